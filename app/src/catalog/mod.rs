@@ -1,0 +1,314 @@
+//! The catalog: products, their listing (sort, filter, search, pages) and
+//! the demo catalog a fresh database starts with.
+
+use crate::{
+    error::{AppError, AppResult, ErrorCode},
+    money::Won,
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+
+#[cfg(feature = "ssr")]
+pub mod seed;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProductId(pub i64);
+
+impl ProductId {
+    /// Parses an id from a path or a query value; anything but a positive
+    /// whole number is a bad request.
+    pub fn parse(raw: &str) -> AppResult<Self> {
+        match raw.trim().parse::<i64>() {
+            Ok(id) if id > 0 => Ok(Self(id)),
+            _ => Err(AppError::invalid_field(
+                ErrorCode::BadRequest,
+                "id",
+                "A product id is a positive whole number.",
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ProductId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A product as shoppers and JSON clients see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: ProductId,
+    pub name: String,
+    pub brand: String,
+    pub description: String,
+    pub price: Won,
+    pub stock: i64,
+    pub like_count: i64,
+    /// Whether the caller likes it (always false for a guest).
+    pub liked: bool,
+    /// Path of the picture under the site root.
+    pub image: String,
+}
+
+impl Product {
+    pub fn sold_out(&self) -> bool {
+        self.stock <= 0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductPage {
+    pub items: Vec<Product>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl ProductPage {
+    pub fn page_count(&self) -> u32 {
+        let per_page = i64::from(self.per_page.max(1));
+        ((self.total + per_page - 1) / per_page).max(1) as u32
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Latest,
+    PriceAsc,
+    PriceDesc,
+    LikesDesc,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [
+        Sort::Latest,
+        Sort::PriceAsc,
+        Sort::PriceDesc,
+        Sort::LikesDesc,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Latest => "latest",
+            Sort::PriceAsc => "price_asc",
+            Sort::PriceDesc => "price_desc",
+            Sort::LikesDesc => "likes_desc",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Latest => "Newest",
+            Sort::PriceAsc => "Price: low to high",
+            Sort::PriceDesc => "Price: high to low",
+            Sort::LikesDesc => "Most liked",
+        }
+    }
+}
+
+impl FromStr for Sort {
+    type Err = AppError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Sort::ALL
+            .into_iter()
+            .find(|sort| sort.as_str() == s)
+            .ok_or_else(|| {
+                AppError::invalid_field(
+                    ErrorCode::BadRequest,
+                    "sort",
+                    "sort must be one of latest, price_asc, price_desc, likes_desc.",
+                )
+            })
+    }
+}
+
+/// A validated product listing request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductQuery {
+    pub page: u32,
+    pub per_page: u32,
+    pub sort: Sort,
+    pub brand: Option<String>,
+    pub search: Option<String>,
+}
+
+impl ProductQuery {
+    pub const DEFAULT_PER_PAGE: u32 = 12;
+    pub const MAX_PER_PAGE: u32 = 100;
+    pub const MAX_PAGE: u32 = 100_000;
+    const MAX_TEXT: usize = 100;
+
+    /// Parses the raw query values; empty values count as absent.
+    pub fn parse(
+        page: Option<&str>,
+        per_page: Option<&str>,
+        sort: Option<&str>,
+        brand: Option<&str>,
+        search: Option<&str>,
+    ) -> AppResult<Self> {
+        fn present(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|v| !v.is_empty())
+        }
+        let number = |field: &str, raw: Option<&str>, default: u32, max: u32| match present(raw) {
+            None => Ok(default),
+            Some(raw) => match raw.parse::<u32>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(AppError::invalid_field(
+                    ErrorCode::BadRequest,
+                    field,
+                    format!("{field} must be a whole number from 1 to {max}."),
+                )),
+            },
+        };
+        let text = |field: &str, raw: Option<&str>| match present(raw) {
+            Some(v) if v.chars().count() > Self::MAX_TEXT => Err(AppError::invalid_field(
+                ErrorCode::BadRequest,
+                field,
+                format!("{field} is longer than {} characters.", Self::MAX_TEXT),
+            )),
+            other => Ok(other.map(str::to_string)),
+        };
+        Ok(Self {
+            page: number("page", page, 1, Self::MAX_PAGE)?,
+            per_page: number(
+                "per_page",
+                per_page,
+                Self::DEFAULT_PER_PAGE,
+                Self::MAX_PER_PAGE,
+            )?,
+            sort: present(sort)
+                .map(str::parse)
+                .transpose()?
+                .unwrap_or_default(),
+            brand: text("brand", brand)?,
+            search: text("q", search)?,
+        })
+    }
+
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+}
+
+/// `GET /api/products?page&per_page&sort&brand&q`
+#[server(prefix = "/api", endpoint = "products", input = server_fn::codec::GetUrl)]
+pub async fn list_products(
+    page: Option<String>,
+    per_page: Option<String>,
+    sort: Option<String>,
+    brand: Option<String>,
+    q: Option<String>,
+) -> Result<ProductPage, AppError> {
+    let query = ProductQuery::parse(
+        page.as_deref(),
+        per_page.as_deref(),
+        sort.as_deref(),
+        brand.as_deref(),
+        q.as_deref(),
+    )?;
+    let viewer = crate::accounts::current_user_id().await?;
+    store::list(&crate::db::db()?, &query, viewer).await
+}
+
+/// `GET /api/products/get?id`
+#[server(prefix = "/api", endpoint = "products/get", input = server_fn::codec::GetUrl)]
+pub async fn get_product(id: String) -> Result<Product, AppError> {
+    let id = ProductId::parse(&id)?;
+    let viewer = crate::accounts::current_user_id().await?;
+    store::get(&crate::db::db()?, id, viewer)
+        .await?
+        .ok_or_else(AppError::product_not_found)
+}
+
+/// `GET /api/brands`: every brand, for the filter.
+#[server(prefix = "/api", endpoint = "brands", input = server_fn::codec::GetUrl)]
+pub async fn list_brands() -> Result<Vec<String>, AppError> {
+    store::brands(&crate::db::db()?).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(page: &str, per_page: &str, sort: &str) -> AppResult<ProductQuery> {
+        ProductQuery::parse(Some(page), Some(per_page), Some(sort), None, None)
+    }
+
+    #[test]
+    fn defaults_when_absent_or_empty() {
+        let q = ProductQuery::parse(None, None, None, Some(" "), Some("")).unwrap();
+        assert_eq!(q.page, 1);
+        assert_eq!(q.per_page, ProductQuery::DEFAULT_PER_PAGE);
+        assert_eq!(q.sort, Sort::Latest);
+        assert_eq!(q.brand, None);
+        assert_eq!(q.search, None);
+        assert_eq!(q.offset(), 0);
+    }
+
+    #[test]
+    fn bad_numbers_and_sorts_are_bad_requests() {
+        for (page, per_page, sort, field) in [
+            ("0", "10", "latest", "page"),
+            ("-1", "10", "latest", "page"),
+            ("x", "10", "latest", "page"),
+            ("1", "lots", "latest", "per_page"),
+            ("1", "101", "latest", "per_page"),
+            ("1", "10", "cheapest", "sort"),
+        ] {
+            let err = parse(page, per_page, sort).unwrap_err();
+            assert_eq!(err.code, ErrorCode::BadRequest, "{page} {per_page} {sort}");
+            assert_eq!(err.details.unwrap()["field"], field);
+        }
+    }
+
+    #[test]
+    fn sorts_round_trip() {
+        for sort in Sort::ALL {
+            assert_eq!(sort.as_str().parse::<Sort>().unwrap(), sort);
+        }
+        let q = parse("3", "20", "price_desc").unwrap();
+        assert_eq!((q.page, q.per_page, q.sort), (3, 20, Sort::PriceDesc));
+        assert_eq!(q.offset(), 40);
+    }
+
+    #[test]
+    fn long_search_text_is_refused() {
+        let long = "a".repeat(101);
+        let err = ProductQuery::parse(None, None, None, None, Some(&long)).unwrap_err();
+        assert_eq!(err.details.unwrap()["field"], "q");
+    }
+
+    #[test]
+    fn product_ids_are_positive_numbers() {
+        assert_eq!(ProductId::parse("42").unwrap(), ProductId(42));
+        assert!(ProductId::parse("0").is_err());
+        assert!(ProductId::parse("abc").is_err());
+        assert!(ProductId::parse("-3").is_err());
+    }
+
+    #[test]
+    fn page_count_rounds_up() {
+        let page = ProductPage {
+            items: vec![],
+            total: 25,
+            page: 1,
+            per_page: 12,
+        };
+        assert_eq!(page.page_count(), 3);
+        let empty = ProductPage {
+            items: vec![],
+            total: 0,
+            page: 1,
+            per_page: 12,
+        };
+        assert_eq!(empty.page_count(), 1);
+    }
+}

@@ -1,0 +1,120 @@
+//! Catalog queries, shared by both backends.
+
+use super::{Product, ProductId, ProductPage, ProductQuery, Sort};
+use crate::{db::Db, error::AppResult, money::Won};
+use sqlx::{any::AnyRow, Row};
+
+/// Columns of a product as the shop shows it; `$1` is the viewer (or NULL).
+const PRODUCT_COLUMNS: &str = "p.id, p.name, p.brand, p.description, p.price, p.stock, \
+     p.like_count, p.image, \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM likes l WHERE l.product_id = p.id AND l.user_id = $1) \
+          THEN 1 ELSE 0 END AS BIGINT) AS liked";
+
+fn product_from_row(row: &AnyRow) -> Result<Product, sqlx::Error> {
+    Ok(Product {
+        id: ProductId(row.try_get("id")?),
+        name: row.try_get("name")?,
+        brand: row.try_get("brand")?,
+        description: row.try_get("description")?,
+        price: Won(row.try_get("price")?),
+        stock: row.try_get("stock")?,
+        like_count: row.try_get("like_count")?,
+        liked: row.try_get::<i64, _>("liked")? != 0,
+        image: row.try_get("image")?,
+    })
+}
+
+fn order_by(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Latest => "p.created_at DESC, p.id DESC",
+        Sort::PriceAsc => "p.price ASC, p.id ASC",
+        Sort::PriceDesc => "p.price DESC, p.id DESC",
+        Sort::LikesDesc => "p.like_count DESC, p.id DESC",
+    }
+}
+
+/// `%` and `_` in a shopper's search text are literal characters.
+fn like_pattern(search: &str) -> String {
+    let mut pattern = String::with_capacity(search.len() + 2);
+    pattern.push('%');
+    for c in search.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The brand filter and name search, with their placeholders' numbers.
+fn filter(brand: u8, pattern: u8) -> String {
+    format!(
+        "(${brand} IS NULL OR p.brand = ${brand}) \
+         AND (${pattern} IS NULL OR LOWER(p.name) LIKE ${pattern} ESCAPE '\\')"
+    )
+}
+
+pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<i64>) -> AppResult<ProductPage> {
+    let pattern = query.search.as_deref().map(like_pattern);
+    let sql = format!(
+        "SELECT {PRODUCT_COLUMNS} FROM products p WHERE {} \
+         ORDER BY {} LIMIT $4 OFFSET $5",
+        filter(2, 3),
+        order_by(query.sort)
+    );
+    let items = sqlx::query(&sql)
+        .bind(viewer)
+        .bind(query.brand.clone())
+        .bind(pattern.clone())
+        .bind(i64::from(query.per_page))
+        .bind(query.offset())
+        .try_map(|row: AnyRow| product_from_row(&row))
+        .fetch_all(db.pool())
+        .await?;
+    let count_sql = format!(
+        "SELECT COUNT(*) AS n FROM products p WHERE {}",
+        filter(1, 2)
+    );
+    let total: i64 = sqlx::query(&count_sql)
+        .bind(query.brand.clone())
+        .bind(pattern)
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?;
+    Ok(ProductPage {
+        items,
+        total,
+        page: query.page,
+        per_page: query.per_page,
+    })
+}
+
+pub async fn get(db: &Db, id: ProductId, viewer: Option<i64>) -> AppResult<Option<Product>> {
+    let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products p WHERE p.id = $2");
+    Ok(sqlx::query(&sql)
+        .bind(viewer)
+        .bind(id.0)
+        .try_map(|row: AnyRow| product_from_row(&row))
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+pub async fn brands(db: &Db) -> AppResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT DISTINCT brand FROM products ORDER BY brand")
+            .fetch_all(db.pool())
+            .await?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn search_wildcards_are_escaped() {
+        assert_eq!(like_pattern("Tee"), "%tee%");
+        assert_eq!(like_pattern("100%_x"), "%100\\%\\_x%");
+    }
+}

@@ -1,0 +1,165 @@
+//! The database: one `sqlx::AnyPool` over SQLite (the embedded default) or
+//! Postgres. Queries are written once in SQL both understand (`$1`
+//! placeholders, integers as BIGINT, times as unix milliseconds); only the
+//! DDL differs, in `migrations/sqlite` and `migrations/postgres`.
+
+use crate::error::AppError;
+use sqlx::{any::AnyPoolOptions, AnyPool, Executor};
+use std::{str::FromStr, time::Duration};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the shop keeps its data, parsed from `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    backend: Backend,
+}
+
+impl DatabaseUrl {
+    /// The default when `DATABASE_URL` is unset: a file in the working directory.
+    pub const DEFAULT: &'static str = "sqlite://storefront.db";
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let backend = if s.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(format!(
+                "DATABASE_URL must start with sqlite: or postgres:// (got {:?})",
+                s.split(':').next().unwrap_or_default()
+            ));
+        };
+        let mut url = s.to_string();
+        // Create the SQLite file on first start.
+        if backend == Backend::Sqlite && !url.contains("mode=") && !url.contains(":memory:") {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str("mode=rwc");
+        }
+        Ok(Self { url, backend })
+    }
+}
+
+/// The pool and which backend it talks to. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        sqlx::any::install_default_drivers();
+        let backend = url.backend();
+        let options = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; the busy
+                        // timeout makes a second writer wait instead of failing.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options
+            .connect(url.as_str())
+            .await
+            .with_context(|| format!("cannot open the {backend:?} database"))?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Brings the schema up to date; the server does not start if this fails.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        use anyhow::Context;
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .context("database migrations failed")
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write
+    /// lock up front (`BEGIN IMMEDIATE`), so a transaction never fails with
+    /// `SQLITE_BUSY` half-way when it upgrades from reading to writing: it
+    /// waits its turn under the busy timeout instead.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, AppError> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    /// Whether the database answers (`GET /healthz`).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// The database from the server's context; an error, not a panic, if missing.
+pub fn db() -> Result<Db, AppError> {
+    leptos::prelude::use_context::<Db>()
+        .ok_or_else(|| AppError::internal("context", "no database in the server context"))
+}
+
+/// Milliseconds since the Unix epoch: how times are stored.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend() {
+        let url: DatabaseUrl = "sqlite://shop.db".parse().unwrap();
+        assert_eq!(url.backend(), Backend::Sqlite);
+        assert_eq!(url.as_str(), "sqlite://shop.db?mode=rwc");
+        let url: DatabaseUrl = "postgres://u@localhost/db".parse().unwrap();
+        assert_eq!(url.backend(), Backend::Postgres);
+        assert!("mysql://x".parse::<DatabaseUrl>().is_err());
+    }
+}

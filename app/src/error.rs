@@ -1,0 +1,228 @@
+//! The one error type of the shop: a stable machine-readable code, a human
+//! message and optional details. Every server function returns it; the code
+//! decides the HTTP status, here and nowhere else.
+
+use serde::{Deserialize, Serialize};
+use server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+    Bytes,
+};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthenticated,
+    InvalidCredentials,
+    LoginIdTaken,
+    ProductNotFound,
+    OrderNotFound,
+    NotFound,
+    InvalidAmount,
+    PointLimitExceeded,
+    InvalidQuantity,
+    InsufficientStock,
+    InsufficientPoints,
+    PriceChanged,
+    IdempotencyKeyReused,
+    RequestInProgress,
+    TooManyAttempts,
+    ForbiddenOrigin,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status for each code (SPEC: JSON clients).
+    pub fn status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            BadRequest | InvalidAmount | InvalidQuantity => 400,
+            Unauthenticated | InvalidCredentials => 401,
+            ForbiddenOrigin => 403,
+            ProductNotFound | OrderNotFound | NotFound => 404,
+            LoginIdTaken | PointLimitExceeded | InsufficientStock | InsufficientPoints
+            | PriceChanged | RequestInProgress => 409,
+            IdempotencyKeyReused => 422,
+            TooManyAttempts => 429,
+            Internal => 500,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            BadRequest => "BAD_REQUEST",
+            Unauthenticated => "UNAUTHENTICATED",
+            InvalidCredentials => "INVALID_CREDENTIALS",
+            LoginIdTaken => "LOGIN_ID_TAKEN",
+            ProductNotFound => "PRODUCT_NOT_FOUND",
+            OrderNotFound => "ORDER_NOT_FOUND",
+            NotFound => "NOT_FOUND",
+            InvalidAmount => "INVALID_AMOUNT",
+            PointLimitExceeded => "POINT_LIMIT_EXCEEDED",
+            InvalidQuantity => "INVALID_QUANTITY",
+            InsufficientStock => "INSUFFICIENT_STOCK",
+            InsufficientPoints => "INSUFFICIENT_POINTS",
+            PriceChanged => "PRICE_CHANGED",
+            IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            RequestInProgress => "REQUEST_IN_PROGRESS",
+            TooManyAttempts => "TOO_MANY_ATTEMPTS",
+            ForbiddenOrigin => "FORBIDDEN_ORIGIN",
+            Internal => "INTERNAL",
+        }
+    }
+}
+
+/// What a client sees when something goes wrong: `{"code", "message", "details"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadRequest, message)
+    }
+
+    /// A bad value for one named input field; `details` names the field.
+    pub fn invalid_field(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
+        Self::new(code, message).with_details(serde_json::json!({ "field": field }))
+    }
+
+    pub fn product_not_found() -> Self {
+        Self::new(ErrorCode::ProductNotFound, "This product does not exist.")
+    }
+
+    pub fn status(&self) -> u16 {
+        self.code.status()
+    }
+
+    /// Logs an internal failure with its context and returns an error whose
+    /// text reveals nothing of it.
+    #[cfg(feature = "ssr")]
+    pub fn internal(context: &str, err: impl fmt::Display) -> Self {
+        tracing::error!(error = %err, "{context}");
+        Self::new(
+            ErrorCode::Internal,
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::internal("database error", err)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The request did not parse: a client's mistake, never a 500.
+            ServerFnErrorErr::Args(msg)
+            | ServerFnErrorErr::MissingArg(msg)
+            | ServerFnErrorErr::Deserialization(msg) => {
+                Self::bad_request(format!("The request is not valid: {msg}"))
+            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::new(
+                ErrorCode::Internal,
+                "The shop could not be reached. Check your connection and try again.",
+            ),
+            other => {
+                #[cfg(feature = "ssr")]
+                tracing::error!(error = %other, "server function failure");
+                #[cfg(not(feature = "ssr"))]
+                let _ = other;
+                Self::new(
+                    ErrorCode::Internal,
+                    "Something went wrong on our side. Please try again.",
+                )
+            }
+        }
+    }
+
+    /// Encoding the error is the one moment every failed server function
+    /// passes through on the server, so the HTTP status is set here.
+    fn ser(&self) -> Bytes {
+        #[cfg(feature = "ssr")]
+        crate::http_status::set_status(self.status());
+        serde_json::to_vec(self)
+            .map(Into::into)
+            .unwrap_or_else(|_| Bytes::from_static(b"{\"code\":\"INTERNAL\"}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialise_in_screaming_snake_case_and_match_as_str() {
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::ProductNotFound,
+            ErrorCode::IdempotencyKeyReused,
+            ErrorCode::Internal,
+        ] {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, serde_json::Value::String(code.as_str().into()));
+        }
+    }
+
+    #[test]
+    fn statuses_follow_the_spec() {
+        assert_eq!(ErrorCode::BadRequest.status(), 400);
+        assert_eq!(ErrorCode::Unauthenticated.status(), 401);
+        assert_eq!(ErrorCode::ForbiddenOrigin.status(), 403);
+        assert_eq!(ErrorCode::ProductNotFound.status(), 404);
+        assert_eq!(ErrorCode::InsufficientStock.status(), 409);
+        assert_eq!(ErrorCode::IdempotencyKeyReused.status(), 422);
+        assert_eq!(ErrorCode::TooManyAttempts.status(), 429);
+    }
+
+    #[test]
+    fn argument_errors_are_bad_requests() {
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Args("per_page".into()));
+        assert_eq!(err.code, ErrorCode::BadRequest);
+    }
+
+    #[test]
+    fn the_wire_shape_has_code_message_details() {
+        let err = AppError::invalid_field(ErrorCode::InvalidAmount, "amount", "Too big");
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["code"], "INVALID_AMOUNT");
+        assert_eq!(json["message"], "Too big");
+        assert_eq!(json["details"]["field"], "amount");
+    }
+}

@@ -1,0 +1,44 @@
+//! Setting the HTTP status of a server function's answer.
+//!
+//! leptos answers every server-function error with 500 unless the status is
+//! set on the response; `AppError::ser` calls [`set_status`] so that happens
+//! in one place. A plain HTML form post (JS off) is left alone: leptos
+//! answers it with a redirect back to the page, which must stay a redirect.
+
+use http::{header::ACCEPT, request::Parts, StatusCode};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+fn is_plain_form_post() -> bool {
+    use_context::<Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+/// The status of a server function's answer (not for plain form posts).
+pub fn set_status(status: u16) {
+    if !is_plain_form_post() {
+        set_response_status(status);
+    }
+}
+
+/// The status of whatever is being answered, e.g. 404 for a page.
+pub fn set_response_status(status: u16) {
+    if let (Some(options), Ok(status)) = (
+        use_context::<ResponseOptions>(),
+        StatusCode::from_u16(status),
+    ) {
+        options.set_status(status);
+    }
+}
+
+/// A server function that creates something answers 201 Created.
+pub fn created() {
+    set_status(201);
+}

@@ -1,0 +1,85 @@
+//! The storefront: pages, components and server functions, with the
+//! server-only store code of each domain behind the `ssr` feature.
+
+pub mod accounts;
+pub mod catalog;
+pub mod components;
+pub mod error;
+pub mod money;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod http_status;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/storefront.css" />
+        <Title formatter=|title: String| {
+            if title.is_empty() { "Storefront".to_string() } else { format!("{title} · Storefront") }
+        } />
+        <Router>
+            <components::Header />
+            <main class="page">
+                <Routes fallback=|| view! { <pages::NotFound /> }>
+                    <Route path=path!("/") view=pages::HomePage />
+                    <Route path=path!("/products/:id") view=pages::ProductPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <components::Footer />
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated` on `<body>` once the app is live in the browser, so
+/// tests (and people debugging) can tell server HTML from a running app.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

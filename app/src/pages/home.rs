@@ -1,0 +1,237 @@
+use crate::{
+    catalog::{list_brands, list_products, ProductPage, Sort},
+    components::{ErrorNotice, ProductCard},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+/// What the grid shows, as it stands in the URL (`/?sort=&brand=&q=&page=`),
+/// so a link reproduces the view.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct CatalogView {
+    page: Option<String>,
+    per_page: Option<String>,
+    sort: Option<String>,
+    brand: Option<String>,
+    q: Option<String>,
+}
+
+impl CatalogView {
+    fn sort(&self) -> Sort {
+        self.sort
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_default()
+    }
+
+    /// The URL of this view; `page` is dropped unless asked for, since a new
+    /// sort or filter starts again at page 1.
+    fn href(&self, page: Option<u32>) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        let mut push = |key, value: &Option<String>| {
+            if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
+                pairs.push((key, v.clone()));
+            }
+        };
+        push("q", &self.q);
+        push("brand", &self.brand);
+        push("sort", &self.sort);
+        push("per_page", &self.per_page);
+        if let Some(page) = page.filter(|p| *p > 1) {
+            pairs.push(("page", page.to_string()));
+        }
+        if pairs.is_empty() {
+            return "/".to_string();
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", encode(&v)))
+            .collect();
+        format!("/?{}", query.join("&"))
+    }
+
+    fn with_sort(&self, sort: Sort) -> Self {
+        let sort = (sort != Sort::Latest).then(|| sort.as_str().to_string());
+        Self {
+            sort,
+            ..self.clone()
+        }
+    }
+
+    fn with_brand(&self, brand: Option<String>) -> Self {
+        Self {
+            brand,
+            ..self.clone()
+        }
+    }
+}
+
+/// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let query = use_query_map();
+    let view_state = Memo::new(move |_| {
+        query.with(|q| CatalogView {
+            page: q.get("page"),
+            per_page: q.get("per_page"),
+            sort: q.get("sort"),
+            brand: q.get("brand"),
+            q: q.get("q"),
+        })
+    });
+    let products = Resource::new(
+        move || view_state.get(),
+        |v| list_products(v.page, v.per_page, v.sort, v.brand, v.q),
+    );
+    let brands = Resource::new(|| (), |_| list_brands());
+
+    view! {
+        <Title text="Shop" />
+        <section class="catalog">
+            <div class="catalog__toolbar">
+                <Form method="GET" action="/" attr:class="search" attr:role="search">
+                    <input
+                        type="search"
+                        name="q"
+                        placeholder="Search products"
+                        aria-label="Search products"
+                        prop:value=move || view_state.get().q.unwrap_or_default()
+                    />
+                    {move || {
+                        let v = view_state.get();
+                        view! {
+                            <input type="hidden" name="sort" value=v.sort.unwrap_or_default() />
+                            <input type="hidden" name="brand" value=v.brand.unwrap_or_default() />
+                        }
+                    }}
+                    <button type="submit">"Search"</button>
+                </Form>
+                <nav class="sorts" aria-label="Sort">
+                    {Sort::ALL
+                        .into_iter()
+                        .map(|sort| {
+                            let href = move || view_state.get().with_sort(sort).href(None);
+                            let current = move || (view_state.get().sort() == sort).then_some("true");
+                            view! {
+                                <a href=href aria-current=current class="chip">{sort.label()}</a>
+                            }
+                        })
+                        .collect_view()}
+                </nav>
+            </div>
+            <nav class="brands" aria-label="Brands">
+                <a
+                    class="chip"
+                    href=move || view_state.get().with_brand(None).href(None)
+                    aria-current=move || view_state.get().brand.is_none().then_some("true")
+                >
+                    "All brands"
+                </a>
+                <Suspense>
+                    {move || {
+                        brands
+                            .get()
+                            .and_then(Result::ok)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|brand| {
+                                let b = brand.clone();
+                                let href = move || view_state.get().with_brand(Some(b.clone())).href(None);
+                                let b = brand.clone();
+                                let current = move || {
+                                    (view_state.get().brand.as_deref() == Some(b.as_str())).then_some("true")
+                                };
+                                view! { <a class="chip" href=href aria-current=current>{brand}</a> }
+                            })
+                            .collect_view()
+                    }}
+                </Suspense>
+            </nav>
+            <Transition fallback=|| view! { <p class="loading">"Loading products…"</p> }>
+                {move || {
+                    products
+                        .get()
+                        .map(|result| match result {
+                            Ok(page) => view! { <ProductGrid page view_state /> }.into_any(),
+                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ProductGrid(page: ProductPage, view_state: Memo<CatalogView>) -> impl IntoView {
+    let page_count = page.page_count();
+    let current = page.page;
+    let total = page.total;
+    if page.items.is_empty() {
+        return view! { <p class="empty" data-testid="empty">"No products match."</p> }.into_any();
+    }
+    let link = move |p: u32| view_state.get_untracked().href(Some(p));
+    view! {
+        <p class="catalog__count" data-testid="result-count">{format!("{total} products")}</p>
+        <div class="product-grid" data-testid="product-grid">
+            {page.items.into_iter().map(|product| view! { <ProductCard product /> }).collect_view()}
+        </div>
+        <nav class="pagination" aria-label="Pages">
+            {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">"← Previous"</a> })}
+            {(1..=page_count)
+                .map(|p| {
+                    let current_marker = (p == current).then_some("page");
+                    view! { <a href=link(p) aria-current=current_marker class="page-link">{p}</a> }
+                })
+                .collect_view()}
+            {(current < page_count).then(|| view! { <a href=link(current + 1) rel="next">"Next →"</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrefs_keep_the_view_and_reset_the_page() {
+        let v = CatalogView {
+            q: Some("red tee".into()),
+            brand: Some("Mireu".into()),
+            page: Some("3".into()),
+            ..Default::default()
+        };
+        assert_eq!(v.href(None), "/?q=red+tee&brand=Mireu");
+        assert_eq!(v.href(Some(2)), "/?q=red+tee&brand=Mireu&page=2");
+        assert_eq!(
+            v.with_sort(Sort::PriceAsc).href(None),
+            "/?q=red+tee&brand=Mireu&sort=price_asc"
+        );
+        assert_eq!(
+            v.with_sort(Sort::Latest).with_brand(None).href(None),
+            "/?q=red+tee"
+        );
+        assert_eq!(CatalogView::default().href(Some(1)), "/");
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(encode("a&b=c"), "a%26b%3Dc");
+        assert_eq!(encode("신발"), "%EC%8B%A0%EB%B0%9C");
+    }
+}

@@ -1,0 +1,61 @@
+use crate::{
+    catalog::{get_product, Product},
+    components::ErrorNotice,
+    error::ErrorCode,
+    pages::NotFound,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let product = Resource::new(
+        move || params.with(|p| p.get("id").unwrap_or_default()),
+        get_product,
+    );
+
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                product
+                    .get()
+                    .map(|result| match result {
+                        Ok(product) => view! { <ProductDetail product /> }.into_any(),
+                        Err(e) if matches!(e.code, ErrorCode::ProductNotFound | ErrorCode::BadRequest) => {
+                            view! { <NotFound message="This product does not exist." /> }.into_any()
+                        }
+                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProductDetail(product: Product) -> impl IntoView {
+    let stock = if product.sold_out() {
+        view! { <p class="stock stock--out" data-testid="stock">"Sold out"</p> }.into_any()
+    } else {
+        view! {
+            <p class="stock" data-testid="stock">{format!("{} left in stock", product.stock)}</p>
+        }
+        .into_any()
+    };
+    view! {
+        <Title text=product.name.clone() />
+        <article class="product-detail">
+            <img class="product-detail__image" src=product.image.clone() alt=product.name.clone() width="400" height="400" />
+            <div class="product-detail__info">
+                <p class="product-detail__brand" data-testid="brand">{product.brand.clone()}</p>
+                <h1 data-testid="product-name">{product.name.clone()}</h1>
+                <p class="product-detail__price" data-testid="price">{product.price.to_string()}</p>
+                {stock}
+                <p class="product-detail__likes">{format!("♥ {} likes", product.like_count)}</p>
+                <p class="product-detail__description">{product.description.clone()}</p>
+                <p><a href="/">"← Back to the shop"</a></p>
+            </div>
+        </article>
+    }
+}

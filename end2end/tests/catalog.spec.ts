@@ -1,0 +1,74 @@
+import { expect, test } from "@playwright/test";
+import { CatalogPage, isSameDocument, markDocument } from "./fixtures/shop";
+
+test("browse: sort, page and open a product without reloading", async ({ page }) => {
+  const catalog = new CatalogPage(page);
+  await catalog.goto();
+  await expect(catalog.cards).toHaveCount(12);
+  await markDocument(page);
+
+  // Sorting is a client-side navigation once hydrated.
+  await catalog.sortLink("Price: low to high").click();
+  await expect(page).toHaveURL(/\?sort=price_asc$/);
+  await expect(catalog.sortLink("Price: low to high")).toHaveAttribute("aria-current", "true");
+  await expect
+    .poll(async () => {
+      const prices = await catalog.prices();
+      return prices.length === 12 && prices.every((p, i) => i === 0 || prices[i - 1] <= p);
+    })
+    .toBe(true);
+  const firstPage = await catalog.names();
+  const firstPrices = await catalog.prices();
+
+  await catalog.pageLink(2).click();
+  await expect(page).toHaveURL(/\?sort=price_asc&page=2$/);
+  await expect(catalog.pageLink(2)).toHaveAttribute("aria-current", "page");
+  await expect.poll(() => catalog.names()).not.toEqual(firstPage);
+  const secondPage = await catalog.names();
+  expect(secondPage.filter((n) => firstPage.includes(n))).toEqual([]);
+  const pricesOnPage2 = await catalog.prices();
+  expect(Math.min(...pricesOnPage2)).toBeGreaterThanOrEqual(Math.max(...firstPrices));
+
+  // Open a product from the grid.
+  const name = secondPage[0];
+  await catalog.cards.first().getByRole("link", { name }).click();
+  await expect(page).toHaveURL(/\/products\/\d+$/);
+  await expect(page.getByTestId("product-name")).toHaveText(name);
+  await expect(page.getByTestId("stock")).toBeVisible();
+  expect(await isSameDocument(page)).toBe(true);
+});
+
+test("the view lives in the URL: a link reproduces it", async ({ page }) => {
+  const catalog = new CatalogPage(page);
+  await catalog.goto("?brand=Sora&sort=price_desc");
+  const prices = await catalog.prices();
+  expect(prices.length).toBeGreaterThan(1);
+  expect(prices.every((p, i) => i === 0 || prices[i - 1] >= p)).toBe(true);
+  await expect(page.getByRole("navigation", { name: "Brands" }).getByRole("link", { name: "Sora" })).toHaveAttribute(
+    "aria-current",
+    "true",
+  );
+});
+
+test("search narrows the grid", async ({ page }) => {
+  const catalog = new CatalogPage(page);
+  await catalog.goto();
+  await markDocument(page);
+  await page.getByRole("searchbox", { name: "Search products" }).fill("sneakers");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/q=sneakers/);
+  await expect.poll(() => catalog.names()).toEqual(expect.arrayContaining(["Cloud Runner Sneakers"]));
+  for (const name of await catalog.names()) expect(name.toLowerCase()).toContain("sneakers");
+  expect(await isSameDocument(page)).toBe(true);
+});
+
+test("a sold-out product says so, and an unknown one is a 404 page", async ({ page }) => {
+  const catalog = new CatalogPage(page);
+  await catalog.goto("?q=Harbor");
+  await catalog.cards.first().getByRole("link", { name: "Harbor Slides" }).click();
+  await expect(page.getByTestId("stock")).toHaveText("Sold out");
+
+  const response = await page.goto("/products/999999");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+});

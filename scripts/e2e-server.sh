@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Serves the release build for the Playwright tests: a fresh SQLite
+# database in a temporary folder, on the port given (default 3100).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+port="${1:-3100}"
+target="$(target_dir)"
+dir="$(mktemp -d -t storefront-e2e.XXXXXX)"
+trap 'rm -rf "$dir"' EXIT
+
+cd "$ROOT"
+export DATABASE_URL="sqlite://$dir/shop.db"
+export LEPTOS_SITE_ADDR="127.0.0.1:$port"
+export LEPTOS_SITE_ROOT="$ROOT/target/site"  # site-root in Cargo.toml
+export LEPTOS_OUTPUT_NAME=storefront
+export LEPTOS_SITE_PKG_DIR=pkg
+export LEPTOS_ENV=PROD
+export RUST_LOG="${RUST_LOG:-warn}"
+# Not exec: the trap must still remove the database when the server stops.
+"$target/release/server" &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$dir"' EXIT INT TERM
+wait "$server"

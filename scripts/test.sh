@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every test of the shop: formatting and lints (ssr and hydrate), the Rust
+# tests on SQLite and on a throwaway PostgreSQL, then the Playwright suite
+# in Chromium against a release build. Installs what is missing first.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+scripts/setup.sh --test
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "clippy (ssr)"
+cargo clippy --workspace --all-targets --features app/ssr -- -D warnings
+say "clippy (hydrate)"
+cargo clippy -p app --all-targets --features hydrate -- -D warnings
+
+say "starting a throwaway PostgreSQL"
+eval "$(scripts/pg.sh start)"
+trap 'scripts/pg.sh stop "$PG_TMP"' EXIT
+
+log="$(mktemp -t storefront-test.XXXXXX)"
+say "Rust tests (SQLite and PostgreSQL)"
+cargo test --workspace --features app/ssr 2>&1 | tee "$log"
+rust_passed=$(grep -E '^test result:' "$log" | awk '{s += $4} END {print s + 0}')
+rust_failed=$(grep -E '^test result:' "$log" | awk '{s += $6} END {print s + 0}')
+
+say "release build (server and wasm)"
+scripts/wasm-env.sh cargo leptos build --release
+
+say "Playwright (Chromium, release build)"
+(cd end2end && npx playwright test) 2>&1 | tee "$log"
+e2e_passed=$(grep -oE '^\s+[0-9]+ passed' "$log" | awk '{s += $1} END {print s + 0}')
+rm -f "$log"
+
+echo "$((rust_passed + e2e_passed)) passed, $rust_failed failed"

@@ -1,0 +1,80 @@
+//! Configuration from the environment. Everything has a default, so the
+//! shop starts with no configuration at all.
+
+use anyhow::Context;
+use app::db::DatabaseUrl;
+use leptos::config::{get_configuration, LeptosOptions};
+use std::{net::SocketAddr, time::Duration};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite:…` or `postgres://…`; unset means
+    /// `sqlite://storefront.db` in the working directory.
+    pub database_url: DatabaseUrl,
+    /// cargo-leptos' settings (`LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`, …).
+    pub leptos: LeptosOptions,
+    /// `COOKIE_SECURE=true` when the site is served over https.
+    pub secure_cookies: bool,
+    /// `SESSION_IDLE_DAYS`: a session ends after this long without a visit.
+    pub session_idle: Duration,
+    /// `SEED_DEMO_CATALOG=false` starts with an empty catalog.
+    pub seed_demo_catalog: bool,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let mut leptos = get_configuration(None)
+            .context("reading the LEPTOS_* settings")?
+            .leptos_options;
+        if leptos.output_name.is_empty() {
+            leptos.output_name = "storefront".into();
+        }
+        let database_url = std::env::var("DATABASE_URL")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| DatabaseUrl::DEFAULT.to_string())
+            .parse::<DatabaseUrl>()
+            .map_err(anyhow::Error::msg)?;
+        Ok(Self {
+            database_url,
+            leptos,
+            secure_cookies: flag("COOKIE_SECURE", false)?,
+            session_idle: Duration::from_secs(86_400 * number("SESSION_IDLE_DAYS", 7)?),
+            seed_demo_catalog: flag("SEED_DEMO_CATALOG", true)?,
+        })
+    }
+
+    /// A configuration for tests: the given database, any free port.
+    pub fn for_tests(database_url: DatabaseUrl) -> Self {
+        let leptos = LeptosOptions::builder()
+            .output_name("storefront")
+            .site_root("target/site")
+            .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .build();
+        Self {
+            database_url,
+            leptos,
+            secure_cookies: false,
+            session_idle: Duration::from_secs(86_400 * 7),
+            seed_demo_catalog: true,
+        }
+    }
+}
+
+fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
+    match std::env::var(name).ok().as_deref().map(str::trim) {
+        None | Some("") => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => anyhow::bail!("{name} must be true or false, not {other:?}"),
+    }
+}
+
+fn number(name: &str, default: u64) -> anyhow::Result<u64> {
+    match std::env::var(name).ok().as_deref().map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(v) => v
+            .parse()
+            .with_context(|| format!("{name} must be a whole number, not {v:?}")),
+    }
+}

@@ -1,0 +1,147 @@
+//! One mechanism for "every mutating server function accepts JSON and form
+//! bodies": the functions take form bodies (so `<ActionForm>` and a no-JS
+//! `<form>` work), and this layer turns a JSON body posted to `/api/*` into
+//! the same form encoding before the function sees it.
+
+use app::error::AppError;
+use axum::{
+    body::{to_bytes, Body},
+    extract::Request,
+    middleware::Next,
+    response::{IntoResponse, Response},
+    Json,
+};
+use http::{header::CONTENT_TYPE, HeaderValue, Method, StatusCode};
+use serde_json::Value;
+
+/// Larger bodies are refused; no request of the shop comes near this.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub async fn json_to_form(request: Request, next: Next) -> Response {
+    if !is_json_post_to_api(&request) {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let form = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => json_to_urlencoded(&bytes),
+        Err(_) => Err(AppError::bad_request("The request body is too large.")),
+    };
+    match form {
+        Ok(form) => {
+            parts.headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            );
+            parts.headers.remove(http::header::CONTENT_LENGTH);
+            next.run(Request::from_parts(parts, Body::from(form))).await
+        }
+        Err(err) => error_response(err),
+    }
+}
+
+fn is_json_post_to_api(request: &Request) -> bool {
+    request.method() == Method::POST
+        && request.uri().path().starts_with("/api/")
+        && request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// `{"a":1,"items":[{"b":2}]}` becomes `a=1&items[0][b]=2` (percent-encoded);
+/// `null` fields are left out, as an absent form field would be.
+pub fn json_to_urlencoded(body: &[u8]) -> Result<String, AppError> {
+    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| AppError::bad_request(format!("The body is not valid JSON: {e}")))?
+    };
+    let Value::Object(_) = value else {
+        return Err(AppError::bad_request("The JSON body must be an object."));
+    };
+    serde_qs::to_string(&strip_nulls(value))
+        .map_err(|e| AppError::bad_request(format!("The JSON body cannot be read: {e}")))
+}
+
+fn strip_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(strip_nulls).collect()),
+        other => other,
+    }
+}
+
+/// An `AppError` as an HTTP answer, for the layers outside the server
+/// functions; the status comes from the error's code, as everywhere.
+pub fn error_response(err: AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(err)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flat_objects_become_form_fields() {
+        let form =
+            json_to_urlencoded(br#"{"product_id": 3, "quantity": "2", "gone": null}"#).unwrap();
+        assert!(form.contains("product_id=3"), "{form}");
+        assert!(form.contains("quantity=2"), "{form}");
+        assert!(!form.contains("gone"), "{form}");
+    }
+
+    #[test]
+    fn nested_lists_keep_their_structure() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Line {
+            product_id: i64,
+            quantity: i64,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct Order {
+            key: String,
+            items: Vec<Line>,
+            from_cart: bool,
+        }
+        let form = json_to_urlencoded(
+            br#"{"key":"k 1&x","from_cart":false,"items":[{"product_id":1,"quantity":2},{"product_id":5,"quantity":1}]}"#,
+        )
+        .unwrap();
+        let order: Order = serde_qs::Config::new(5, false)
+            .deserialize_str(&form)
+            .unwrap();
+        assert_eq!(order.key, "k 1&x");
+        assert!(!order.from_cart);
+        assert_eq!(
+            order.items,
+            vec![
+                Line {
+                    product_id: 1,
+                    quantity: 2
+                },
+                Line {
+                    product_id: 5,
+                    quantity: 1
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_bodies_are_bad_requests() {
+        for body in [&b"{not json"[..], b"[1,2]", b"42"] {
+            let err = json_to_urlencoded(body).unwrap_err();
+            assert_eq!(err.code, app::error::ErrorCode::BadRequest);
+        }
+        assert_eq!(json_to_urlencoded(b"").unwrap(), "");
+    }
+}
