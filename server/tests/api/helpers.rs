@@ -120,18 +120,6 @@ impl TestApp {
         let status = res.status().as_u16();
         (status, res.json::<Value>().await.unwrap_or(Value::Null))
     }
-
-    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        let res = self
-            .client
-            .post(self.url(path))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        (status, res.json::<Value>().await.unwrap_or(Value::Null))
-    }
 }
 
 /// Asserts an error answer: the status and the stable code.
