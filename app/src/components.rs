@@ -1,18 +1,113 @@
 //! Pieces shared by several pages.
 
-use crate::{catalog::Product, error::AppError};
-use leptos::prelude::*;
+use crate::{
+    accounts::{use_auth, Logout},
+    catalog::Product,
+    error::{AppError, ErrorCode},
+    url::login_href,
+};
+use leptos::{form::ActionForm, prelude::*};
+use leptos_router::{components::Redirect, hooks::use_location};
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let auth = use_auth();
     view! {
         <header class="site-header">
             <a class="logo" href="/">"Storefront"</a>
             <nav class="site-nav" aria-label="Main">
                 <a href="/">"Shop"</a>
+                <Transition fallback=|| ()>
+                    {move || {
+                        auth.user
+                            .get()
+                            .map(|user| match user {
+                                Ok(user) => {
+                                    view! {
+                                        <a href="/account" class="who" data-testid="current-user">
+                                            {user.login_id}
+                                        </a>
+                                        <span class="balance" data-testid="balance" title="Your points">
+                                            {format!("{} P", crate::money::Won(user.points).grouped())}
+                                        </span>
+                                        <LogoutButton action=auth.logout />
+                                    }
+                                        .into_any()
+                                }
+                                Err(_) => {
+                                    view! {
+                                        <a href="/login">"Log in"</a>
+                                        <a href="/signup">"Sign up"</a>
+                                    }
+                                        .into_any()
+                                }
+                            })
+                    }}
+                </Transition>
             </nav>
         </header>
     }
+}
+
+#[component]
+fn LogoutButton(action: ServerAction<Logout>) -> impl IntoView {
+    view! {
+        <ActionForm action attr:class="logout">
+            <input type="hidden" name="next" value="/" />
+            <button type="submit" class="link-button" disabled=move || action.pending().get()>
+                "Log out"
+            </button>
+        </ActionForm>
+    }
+}
+
+/// Shows its children to a logged-in user; anyone else is sent to the
+/// login page, which comes back here afterwards.
+#[component]
+pub fn RequireLogin(children: ChildrenFn) -> impl IntoView {
+    let auth = use_auth();
+    let location = use_location();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                auth.user
+                    .get()
+                    .map(|user| match user {
+                        Ok(_) => children.with_value(|c| c()).into_any(),
+                        Err(e) if e.code == ErrorCode::Unauthenticated => {
+                            let path = location.pathname.get_untracked();
+                            let search = location.search.get_untracked();
+                            let here = if search.is_empty() { path } else { format!("{path}?{search}") };
+                            view! { <Redirect path=login_href(&here) /> }.into_any()
+                        }
+                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The message of `error` if it is about `field` (its `details.field`).
+pub fn field_message(error: &Option<AppError>, field: &str) -> Option<String> {
+    error
+        .as_ref()
+        .filter(|e| {
+            e.details
+                .as_ref()
+                .and_then(|d| d.get("field"))
+                .and_then(|f| f.as_str())
+                == Some(field)
+        })
+        .map(|e| e.message.clone())
+}
+
+/// The message of `error` if it is about no field in particular.
+pub fn general_message(error: &Option<AppError>) -> Option<String> {
+    error
+        .as_ref()
+        .filter(|e| e.details.as_ref().and_then(|d| d.get("field")).is_none())
+        .map(|e| e.message.clone())
 }
 
 #[component]

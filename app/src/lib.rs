@@ -7,6 +7,7 @@ pub mod components;
 pub mod error;
 pub mod money;
 pub mod pages;
+pub mod url;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -43,6 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    accounts::Auth::provide();
     mark_hydrated();
 
     view! {
@@ -56,6 +58,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound /> }>
                     <Route path=path!("/") view=pages::HomePage />
                     <Route path=path!("/products/:id") view=pages::ProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=pages::LoginPage />
+                    <Route path=path!("/signup") view=pages::SignupPage />
+                    <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <components::Footer />

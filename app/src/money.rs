@@ -23,9 +23,9 @@ impl Won {
     }
 }
 
-/// Shown as Korean shops do: `12,900원`.
-impl fmt::Display for Won {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Won {
+    /// The amount with thousands separators and no unit: `12,900`.
+    pub fn grouped(self) -> String {
         let digits = self.0.unsigned_abs().to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, c) in digits.chars().enumerate() {
@@ -35,7 +35,14 @@ impl fmt::Display for Won {
             grouped.push(c);
         }
         let sign = if self.0 < 0 { "-" } else { "" };
-        write!(f, "{sign}{grouped}원")
+        format!("{sign}{grouped}")
+    }
+}
+
+/// Shown as Korean shops do: `12,900원`.
+impl fmt::Display for Won {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}원", self.grouped())
     }
 }
 

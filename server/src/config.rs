@@ -19,6 +19,10 @@ pub struct Config {
     pub session_idle: Duration,
     /// `SEED_DEMO_CATALOG=false` starts with an empty catalog.
     pub seed_demo_catalog: bool,
+    /// `TRUST_X_USER_ID_HEADER=true`: believe `X-USER-ID` as the caller's
+    /// user id. Only behind a gateway that authenticates users and strips
+    /// the header from outside requests: anyone else could act as anyone.
+    pub trust_user_id_header: bool,
 }
 
 impl Config {
@@ -41,6 +45,7 @@ impl Config {
             secure_cookies: flag("COOKIE_SECURE", false)?,
             session_idle: Duration::from_secs(86_400 * number("SESSION_IDLE_DAYS", 7)?),
             seed_demo_catalog: flag("SEED_DEMO_CATALOG", true)?,
+            trust_user_id_header: flag("TRUST_X_USER_ID_HEADER", false)?,
         })
     }
 
@@ -57,6 +62,7 @@ impl Config {
             secure_cookies: false,
             session_idle: Duration::from_secs(86_400 * 7),
             seed_demo_catalog: true,
+            trust_user_id_header: false,
         }
     }
 }

@@ -3,5 +3,6 @@
 
 pub mod config;
 pub mod json_forms;
+pub mod origin;
 pub mod startup;
 pub mod telemetry;

@@ -1,8 +1,13 @@
 //! Building the app: database, migrations, demo catalog, sessions, routes.
 
-use crate::{config::Config, json_forms};
+use crate::{config::Config, json_forms, origin};
 use anyhow::Context;
-use app::{accounts::session_store::SqlSessionStore, catalog::seed, db::Db, shell, App};
+use app::{
+    accounts::{session_store::SqlSessionStore, AuthSettings},
+    catalog::seed,
+    db::Db,
+    shell, App,
+};
 use axum::{
     extract::{FromRef, State},
     http::StatusCode,
@@ -91,6 +96,13 @@ fn router(config: &Config, db: Db) -> Router {
                 .unwrap_or(tower_sessions::cookie::time::Duration::days(7)),
         ));
 
+    let auth = AuthSettings {
+        trust_user_id_header: config.trust_user_id_header,
+    };
+    if auth.trust_user_id_header {
+        tracing::warn!("X-USER-ID is trusted: only run this behind a gateway that sets it");
+    }
+
     Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(
@@ -98,7 +110,10 @@ fn router(config: &Config, db: Db) -> Router {
             routes,
             {
                 let db = db.clone();
-                move || provide_context(db.clone())
+                move || {
+                    provide_context(db.clone());
+                    provide_context(auth);
+                }
             },
             {
                 let options = leptos_options.clone();
@@ -109,6 +124,7 @@ fn router(config: &Config, db: Db) -> Router {
         .with_state(state)
         .layer(sessions)
         .layer(axum::middleware::from_fn(json_forms::json_to_form))
+        .layer(axum::middleware::from_fn(origin::refuse_cross_site))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -1,7 +1,7 @@
 //! Catalog queries, shared by both backends.
 
 use super::{Product, ProductId, ProductPage, ProductQuery, Sort};
-use crate::{db::Db, error::AppResult, money::Won};
+use crate::{accounts::UserId, db::Db, error::AppResult, money::Won};
 use sqlx::{any::AnyRow, Row};
 
 /// Columns of a product as the shop shows it; `$1` is the viewer (or NULL).
@@ -55,7 +55,7 @@ fn filter(brand: u8, pattern: u8) -> String {
     )
 }
 
-pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<i64>) -> AppResult<ProductPage> {
+pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<UserId>) -> AppResult<ProductPage> {
     let pattern = query.search.as_deref().map(like_pattern);
     let sql = format!(
         "SELECT {PRODUCT_COLUMNS} FROM products p WHERE {} \
@@ -64,7 +64,7 @@ pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<i64>) -> AppResu
         order_by(query.sort)
     );
     let items = sqlx::query(&sql)
-        .bind(viewer)
+        .bind(viewer.map(|v| v.0))
         .bind(query.brand.clone())
         .bind(pattern.clone())
         .bind(i64::from(query.per_page))
@@ -90,10 +90,10 @@ pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<i64>) -> AppResu
     })
 }
 
-pub async fn get(db: &Db, id: ProductId, viewer: Option<i64>) -> AppResult<Option<Product>> {
+pub async fn get(db: &Db, id: ProductId, viewer: Option<UserId>) -> AppResult<Option<Product>> {
     let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products p WHERE p.id = $2");
     Ok(sqlx::query(&sql)
-        .bind(viewer)
+        .bind(viewer.map(|v| v.0))
         .bind(id.0)
         .try_map(|row: AnyRow| product_from_row(&row))
         .fetch_optional(db.pool())

@@ -1,3 +1,4 @@
+use crate::url::encode;
 use crate::{
     catalog::{list_brands, list_products, ProductPage, Sort},
     components::{ErrorNotice, ProductCard},
@@ -65,21 +66,6 @@ impl CatalogView {
             ..self.clone()
         }
     }
-}
-
-/// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[component]
@@ -227,11 +213,5 @@ mod tests {
             "/?q=red+tee"
         );
         assert_eq!(CatalogView::default().href(Some(1)), "/");
-    }
-
-    #[test]
-    fn query_values_are_percent_encoded() {
-        assert_eq!(encode("a&b=c"), "a%26b%3Dc");
-        assert_eq!(encode("신발"), "%EC%8B%A0%EB%B0%9C");
     }
 }

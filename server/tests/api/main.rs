@@ -1,6 +1,7 @@
 //! Integration tests: each starts the real app on port 0 against a fresh
 //! database, on SQLite and on Postgres, and talks to it over HTTP.
 
+mod accounts;
 mod catalog;
 mod contract;
 mod helpers;

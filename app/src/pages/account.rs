@@ -1,0 +1,32 @@
+use crate::{accounts::use_auth, components::RequireLogin, money::Won};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// `/account`: who I am, for logged-in users only.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Title text="My account" />
+        <RequireLogin>
+            {move || {
+                auth.user
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|user| {
+                        view! {
+                            <section class="account">
+                                <h1>"My account"</h1>
+                                <dl>
+                                    <dt>"Login id"</dt>
+                                    <dd data-testid="account-login-id">{user.login_id}</dd>
+                                    <dt>"Points"</dt>
+                                    <dd>{format!("{} P", Won(user.points).grouped())}</dd>
+                                </dl>
+                            </section>
+                        }
+                    })
+            }}
+        </RequireLogin>
+    }
+}
