@@ -1,0 +1,53 @@
+import { expect, test } from "@playwright/test";
+import { AccountForms } from "./fixtures/accounts";
+import { waitForHydration } from "./fixtures/shop";
+
+const password = "correct horse battery";
+
+test("sign up, log out, fail a login, log in: the header follows", async ({ page }) => {
+  const forms = new AccountForms(page);
+  const loginId = `e2e_${Date.now() % 1_000_000_000}`;
+
+  await forms.signup(loginId, password);
+  await expect(page.getByTestId("current-user")).toHaveText(loginId);
+  await expect(page.getByTestId("balance")).toHaveText("0 P");
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  await expect(page.getByTestId("current-user")).toHaveCount(0);
+
+  await forms.gotoLogin();
+  await forms.fillLogin(loginId, "wrong password!");
+  await expect(page.getByRole("alert")).toHaveText("The login id or the password is wrong.");
+  await expect(page).toHaveURL(/\/login/);
+
+  await forms.fillLogin(loginId, password);
+  await expect(page.getByTestId("current-user")).toHaveText(loginId);
+});
+
+test("signup shows field errors inline", async ({ page }) => {
+  const forms = new AccountForms(page);
+  const loginId = `taken_${Date.now() % 1_000_000_000}`;
+  await forms.signup(loginId, password);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+
+  await forms.gotoSignup();
+  await forms.fillSignup(loginId.toUpperCase(), password);
+  await expect(page.locator('[data-field="login_id"]')).toHaveText(/taken/);
+});
+
+test("a protected page sends a guest to log in and back", async ({ page }) => {
+  const forms = new AccountForms(page);
+  const loginId = `back_${Date.now() % 1_000_000_000}`;
+  await forms.signup(loginId, password);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login\?next=%2Faccount$/);
+  await waitForHydration(page);
+  await forms.fillLogin(loginId, password);
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("account-login-id")).toHaveText(loginId);
+});
