@@ -10,10 +10,15 @@ source "$(dirname "$0")/lib.sh"
 WITH_TEST=
 [ "${1:-}" = "--test" ] && WITH_TEST=1
 
-# Quick installs of build tools: no fat LTO, many codegen units.
+# Quick installs of build tools: no fat LTO, many codegen units. The
+# tool's own lock file first; if the registry no longer has a version it
+# pins (yanked), resolve afresh within the tool's stated requirements.
 fast_install() {
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install --locked "$@"
+  local env=(env RUSTC="$(newest_rustc)" CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
+  "${env[@]}" cargo install --locked "$@" || {
+    say "cargo install --locked $* failed; trying without the tool's lock file"
+    "${env[@]}" cargo install "$@"
+  }
 }
 
 # 1. The wasm32 target: rustup where it can download, else Debian's rustc-web.
@@ -26,21 +31,32 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   fi
 fi
 
-# cargo-leptos 0.3.11 needs a newer rustc than some rustup installs have.
-NEWER_RUSTC=()
-if [ -x /usr/bin/rustc ]; then NEWER_RUSTC=(env RUSTC=/usr/bin/rustc); fi
+# cargo-leptos 0.3.11 needs rustc >= 1.96: use Debian's rustc-web when it
+# is newer than the default one.
+newest_rustc() {
+  local default; default="$(command -v rustc)"
+  if [ -x /usr/bin/rustc ] && [ "$default" != /usr/bin/rustc ]; then
+    local a b
+    a="$("$default" --version | awk '{print $2}')"
+    b="$(/usr/bin/rustc --version | awk '{print $2}')"
+    if [ "$(printf '%s\n%s\n' "$a" "$b" | sort -V | tail -1)" = "$b" ] && [ "$a" != "$b" ]; then
+      echo /usr/bin/rustc; return
+    fi
+  fi
+  echo "$default"
+}
 
 # 2. cargo-leptos, using tools from PATH instead of downloading them.
 if ! have cargo-leptos || ! cargo leptos --version 2>/dev/null | grep -q '0.3.11'; then
   say "installing cargo-leptos 0.3.11 (no_downloads); this takes a few minutes"
-  "${NEWER_RUSTC[@]}" fast_install cargo-leptos --version 0.3.11 --features no_downloads
+  fast_install cargo-leptos --version 0.3.11 --features no_downloads
 fi
 
 # 3. wasm-bindgen-cli: exactly the version of the wasm-bindgen crate we lock.
 WB_VERSION="$(locked_version wasm-bindgen)"
 if ! have wasm-bindgen || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WB_VERSION" ]; then
   say "installing wasm-bindgen-cli $WB_VERSION"
-  "${NEWER_RUSTC[@]}" fast_install wasm-bindgen-cli --version "$WB_VERSION"
+  fast_install wasm-bindgen-cli --version "$WB_VERSION"
 fi
 
 # 4. wasm-opt for release builds: binaryen from npm (Debian's is too old).

@@ -27,9 +27,9 @@ pub fn Header() -> impl IntoView {
                                         <a href="/account" class="who" data-testid="current-user">
                                             {user.login_id}
                                         </a>
-                                        <span class="balance" data-testid="balance" title="Your points">
+                                        <a href="/points" class="balance" data-testid="balance" title="Your points">
                                             {format!("{} P", crate::money::Won(user.points).grouped())}
-                                        </span>
+                                        </a>
                                         <LogoutButton action=auth.logout />
                                     }
                                         .into_any()

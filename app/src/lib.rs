@@ -4,9 +4,12 @@
 pub mod accounts;
 pub mod catalog;
 pub mod components;
+pub mod dates;
 pub mod error;
 pub mod money;
 pub mod pages;
+pub mod paging;
+pub mod points;
 pub mod url;
 
 #[cfg(feature = "ssr")]
@@ -61,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::LoginPage />
                     <Route path=path!("/signup") view=pages::SignupPage />
                     <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/points") view=pages::PointsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <components::Footer />

@@ -4,6 +4,7 @@
 use crate::{
     error::{AppError, AppResult, ErrorCode},
     money::Won,
+    paging::Paging,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -71,8 +72,7 @@ pub struct ProductPage {
 
 impl ProductPage {
     pub fn page_count(&self) -> u32 {
-        let per_page = i64::from(self.per_page.max(1));
-        ((self.total + per_page - 1) / per_page).max(1) as u32
+        Paging::page_count(self.total, self.per_page)
     }
 }
 
@@ -133,8 +133,7 @@ impl FromStr for Sort {
 /// A validated product listing request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductQuery {
-    pub page: u32,
-    pub per_page: u32,
+    pub paging: Paging,
     pub sort: Sort,
     pub brand: Option<String>,
     pub search: Option<String>,
@@ -142,8 +141,6 @@ pub struct ProductQuery {
 
 impl ProductQuery {
     pub const DEFAULT_PER_PAGE: u32 = 12;
-    pub const MAX_PER_PAGE: u32 = 100;
-    pub const MAX_PAGE: u32 = 100_000;
     const MAX_TEXT: usize = 100;
 
     /// Parses the raw query values; empty values count as absent.
@@ -157,17 +154,6 @@ impl ProductQuery {
         fn present(v: Option<&str>) -> Option<&str> {
             v.map(str::trim).filter(|v| !v.is_empty())
         }
-        let number = |field: &str, raw: Option<&str>, default: u32, max: u32| match present(raw) {
-            None => Ok(default),
-            Some(raw) => match raw.parse::<u32>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(AppError::invalid_field(
-                    ErrorCode::BadRequest,
-                    field,
-                    format!("{field} must be a whole number from 1 to {max}."),
-                )),
-            },
-        };
         let text = |field: &str, raw: Option<&str>| match present(raw) {
             Some(v) if v.chars().count() > Self::MAX_TEXT => Err(AppError::invalid_field(
                 ErrorCode::BadRequest,
@@ -177,13 +163,7 @@ impl ProductQuery {
             other => Ok(other.map(str::to_string)),
         };
         Ok(Self {
-            page: number("page", page, 1, Self::MAX_PAGE)?,
-            per_page: number(
-                "per_page",
-                per_page,
-                Self::DEFAULT_PER_PAGE,
-                Self::MAX_PER_PAGE,
-            )?,
+            paging: Paging::parse(page, per_page, Self::DEFAULT_PER_PAGE)?,
             sort: present(sort)
                 .map(str::parse)
                 .transpose()?
@@ -191,10 +171,6 @@ impl ProductQuery {
             brand: text("brand", brand)?,
             search: text("q", search)?,
         })
-    }
-
-    pub fn offset(&self) -> i64 {
-        i64::from(self.page - 1) * i64::from(self.per_page)
     }
 }
 
@@ -245,12 +221,16 @@ mod tests {
     #[test]
     fn defaults_when_absent_or_empty() {
         let q = ProductQuery::parse(None, None, None, Some(" "), Some("")).unwrap();
-        assert_eq!(q.page, 1);
-        assert_eq!(q.per_page, ProductQuery::DEFAULT_PER_PAGE);
+        assert_eq!(
+            q.paging,
+            Paging {
+                page: 1,
+                per_page: ProductQuery::DEFAULT_PER_PAGE
+            }
+        );
         assert_eq!(q.sort, Sort::Latest);
         assert_eq!(q.brand, None);
         assert_eq!(q.search, None);
-        assert_eq!(q.offset(), 0);
     }
 
     #[test]
@@ -275,8 +255,11 @@ mod tests {
             assert_eq!(sort.as_str().parse::<Sort>().unwrap(), sort);
         }
         let q = parse("3", "20", "price_desc").unwrap();
-        assert_eq!((q.page, q.per_page, q.sort), (3, 20, Sort::PriceDesc));
-        assert_eq!(q.offset(), 40);
+        assert_eq!(
+            (q.paging.page, q.paging.per_page, q.sort),
+            (3, 20, Sort::PriceDesc)
+        );
+        assert_eq!(q.paging.offset(), 40);
     }
 
     #[test]

@@ -67,8 +67,8 @@ pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<UserId>) -> AppR
         .bind(viewer.map(|v| v.0))
         .bind(query.brand.clone())
         .bind(pattern.clone())
-        .bind(i64::from(query.per_page))
-        .bind(query.offset())
+        .bind(i64::from(query.paging.per_page))
+        .bind(query.paging.offset())
         .try_map(|row: AnyRow| product_from_row(&row))
         .fetch_all(db.pool())
         .await?;
@@ -85,8 +85,8 @@ pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<UserId>) -> AppR
     Ok(ProductPage {
         items,
         total,
-        page: query.page,
-        per_page: query.per_page,
+        page: query.paging.page,
+        per_page: query.paging.per_page,
     })
 }
 

@@ -4,6 +4,7 @@ mod account;
 mod home;
 mod login;
 mod not_found;
+mod points;
 mod product;
 mod signup;
 
@@ -11,5 +12,6 @@ pub use account::AccountPage;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
+pub use points::PointsPage;
 pub use product::ProductPage;
 pub use signup::SignupPage;

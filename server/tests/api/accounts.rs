@@ -1,5 +1,6 @@
 //! Signup, login, logout, sessions and who may call what.
 
+use crate::helpers::new_client as fresh_client;
 use crate::helpers::{assert_error, fresh_database, spawn_app, spawn_app_with, TestApp};
 use crate::on_both_backends;
 use app::db::Backend;
@@ -83,10 +84,7 @@ async fn login_ids_are_unique_whatever_their_case(backend: Backend) {
     assert_error(status, &body, 409, "LOGIN_ID_TAKEN");
     assert_eq!(body["details"]["field"], "login_id");
     // Logging in ignores case too.
-    let other = TestApp {
-        address: app.address.clone(),
-        client: fresh_client(),
-    };
+    let other = app.visitor();
     let (status, body) = other
         .post_json(
             "/api/login",
@@ -162,10 +160,7 @@ async fn forms_and_json_are_both_accepted(backend: Backend) {
 async fn failed_logins_look_the_same_for_unknown_ids_and_wrong_passwords(backend: Backend) {
     let app = spawn_app(backend).await;
     signup(&app, "carol").await;
-    let guest = TestApp {
-        address: app.address.clone(),
-        client: fresh_client(),
-    };
+    let guest = app.visitor();
     let (s1, wrong_password) = guest
         .post_json(
             "/api/login",
@@ -250,10 +245,7 @@ async fn repeated_failures_are_slowed_down(backend: Backend) {
     let app = spawn_app(backend).await;
     signup(&app, "frank").await;
     signup(&app, "grace").await;
-    let guest = TestApp {
-        address: app.address.clone(),
-        client: fresh_client(),
-    };
+    let guest = app.visitor();
     for _ in 0..5 {
         let (status, body) = guest
             .post_json(
@@ -285,12 +277,8 @@ async fn concurrent_signups_of_one_id_make_one_account(backend: Backend) {
     let app = spawn_app(backend).await;
     let tasks: Vec<_> = (0..10)
         .map(|i| {
-            let address = app.address.clone();
+            let guest = app.visitor();
             tokio::spawn(async move {
-                let guest = TestApp {
-                    address,
-                    client: fresh_client(),
-                };
                 let login_id = if i % 2 == 0 { "Heidi" } else { "heidi" };
                 guest
                     .post_json(
@@ -418,10 +406,7 @@ async fn session_cookies_are_http_only_and_lax(backend: Backend) {
 async fn no_js_login_forms_redirect_to_next(backend: Backend) {
     let app = spawn_app(backend).await;
     signup(&app, "mallory").await;
-    let browser = TestApp {
-        address: app.address.clone(),
-        client: fresh_client(),
-    };
+    let browser = app.visitor();
     let res = browser
         .client
         .post(browser.url("/api/login"))
@@ -486,12 +471,4 @@ async fn protected_pages_redirect_to_login(backend: Backend) {
     let res = app.get("/account").await;
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("nina"));
-}
-
-pub fn fresh_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }

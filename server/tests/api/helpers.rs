@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    /// The app's own database, for checking invariants behind the API.
+    pub db: app::db::Db,
 }
 
 /// Runs a test body once per backend, each in its own test.
@@ -81,18 +83,47 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     server::telemetry::init_with_default("warn");
     let app = Application::build(config).await.expect("the app starts");
     let address = format!("http://{}", app.local_addr());
+    let db = app.db().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
-        client: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: new_client(),
+        db,
     }
 }
 
+/// A client with its own cookie jar that does not follow redirects.
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 impl TestApp {
+    /// Another visitor of the same app: a separate cookie jar.
+    pub fn visitor(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            client: new_client(),
+            db: self.db.clone(),
+        }
+    }
+
+    /// Signs a new account up with this visitor's client, which stays
+    /// logged in; returns the user id.
+    pub async fn signup(&self, login_id: &str) -> i64 {
+        let (status, body) = self
+            .post_json(
+                "/api/signup",
+                &serde_json::json!({"login_id": login_id, "password": "correct horse"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["user_id"].as_i64().unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -114,6 +145,20 @@ impl TestApp {
             .client
             .post(self.url(path))
             .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    }
+}
+
+impl TestApp {
+    pub async fn post_form_json(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        let res = self
+            .client
+            .post(self.url(path))
+            .form(form)
             .send()
             .await
             .unwrap();

@@ -5,3 +5,4 @@ mod accounts;
 mod catalog;
 mod contract;
 mod helpers;
+mod points;

@@ -1,0 +1,153 @@
+//! Points: the balance, charging it, and the ledger of every charge and use.
+//! One point is one won. The balance always equals the ledger's sum.
+
+use crate::{
+    accounts::UserId,
+    error::{AppError, AppResult, ErrorCode},
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+pub mod store;
+
+/// The most a balance may hold.
+pub const MAX_BALANCE: i64 = 10_000_000;
+
+/// An amount to charge: a whole number of points from 1 to 1,000,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChargeAmount(i64);
+
+impl ChargeAmount {
+    pub const MIN: i64 = 1;
+    pub const MAX: i64 = 1_000_000;
+
+    /// Parses what a form or a JSON client sent: digits only, so `1.5`,
+    /// `-3`, `1e3`, text and numbers past `i64` are all refused alike.
+    pub fn parse(raw: &str) -> AppResult<Self> {
+        let raw = raw.trim();
+        let amount = (!raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| raw.parse::<i64>().ok())
+            .flatten()
+            .filter(|a| (Self::MIN..=Self::MAX).contains(a));
+        amount.map(Self).ok_or_else(|| {
+            AppError::invalid_field(
+                ErrorCode::InvalidAmount,
+                "amount",
+                "A charge is a whole number of points from 1 to 1,000,000.",
+            )
+        })
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointBalance {
+    pub user_id: UserId,
+    pub points: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChargeResult {
+    pub user_id: UserId,
+    pub points: i64,
+    pub charged: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    Charge,
+    Use,
+}
+
+impl LedgerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerKind::Charge => "charge",
+            LedgerKind::Use => "use",
+        }
+    }
+}
+
+/// One row of the ledger: `amount` is positive for a charge, negative for a use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub kind: LedgerKind,
+    pub amount: i64,
+    pub balance_after: i64,
+    pub order_id: Option<i64>,
+    /// Unix milliseconds.
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerPage {
+    pub items: Vec<LedgerEntry>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// `GET /api/points`
+#[server(prefix = "/api", endpoint = "points", input = server_fn::codec::GetUrl)]
+pub async fn get_points() -> Result<PointBalance, AppError> {
+    let user_id = crate::accounts::require_user().await?;
+    let points = store::balance(&crate::db::db()?, user_id).await?;
+    Ok(PointBalance { user_id, points })
+}
+
+/// `POST /api/points/charge`: 400 `INVALID_AMOUNT`, 409 `POINT_LIMIT_EXCEEDED`.
+#[server(prefix = "/api", endpoint = "points/charge")]
+pub async fn charge_points(amount: String) -> Result<ChargeResult, AppError> {
+    let user_id = crate::accounts::require_user().await?;
+    let amount = ChargeAmount::parse(&amount)?;
+    let points = store::charge(&crate::db::db()?, user_id, amount).await?;
+    Ok(ChargeResult {
+        user_id,
+        points,
+        charged: amount.get(),
+    })
+}
+
+/// `GET /api/points/history?page&per_page`: newest first.
+#[server(prefix = "/api", endpoint = "points/history", input = server_fn::codec::GetUrl)]
+pub async fn point_history(
+    page: Option<String>,
+    per_page: Option<String>,
+) -> Result<LedgerPage, AppError> {
+    let user_id = crate::accounts::require_user().await?;
+    let paging = crate::paging::Paging::parse(page.as_deref(), per_page.as_deref(), 20)?;
+    store::history(&crate::db::db()?, user_id, paging).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charge_amounts_are_whole_numbers_in_range() {
+        assert_eq!(ChargeAmount::parse("1").unwrap().get(), 1);
+        assert_eq!(ChargeAmount::parse(" 1000000 ").unwrap().get(), 1_000_000);
+        for bad in [
+            "0",
+            "-1",
+            "1.5",
+            "1e3",
+            "abc",
+            "",
+            "1000001",
+            "99999999999999999999999",
+            "+5",
+            "0x10",
+        ] {
+            let err = ChargeAmount::parse(bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidAmount, "{bad}");
+            assert_eq!(err.details.unwrap()["field"], "amount");
+        }
+    }
+}

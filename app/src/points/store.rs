@@ -1,0 +1,145 @@
+//! The one place a balance changes, always with its ledger row.
+
+use super::{ChargeAmount, LedgerEntry, LedgerKind, LedgerPage, MAX_BALANCE};
+use crate::{
+    accounts::UserId,
+    db::{now_millis, Db},
+    error::{AppError, AppResult, ErrorCode},
+    paging::Paging,
+};
+use sqlx::{any::AnyRow, Any, Row, Transaction};
+
+/// Adds `delta` (negative to spend) to a balance inside `tx` and writes the
+/// ledger row. The update is one conditional statement, so concurrent
+/// changes never lose each other and the balance never leaves
+/// 0..=MAX_BALANCE; when it would, nothing is written and the answer says
+/// why (`INSUFFICIENT_POINTS` or `POINT_LIMIT_EXCEEDED`). Returns the new balance.
+pub async fn change_balance(
+    tx: &mut Transaction<'static, Any>,
+    user_id: UserId,
+    delta: i64,
+    kind: LedgerKind,
+    order_id: Option<i64>,
+) -> AppResult<i64> {
+    let balance: Option<i64> = sqlx::query_scalar(
+        "UPDATE users SET points = points + $1 \
+         WHERE id = $2 AND points + $1 >= 0 AND points + $1 <= $3 \
+         RETURNING points",
+    )
+    .bind(delta)
+    .bind(user_id.0)
+    .bind(MAX_BALANCE)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(balance) = balance else {
+        return Err(refusal(tx, user_id, delta).await?);
+    };
+    sqlx::query(
+        "INSERT INTO point_ledger (user_id, kind, amount, balance_after, order_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(user_id.0)
+    .bind(kind.as_str())
+    .bind(delta)
+    .bind(balance)
+    .bind(order_id)
+    .bind(now_millis())
+    .execute(&mut **tx)
+    .await?;
+    Ok(balance)
+}
+
+/// Why a balance change was refused, read in the same transaction.
+async fn refusal(
+    tx: &mut Transaction<'static, Any>,
+    user_id: UserId,
+    delta: i64,
+) -> AppResult<AppError> {
+    let current: Option<i64> = sqlx::query_scalar("SELECT points FROM users WHERE id = $1")
+        .bind(user_id.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(current) = current else {
+        return Ok(crate::accounts::unauthenticated());
+    };
+    Ok(if delta < 0 {
+        AppError::new(
+            ErrorCode::InsufficientPoints,
+            format!("You have {current} points; {} are needed.", -delta),
+        )
+        .with_details(serde_json::json!({ "points": current, "needed": -delta }))
+    } else {
+        AppError::new(
+            ErrorCode::PointLimitExceeded,
+            format!(
+                "A balance can hold at most {MAX_BALANCE} points; you can charge up to {} more.",
+                MAX_BALANCE - current
+            ),
+        )
+        .with_details(serde_json::json!({ "points": current, "max_balance": MAX_BALANCE }))
+    })
+}
+
+pub async fn charge(db: &Db, user_id: UserId, amount: ChargeAmount) -> AppResult<i64> {
+    let mut tx = db.begin_write().await?;
+    let balance = change_balance(&mut tx, user_id, amount.get(), LedgerKind::Charge, None).await?;
+    tx.commit().await?;
+    Ok(balance)
+}
+
+pub async fn balance(db: &Db, user_id: UserId) -> AppResult<i64> {
+    sqlx::query_scalar("SELECT points FROM users WHERE id = $1")
+        .bind(user_id.0)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(crate::accounts::unauthenticated)
+}
+
+fn entry_from_row(row: &AnyRow) -> Result<LedgerEntry, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    Ok(LedgerEntry {
+        id: row.try_get("id")?,
+        kind: if kind == "use" {
+            LedgerKind::Use
+        } else {
+            LedgerKind::Charge
+        },
+        amount: row.try_get("amount")?,
+        balance_after: row.try_get("balance_after")?,
+        order_id: row.try_get("order_id")?,
+        at: row.try_get("at")?,
+    })
+}
+
+pub async fn history(db: &Db, user_id: UserId, paging: Paging) -> AppResult<LedgerPage> {
+    let items = sqlx::query(
+        "SELECT id, kind, amount, balance_after, order_id, at FROM point_ledger \
+         WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(user_id.0)
+    .bind(i64::from(paging.per_page))
+    .bind(paging.offset())
+    .try_map(|row: AnyRow| entry_from_row(&row))
+    .fetch_all(db.pool())
+    .await?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM point_ledger WHERE user_id = $1")
+        .bind(user_id.0)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(LedgerPage {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
+}
+
+/// The ledger's sum for a user (what the balance must always equal).
+pub async fn ledger_sum(db: &Db, user_id: UserId) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM point_ledger WHERE user_id = $1",
+    )
+    .bind(user_id.0)
+    .fetch_one(db.pool())
+    .await?)
+}
