@@ -4,6 +4,7 @@ use crate::{
     accounts::{use_auth, Logout},
     catalog::Product,
     error::{AppError, ErrorCode},
+    likes::LikeButton,
     url::login_href,
 };
 use leptos::{form::ActionForm, prelude::*};
@@ -17,6 +18,7 @@ pub fn Header() -> impl IntoView {
             <a class="logo" href="/">"Storefront"</a>
             <nav class="site-nav" aria-label="Main">
                 <a href="/">"Shop"</a>
+                <a href="/likes">"Likes"</a>
                 <Transition fallback=|| ()>
                     {move || {
                         auth.user
@@ -142,7 +144,7 @@ pub fn ProductCard(product: Product) -> impl IntoView {
                     } else {
                         view! { <span class="stock">{format!("{} in stock", product.stock)}</span> }.into_any()
                     }}
-                    <span class="likes" title="Likes">{format!("♥ {}", product.like_count)}</span>
+                    <LikeButton product_id=product.id liked=product.liked like_count=product.like_count />
                 </p>
             </div>
         </article>

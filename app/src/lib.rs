@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod components;
 pub mod dates;
 pub mod error;
+pub mod likes;
 pub mod money;
 pub mod pages;
 pub mod paging;
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=pages::SignupPage />
                     <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/points") view=pages::PointsPage ssr=SsrMode::Async />
+                    <Route path=path!("/likes") view=pages::LikesPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <components::Footer />

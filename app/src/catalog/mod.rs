@@ -23,11 +23,16 @@ impl ProductId {
     /// Parses an id from a path or a query value; anything but a positive
     /// whole number is a bad request.
     pub fn parse(raw: &str) -> AppResult<Self> {
+        Self::parse_field(raw, "id")
+    }
+
+    /// Like [`ProductId::parse`], naming `field` in the error.
+    pub fn parse_field(raw: &str, field: &str) -> AppResult<Self> {
         match raw.trim().parse::<i64>() {
             Ok(id) if id > 0 => Ok(Self(id)),
             _ => Err(AppError::invalid_field(
                 ErrorCode::BadRequest,
-                "id",
+                field,
                 "A product id is a positive whole number.",
             )),
         }

@@ -1,7 +1,7 @@
 //! Catalog queries, shared by both backends.
 
 use super::{Product, ProductId, ProductPage, ProductQuery, Sort};
-use crate::{accounts::UserId, db::Db, error::AppResult, money::Won};
+use crate::{accounts::UserId, db::Db, error::AppResult, money::Won, paging::Paging};
 use sqlx::{any::AnyRow, Row};
 
 /// Columns of a product as the shop shows it; `$1` is the viewer (or NULL).
@@ -98,6 +98,31 @@ pub async fn get(db: &Db, id: ProductId, viewer: Option<UserId>) -> AppResult<Op
         .try_map(|row: AnyRow| product_from_row(&row))
         .fetch_optional(db.pool())
         .await?)
+}
+
+/// The products `user_id` likes, the newest like first.
+pub async fn liked_by(db: &Db, user_id: UserId, paging: Paging) -> AppResult<ProductPage> {
+    let sql = format!(
+        "SELECT {PRODUCT_COLUMNS} FROM likes lk JOIN products p ON p.id = lk.product_id \
+         WHERE lk.user_id = $1 ORDER BY lk.created_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+    );
+    let items = sqlx::query(&sql)
+        .bind(user_id.0)
+        .bind(i64::from(paging.per_page))
+        .bind(paging.offset())
+        .try_map(|row: AnyRow| product_from_row(&row))
+        .fetch_all(db.pool())
+        .await?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes WHERE user_id = $1")
+        .bind(user_id.0)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(ProductPage {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
 }
 
 pub async fn brands(db: &Db) -> AppResult<Vec<String>> {

@@ -2,6 +2,7 @@
 
 mod account;
 mod home;
+mod likes;
 mod login;
 mod not_found;
 mod points;
@@ -10,6 +11,7 @@ mod signup;
 
 pub use account::AccountPage;
 pub use home::HomePage;
+pub use likes::LikesPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use points::PointsPage;

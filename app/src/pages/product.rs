@@ -2,6 +2,7 @@ use crate::{
     catalog::{get_product, Product},
     components::ErrorNotice,
     error::ErrorCode,
+    likes::LikeButton,
     pages::NotFound,
 };
 use leptos::prelude::*;
@@ -52,7 +53,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
                 <h1 data-testid="product-name">{product.name.clone()}</h1>
                 <p class="product-detail__price" data-testid="price">{product.price.to_string()}</p>
                 {stock}
-                <p class="product-detail__likes">{format!("♥ {} likes", product.like_count)}</p>
+                <LikeButton product_id=product.id liked=product.liked like_count=product.like_count />
                 <p class="product-detail__description">{product.description.clone()}</p>
                 <p><a href="/">"← Back to the shop"</a></p>
             </div>

@@ -5,4 +5,5 @@ mod accounts;
 mod catalog;
 mod contract;
 mod helpers;
+mod likes;
 mod points;

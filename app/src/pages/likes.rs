@@ -1,0 +1,59 @@
+use crate::{
+    components::{ErrorNotice, ProductCard, RequireLogin},
+    likes::liked_products,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// `/likes`: the products I like, newest like first.
+#[component]
+pub fn LikesPage() -> impl IntoView {
+    view! {
+        <Title text="My likes" />
+        <RequireLogin>
+            <LikedProducts />
+        </RequireLogin>
+    }
+}
+
+#[component]
+fn LikedProducts() -> impl IntoView {
+    let query = use_query_map();
+    let products = Resource::new(
+        move || query.with(|q| q.get("page")),
+        |page| liked_products(page, None),
+    );
+    view! {
+        <section class="likes-page">
+            <h1>"My likes"</h1>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || {
+                    products.get().map(|r| match r {
+                        Ok(page) if page.items.is_empty() => {
+                            view! { <p class="empty" data-testid="empty">"You have not liked anything yet."</p> }.into_any()
+                        }
+                        Ok(page) => {
+                            let page_count = page.page_count();
+                            let current = page.page;
+                            view! {
+                                <div class="product-grid" data-testid="product-grid">
+                                    {page.items.into_iter().map(|product| view! { <ProductCard product /> }).collect_view()}
+                                </div>
+                                {(page_count > 1).then(|| view! {
+                                    <nav class="pagination" aria-label="Pages">
+                                        {(1..=page_count).map(|p| {
+                                            let marker = (p == current).then_some("page");
+                                            view! { <a href=format!("/likes?page={p}") aria-current=marker>{p}</a> }
+                                        }).collect_view()}
+                                    </nav>
+                                })}
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    })
+                }}
+            </Transition>
+        </section>
+    }
+}
