@@ -2,6 +2,7 @@
 
 use crate::{
     accounts::{use_auth, Logout},
+    cart::{use_cart, AddToCartForm},
     catalog::Product,
     error::{AppError, ErrorCode},
     likes::LikeButton,
@@ -13,12 +14,25 @@ use leptos_router::{components::Redirect, hooks::use_location};
 #[component]
 pub fn Header() -> impl IntoView {
     let auth = use_auth();
+    let cart = use_cart();
     view! {
         <header class="site-header">
             <a class="logo" href="/">"Storefront"</a>
             <nav class="site-nav" aria-label="Main">
                 <a href="/">"Shop"</a>
                 <a href="/likes">"Likes"</a>
+                <a href="/cart" class="cart-link">
+                    "Cart "
+                    <span class="cart-count" data-testid="cart-count">
+                        <Transition fallback=|| "0">
+                            {move || {
+                                cart.cart
+                                    .get()
+                                    .map(|c| c.map(|c| c.item_count).unwrap_or(0).to_string())
+                            }}
+                        </Transition>
+                    </span>
+                </a>
                 <Transition fallback=|| ()>
                     {move || {
                         auth.user
@@ -138,6 +152,7 @@ pub fn ProductCard(product: Product) -> impl IntoView {
                 <p class="product-card__price" data-testid="price" data-price=product.price.get()>
                     {product.price.to_string()}
                 </p>
+                {(!sold_out).then(|| view! { <AddToCartForm product_id=product.id /> })}
                 <p class="product-card__meta">
                     {if sold_out {
                         view! { <span class="badge badge--sold-out">"Sold out"</span> }.into_any()

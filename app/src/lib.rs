@@ -2,6 +2,7 @@
 //! server-only store code of each domain behind the `ssr` feature.
 
 pub mod accounts;
+pub mod cart;
 pub mod catalog;
 pub mod components;
 pub mod dates;
@@ -48,7 +49,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    accounts::Auth::provide();
+    let auth = accounts::Auth::provide();
+    cart::CartState::provide(auth);
     mark_hydrated();
 
     view! {
@@ -67,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/points") view=pages::PointsPage ssr=SsrMode::Async />
                     <Route path=path!("/likes") view=pages::LikesPage ssr=SsrMode::Async />
+                    <Route path=path!("/cart") view=pages::CartPage />
                 </Routes>
             </main>
             <components::Footer />

@@ -140,7 +140,7 @@ pub async fn signup(
                 "This login id is taken. Please choose another.",
             )
         })?;
-    start_session(user_id).await?;
+    start_session(&db, user_id).await?;
     crate::http_status::created();
     redirect_form_to(next.as_deref());
     Ok(UserInfo {
@@ -190,7 +190,7 @@ pub async fn login(
         }
     };
     throttle::succeeded(&db, &keys).await?;
-    start_session(user.id).await?;
+    start_session(&db, user.id).await?;
     redirect_form_to(next.as_deref());
     Ok(UserInfo {
         user_id: user.id,
@@ -275,8 +275,9 @@ mod ssr {
         current_user_id().await?.ok_or_else(unauthenticated)
     }
 
-    /// Logs `user_id` in under a new session id (no fixation).
-    pub(super) async fn start_session(user_id: UserId) -> Result<(), AppError> {
+    /// Logs `user_id` in under a new session id (no fixation) and merges
+    /// the cart they filled as a guest into theirs.
+    pub(super) async fn start_session(db: &crate::db::Db, user_id: UserId) -> Result<(), AppError> {
         let session = session().await?;
         session
             .cycle_id()
@@ -285,7 +286,8 @@ mod ssr {
         session
             .insert(USER_ID_KEY, user_id)
             .await
-            .map_err(|e| AppError::internal("writing the session", e))
+            .map_err(|e| AppError::internal("writing the session", e))?;
+        crate::cart::store::merge_guest_cart(db, &session, user_id).await
     }
 
     pub(super) async fn client_address() -> Option<String> {

@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod account;
+mod cart;
 mod home;
 mod likes;
 mod login;
@@ -10,6 +11,7 @@ mod product;
 mod signup;
 
 pub use account::AccountPage;
+pub use cart::CartPage;
 pub use home::HomePage;
 pub use likes::LikesPage;
 pub use login::LoginPage;

@@ -1,4 +1,5 @@
 use crate::{
+    cart::AddToCartForm,
     catalog::{get_product, Product},
     components::ErrorNotice,
     error::ErrorCode,
@@ -53,6 +54,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
                 <h1 data-testid="product-name">{product.name.clone()}</h1>
                 <p class="product-detail__price" data-testid="price">{product.price.to_string()}</p>
                 {stock}
+                <AddToCartForm product_id=product.id with_quantity=true sold_out=product.sold_out() />
                 <LikeButton product_id=product.id liked=product.liked like_count=product.like_count />
                 <p class="product-detail__description">{product.description.clone()}</p>
                 <p><a href="/">"← Back to the shop"</a></p>

@@ -1,0 +1,311 @@
+//! Where carts are kept: the session for a guest, `cart_items` for a user.
+
+use super::{Cart, CartLine, Quantity, StoredLine, MAX_LINES};
+use crate::{
+    accounts::{current_user_id, session, UserId},
+    catalog::ProductId,
+    db::{now_millis, Db},
+    error::{AppError, AppResult},
+    money::Won,
+};
+use sqlx::{any::AnyRow, Any, Row, Transaction};
+use tower_sessions::Session;
+
+/// The session key of a guest's cart.
+const GUEST_CART_KEY: &str = "cart";
+
+/// Whose cart a request works on.
+pub enum CartOwner {
+    Guest(Session),
+    User(UserId),
+}
+
+fn cart_full() -> AppError {
+    AppError::bad_request(format!(
+        "A cart holds at most {MAX_LINES} different products."
+    ))
+}
+
+fn sold_out() -> AppError {
+    AppError::new(
+        crate::error::ErrorCode::InsufficientStock,
+        "This product is sold out.",
+    )
+}
+
+/// Today's price and stock of a product; 404 if it does not exist.
+async fn product_price(db: &Db, product_id: ProductId) -> AppResult<(Won, i64)> {
+    let row = sqlx::query("SELECT price, stock FROM products WHERE id = $1")
+        .bind(product_id.0)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(AppError::product_not_found)?;
+    Ok((Won(row.try_get("price")?), row.try_get("stock")?))
+}
+
+impl CartOwner {
+    pub async fn current() -> AppResult<Self> {
+        Ok(match current_user_id().await? {
+            Some(user) => Self::User(user),
+            None => Self::Guest(session().await?),
+        })
+    }
+
+    pub async fn add(&self, db: &Db, product_id: ProductId, quantity: Quantity) -> AppResult<()> {
+        let (price, stock) = product_price(db, product_id).await?;
+        if stock <= 0 {
+            return Err(sold_out());
+        }
+        self.put_line(db, product_id, quantity, price, Change::Raise)
+            .await
+    }
+
+    pub async fn set(&self, db: &Db, product_id: ProductId, quantity: Quantity) -> AppResult<()> {
+        let (price, _) = product_price(db, product_id).await?;
+        self.put_line(db, product_id, quantity, price, Change::Set)
+            .await
+    }
+
+    async fn put_line(
+        &self,
+        db: &Db,
+        product_id: ProductId,
+        quantity: Quantity,
+        price: Won,
+        change: Change,
+    ) -> AppResult<()> {
+        match self {
+            Self::Guest(session) => {
+                let mut lines = guest_lines(session).await?;
+                if let Some(line) = lines.iter_mut().find(|l| l.product_id == product_id) {
+                    line.quantity = change.apply(line.quantity, quantity);
+                } else if lines.len() >= MAX_LINES {
+                    return Err(cart_full());
+                } else {
+                    lines.push(StoredLine {
+                        product_id,
+                        quantity,
+                        added_price: price,
+                    });
+                }
+                save_guest_lines(session, &lines).await
+            }
+            Self::User(user) => {
+                let mut tx = db.begin_write().await?;
+                put_user_line(&mut tx, *user, product_id, quantity, price, change).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    }
+
+    pub async fn remove(&self, db: &Db, product_id: ProductId) -> AppResult<()> {
+        product_price(db, product_id).await?;
+        match self {
+            Self::Guest(session) => {
+                let mut lines = guest_lines(session).await?;
+                lines.retain(|l| l.product_id != product_id);
+                save_guest_lines(session, &lines).await
+            }
+            Self::User(user) => {
+                sqlx::query("DELETE FROM cart_items WHERE user_id = $1 AND product_id = $2")
+                    .bind(user.0)
+                    .bind(product_id.0)
+                    .execute(db.pool())
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    pub async fn cart(&self, db: &Db) -> AppResult<Cart> {
+        let lines = match self {
+            Self::Guest(session) => guest_lines(session).await?,
+            Self::User(user) => user_lines(db, *user).await?,
+        };
+        describe(db, &lines).await
+    }
+}
+
+/// What a new quantity does to a line already in the cart.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    /// Add to it, capped at 99 (`cart/add`, merging on login).
+    Raise,
+    /// Replace it (`cart/set`).
+    Set,
+}
+
+impl Change {
+    fn apply(self, current: Quantity, quantity: Quantity) -> Quantity {
+        match self {
+            Change::Raise => current.saturating_add(quantity),
+            Change::Set => quantity,
+        }
+    }
+}
+
+/// Creates a user's line or changes it, in one atomic statement, so
+/// concurrent adds never lose one another.
+async fn put_user_line(
+    tx: &mut Transaction<'static, Any>,
+    user: UserId,
+    product_id: ProductId,
+    quantity: Quantity,
+    price: Won,
+    change: Change,
+) -> AppResult<()> {
+    ensure_room(tx, user, product_id).await?;
+    let new_quantity = match change {
+        Change::Raise => format!(
+            "CASE WHEN cart_items.quantity + excluded.quantity > {max} THEN {max} \
+             ELSE cart_items.quantity + excluded.quantity END",
+            max = Quantity::MAX
+        ),
+        Change::Set => "excluded.quantity".to_string(),
+    };
+    sqlx::query(&format!(
+        "INSERT INTO cart_items (user_id, product_id, quantity, added_price, added_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (user_id, product_id) DO UPDATE SET quantity = {new_quantity}"
+    ))
+    .bind(user.0)
+    .bind(product_id.0)
+    .bind(quantity.get())
+    .bind(price.get())
+    .bind(now_millis())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A new line needs room in the cart.
+async fn ensure_room(
+    tx: &mut Transaction<'static, Any>,
+    user: UserId,
+    product_id: ProductId,
+) -> AppResult<()> {
+    let (lines, has_it): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN product_id = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM cart_items WHERE user_id = $1",
+    )
+    .bind(user.0)
+    .bind(product_id.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    if has_it == 0 && lines >= MAX_LINES as i64 {
+        return Err(cart_full());
+    }
+    Ok(())
+}
+
+async fn guest_lines(session: &Session) -> AppResult<Vec<StoredLine>> {
+    Ok(session
+        .get::<Vec<StoredLine>>(GUEST_CART_KEY)
+        .await
+        .map_err(|e| AppError::internal("reading the guest cart", e))?
+        .unwrap_or_default())
+}
+
+async fn save_guest_lines(session: &Session, lines: &[StoredLine]) -> AppResult<()> {
+    session
+        .insert(GUEST_CART_KEY, lines)
+        .await
+        .map_err(|e| AppError::internal("writing the guest cart", e))
+}
+
+async fn user_lines(db: &Db, user: UserId) -> AppResult<Vec<StoredLine>> {
+    Ok(sqlx::query(
+        "SELECT product_id, quantity, added_price FROM cart_items \
+         WHERE user_id = $1 ORDER BY added_at, product_id",
+    )
+    .bind(user.0)
+    .try_map(|row: AnyRow| {
+        Ok(StoredLine {
+            product_id: ProductId(row.try_get("product_id")?),
+            quantity: Quantity(row.try_get("quantity")?),
+            added_price: Won(row.try_get("added_price")?),
+        })
+    })
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Today's name, price and stock for each stored line; lines whose
+/// product no longer exists are left out.
+async fn describe(db: &Db, stored: &[StoredLine]) -> AppResult<Cart> {
+    if stored.is_empty() {
+        return Ok(Cart::default());
+    }
+    let placeholders: Vec<String> = (1..=stored.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id, name, image, price, stock FROM products WHERE id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for line in stored {
+        query = query.bind(line.product_id.0);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    let mut lines = Vec::with_capacity(stored.len());
+    for line in stored {
+        let Some(row) = rows
+            .iter()
+            .find(|r| r.try_get::<i64, _>("id").ok() == Some(line.product_id.0))
+        else {
+            continue;
+        };
+        let price = Won(row.try_get("price")?);
+        lines.push(CartLine {
+            product_id: line.product_id,
+            name: row.try_get("name")?,
+            image: row.try_get("image")?,
+            price,
+            quantity: line.quantity,
+            line_total: price
+                .checked_mul(line.quantity.get())
+                .unwrap_or(Won(i64::MAX)),
+            stock: row.try_get("stock")?,
+            price_was: (line.added_price != price).then_some(line.added_price),
+        });
+    }
+    Ok(Cart::from_lines(lines))
+}
+
+/// On login: the guest cart in `session` joins the user's (quantities
+/// added, capped at 99), and the guest cart is emptied.
+pub async fn merge_guest_cart(db: &Db, session: &Session, user: UserId) -> AppResult<()> {
+    let lines = guest_lines(session).await?;
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin_write().await?;
+    for line in &lines {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = $1")
+            .bind(line.product_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            continue;
+        }
+        let merged = put_user_line(
+            &mut tx,
+            user,
+            line.product_id,
+            line.quantity,
+            line.added_price,
+            Change::Raise,
+        );
+        match merged.await {
+            // A full cart keeps what it has; the rest of the guest cart is dropped.
+            Err(e) if e.code == crate::error::ErrorCode::BadRequest => break,
+            other => other?,
+        }
+    }
+    tx.commit().await?;
+    session
+        .remove::<Vec<StoredLine>>(GUEST_CART_KEY)
+        .await
+        .map_err(|e| AppError::internal("emptying the guest cart", e))?;
+    Ok(())
+}
