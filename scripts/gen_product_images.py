@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Draws the demo catalog's product pictures into public/products/<sku>.svg.
+"""Draws the demo catalog's product pictures into public/images/products/<sku>.svg.
 
 Reads the (sku, name, brand) rows from app/src/catalog/seed.rs so the two never
 drift apart. Run it again after adding a demo product.
@@ -10,7 +10,7 @@ import re
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SEED = ROOT / "app" / "src" / "catalog" / "seed.rs"
-OUT = ROOT / "public" / "products"
+OUT = ROOT / "public" / "images" / "products"
 
 PALETTE = {
     "Hanbit": ("#ffedd5", "#ea580c"),

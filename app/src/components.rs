@@ -44,7 +44,10 @@ pub fn Header() -> impl IntoView {
                                             {user.login_id}
                                         </a>
                                         <a href="/points" class="balance" data-testid="balance" title="Your points">
-                                            {format!("{} P", crate::money::Won(user.points).grouped())}
+                                            {move || {
+                                                auth.balance()
+                                                    .map(|p| format!("{} P", crate::money::Won(p).grouped()))
+                                            }}
                                         </a>
                                         <LogoutButton action=auth.logout />
                                     }
@@ -141,8 +144,9 @@ pub fn ProductCard(product: Product) -> impl IntoView {
     let sold_out = product.sold_out();
     view! {
         <article class="product-card" data-testid="product-card">
-            <a href=href.clone() class="product-card__image">
-                <img src=product.image.clone() alt=product.name.clone() loading="lazy" width="400" height="400" />
+            // The picture repeats the name's link; keep it out of the tab order.
+            <a href=href.clone() class="product-card__image" tabindex="-1" aria-hidden="true">
+                <img src=product.image.clone() alt="" loading="lazy" width="400" height="400" />
             </a>
             <div class="product-card__body">
                 <p class="product-card__brand">{product.brand.clone()}</p>
@@ -153,14 +157,14 @@ pub fn ProductCard(product: Product) -> impl IntoView {
                     {product.price.to_string()}
                 </p>
                 {(!sold_out).then(|| view! { <AddToCartForm product_id=product.id /> })}
-                <p class="product-card__meta">
+                <div class="product-card__meta">
                     {if sold_out {
                         view! { <span class="badge badge--sold-out">"Sold out"</span> }.into_any()
                     } else {
                         view! { <span class="stock">{format!("{} in stock", product.stock)}</span> }.into_any()
                     }}
                     <LikeButton product_id=product.id liked=product.liked like_count=product.like_count />
-                </p>
+                </div>
             </div>
         </article>
     }

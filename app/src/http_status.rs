@@ -9,7 +9,9 @@ use http::{header::ACCEPT, request::Parts, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
-fn is_plain_form_post() -> bool {
+/// Whether the request is a plain HTML form post (JS off), which is
+/// answered with a redirect rather than JSON.
+pub fn is_plain_form_post() -> bool {
     use_context::<Parts>()
         .and_then(|parts| {
             parts

@@ -58,18 +58,20 @@ pub fn App() -> impl IntoView {
         <Title formatter=|title: String| {
             if title.is_empty() { "Storefront".to_string() } else { format!("{title} · Storefront") }
         } />
+        // Every page is rendered whole before it is sent (`SsrMode::Async`):
+        // it then works with JS off, and its status (404, redirects) is right.
         <Router>
             <components::Header />
             <main class="page">
                 <Routes fallback=|| view! { <pages::NotFound /> }>
-                    <Route path=path!("/") view=pages::HomePage />
+                    <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
                     <Route path=path!("/products/:id") view=pages::ProductPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=pages::LoginPage />
-                    <Route path=path!("/signup") view=pages::SignupPage />
+                    <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=pages::SignupPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/points") view=pages::PointsPage ssr=SsrMode::Async />
                     <Route path=path!("/likes") view=pages::LikesPage ssr=SsrMode::Async />
-                    <Route path=path!("/cart") view=pages::CartPage />
+                    <Route path=path!("/cart") view=pages::CartPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <components::Footer />

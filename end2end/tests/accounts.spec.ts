@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { AccountForms } from "./fixtures/accounts";
-import { waitForHydration } from "./fixtures/shop";
+import { expect, test, waitForHydration } from "./fixtures/shop";
 
 const password = "correct horse battery";
 

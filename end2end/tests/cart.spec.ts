@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { AccountForms } from "./fixtures/accounts";
-import { waitForHydration } from "./fixtures/shop";
+import { expect, test, waitForHydration } from "./fixtures/shop";
 
 test("a guest fills a cart, changes it, logs in and finds it merged", async ({ page, browser }) => {
   const loginId = `cart_${Date.now() % 1_000_000_000}`;

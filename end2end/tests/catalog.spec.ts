@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { CatalogPage, isSameDocument, markDocument } from "./fixtures/shop";
+import { CatalogPage, expect, isSameDocument, markDocument, test } from "./fixtures/shop";
 
 test("browse: sort, page and open a product without reloading", async ({ page }) => {
   const catalog = new CatalogPage(page);

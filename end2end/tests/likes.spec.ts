@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { AccountForms } from "./fixtures/accounts";
-import { CatalogPage, waitForHydration } from "./fixtures/shop";
+import { CatalogPage, expect, test, waitForHydration } from "./fixtures/shop";
 
 test("like and unlike from the grid and the product page; the state is kept", async ({ page }) => {
   const forms = new AccountForms(page);

@@ -2,7 +2,11 @@
 
 use server::{config::Config, startup::Application, telemetry};
 
-#[tokio::main]
+// One thread renders pages: leptos 0.8's `<Suspense>` can lose a wake-up
+// when resources resolve on other worker threads, and the response then
+// never ends (leptos-rs/leptos#4851). Password hashing still runs on the
+// blocking pool; scale out with more instances (see README).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     telemetry::init();
     let config = Config::from_env()?;

@@ -297,9 +297,11 @@ mod ssr {
             .map(|info| info.0.ip().to_string())
     }
 
-    /// A no-JS form post is sent on to `next`; JSON clients get no redirect.
+    /// A no-JS form post is sent on to `next`. JSON clients get no
+    /// redirect, and with JS the page navigates itself once the user is
+    /// loaded (a redirect header would arrive before that).
     pub(super) fn redirect_form_to(next: Option<&str>) {
-        if next.is_some() {
+        if next.is_some() && crate::http_status::is_plain_form_post() {
             leptos_axum::redirect(&super::safe_next(next));
         }
     }
@@ -355,14 +357,16 @@ mod tests {
 }
 
 /// The shopper's login state in the browser, shared by the header and the
-/// pages: the account actions and the current user, fetched again whenever
-/// one of the actions completes or [`Auth::refresh`] is called.
+/// pages: the account actions, the current user (fetched again when one of
+/// the actions completes) and their point balance (also fetched again on
+/// [`Auth::refresh`], so a charge does not re-render every page).
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub login: ServerAction<Login>,
     pub signup: ServerAction<Signup>,
     pub logout: ServerAction<Logout>,
     pub user: Resource<Result<CurrentUser, AppError>>,
+    pub points: Resource<Result<crate::points::PointBalance, AppError>>,
     changed: RwSignal<u32>,
 }
 
@@ -372,34 +376,59 @@ impl Auth {
         let signup = ServerAction::<Signup>::new();
         let logout = ServerAction::<Logout>::new();
         let changed = RwSignal::new(0);
-        let user = Resource::new(
-            move || {
-                (
-                    login.version().get(),
-                    signup.version().get(),
-                    logout.version().get(),
-                    changed.get(),
-                )
-            },
-            |_| me(),
+        let session = move || {
+            (
+                login.version().get(),
+                signup.version().get(),
+                logout.version().get(),
+            )
+        };
+        let user = Resource::new(session, |_| me());
+        let points = Resource::new(
+            move || (session(), changed.get()),
+            |_| crate::points::get_points(),
         );
         let auth = Self {
             login,
             signup,
             logout,
             user,
+            points,
             changed,
         };
         provide_context(auth);
         auth
     }
 
-    /// Something about the user changed (e.g. their points): fetch again.
+    /// The balance changed (a charge, an order): fetch it again.
     pub fn refresh(&self) {
         self.changed.update(|n| *n += 1);
+    }
+
+    /// The balance to show, once loaded (none for a guest).
+    pub fn balance(&self) -> Option<i64> {
+        self.points.get().and_then(Result::ok).map(|b| b.points)
     }
 }
 
 pub fn use_auth() -> Auth {
     expect_context::<Auth>()
+}
+
+/// After `action` succeeds, goes to `next` as soon as the logged-in user
+/// has been loaded (so a page that needs a login finds them there).
+pub fn go_next_after<S>(action: ServerAction<S>, next: Memo<String>)
+where
+    S: server_fn::ServerFn<Output = UserInfo, Error = AppError> + Clone + Send + Sync + 'static,
+    ServerAction<S>: Copy,
+{
+    let auth = use_auth();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        let done = matches!(action.value().get(), Some(Ok(_)));
+        if done && matches!(auth.user.get(), Some(Ok(_))) {
+            action.value().set(None);
+            navigate(&next.get_untracked(), Default::default());
+        }
+    });
 }

@@ -1,5 +1,5 @@
 //! The demo catalog a fresh database is filled with, so the shop is usable
-//! at once. Pictures live in `public/products/<sku>.svg`.
+//! at once. Pictures live in `public/images/products/<sku>.svg` (not under `/products/`, which is the product pages).
 
 use crate::{db::now_millis, db::Db};
 
@@ -305,7 +305,7 @@ pub async fn seed_demo_catalog(db: &Db) -> anyhow::Result<()> {
         .bind(*description)
         .bind(*price)
         .bind(*stock)
-        .bind(format!("/products/{sku}.svg"))
+        .bind(format!("/images/products/{sku}.svg"))
         .bind(created_at)
         .execute(&mut *tx)
         .await
@@ -334,7 +334,7 @@ mod tests {
 
     #[test]
     fn every_demo_product_has_its_picture() {
-        let public = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/products");
+        let public = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/images/products");
         for (sku, ..) in DEMO_PRODUCTS {
             let path = format!("{public}/{sku}.svg");
             assert!(std::path::Path::new(&path).exists(), "missing {path}");

@@ -21,7 +21,7 @@ pub fn AccountPage() -> impl IntoView {
                                     <dt>"Login id"</dt>
                                     <dd data-testid="account-login-id">{user.login_id}</dd>
                                     <dt>"Points"</dt>
-                                    <dd>{format!("{} P", Won(user.points).grouped())}</dd>
+                                    <dd>{move || auth.balance().map(|p| format!("{} P", Won(p).grouped()))}</dd>
                                 </dl>
                             </section>
                         }

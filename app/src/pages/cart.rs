@@ -46,7 +46,7 @@ fn CartContents(cart: Cart) -> impl IntoView {
                 "Total " <strong data-testid="cart-total">{total.to_string()}</strong>
             </p>
             {move || {
-                auth.user.get().map(|user| match user {
+                auth.points.get().map(|balance| match balance {
                     Ok(user) => {
                         let covers = user.points >= total.get();
                         view! {
@@ -123,7 +123,7 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
                     name="quantity"
                     value=(quantity - 1).to_string()
                     aria-label="One fewer"
-                    disabled=move || quantity <= 1 || busy()
+                    disabled=move || { quantity <= 1 || busy() }
                 >
                     "−"
                 </button>
@@ -133,7 +133,7 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
                     name="quantity"
                     value=(quantity + 1).to_string()
                     aria-label="One more"
-                    disabled=move || quantity >= 99 || busy()
+                    disabled=move || { quantity >= 99 || busy() }
                 >
                     "+"
                 </button>

@@ -1,5 +1,5 @@
 use crate::{
-    accounts::{safe_next, use_auth},
+    accounts::{go_next_after, safe_next, use_auth},
     components::{field_message, general_message},
     url::encode,
 };
@@ -14,6 +14,7 @@ pub fn LoginPage() -> impl IntoView {
     let action = auth.login;
     let next = Memo::new(move |_| safe_next(use_query_map().get().get("next").as_deref()));
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    go_next_after(action, next);
 
     view! {
         <Title text="Log in" />

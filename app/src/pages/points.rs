@@ -39,12 +39,7 @@ fn PointsContent() -> impl IntoView {
         }
     });
     let error = Signal::derive(move || charge.value().get().and_then(Result::err));
-    let balance = move || {
-        auth.user
-            .get()
-            .and_then(Result::ok)
-            .map(|u| format!("{} P", Won(u.points).grouped()))
-    };
+    let balance = move || auth.balance().map(|p| format!("{} P", Won(p).grouped()));
 
     view! {
         <section class="points">

@@ -1,5 +1,5 @@
 use crate::{
-    accounts::{safe_next, use_auth, Password},
+    accounts::{go_next_after, safe_next, use_auth, Password},
     components::general_message,
     pages::login::FieldError,
     url::encode,
@@ -15,6 +15,7 @@ pub fn SignupPage() -> impl IntoView {
     let action = auth.signup;
     let next = Memo::new(move |_| safe_next(use_query_map().get().get("next").as_deref()));
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    go_next_after(action, next);
 
     view! {
         <Title text="Sign up" />

@@ -1,7 +1,9 @@
 //! Signup, login, logout, sessions and who may call what.
 
 use crate::helpers::new_client as fresh_client;
-use crate::helpers::{assert_error, fresh_database, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{
+    assert_error, fresh_database, post_concurrently, spawn_app, spawn_app_with, TestApp,
+};
 use crate::on_both_backends;
 use app::db::Backend;
 use serde_json::{json, Value};
@@ -85,12 +87,7 @@ async fn login_ids_are_unique_whatever_their_case(backend: Backend) {
     assert_eq!(body["details"]["field"], "login_id");
     // Logging in ignores case too.
     let other = app.visitor();
-    let (status, body) = other
-        .post_json(
-            "/api/login",
-            &json!({"login_id": "BOB", "password": PASSWORD}),
-        )
-        .await;
+    let (status, body) = other.login("BOB", PASSWORD).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["login_id"], "Bob");
 }
@@ -125,12 +122,7 @@ async fn bad_signups_name_the_field(backend: Backend) {
         .await;
     assert_error(status, &body, 400, "BAD_REQUEST");
     // Nothing was created by any of these.
-    let (status, _) = app
-        .post_json(
-            "/api/login",
-            &json!({"login_id": "good_name", "password": PASSWORD}),
-        )
-        .await;
+    let (status, _) = app.login("good_name", PASSWORD).await;
     assert_eq!(status, 401);
 }
 
@@ -148,12 +140,7 @@ async fn forms_and_json_are_both_accepted(backend: Backend) {
     assert_eq!(body["login_id"], "form_user");
     let (status, _) = app.post_json("/api/logout", &json!({})).await;
     assert_eq!(status, 200);
-    let (status, body) = app
-        .post_json(
-            "/api/login",
-            &json!({"login_id": "form_user", "password": PASSWORD}),
-        )
-        .await;
+    let (status, body) = app.login("form_user", PASSWORD).await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -161,23 +148,11 @@ async fn failed_logins_look_the_same_for_unknown_ids_and_wrong_passwords(backend
     let app = spawn_app(backend).await;
     signup(&app, "carol").await;
     let guest = app.visitor();
-    let (s1, wrong_password) = guest
-        .post_json(
-            "/api/login",
-            &json!({"login_id": "carol", "password": "not the password"}),
-        )
-        .await;
-    let (s2, unknown_id) = guest
-        .post_json(
-            "/api/login",
-            &json!({"login_id": "nobody_here", "password": "not the password"}),
-        )
-        .await;
+    let (s1, wrong_password) = guest.login("carol", "not the password").await;
+    let (s2, unknown_id) = guest.login("nobody_here", "not the password").await;
     assert_error(s1, &wrong_password, 401, "INVALID_CREDENTIALS");
     assert_eq!((s1, &wrong_password), (s2, &unknown_id));
-    let (status, body) = guest
-        .post_json("/api/login", &json!({"login_id": "", "password": "x"}))
-        .await;
+    let (status, body) = guest.login("", "x").await;
     assert_error(status, &body, 400, "BAD_REQUEST");
 }
 
@@ -247,51 +222,30 @@ async fn repeated_failures_are_slowed_down(backend: Backend) {
     signup(&app, "grace").await;
     let guest = app.visitor();
     for _ in 0..5 {
-        let (status, body) = guest
-            .post_json(
-                "/api/login",
-                &json!({"login_id": "frank", "password": "wrong password"}),
-            )
-            .await;
+        let (status, body) = guest.login("frank", "wrong password").await;
         assert_error(status, &body, 401, "INVALID_CREDENTIALS");
     }
     // Now even the right password waits for the window to pass.
-    let (status, body) = guest
-        .post_json(
-            "/api/login",
-            &json!({"login_id": "FRANK", "password": PASSWORD}),
-        )
-        .await;
+    let (status, body) = guest.login("FRANK", PASSWORD).await;
     assert_error(status, &body, 429, "TOO_MANY_ATTEMPTS");
     // Another account from the same address is not locked by frank's failures.
-    let (status, body) = guest
-        .post_json(
-            "/api/login",
-            &json!({"login_id": "grace", "password": PASSWORD}),
-        )
-        .await;
+    let (status, body) = guest.login("grace", PASSWORD).await;
     assert_eq!(status, 200, "{body}");
 }
 
 async fn concurrent_signups_of_one_id_make_one_account(backend: Backend) {
     let app = spawn_app(backend).await;
-    let tasks: Vec<_> = (0..10)
+    let requests = (0..10)
         .map(|i| {
-            let guest = app.visitor();
-            tokio::spawn(async move {
-                let login_id = if i % 2 == 0 { "Heidi" } else { "heidi" };
-                guest
-                    .post_json(
-                        "/api/signup",
-                        &json!({"login_id": login_id, "password": PASSWORD}),
-                    )
-                    .await
-            })
+            let login_id = if i % 2 == 0 { "Heidi" } else { "heidi" };
+            app.visitor().post_request(
+                "/api/signup",
+                json!({"login_id": login_id, "password": PASSWORD}),
+            )
         })
         .collect();
     let mut created = 0;
-    for task in tasks {
-        let (status, body) = task.await.unwrap();
+    for (status, body) in post_concurrently(requests).await {
         match status {
             201 => created += 1,
             _ => assert_error(status, &body, 409, "LOGIN_ID_TAKEN"),

@@ -1,6 +1,8 @@
 //! The cart: guests and users, bounds, merging on login, persistence.
 
-use crate::helpers::{assert_error, fresh_database, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{
+    assert_error, fresh_database, post_concurrently, spawn_app, spawn_app_with, TestApp,
+};
 use crate::on_both_backends;
 use app::db::Backend;
 use serde_json::{json, Value};
@@ -163,12 +165,7 @@ async fn the_guest_cart_merges_into_the_users_on_login(backend: Backend) {
     add(&laptop, 1, json!(3)).await;
     add(&laptop, 2, json!(1)).await;
     add(&laptop, 3, json!(5)).await;
-    let (status, body) = laptop
-        .post_json(
-            "/api/login",
-            &json!({"login_id": "quentin", "password": "correct horse"}),
-        )
-        .await;
+    let (status, body) = laptop.login("quentin", "correct horse").await;
     assert_eq!(status, 200, "{body}");
     let (_, cart) = laptop.get_json("/api/cart").await;
     let mut merged = quantities(&cart);
@@ -194,12 +191,7 @@ async fn a_users_cart_survives_a_restart(backend: Backend) {
     // A second instance on the same database: fresh process state.
     let second = spawn_app_with(Config::for_tests(database)).await;
     let visitor = second.visitor();
-    let (status, body) = visitor
-        .post_json(
-            "/api/login",
-            &json!({"login_id": "rosa", "password": "correct horse"}),
-        )
-        .await;
+    let (status, body) = visitor.login("rosa", "correct horse").await;
     assert_eq!(status, 200, "{body}");
     let (_, cart) = visitor.get_json("/api/cart").await;
     assert_eq!(quantities(&cart), vec![(5, 3)]);
@@ -231,23 +223,11 @@ async fn lines_say_when_the_price_or_stock_changed(backend: Backend) {
 async fn concurrent_adds_all_count(backend: Backend) {
     let app = spawn_app(backend).await;
     app.signup("tom").await;
-    let tasks: Vec<_> = (0..20)
-        .map(|_| {
-            let (client, url) = (app.client.clone(), app.url("/api/cart/add"));
-            tokio::spawn(async move {
-                client
-                    .post(url)
-                    .json(&json!({"product_id": 6, "quantity": 2}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            })
-        })
+    let requests = (0..20)
+        .map(|_| app.post_request("/api/cart/add", json!({"product_id": 6, "quantity": 2})))
         .collect();
-    for task in tasks {
-        assert_eq!(task.await.unwrap(), 200);
+    for (status, body) in post_concurrently(requests).await {
+        assert_eq!(status, 200, "{body}");
     }
     let (_, cart) = app.get_json("/api/cart").await;
     assert_eq!(quantities(&cart), vec![(6, 40)]);

@@ -79,12 +79,26 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(Config::for_tests(fresh_database(backend).await)).await
 }
 
+/// Starts the app as `main` does: on a single-threaded runtime of its own
+/// (in its own thread), whatever runtime the test itself uses.
 pub async fn spawn_app_with(config: Config) -> TestApp {
     server::telemetry::init_with_default("warn");
-    let app = Application::build(config).await.expect("the app starts");
-    let address = format!("http://{}", app.local_addr());
-    let db = app.db().clone();
-    tokio::spawn(app.run_until_stopped());
+    let database_url = config.database_url.clone();
+    let (started, address) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = Application::build(config).await.expect("the app starts");
+            let _ = started.send(app.local_addr());
+            app.run_until_stopped().await
+        })
+    });
+    let address = format!("http://{}", address.await.expect("the app starts"));
+    // The test's own pool, for checking invariants behind the API.
+    let db = app::db::Db::connect(&database_url).await.unwrap();
     TestApp {
         address,
         client: new_client(),
@@ -92,10 +106,12 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     }
 }
 
-/// A client with its own cookie jar that does not follow redirects.
+/// A client with its own cookie jar that does not follow redirects. An
+/// answer that never comes fails the test instead of stalling the suite.
 pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
+        .timeout(std::time::Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
@@ -122,6 +138,20 @@ impl TestApp {
             .await;
         assert_eq!(status, 201, "{body}");
         body["user_id"].as_i64().unwrap()
+    }
+
+    /// A POST of `body` to `path` by this visitor, for [`post_concurrently`].
+    pub fn post_request(&self, path: &str, body: Value) -> (reqwest::Client, String, Value) {
+        (self.client.clone(), self.url(path), body)
+    }
+
+    /// `POST /api/login` with this visitor's client.
+    pub async fn login(&self, login_id: &str, password: &str) -> (u16, Value) {
+        self.post_json(
+            "/api/login",
+            &serde_json::json!({"login_id": login_id, "password": password}),
+        )
+        .await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -165,6 +195,28 @@ impl TestApp {
         let status = res.status().as_u16();
         (status, res.json::<Value>().await.unwrap_or(Value::Null))
     }
+}
+
+/// Sends every `(client, url, JSON body)` POST at once, each in its own
+/// task, and returns the answers in the same order.
+pub async fn post_concurrently(
+    requests: Vec<(reqwest::Client, String, Value)>,
+) -> Vec<(u16, Value)> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|(client, url, body)| {
+            tokio::spawn(async move {
+                let res = client.post(url).json(&body).send().await.unwrap();
+                let status = res.status().as_u16();
+                (status, res.json::<Value>().await.unwrap_or(Value::Null))
+            })
+        })
+        .collect();
+    let mut answers = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers
 }
 
 /// Asserts an error answer: the status and the stable code.

@@ -1,6 +1,6 @@
 //! Likes: authenticated, idempotent, and exact under concurrency.
 
-use crate::helpers::{assert_error, spawn_app, TestApp};
+use crate::helpers::{assert_error, post_concurrently, spawn_app, TestApp};
 use crate::on_both_backends;
 use app::db::Backend;
 use serde_json::{json, Value};
@@ -149,24 +149,14 @@ async fn four_users_clicking_ten_times_at_once_add_four(backend: Backend) {
         user.signup(&format!("clicker{i}")).await;
         users.push(user);
     }
-    let mut tasks = Vec::new();
-    for user in &users {
-        for _ in 0..10 {
-            let (client, url) = (user.client.clone(), user.url("/api/likes/add"));
-            tasks.push(tokio::spawn(async move {
-                client
-                    .post(url)
-                    .json(&json!({"product_id": 5}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            }));
-        }
-    }
-    for task in tasks {
-        assert_eq!(task.await.unwrap(), 200);
+    let requests = users
+        .iter()
+        .flat_map(|user| {
+            (0..10).map(|_| user.post_request("/api/likes/add", json!({"product_id": 5})))
+        })
+        .collect();
+    for (status, body) in post_concurrently(requests).await {
+        assert_eq!(status, 200, "{body}");
     }
     assert_eq!(product(&app, 5).await["like_count"], 4);
     assert_counts_match_rows(&app).await;
@@ -182,24 +172,14 @@ async fn concurrent_unlikes_remove_exactly_their_own(backend: Backend) {
         users.push(user);
     }
     assert_eq!(product(&app, 7).await["like_count"], 6);
-    let mut tasks = Vec::new();
-    for user in &users[..3] {
-        for _ in 0..10 {
-            let (client, url) = (user.client.clone(), user.url("/api/likes/remove"));
-            tasks.push(tokio::spawn(async move {
-                client
-                    .post(url)
-                    .json(&json!({"product_id": 7}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            }));
-        }
-    }
-    for task in tasks {
-        assert_eq!(task.await.unwrap(), 200);
+    let requests = users[..3]
+        .iter()
+        .flat_map(|user| {
+            (0..10).map(|_| user.post_request("/api/likes/remove", json!({"product_id": 7})))
+        })
+        .collect();
+    for (status, body) in post_concurrently(requests).await {
+        assert_eq!(status, 200, "{body}");
     }
     assert_eq!(product(&app, 7).await["like_count"], 3);
     for (i, user) in users.iter().enumerate() {
@@ -224,29 +204,20 @@ async fn a_random_concurrent_run_keeps_counts_equal_to_rows(backend: Backend) {
         seed ^= seed << 17;
         seed
     };
-    let mut tasks = Vec::new();
-    for _ in 0..160 {
-        let user = &users[(next() % 8) as usize];
-        let product_id = 1 + (next() % 3) as i64;
-        let path = if next() % 2 == 0 {
-            "/api/likes/add"
-        } else {
-            "/api/likes/remove"
-        };
-        let (client, url) = (user.client.clone(), user.url(path));
-        tasks.push(tokio::spawn(async move {
-            client
-                .post(url)
-                .json(&json!({ "product_id": product_id }))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    for task in tasks {
-        assert_eq!(task.await.unwrap(), 200);
+    let requests = (0..160)
+        .map(|_| {
+            let user = &users[(next() % 8) as usize];
+            let product_id = 1 + (next() % 3) as i64;
+            let path = if next() % 2 == 0 {
+                "/api/likes/add"
+            } else {
+                "/api/likes/remove"
+            };
+            user.post_request(path, json!({ "product_id": product_id }))
+        })
+        .collect();
+    for (status, body) in post_concurrently(requests).await {
+        assert_eq!(status, 200, "{body}");
     }
     assert_counts_match_rows(&app).await;
     for id in 1..=3 {

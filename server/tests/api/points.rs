@@ -1,6 +1,6 @@
 //! Points: balance, charge, history, and a ledger that always adds up.
 
-use crate::helpers::{assert_error, spawn_app, TestApp};
+use crate::helpers::{assert_error, post_concurrently, spawn_app, TestApp};
 use crate::on_both_backends;
 use app::{accounts::UserId, db::Backend, points::store::ledger_sum};
 use serde_json::{json, Value};
@@ -123,25 +123,11 @@ async fn points_need_a_login(backend: Backend) {
 async fn forty_concurrent_charges_all_count(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = app.signup("sam").await;
-    let client = app.client.clone();
-    let url = app.url("/api/points/charge");
-    let tasks: Vec<_> = (0..40)
-        .map(|i| {
-            let (client, url) = (client.clone(), url.clone());
-            tokio::spawn(async move {
-                client
-                    .post(url)
-                    .json(&json!({ "amount": 1000 + i }))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            })
-        })
+    let requests = (0..40)
+        .map(|i| app.post_request("/api/points/charge", json!({ "amount": 1000 + i })))
         .collect();
-    for task in tasks {
-        assert_eq!(task.await.unwrap(), 200);
+    for (status, body) in post_concurrently(requests).await {
+        assert_eq!(status, 200, "{body}");
     }
     let expected: i64 = (0..40).map(|i| 1000 + i).sum();
     assert_eq!(balance(&app).await, expected);
@@ -171,36 +157,21 @@ async fn a_mixed_concurrent_run_keeps_every_ledger_equal_to_its_balance(backend:
     for _ in 0..9 {
         assert_eq!(charge(&near_limit, json!(1_000_000)).await.0, 200);
     }
-    let mut tasks = Vec::new();
-    for i in 0..30 {
-        let (who, amount) = if i % 3 == 0 {
-            (&other, 700)
-        } else {
-            (&near_limit, 90_000 + i)
-        };
-        let client = who.client.clone();
-        let url = who.url("/api/points/charge");
-        tasks.push(tokio::spawn(async move {
-            let res = client
-                .post(url)
-                .json(&json!({ "amount": amount }))
-                .send()
-                .await
-                .unwrap();
-            let status = res.status().as_u16();
-            let body: Value = res.json().await.unwrap();
-            (status, body)
-        }));
-    }
+    let requests = (0..30)
+        .map(|i| {
+            let (who, amount) = if i % 3 == 0 {
+                (&other, 700)
+            } else {
+                (&near_limit, 90_000 + i)
+            };
+            who.post_request("/api/points/charge", json!({ "amount": amount }))
+        })
+        .collect();
     let mut refused = 0;
-    for task in tasks {
-        let (status, body) = task.await.unwrap();
-        match status {
-            200 => {}
-            _ => {
-                assert_error(status, &body, 409, "POINT_LIMIT_EXCEEDED");
-                refused += 1;
-            }
+    for (status, body) in post_concurrently(requests).await {
+        if status != 200 {
+            assert_error(status, &body, 409, "POINT_LIMIT_EXCEEDED");
+            refused += 1;
         }
     }
     assert!(refused > 0, "some of tara's charges passed the limit");
