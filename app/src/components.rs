@@ -9,7 +9,7 @@ use crate::{
     url::login_href,
 };
 use leptos::{form::ActionForm, prelude::*};
-use leptos_router::{components::Redirect, hooks::use_location};
+use leptos_router::hooks::use_location;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -80,31 +80,32 @@ fn LogoutButton(action: ServerAction<Logout>) -> impl IntoView {
     }
 }
 
-/// Shows its children to a logged-in user; anyone else is sent to the
-/// login page, which comes back here afterwards.
+/// Wraps a page that needs a login. The server answers a guest's request
+/// for such a page with a redirect before rendering it (see
+/// `LOGIN_REQUIRED_PATHS`); in the browser, a shopper who logs out or
+/// arrives by client-side navigation is sent to the login page and back.
+/// No `<Suspense>` here: the children are created once, never re-created
+/// when the user is fetched again.
 #[component]
-pub fn RequireLogin(children: ChildrenFn) -> impl IntoView {
+pub fn RequireLogin(children: Children) -> impl IntoView {
     let auth = use_auth();
     let location = use_location();
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                auth.user
-                    .get()
-                    .map(|user| match user {
-                        Ok(_) => children.with_value(|c| c()).into_any(),
-                        Err(e) if e.code == ErrorCode::Unauthenticated => {
-                            let path = location.pathname.get_untracked();
-                            let search = location.search.get_untracked();
-                            let here = if search.is_empty() { path } else { format!("{path}?{search}") };
-                            view! { <Redirect path=login_href(&here) /> }.into_any()
-                        }
-                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    })
-            }}
-        </Suspense>
-    }
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Err(e)) = auth.user.get() {
+            if e.code == ErrorCode::Unauthenticated {
+                let path = location.pathname.get_untracked();
+                let search = location.search.get_untracked();
+                let here = if search.is_empty() {
+                    path
+                } else {
+                    format!("{path}?{search}")
+                };
+                navigate(&login_href(&here), Default::default());
+            }
+        }
+    });
+    children()
 }
 
 /// The message of `error` if it is about `field` (its `details.field`).

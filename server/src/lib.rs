@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod json_forms;
+pub mod login_guard;
 pub mod origin;
 pub mod startup;
 pub mod telemetry;

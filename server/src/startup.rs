@@ -1,6 +1,6 @@
 //! Building the app: database, migrations, demo catalog, sessions, routes.
 
-use crate::{config::Config, json_forms, origin};
+use crate::{config::Config, json_forms, login_guard, origin};
 use anyhow::Context;
 use app::{
     accounts::{session_store::SqlSessionStore, AuthSettings},
@@ -122,6 +122,8 @@ fn router(config: &Config, db: Db) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+        .layer(axum::middleware::from_fn(login_guard::redirect_guests))
+        .layer(axum::Extension(auth))
         .layer(sessions)
         .layer(axum::middleware::from_fn(json_forms::json_to_form))
         .layer(axum::middleware::from_fn(origin::refuse_cross_site))

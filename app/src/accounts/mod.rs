@@ -112,6 +112,10 @@ pub struct LoggedOut {
     pub logged_out: bool,
 }
 
+/// Pages only a logged-in user sees; the server redirects guests to the
+/// login page before rendering them.
+pub const LOGIN_REQUIRED_PATHS: &[&str] = &["/account", "/points", "/likes"];
+
 /// Where to go after logging in: only a path on this site, never elsewhere.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
@@ -260,7 +264,12 @@ mod ssr {
                     .ok()
                     .and_then(|v| v.trim().parse::<i64>().ok())
                     .ok_or_else(unauthenticated)?;
-                return Ok(Some(UserId(id)));
+                // The gateway vouches for the caller, not for our records.
+                let known: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(crate::db::db()?.pool())
+                    .await?;
+                return known.map(|id| Some(UserId(id))).ok_or_else(unauthenticated);
             }
         }
         session()

@@ -9,6 +9,7 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text="My account" />
         <RequireLogin>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {
                 auth.user
                     .get()
@@ -27,6 +28,7 @@ pub fn AccountPage() -> impl IntoView {
                         }
                     })
             }}
+            </Transition>
         </RequireLogin>
     }
 }

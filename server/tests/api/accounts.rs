@@ -320,6 +320,15 @@ async fn the_user_id_header_is_honoured_behind_a_trusted_gateway(backend: Backen
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
+    // An id the shop does not know is nobody, and changes nothing.
+    let res = reqwest::Client::new()
+        .post(app.url("/api/likes/add"))
+        .header("x-user-id", "987654")
+        .json(&json!({"product_id": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
 }
 
 async fn session_cookies_are_http_only_and_lax(backend: Backend) {
@@ -419,8 +428,10 @@ async fn protected_pages_redirect_to_login(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 302);
+    assert_eq!(res.status(), 303, "a guest is sent to log in first");
     assert_eq!(res.headers()["location"], "/login?next=%2Faccount");
+    let res = app.get("/points?page=2").await;
+    assert_eq!(res.headers()["location"], "/login?next=%2Fpoints%3Fpage%3D2");
     signup(&app, "nina").await;
     let res = app.get("/account").await;
     assert_eq!(res.status(), 200);
