@@ -431,7 +431,10 @@ async fn protected_pages_redirect_to_login(backend: Backend) {
     assert_eq!(res.status(), 303, "a guest is sent to log in first");
     assert_eq!(res.headers()["location"], "/login?next=%2Faccount");
     let res = app.get("/points?page=2").await;
-    assert_eq!(res.headers()["location"], "/login?next=%2Fpoints%3Fpage%3D2");
+    assert_eq!(
+        res.headers()["location"],
+        "/login?next=%2Fpoints%3Fpage%3D2"
+    );
     signup(&app, "nina").await;
     let res = app.get("/account").await;
     assert_eq!(res.status(), 200);
