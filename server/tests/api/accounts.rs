@@ -41,6 +41,26 @@ pub async fn signup(app: &TestApp, login_id: &str) -> Value {
     body
 }
 
+impl TestApp {
+    /// The raw answer to a signup or login with [`PASSWORD`], for its cookies.
+    async fn signup_response(&self, login_id: &str) -> reqwest::Response {
+        self.account_response("/api/signup", login_id).await
+    }
+
+    async fn login_response(&self, login_id: &str) -> reqwest::Response {
+        self.account_response("/api/login", login_id).await
+    }
+
+    async fn account_response(&self, path: &str, login_id: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(&json!({"login_id": login_id, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
 fn session_cookie(res: &reqwest::Response) -> Option<String> {
     res.headers()
         .get_all("set-cookie")
@@ -158,23 +178,11 @@ async fn failed_logins_look_the_same_for_unknown_ids_and_wrong_passwords(backend
 
 async fn login_renews_the_session_id(backend: Backend) {
     let app = spawn_app(backend).await;
-    let res = app
-        .client
-        .post(app.url("/api/signup"))
-        .json(&json!({"login_id": "dave", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.signup_response("dave").await;
     let before = session_cookie(&res).expect("signup sets a session cookie");
     assert_eq!(me_with_cookie(&app, &before).await, 200);
 
-    let res = app
-        .client
-        .post(app.url("/api/login"))
-        .json(&json!({"login_id": "dave", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.login_response("dave").await;
     assert_eq!(res.status(), 200);
     let after = session_cookie(&res).expect("login sets a session cookie");
     assert_ne!(before, after, "the session id changes on login");
@@ -188,13 +196,7 @@ async fn login_renews_the_session_id(backend: Backend) {
 
 async fn logout_ends_the_session(backend: Backend) {
     let app = spawn_app(backend).await;
-    let res = app
-        .client
-        .post(app.url("/api/signup"))
-        .json(&json!({"login_id": "erin", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.signup_response("erin").await;
     let cookie = session_cookie(&res).unwrap();
     let (status, body) = app.post_json("/api/logout", &json!({})).await;
     assert_eq!(status, 200, "{body}");
@@ -333,13 +335,7 @@ async fn the_user_id_header_is_honoured_behind_a_trusted_gateway(backend: Backen
 
 async fn session_cookies_are_http_only_and_lax(backend: Backend) {
     let app = spawn_app(backend).await;
-    let res = app
-        .client
-        .post(app.url("/api/signup"))
-        .json(&json!({"login_id": "leo", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.signup_response("leo").await;
     let cookie = res
         .headers()
         .get_all("set-cookie")
@@ -354,13 +350,7 @@ async fn session_cookies_are_http_only_and_lax(backend: Backend) {
     let mut config = Config::for_tests(fresh_database(backend).await);
     config.secure_cookies = true;
     let secure = spawn_app_with(config).await;
-    let res = secure
-        .client
-        .post(secure.url("/api/signup"))
-        .json(&json!({"login_id": "leo", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = secure.signup_response("leo").await;
     assert!(session_cookie(&res).is_some());
     let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap();
     assert!(cookie.contains("Secure"), "{cookie}");
