@@ -171,6 +171,32 @@ pub fn ProductCard(product: Product) -> impl IntoView {
     }
 }
 
+/// Numbered page links with previous and next; nothing for a single page.
+#[component]
+pub fn Pagination(
+    current: u32,
+    page_count: u32,
+    /// The address of page `n`.
+    href: impl Fn(u32) -> String + 'static,
+    #[prop(default = "Pages")] label: &'static str,
+) -> impl IntoView {
+    let link = href;
+    (page_count > 1).then(|| {
+        view! {
+            <nav class="pagination" aria-label=label>
+                {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">"← Previous"</a> })}
+                {(1..=page_count)
+                    .map(|p| {
+                        let marker = (p == current).then_some("page");
+                        view! { <a href=link(p) aria-current=marker class="page-link">{p}</a> }
+                    })
+                    .collect_view()}
+                {(current < page_count).then(|| view! { <a href=link(current + 1) rel="next">"Next →"</a> })}
+            </nav>
+        }
+    })
+}
+
 /// An error shown where the thing that failed would have been.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {

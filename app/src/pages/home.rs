@@ -1,7 +1,7 @@
 use crate::url::encode;
 use crate::{
     catalog::{list_brands, list_products, ProductPage, Sort},
-    components::{ErrorNotice, ProductCard},
+    components::{ErrorNotice, Pagination, ProductCard},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -176,16 +176,7 @@ fn ProductGrid(page: ProductPage, view_state: Memo<CatalogView>) -> impl IntoVie
         <div class="product-grid" data-testid="product-grid">
             {page.items.into_iter().map(|product| view! { <ProductCard product /> }).collect_view()}
         </div>
-        <nav class="pagination" aria-label="Pages">
-            {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">"← Previous"</a> })}
-            {(1..=page_count)
-                .map(|p| {
-                    let current_marker = (p == current).then_some("page");
-                    view! { <a href=link(p) aria-current=current_marker class="page-link">{p}</a> }
-                })
-                .collect_view()}
-            {(current < page_count).then(|| view! { <a href=link(current + 1) rel="next">"Next →"</a> })}
-        </nav>
+        <Pagination current page_count href=link />
     }
     .into_any()
 }

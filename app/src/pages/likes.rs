@@ -1,5 +1,5 @@
 use crate::{
-    components::{ErrorNotice, ProductCard, RequireLogin},
+    components::{ErrorNotice, Pagination, ProductCard, RequireLogin},
     likes::liked_products,
 };
 use leptos::prelude::*;
@@ -40,14 +40,7 @@ fn LikedProducts() -> impl IntoView {
                                 <div class="product-grid" data-testid="product-grid">
                                     {page.items.into_iter().map(|product| view! { <ProductCard product /> }).collect_view()}
                                 </div>
-                                {(page_count > 1).then(|| view! {
-                                    <nav class="pagination" aria-label="Pages">
-                                        {(1..=page_count).map(|p| {
-                                            let marker = (p == current).then_some("page");
-                                            view! { <a href=format!("/likes?page={p}") aria-current=marker>{p}</a> }
-                                        }).collect_view()}
-                                    </nav>
-                                })}
+                                <Pagination current page_count href=|p| format!("/likes?page={p}") />
                             }.into_any()
                         }
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),

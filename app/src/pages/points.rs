@@ -1,6 +1,6 @@
 use crate::{
     accounts::use_auth,
-    components::{field_message, ErrorNotice, RequireLogin},
+    components::{field_message, ErrorNotice, Pagination, RequireLogin},
     dates::format_millis,
     money::Won,
     points::{point_history, ChargePoints, LedgerKind, LedgerPage},
@@ -145,16 +145,7 @@ fn LedgerTable(page: LedgerPage) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
-        {(page_count > 1).then(|| view! {
-            <nav class="pagination" aria-label="History pages">
-                {(1..=page_count)
-                    .map(|p| {
-                        let marker = (p == current).then_some("page");
-                        view! { <a href=format!("/points?page={p}") aria-current=marker>{p}</a> }
-                    })
-                    .collect_view()}
-            </nav>
-        })}
+        <Pagination current page_count href=|p| format!("/points?page={p}") label="History pages" />
     }
     .into_any()
 }
