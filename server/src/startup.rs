@@ -61,10 +61,6 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
     /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_session_cleanup(SqlSessionStore::new(self.db.clone()));
