@@ -16,9 +16,10 @@ use tower_sessions::Session;
 pub async fn redirect_guests(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let guarded = request.method() == Method::GET
-        && LOGIN_REQUIRED_PATHS
-            .iter()
-            .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+        && LOGIN_REQUIRED_PATHS.iter().any(|p| {
+            path.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        });
     let trusted_header = request
         .extensions()
         .get::<AuthSettings>()
