@@ -32,7 +32,7 @@ locked_version() {
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ROOT
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$HOME/.cargo/bin:$HOME/.local/bin:$PATH"
 
 # Where cargo puts its output (honours CARGO_TARGET_DIR).
 target_dir() {

@@ -1,69 +1,110 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing the shop needs, and skips
-# whatever is already there. Safe to run again and again.
+# whatever is already there. Safe to run again and again, and safe to stop
+# half-way: every step checks the finished result, never a leftover.
 #
 #   scripts/setup.sh          build and run tools (wasm32, cargo-leptos, ...)
 #   scripts/setup.sh --test   also Chromium, PostgreSQL and the end2end packages
+#
+# Machines differ in their Rust toolchains (see README, "Toolchain notes"):
+# each tool is built with a compiler that meets its minimum rustc, chosen
+# among every compiler present, and the wasm32 target comes from rustup
+# where it is installed or can be added, else from Debian's rustc-web.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 WITH_TEST=
 [ "${1:-}" = "--test" ] && WITH_TEST=1
 
-# Quick installs of build tools: no fat LTO, many codegen units. The
+# The tools and the oldest rustc each builds with (their locked
+# dependencies' rust-version; a fresh resolve would need newer).
+CARGO_LEPTOS_VERSION=0.3.11
+CARGO_LEPTOS_MIN_RUSTC=1.96
+
+# Every rustc on this machine, one path a line: rustup's toolchains, the
+# default on PATH, and Debian's /usr/bin/rustc.
+rustc_candidates() {
+  if have rustup; then
+    rustup toolchain list 2>/dev/null | awk '{print $1}' | while read -r tc; do
+      rustup which --toolchain "$tc" rustc 2>/dev/null || true
+    done
+  fi
+  command -v rustc || true
+  [ -x /usr/bin/rustc ] && echo /usr/bin/rustc
+  return 0
+}
+
+rustc_version() { "$1" --version 2>/dev/null | awk '{print $2}' | sed 's/-.*//'; }
+version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$2" ]; }
+
+# The oldest rustc present that is at least $1 (the least surprising one).
+find_rustc() {
+  local min=$1 best= bestv= r v
+  while read -r r; do
+    [ -n "$r" ] || continue
+    v="$(rustc_version "$r")" || continue
+    [ -n "$v" ] && version_ge "$v" "$min" || continue
+    if [ -z "$best" ] || version_ge "$bestv" "$v"; then best=$r; bestv=$v; fi
+  done < <(rustc_candidates | sort -u)
+  [ -n "$best" ] && echo "$best"
+}
+
+# A rustc that is at least $1: one present, else Debian's rustc-web.
+rustc_at_least() {
+  local r
+  if r="$(find_rustc "$1")"; then echo "$r"; return; fi
+  say "no rustc >= $1 here: installing Debian's rustc-web"
+  apt_install rustc-web >&2
+  r="$(find_rustc "$1")" || { say "rustc-web is older than $1 too; install a rustc >= $1"; exit 1; }
+  echo "$r"
+}
+
+# Tools are built quickly: no LTO, many codegen units, no debug info. The
 # tool's own lock file first; if the registry no longer has a version it
 # pins (yanked), resolve afresh within the tool's stated requirements.
-fast_install() {
-  local env=(env RUSTC="$(newest_rustc)" CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
+# `cargo install` puts the binary in place only when the build succeeded.
+install_tool() {
+  local rustc=$1; shift
+  say "building $1 with $("$rustc" --version)"
+  local env=(env RUSTC="$rustc" CARGO_PROFILE_RELEASE_LTO=false
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=0)
   "${env[@]}" cargo install --locked "$@" || {
     say "cargo install --locked $* failed; trying without the tool's lock file"
     "${env[@]}" cargo install "$@"
   }
 }
 
-# 1. The wasm32 target: rustup where it can download, else Debian's rustc-web.
-if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-  if ! rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
-    if ! { [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src ] && have wasm-ld-22; }; then
-      say "installing rustc-web, rust-web-src and lld-22 (wasm32 std from source)"
-      apt_install rustc-web rust-web-src lld-22
-    fi
+# 1. The wasm32 target: rustup's where installed or downloadable, else
+#    Debian's rustc-web building std from source (scripts/wasm-env.sh).
+if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "wasm32 route: rustup's installed target ($(rustc --version))"
+elif rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+  say "wasm32 route: rustup's target, just downloaded ($(rustc --version))"
+else
+  if ! { [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] && have wasm-ld-22; }; then
+    say "rustup cannot add wasm32: installing rustc-web, rust-web-src and lld-22"
+    apt_install rustc-web rust-web-src lld-22
   fi
+  say "wasm32 route: Debian's $(/usr/bin/rustc --version) building std from source"
 fi
 
-# cargo-leptos 0.3.11 needs rustc >= 1.96: use Debian's rustc-web when it
-# is newer than the default one.
-newest_rustc() {
-  local default; default="$(command -v rustc)"
-  if [ -x /usr/bin/rustc ] && [ "$default" != /usr/bin/rustc ]; then
-    local a b
-    a="$("$default" --version | awk '{print $2}')"
-    b="$(/usr/bin/rustc --version | awk '{print $2}')"
-    if [ "$(printf '%s\n%s\n' "$a" "$b" | sort -V | tail -1)" = "$b" ] && [ "$a" != "$b" ]; then
-      echo /usr/bin/rustc; return
-    fi
-  fi
-  echo "$default"
-}
-
 # 2. cargo-leptos, using tools from PATH instead of downloading them.
-if ! have cargo-leptos || ! cargo leptos --version 2>/dev/null | grep -q '0.3.11'; then
-  say "installing cargo-leptos 0.3.11 (no_downloads); this takes a few minutes"
-  fast_install cargo-leptos --version 0.3.11 --features no_downloads
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  install_tool "$(rustc_at_least "$CARGO_LEPTOS_MIN_RUSTC")" \
+    cargo-leptos --version "$CARGO_LEPTOS_VERSION" --features no_downloads
 fi
 
 # 3. wasm-bindgen-cli: exactly the version of the wasm-bindgen crate we lock.
 WB_VERSION="$(locked_version wasm-bindgen)"
 if ! have wasm-bindgen || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WB_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WB_VERSION"
-  fast_install wasm-bindgen-cli --version "$WB_VERSION"
+  install_tool "$(command -v rustc)" wasm-bindgen-cli --version "$WB_VERSION"
 fi
 
 # 4. wasm-opt for release builds: binaryen from npm (Debian's is too old).
 if ! have wasm-opt || [ "$(wasm-opt --version | grep -oE '[0-9]+' | head -1)" -lt 116 ]; then
   say "installing wasm-opt (binaryen from npm)"
   if [ "$(id -u)" = 0 ]; then npm install -g binaryen >/dev/null
-  else npm install -g --prefix "$HOME/.local" binaryen >/dev/null; export PATH="$HOME/.local/bin:$PATH"; fi
+  else npm install -g --prefix "$HOME/.local" binaryen >/dev/null; fi
 fi
 
 [ -n "$WITH_TEST" ] || exit 0
@@ -73,11 +114,14 @@ if ! have chromium; then
   say "installing Chromium"
   apt_install chromium
 fi
-if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   say "installing PostgreSQL"
   apt_install postgresql
 fi
-if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+# npm ci is redone whenever the lock file changed since the last full install.
+stamp="$ROOT/end2end/node_modules/.installed-lock"
+if ! cmp -s "$ROOT/end2end/package-lock.json" "$stamp"; then
   say "installing the end2end packages"
   (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  cp "$ROOT/end2end/package-lock.json" "$stamp"
 fi
