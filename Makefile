@@ -1,8 +1,11 @@
 # The two commands of the README. Both install what is missing first.
-.PHONY: run test
+.PHONY: run test load-check
 
 run:
 	scripts/run.sh
 
 test:
 	scripts/test.sh
+
+load-check:
+	scripts/load-check.sh

@@ -27,7 +27,7 @@ rust_passed=$(grep -E '^test result:' "$log" | awk '{s += $4} END {print s + 0}'
 rust_failed=$(grep -E '^test result:' "$log" | awk '{s += $6} END {print s + 0}')
 
 say "release build (server and wasm)"
-scripts/wasm-env.sh cargo leptos build --release
+scripts/wasm-env.sh cargo leptos build --release --precompress
 
 say "Playwright (Chromium, release build)"
 (cd end2end && npx playwright test) 2>&1 | tee "$log"

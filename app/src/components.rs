@@ -140,7 +140,7 @@ pub fn Footer() -> impl IntoView {
 }
 
 #[component]
-pub fn ProductCard(product: Product) -> impl IntoView {
+pub fn ProductCard(product: Product, logged_in: bool) -> impl IntoView {
     let href = format!("/products/{}", product.id);
     let sold_out = product.sold_out();
     view! {
@@ -164,7 +164,7 @@ pub fn ProductCard(product: Product) -> impl IntoView {
                     } else {
                         view! { <span class="stock">{format!("{} in stock", product.stock)}</span> }.into_any()
                     }}
-                    <LikeButton product_id=product.id liked=product.liked like_count=product.like_count />
+                    <LikeButton product_id=product.id liked=product.liked like_count=product.like_count logged_in />
                 </div>
             </div>
         </article>

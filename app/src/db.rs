@@ -129,6 +129,16 @@ impl Db {
         Ok(tx)
     }
 
+    /// What a `SELECT` ends with to lock the rows it reads until the
+    /// transaction ends: `FOR UPDATE` on Postgres; nothing on SQLite, whose
+    /// write transactions (`begin_write`) already run one at a time.
+    pub fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
     /// Whether the database answers (`GET /healthz`).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

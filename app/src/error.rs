@@ -26,11 +26,15 @@ pub enum ErrorCode {
     InsufficientStock,
     InsufficientPoints,
     PriceChanged,
+    /// The cart is no longer what the checkout page showed.
+    CartChanged,
     IdempotencyKeyReused,
     RequestInProgress,
     TooManyAttempts,
     ForbiddenOrigin,
     Internal,
+    /// The answer took longer than the server's request time limit.
+    TimedOut,
 }
 
 impl ErrorCode {
@@ -43,10 +47,11 @@ impl ErrorCode {
             ForbiddenOrigin => 403,
             ProductNotFound | OrderNotFound | NotFound => 404,
             LoginIdTaken | PointLimitExceeded | InsufficientStock | InsufficientPoints
-            | PriceChanged | RequestInProgress => 409,
+            | PriceChanged | CartChanged | RequestInProgress => 409,
             IdempotencyKeyReused => 422,
             TooManyAttempts => 429,
             Internal => 500,
+            TimedOut => 503,
         }
     }
 
@@ -66,11 +71,13 @@ impl ErrorCode {
             InsufficientStock => "INSUFFICIENT_STOCK",
             InsufficientPoints => "INSUFFICIENT_POINTS",
             PriceChanged => "PRICE_CHANGED",
+            CartChanged => "CART_CHANGED",
             IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             RequestInProgress => "REQUEST_IN_PROGRESS",
             TooManyAttempts => "TOO_MANY_ATTEMPTS",
             ForbiddenOrigin => "FORBIDDEN_ORIGIN",
             Internal => "INTERNAL",
+            TimedOut => "TIMED_OUT",
         }
     }
 }
@@ -82,6 +89,10 @@ pub struct AppError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+    /// A database failure that running the transaction again may get past
+    /// (a deadlock, a serialization failure, a busy SQLite). Never sent.
+    #[serde(skip)]
+    pub retryable: bool,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -92,6 +103,7 @@ impl AppError {
             code,
             message: message.into(),
             details: None,
+            retryable: false,
         }
     }
 
@@ -117,6 +129,16 @@ impl AppError {
         self.code.status()
     }
 
+    /// Reads back an error that a domain type's `Deserialize` sent through
+    /// serde as text (see [`deserialize_parsed`]).
+    fn from_serde_message(message: &str) -> Option<Self> {
+        let start = message.find(SERDE_MARKER)? + SERDE_MARKER.len();
+        serde_json::Deserializer::from_str(&message[start..])
+            .into_iter::<AppError>()
+            .next()?
+            .ok()
+    }
+
     /// Logs an internal failure with its context and returns an error whose
     /// text reveals nothing of it.
     #[cfg(feature = "ssr")]
@@ -140,7 +162,27 @@ impl std::error::Error for AppError {}
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
-        Self::internal("database error", err)
+        // Postgres: serialization failure, deadlock. SQLite: busy, locked.
+        const RETRYABLE: [&str; 6] = ["40001", "40P01", "5", "6", "261", "517"];
+        let retryable = err
+            .as_database_error()
+            .and_then(|e| e.code())
+            .is_some_and(|code| RETRYABLE.contains(&code.as_ref()));
+        Self {
+            retryable,
+            ..Self::internal("database error", err)
+        }
+    }
+}
+
+/// An `AppError` as an HTTP answer, for the layers around the server
+/// functions: the status comes from the code, as everywhere.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self)).into_response()
     }
 }
 
@@ -152,9 +194,8 @@ impl FromServerFnError for AppError {
             // The request did not parse: a client's mistake, never a 500.
             ServerFnErrorErr::Args(msg)
             | ServerFnErrorErr::MissingArg(msg)
-            | ServerFnErrorErr::Deserialization(msg) => {
-                Self::bad_request(format!("The request is not valid: {msg}"))
-            }
+            | ServerFnErrorErr::Deserialization(msg) => Self::from_serde_message(&msg)
+                .unwrap_or_else(|| Self::bad_request(format!("The request is not valid: {msg}"))),
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::new(
                 ErrorCode::Internal,
                 "The shop could not be reached. Check your connection and try again.",
@@ -181,6 +222,50 @@ impl FromServerFnError for AppError {
             .map(Into::into)
             .unwrap_or_else(|_| Bytes::from_static(b"{\"code\":\"INTERNAL\"}"))
     }
+}
+
+/// Where a domain type's own error starts inside a serde error message.
+const SERDE_MARKER: &str = "app-error:";
+
+/// Deserialises a domain value from a form field, a query value or a JSON
+/// string or integer with its own `parse`, so a server function can take
+/// the domain type itself: a bad value is answered with the type's code and
+/// field (e.g. 400 `INVALID_QUANTITY`, `details.field = "quantity"`).
+pub fn deserialize_parsed<'de, D, T>(
+    deserializer: D,
+    parse: impl FnOnce(&str) -> AppResult<T>,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Raw;
+    impl serde::de::Visitor<'_> for Raw {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a whole number")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        // Fractions, booleans and the like fall to `parse` as text and are refused there.
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+    let raw = deserializer.deserialize_any(Raw)?;
+    parse(&raw).map_err(|err| {
+        let json = serde_json::to_string(&err).unwrap_or_default();
+        serde::de::Error::custom(format!("{SERDE_MARKER}{json}"))
+    })
 }
 
 #[cfg(test)]
@@ -215,6 +300,29 @@ mod tests {
     fn argument_errors_are_bad_requests() {
         let err = AppError::from_server_fn_error(ServerFnErrorErr::Args("per_page".into()));
         assert_eq!(err.code, ErrorCode::BadRequest);
+    }
+
+    #[test]
+    fn a_domain_error_survives_serde() {
+        #[derive(Debug, Deserialize)]
+        struct Form {
+            #[serde(deserialize_with = "positive")]
+            n: i64,
+        }
+        fn positive<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+            deserialize_parsed(d, |raw| {
+                raw.parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| AppError::invalid_field(ErrorCode::InvalidAmount, "n", "no"))
+            })
+        }
+        assert_eq!(serde_json::from_str::<Form>(r#"{"n": 3}"#).unwrap().n, 3);
+        assert_eq!(serde_json::from_str::<Form>(r#"{"n": "4"}"#).unwrap().n, 4);
+        let err = serde_json::from_str::<Form>(r#"{"n": -1}"#).unwrap_err();
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Args(err.to_string()));
+        assert_eq!(err.code, ErrorCode::InvalidAmount);
+        assert_eq!(err.details.unwrap()["field"], "n");
     }
 
     #[test]

@@ -1,23 +1,24 @@
 //! The storefront: pages, components and server functions, with the
 //! server-only store code of each domain behind the `ssr` feature.
 
+// From the bottom up: each module uses only those listed before it.
 pub mod accounts;
 pub mod cart;
 pub mod catalog;
 pub mod components;
 pub mod dates;
+#[cfg(feature = "ssr")]
+pub mod db;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod http_status;
+pub mod identity;
 pub mod likes;
 pub mod money;
 pub mod pages;
 pub mod paging;
 pub mod points;
 pub mod url;
-
-#[cfg(feature = "ssr")]
-pub mod db;
-#[cfg(feature = "ssr")]
-pub mod http_status;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -50,7 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let auth = accounts::Auth::provide();
-    cart::CartState::provide(auth);
+    cart::CartState::provide(auth.session_changes());
     mark_hydrated();
 
     view! {

@@ -23,6 +23,11 @@ pub struct Config {
     /// user id. Only behind a gateway that authenticates users and strips
     /// the header from outside requests: anyone else could act as anyone.
     pub trust_user_id_header: bool,
+    /// `REQUEST_TIMEOUT_SECS`: a request with no answer by then gets 503.
+    pub request_time_limit: Duration,
+    /// `SERVER_THREADS`: worker threads (1: a current-thread runtime);
+    /// unset, one per core.
+    pub worker_threads: Option<usize>,
 }
 
 impl Config {
@@ -46,6 +51,11 @@ impl Config {
             session_idle: Duration::from_secs(86_400 * number("SESSION_IDLE_DAYS", 7)?),
             seed_demo_catalog: flag("SEED_DEMO_CATALOG", true)?,
             trust_user_id_header: flag("TRUST_X_USER_ID_HEADER", false)?,
+            request_time_limit: Duration::from_secs(number("REQUEST_TIMEOUT_SECS", 30)?.max(1)),
+            worker_threads: match number("SERVER_THREADS", 0)? {
+                0 => None,
+                n => Some(n as usize),
+            },
         })
     }
 
@@ -63,6 +73,8 @@ impl Config {
             session_idle: Duration::from_secs(86_400 * 7),
             seed_demo_catalog: true,
             trust_user_id_header: false,
+            request_time_limit: Duration::from_secs(30),
+            worker_threads: Some(2),
         }
     }
 }

@@ -9,9 +9,8 @@ use axum::{
     extract::Request,
     middleware::Next,
     response::{IntoResponse, Response},
-    Json,
 };
-use http::{header::CONTENT_TYPE, HeaderValue, Method, StatusCode};
+use http::{header::CONTENT_TYPE, HeaderValue, Method};
 use serde_json::Value;
 
 /// Larger bodies are refused; no request of the shop comes near this.
@@ -35,7 +34,7 @@ pub async fn json_to_form(request: Request, next: Next) -> Response {
             parts.headers.remove(http::header::CONTENT_LENGTH);
             next.run(Request::from_parts(parts, Body::from(form))).await
         }
-        Err(err) => error_response(err),
+        Err(err) => err.into_response(),
     }
 }
 
@@ -77,13 +76,6 @@ fn strip_nulls(value: Value) -> Value {
         Value::Array(items) => Value::Array(items.into_iter().map(strip_nulls).collect()),
         other => other,
     }
-}
-
-/// An `AppError` as an HTTP answer, for the layers outside the server
-/// functions; the status comes from the error's code, as everywhere.
-pub fn error_response(err: AppError) -> Response {
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(err)).into_response()
 }
 
 #[cfg(test)]

@@ -7,3 +7,4 @@ pub mod login_guard;
 pub mod origin;
 pub mod startup;
 pub mod telemetry;
+pub mod time_limit;

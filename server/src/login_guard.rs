@@ -2,7 +2,7 @@
 //! page (and back) before anything is rendered.
 
 use app::{
-    accounts::{AuthSettings, UserId, LOGIN_REQUIRED_PATHS, USER_ID_KEY},
+    identity::{AuthSettings, UserId, LOGIN_REQUIRED_PATHS, USER_ID_KEY},
     url::login_href,
 };
 use axum::{

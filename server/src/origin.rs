@@ -3,9 +3,12 @@
 //! gets 403 `FORBIDDEN_ORIGIN`. Requests with neither header (curl, a
 //! server-to-server client) pass: browsers always send one of them.
 
-use crate::json_forms::error_response;
 use app::error::{AppError, ErrorCode};
-use axum::{extract::Request, middleware::Next, response::Response};
+use axum::{
+    extract::Request,
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
 use http::{header, HeaderMap, Method};
 
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
@@ -13,10 +16,11 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
         && request.uri().path().starts_with("/api/")
         && is_cross_site(request.headers())
     {
-        return error_response(AppError::new(
+        return AppError::new(
             ErrorCode::ForbiddenOrigin,
             "This request came from another site and was refused.",
-        ));
+        )
+        .into_response();
     }
     next.run(request).await
 }

@@ -1,11 +1,11 @@
 //! Building the app: database, migrations, demo catalog, sessions, routes.
 
-use crate::{config::Config, json_forms, login_guard, origin};
+use crate::{config::Config, json_forms, login_guard, origin, time_limit};
 use anyhow::Context;
 use app::{
-    accounts::{session_store::SqlSessionStore, AuthSettings},
     catalog::seed,
     db::Db,
+    identity::{session_store::SqlSessionStore, AuthSettings},
     shell, App,
 };
 use axum::{
@@ -15,10 +15,14 @@ use axum::{
     Router,
 };
 use leptos::{config::LeptosOptions, prelude::provide_context};
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::{net::SocketAddr, time::Duration};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::{net::SocketAddr, path::Path, sync::LazyLock, time::Duration};
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower_http::{
+    compression::CompressionLayer,
+    services::{ServeDir, ServeFile},
+    trace::TraceLayer,
+};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 /// What every handler can reach.
@@ -75,9 +79,31 @@ impl Application {
     }
 }
 
+/// The app's routes, walked once per process: while leptos walks the app
+/// it stops every resource in the process from loading, so a page rendered
+/// during a walk would wait forever (leptos-rs/leptos#4773).
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
+/// The runtime the server runs on: `threads` workers (one means a
+/// current-thread runtime), or one per core.
+pub fn runtime(threads: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
+    match threads {
+        Some(1) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        Some(n) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build(),
+        None => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
+    }
+}
+
 fn router(config: &Config, db: Db) -> Router {
     let leptos_options = config.leptos.clone();
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
@@ -99,8 +125,7 @@ fn router(config: &Config, db: Db) -> Router {
         tracing::warn!("X-USER-ID is trusted: only run this behind a gateway that sets it");
     }
 
-    Router::new()
-        .route("/healthz", get(healthz))
+    let pages_and_api = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
@@ -122,8 +147,40 @@ fn router(config: &Config, db: Db) -> Router {
         .layer(axum::Extension(auth))
         .layer(sessions)
         .layer(axum::middleware::from_fn(json_forms::json_to_form))
-        .layer(axum::middleware::from_fn(origin::refuse_cross_site))
+        .layer(axum::middleware::from_fn(origin::refuse_cross_site));
+
+    // Files and the health check pass no session, guard or body layer.
+    Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(db)
+        .merge(static_files(&leptos_options))
+        .merge(pages_and_api)
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            config.request_time_limit,
+            time_limit::enforce,
+        ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// The built site's files: the wasm, js and css under `/pkg` are sent
+/// precompressed (brotli or gzip, as the browser accepts) when a release
+/// build made `.br` and `.gz` copies beside them.
+fn static_files(options: &LeptosOptions) -> Router {
+    let site_root = Path::new(&*options.site_root);
+    let pkg = &*options.site_pkg_dir;
+    let dir = |name: &str| {
+        ServeDir::new(site_root.join(name))
+            .precompressed_br()
+            .precompressed_gzip()
+    };
+    Router::new()
+        .nest_service(&format!("/{pkg}"), dir(pkg))
+        .nest_service("/images", dir("images"))
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(site_root.join("favicon.svg")),
+        )
 }
 
 /// 200 once the database answers, 503 while it does not.

@@ -1,31 +1,25 @@
-//! Accounts and sessions: signup, login, logout, and who the caller is.
+//! Accounts: signup, login, logout and `me`, with the password and
+//! login-throttling rules. Logging in merges the guest cart, so this sits
+//! above the cart; who the caller is lives below every domain
+//! (`crate::identity`).
 
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::{
+    error::{AppError, AppResult, ErrorCode},
+    identity::UserId,
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 #[cfg(feature = "ssr")]
 mod password;
-#[cfg(feature = "ssr")]
-pub mod session_store;
+mod state;
 #[cfg(feature = "ssr")]
 mod store;
 #[cfg(feature = "ssr")]
 mod throttle;
 
-#[cfg(feature = "ssr")]
-pub use ssr::*;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct UserId(pub i64);
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+pub use state::{go_next_after, use_auth, Auth};
 
 /// A login id: 3 to 20 of `[a-zA-Z0-9_]`. `Bob` and `bob` are one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,10 +106,6 @@ pub struct LoggedOut {
     pub logged_out: bool,
 }
 
-/// Pages only a logged-in user sees; the server redirects guests to the
-/// login page before rendering them.
-pub const LOGIN_REQUIRED_PATHS: &[&str] = &["/account", "/points", "/likes"];
-
 /// Where to go after logging in: only a path on this site, never elsewhere.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
@@ -177,7 +167,7 @@ pub async fn login(
     }
     let db = crate::db::db()?;
     let key = login_id.trim().to_ascii_lowercase();
-    let keys = throttle::keys(&key, client_address().await);
+    let keys = throttle::keys(&key, crate::identity::client_address().await);
     throttle::attempt(&db, &keys).await?;
 
     let user = store::find_by_key(&db, &key).await?;
@@ -205,7 +195,7 @@ pub async fn login(
 /// `POST /api/logout`: ends the session.
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout(next: Option<String>) -> Result<LoggedOut, AppError> {
-    session()
+    crate::identity::session()
         .await?
         .flush()
         .await
@@ -217,72 +207,21 @@ pub async fn logout(next: Option<String>) -> Result<LoggedOut, AppError> {
 /// `GET /api/me`: who is logged in, with their points; 401 otherwise.
 #[server(prefix = "/api", endpoint = "me", input = server_fn::codec::GetUrl)]
 pub async fn me() -> Result<CurrentUser, AppError> {
-    let user_id = require_user().await?;
+    let user_id = crate::identity::require_user().await?;
     store::me(&crate::db::db()?, user_id)
         .await?
-        .ok_or_else(unauthenticated)
-}
-
-pub fn unauthenticated() -> AppError {
-    AppError::new(ErrorCode::Unauthenticated, "Please log in first.")
+        .ok_or_else(crate::identity::unauthenticated)
 }
 
 #[cfg(feature = "ssr")]
+use ssr::{redirect_form_to, start_session};
+
+#[cfg(feature = "ssr")]
 mod ssr {
-    use super::{unauthenticated, UserId};
-    use crate::error::AppError;
-    use http::request::Parts;
-    use leptos::prelude::use_context;
-    use std::net::SocketAddr;
-    use tower_sessions::Session;
-
-    /// The session key holding the logged-in user's id.
-    pub const USER_ID_KEY: &str = "user_id";
-
-    /// Whether `X-USER-ID` is believed (only behind a trusted gateway).
-    #[derive(Debug, Clone, Copy, Default)]
-    pub struct AuthSettings {
-        pub trust_user_id_header: bool,
-    }
-
-    pub async fn session() -> Result<Session, AppError> {
-        leptos_axum::extract::<Session>()
-            .await
-            .map_err(|e| AppError::internal("session layer missing", e))
-    }
-
-    /// The logged-in user, if any: from the session, or from `X-USER-ID`
-    /// when the server is told it sits behind a trusted gateway.
-    pub async fn current_user_id() -> Result<Option<UserId>, AppError> {
-        let settings = use_context::<AuthSettings>().unwrap_or_default();
-        if settings.trust_user_id_header {
-            if let Some(header) =
-                use_context::<Parts>().and_then(|p| p.headers.get("x-user-id").cloned())
-            {
-                let id = header
-                    .to_str()
-                    .ok()
-                    .and_then(|v| v.trim().parse::<i64>().ok())
-                    .ok_or_else(unauthenticated)?;
-                // The gateway vouches for the caller, not for our records.
-                let known: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(crate::db::db()?.pool())
-                    .await?;
-                return known.map(|id| Some(UserId(id))).ok_or_else(unauthenticated);
-            }
-        }
-        session()
-            .await?
-            .get::<UserId>(USER_ID_KEY)
-            .await
-            .map_err(|e| AppError::internal("reading the session", e))
-    }
-
-    /// The one way to require a user: 401 `UNAUTHENTICATED` without one.
-    pub async fn require_user() -> Result<UserId, AppError> {
-        current_user_id().await?.ok_or_else(unauthenticated)
-    }
+    use crate::{
+        error::AppError,
+        identity::{session, UserId, USER_ID_KEY},
+    };
 
     /// Logs `user_id` in under a new session id (no fixation) and merges
     /// the cart they filled as a guest into theirs.
@@ -297,13 +236,6 @@ mod ssr {
             .await
             .map_err(|e| AppError::internal("writing the session", e))?;
         crate::cart::store::merge_guest_cart(db, &session, user_id).await
-    }
-
-    pub(super) async fn client_address() -> Option<String> {
-        leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>()
-            .await
-            .ok()
-            .map(|info| info.0.ip().to_string())
     }
 
     /// A no-JS form post is sent on to `next`. JSON clients get no
@@ -363,81 +295,4 @@ mod tests {
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
     }
-}
-
-/// The shopper's login state in the browser, shared by the header and the
-/// pages: the account actions, the current user (fetched again when one of
-/// the actions completes) and their point balance (also fetched again on
-/// [`Auth::refresh`], so a charge does not re-render every page).
-#[derive(Clone, Copy)]
-pub struct Auth {
-    pub login: ServerAction<Login>,
-    pub signup: ServerAction<Signup>,
-    pub logout: ServerAction<Logout>,
-    pub user: Resource<Result<CurrentUser, AppError>>,
-    pub points: Resource<Result<crate::points::PointBalance, AppError>>,
-    changed: RwSignal<u32>,
-}
-
-impl Auth {
-    pub fn provide() -> Self {
-        let login = ServerAction::<Login>::new();
-        let signup = ServerAction::<Signup>::new();
-        let logout = ServerAction::<Logout>::new();
-        let changed = RwSignal::new(0);
-        let session = move || {
-            (
-                login.version().get(),
-                signup.version().get(),
-                logout.version().get(),
-            )
-        };
-        let user = Resource::new(session, |_| me());
-        let points = Resource::new(
-            move || (session(), changed.get()),
-            |_| crate::points::get_points(),
-        );
-        let auth = Self {
-            login,
-            signup,
-            logout,
-            user,
-            points,
-            changed,
-        };
-        provide_context(auth);
-        auth
-    }
-
-    /// The balance changed (a charge, an order): fetch it again.
-    pub fn refresh(&self) {
-        self.changed.update(|n| *n += 1);
-    }
-
-    /// The balance to show, once loaded (none for a guest).
-    pub fn balance(&self) -> Option<i64> {
-        self.points.get().and_then(Result::ok).map(|b| b.points)
-    }
-}
-
-pub fn use_auth() -> Auth {
-    expect_context::<Auth>()
-}
-
-/// After `action` succeeds, goes to `next` as soon as the logged-in user
-/// has been loaded (so a page that needs a login finds them there).
-pub fn go_next_after<S>(action: ServerAction<S>, next: Memo<String>)
-where
-    S: server_fn::ServerFn<Output = UserInfo, Error = AppError> + Clone + Send + Sync + 'static,
-    ServerAction<S>: Copy,
-{
-    let auth = use_auth();
-    let navigate = leptos_router::hooks::use_navigate();
-    Effect::new(move |_| {
-        let done = matches!(action.value().get(), Some(Ok(_)));
-        if done && matches!(auth.user.get(), Some(Ok(_))) {
-            action.value().set(None);
-            navigate(&next.get_untracked(), Default::default());
-        }
-    });
 }

@@ -1,6 +1,7 @@
 //! Users in the database.
 
-use super::{CurrentUser, LoginId, UserId};
+use super::{CurrentUser, LoginId};
+use crate::identity::UserId;
 use crate::{db::now_millis, db::Db, error::AppResult};
 use sqlx::Row;
 

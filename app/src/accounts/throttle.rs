@@ -5,6 +5,7 @@ use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode},
 };
+use std::net::IpAddr;
 
 /// Failures allowed per login id within the window.
 pub const MAX_FAILURES_PER_ID: i64 = 5;
@@ -13,27 +14,45 @@ pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 /// The window, in milliseconds: 15 minutes.
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 
-/// The counters a login attempt touches: its login id first, then the
-/// client's address when known.
-pub fn keys(login_key: &str, address: Option<String>) -> Vec<String> {
-    let mut keys = vec![format!("id:{login_key}")];
-    keys.extend(address.map(|a| format!("ip:{a}")));
-    keys
+/// A counter of failed logins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThrottleKey {
+    /// One login id (lower-cased), whoever tries it.
+    LoginId(String),
+    /// One client address, whatever ids it tries.
+    Address(IpAddr),
 }
 
-fn limit(key: &str) -> i64 {
-    if key.starts_with("ip:") {
-        MAX_FAILURES_PER_ADDRESS
-    } else {
-        MAX_FAILURES_PER_ID
+impl ThrottleKey {
+    /// The key as stored in `login_throttle`.
+    fn stored(&self) -> String {
+        match self {
+            Self::LoginId(key) => format!("id:{key}"),
+            Self::Address(addr) => format!("ip:{addr}"),
+        }
     }
+
+    fn limit(&self) -> i64 {
+        match self {
+            Self::LoginId(_) => MAX_FAILURES_PER_ID,
+            Self::Address(_) => MAX_FAILURES_PER_ADDRESS,
+        }
+    }
+}
+
+/// The counters a login attempt touches: its login id first, then the
+/// client's address when known.
+pub fn keys(login_key: &str, address: Option<IpAddr>) -> Vec<ThrottleKey> {
+    let mut keys = vec![ThrottleKey::LoginId(login_key.to_string())];
+    keys.extend(address.map(ThrottleKey::Address));
+    keys
 }
 
 /// Counts a login attempt on each key before the password is checked, and
 /// refuses it with 429 `TOO_MANY_ATTEMPTS` once a counter passes its limit
 /// in the window. Counting first, in one atomic statement per key, means
 /// concurrent attempts cannot slip past the limit together.
-pub async fn attempt(db: &Db, keys: &[String]) -> AppResult<()> {
+pub async fn attempt(db: &Db, keys: &[ThrottleKey]) -> AppResult<()> {
     let now = now_millis();
     let mut over_limit = false;
     for key in keys {
@@ -46,12 +65,12 @@ pub async fn attempt(db: &Db, keys: &[String]) -> AppResult<()> {
                                    THEN login_throttle.window_start ELSE $2 END \
              RETURNING failures",
         )
-        .bind(key)
+        .bind(key.stored())
         .bind(now)
         .bind(now - WINDOW_MS)
         .fetch_one(db.pool())
         .await?;
-        over_limit |= failures > limit(key);
+        over_limit |= failures > key.limit();
     }
     if over_limit {
         return Err(AppError::new(
@@ -64,14 +83,18 @@ pub async fn attempt(db: &Db, keys: &[String]) -> AppResult<()> {
 
 /// A successful login was no failure: its login id starts afresh and the
 /// address gets its attempt back.
-pub async fn succeeded(db: &Db, keys: &[String]) -> AppResult<()> {
+pub async fn succeeded(db: &Db, keys: &[ThrottleKey]) -> AppResult<()> {
     for key in keys {
-        let sql = if key.starts_with("ip:") {
-            "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0"
-        } else {
-            "DELETE FROM login_throttle WHERE key = $1"
+        let sql = match key {
+            ThrottleKey::Address(_) => {
+                "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0"
+            }
+            ThrottleKey::LoginId(_) => "DELETE FROM login_throttle WHERE key = $1",
         };
-        sqlx::query(sql).bind(key).execute(db.pool()).await?;
+        sqlx::query(sql)
+            .bind(key.stored())
+            .execute(db.pool())
+            .await?;
     }
     Ok(())
 }
@@ -82,12 +105,14 @@ mod tests {
 
     #[test]
     fn keys_cover_the_id_and_the_address() {
+        let address: IpAddr = "10.0.0.1".parse().unwrap();
+        let both = keys("bob", Some(address));
         assert_eq!(
-            keys("bob", Some("10.0.0.1".into())),
+            both.iter().map(ThrottleKey::stored).collect::<Vec<_>>(),
             vec!["id:bob", "ip:10.0.0.1"]
         );
-        assert_eq!(keys("bob", None), vec!["id:bob"]);
-        assert_eq!(limit("ip:1"), MAX_FAILURES_PER_ADDRESS);
-        assert_eq!(limit("id:bob"), MAX_FAILURES_PER_ID);
+        assert_eq!(keys("bob", None), vec![ThrottleKey::LoginId("bob".into())]);
+        assert_eq!(both[1].limit(), MAX_FAILURES_PER_ADDRESS);
+        assert_eq!(both[0].limit(), MAX_FAILURES_PER_ID);
     }
 }

@@ -1,7 +1,7 @@
 //! The cart's forms: add from the grid or the product page.
 
 use super::{cart_action, AddToCart};
-use crate::catalog::ProductId;
+use crate::catalog::{ProductId, Quantity};
 use leptos::{form::ActionForm, prelude::*};
 
 /// "Add to cart", with a quantity picker on the product page.
@@ -20,7 +20,7 @@ pub fn AddToCartForm(
             {with_quantity.then(|| view! {
                 <label class="quantity">
                     "Quantity"
-                    <input type="number" name="quantity" value="1" min="1" max="99" step="1" required inputmode="numeric" />
+                    <input type="number" name="quantity" value="1" min=Quantity::MIN max=Quantity::MAX step="1" required inputmode="numeric" />
                 </label>
             })}
             <button

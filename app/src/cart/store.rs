@@ -2,10 +2,10 @@
 
 use super::{Cart, CartLine, Quantity, StoredLine, MAX_LINES};
 use crate::{
-    accounts::{current_user_id, session, UserId},
-    catalog::ProductId,
+    catalog::{sold_out_error, store::price_and_stock, Availability, ProductId},
     db::{now_millis, Db},
     error::{AppError, AppResult},
+    identity::{current_user_id, session, UserId},
     money::Won,
 };
 use sqlx::{any::AnyRow, Any, Row, Transaction};
@@ -26,21 +26,17 @@ fn cart_full() -> AppError {
     ))
 }
 
-fn sold_out() -> AppError {
-    AppError::new(
-        crate::error::ErrorCode::InsufficientStock,
-        "This product is sold out.",
-    )
-}
-
-/// Today's price and stock of a product; 404 if it does not exist.
-async fn product_price(db: &Db, product_id: ProductId) -> AppResult<(Won, i64)> {
-    let row = sqlx::query("SELECT price, stock FROM products WHERE id = $1")
-        .bind(product_id.0)
-        .fetch_optional(db.pool())
+/// Today's price of a product that can go in a cart: it exists (else 404)
+/// and is not sold out (else 409); fewer left than wanted is flagged in
+/// the cart, not refused.
+async fn cartable_price(db: &Db, product_id: ProductId, quantity: Quantity) -> AppResult<Won> {
+    let (price, stock) = price_and_stock(db, product_id)
         .await?
         .ok_or_else(AppError::product_not_found)?;
-    Ok((Won(row.try_get("price")?), row.try_get("stock")?))
+    match Availability::of(stock, quantity) {
+        Availability::SoldOut => Err(sold_out_error()),
+        Availability::Available | Availability::Short { .. } => Ok(price),
+    }
 }
 
 impl CartOwner {
@@ -52,16 +48,13 @@ impl CartOwner {
     }
 
     pub async fn add(&self, db: &Db, product_id: ProductId, quantity: Quantity) -> AppResult<()> {
-        let (price, stock) = product_price(db, product_id).await?;
-        if stock <= 0 {
-            return Err(sold_out());
-        }
+        let price = cartable_price(db, product_id, quantity).await?;
         self.put_line(db, product_id, quantity, price, Change::Raise)
             .await
     }
 
     pub async fn set(&self, db: &Db, product_id: ProductId, quantity: Quantity) -> AppResult<()> {
-        let (price, _) = product_price(db, product_id).await?;
+        let price = cartable_price(db, product_id, quantity).await?;
         self.put_line(db, product_id, quantity, price, Change::Set)
             .await
     }
@@ -92,7 +85,7 @@ impl CartOwner {
             }
             Self::User(user) => {
                 let mut tx = db.begin_write().await?;
-                put_user_line(&mut tx, *user, product_id, quantity, price, change).await?;
+                put_user_line(db, &mut tx, *user, product_id, quantity, price, change).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -100,7 +93,9 @@ impl CartOwner {
     }
 
     pub async fn remove(&self, db: &Db, product_id: ProductId) -> AppResult<()> {
-        product_price(db, product_id).await?;
+        price_and_stock(db, product_id)
+            .await?
+            .ok_or_else(AppError::product_not_found)?;
         match self {
             Self::Guest(session) => {
                 let mut lines = guest_lines(session).await?;
@@ -148,6 +143,7 @@ impl Change {
 /// Creates a user's line or changes it, in one atomic statement, so
 /// concurrent adds never lose one another.
 async fn put_user_line(
+    db: &Db,
     tx: &mut Transaction<'static, Any>,
     user: UserId,
     product_id: ProductId,
@@ -155,7 +151,7 @@ async fn put_user_line(
     price: Won,
     change: Change,
 ) -> AppResult<()> {
-    ensure_room(tx, user, product_id).await?;
+    ensure_room(db, tx, user, product_id).await?;
     let new_quantity = match change {
         Change::Raise => format!(
             "CASE WHEN cart_items.quantity + excluded.quantity > {max} THEN {max} \
@@ -179,12 +175,22 @@ async fn put_user_line(
     Ok(())
 }
 
-/// A new line needs room in the cart.
+/// A new line needs room in the cart. The user's row is locked first, so
+/// concurrent adds of different products count one after another and
+/// cannot pass the cap together.
 async fn ensure_room(
+    db: &Db,
     tx: &mut Transaction<'static, Any>,
     user: UserId,
     product_id: ProductId,
 ) -> AppResult<()> {
+    sqlx::query(&format!(
+        "SELECT id FROM users WHERE id = $1{}",
+        db.for_update()
+    ))
+    .bind(user.0)
+    .fetch_optional(&mut **tx)
+    .await?;
     let (lines, has_it): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN product_id = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) \
          FROM cart_items WHERE user_id = $1",
@@ -221,9 +227,12 @@ async fn user_lines(db: &Db, user: UserId) -> AppResult<Vec<StoredLine>> {
     )
     .bind(user.0)
     .try_map(|row: AnyRow| {
+        let quantity: i64 = row.try_get("quantity")?;
         Ok(StoredLine {
             product_id: ProductId(row.try_get("product_id")?),
-            quantity: Quantity(row.try_get("quantity")?),
+            quantity: Quantity::new(quantity).ok_or_else(|| {
+                sqlx::Error::Decode(format!("cart quantity {quantity} out of range").into())
+            })?,
             added_price: Won(row.try_get("added_price")?),
         })
     })
@@ -289,6 +298,7 @@ pub async fn merge_guest_cart(db: &Db, session: &Session, user: UserId) -> AppRe
             continue;
         }
         let merged = put_user_line(
+            db,
             &mut tx,
             user,
             line.product_id,

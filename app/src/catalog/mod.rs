@@ -2,22 +2,32 @@
 //! the demo catalog a fresh database starts with.
 
 use crate::{
-    error::{AppError, AppResult, ErrorCode},
+    error::{deserialize_parsed, AppError, AppResult, ErrorCode},
     money::Won,
     paging::Paging,
 };
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::{fmt, str::FromStr};
 
 #[cfg(feature = "ssr")]
 pub mod seed;
+mod stock;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub use stock::{sold_out_error, Availability, Quantity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct ProductId(pub i64);
+
+/// As a server function's argument it is the `product_id` field.
+impl<'de> Deserialize<'de> for ProductId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_parsed(deserializer, |raw| Self::parse_field(raw, "product_id"))
+    }
+}
 
 impl ProductId {
     /// Parses an id from a path or a query value; anything but a positive
@@ -63,7 +73,7 @@ pub struct Product {
 
 impl Product {
     pub fn sold_out(&self) -> bool {
-        self.stock <= 0
+        Availability::of(self.stock, Quantity::ONE) == Availability::SoldOut
     }
 }
 
@@ -195,7 +205,7 @@ pub async fn list_products(
         brand.as_deref(),
         q.as_deref(),
     )?;
-    let viewer = crate::accounts::current_user_id().await?;
+    let viewer = crate::identity::current_user_id().await?;
     store::list(&crate::db::db()?, &query, viewer).await
 }
 
@@ -203,7 +213,7 @@ pub async fn list_products(
 #[server(prefix = "/api", endpoint = "products/get", input = server_fn::codec::GetUrl)]
 pub async fn get_product(id: String) -> Result<Product, AppError> {
     let id = ProductId::parse(&id)?;
-    let viewer = crate::accounts::current_user_id().await?;
+    let viewer = crate::identity::current_user_id().await?;
     store::get(&crate::db::db()?, id, viewer)
         .await?
         .ok_or_else(AppError::product_not_found)

@@ -1,7 +1,7 @@
 //! Catalog queries, shared by both backends.
 
-use super::{Product, ProductId, ProductPage, ProductQuery, Sort};
-use crate::{accounts::UserId, db::Db, error::AppResult, money::Won, paging::Paging};
+use super::{Product, ProductId, ProductPage, ProductQuery, Quantity, Sort};
+use crate::{db::Db, error::AppResult, identity::UserId, money::Won, paging::Paging};
 use sqlx::{any::AnyRow, Row};
 
 /// Columns of a product as the shop shows it; `$1` is the viewer (or NULL).
@@ -123,6 +123,35 @@ pub async fn liked_by(db: &Db, user_id: UserId, paging: Paging) -> AppResult<Pro
         page: paging.page,
         per_page: paging.per_page,
     })
+}
+
+/// Today's price and stock of a product; `None` if it does not exist.
+pub async fn price_and_stock(db: &Db, id: ProductId) -> AppResult<Option<(Won, i64)>> {
+    let row = sqlx::query("SELECT price, stock FROM products WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(match row {
+        Some(row) => Some((Won(row.try_get("price")?), row.try_get("stock")?)),
+        None => None,
+    })
+}
+
+/// Takes `quantity` of a product's stock inside `tx`, in one conditional
+/// statement that can never leave the stock below zero. Returns the stock
+/// left, or `None` when there was not enough (nothing changed then).
+pub async fn take_stock(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: ProductId,
+    quantity: Quantity,
+) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "UPDATE products SET stock = stock - $1 WHERE id = $2 AND stock >= $1 RETURNING stock",
+    )
+    .bind(quantity.get())
+    .bind(id.0)
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 pub async fn brands(db: &Db) -> AppResult<Vec<String>> {

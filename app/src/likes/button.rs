@@ -1,14 +1,19 @@
 //! The like button: optimistic with JS, a plain form without, and a link
-//! to the login page for guests.
+//! to the login page for guests. Whether the shopper is logged in comes
+//! from the page, which reads it beside its own data.
 
 use super::{like_product, unlike_product, LikeState};
-use crate::{accounts::use_auth, catalog::ProductId, url::login_href};
+use crate::{catalog::ProductId, url::login_href};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 #[component]
-pub fn LikeButton(product_id: ProductId, liked: bool, like_count: i64) -> impl IntoView {
-    let auth = use_auth();
+pub fn LikeButton(
+    product_id: ProductId,
+    liked: bool,
+    like_count: i64,
+    logged_in: bool,
+) -> impl IntoView {
     let location = use_location();
     let initial = LikeState {
         product_id,
@@ -23,11 +28,10 @@ pub fn LikeButton(product_id: ProductId, liked: bool, like_count: i64) -> impl I
     let error = RwSignal::new(None::<String>);
 
     let toggle = Action::new(move |&(like, click): &(bool, u64)| async move {
-        let id = product_id.to_string();
         let result = if like {
-            like_product(id).await
+            like_product(product_id).await
         } else {
-            unlike_product(id).await
+            unlike_product(product_id).await
         };
         (click, result)
     });
@@ -66,14 +70,13 @@ pub fn LikeButton(product_id: ProductId, liked: bool, like_count: i64) -> impl I
         toggle.dispatch((like, latest.get_value()));
     };
 
-    let logged_in = move || matches!(auth.user.get(), Some(Ok(_)));
     let label = move |s: LikeState| format!("{} {}", if s.liked { "♥" } else { "♡" }, s.like_count);
 
     view! {
         <div class="like">
             {move || {
                 let s = shown.get();
-                if logged_in() {
+                if logged_in {
                     view! {
                         <form
                             method="post"

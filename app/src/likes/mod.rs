@@ -24,17 +24,15 @@ pub struct LikeState {
 
 /// `POST /api/likes/add`: liking twice changes nothing.
 #[server(prefix = "/api", endpoint = "likes/add")]
-pub async fn like_product(product_id: String) -> Result<LikeState, AppError> {
-    let user_id = crate::accounts::require_user().await?;
-    let product_id = ProductId::parse_field(&product_id, "product_id")?;
+pub async fn like_product(product_id: ProductId) -> Result<LikeState, AppError> {
+    let user_id = crate::identity::require_user().await?;
     store::set_like(&crate::db::db()?, user_id, product_id, true).await
 }
 
 /// `POST /api/likes/remove`: unliking what is not liked changes nothing.
 #[server(prefix = "/api", endpoint = "likes/remove")]
-pub async fn unlike_product(product_id: String) -> Result<LikeState, AppError> {
-    let user_id = crate::accounts::require_user().await?;
-    let product_id = ProductId::parse_field(&product_id, "product_id")?;
+pub async fn unlike_product(product_id: ProductId) -> Result<LikeState, AppError> {
+    let user_id = crate::identity::require_user().await?;
     store::set_like(&crate::db::db()?, user_id, product_id, false).await
 }
 
@@ -44,7 +42,7 @@ pub async fn liked_products(
     page: Option<String>,
     per_page: Option<String>,
 ) -> Result<ProductPage, AppError> {
-    let user_id = crate::accounts::require_user().await?;
+    let user_id = crate::identity::require_user().await?;
     let paging = crate::paging::Paging::parse(page.as_deref(), per_page.as_deref(), 12)?;
     store::liked_products(&crate::db::db()?, user_id, paging).await
 }

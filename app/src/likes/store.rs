@@ -2,10 +2,10 @@
 
 use super::LikeState;
 use crate::{
-    accounts::UserId,
     catalog::{store as catalog_store, ProductId, ProductPage},
     db::{now_millis, Db},
     error::{AppError, AppResult},
+    identity::UserId,
     paging::Paging,
 };
 

@@ -1,6 +1,7 @@
 use crate::{
     accounts::use_auth,
     cart::{cart_action, use_cart, Cart, CartLine, RemoveFromCart, SetCartQuantity},
+    catalog::{Availability, Quantity},
     components::ErrorNotice,
     money::Won,
 };
@@ -11,19 +12,22 @@ use leptos_meta::Title;
 #[component]
 pub fn CartPage() -> impl IntoView {
     let state = use_cart();
+    let auth = use_auth();
     view! {
         <Title text="Cart" />
         <section class="cart-page">
             <h1>"Cart"</h1>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || {
-                    state.cart.get().map(|r| match r {
+                    // The balance is read here too, not inside the lines.
+                    let user = auth.user.get();
+                    state.cart.get().zip(user).map(|(r, user)| match r {
                         Ok(cart) if cart.lines.is_empty() => view! {
                             <p class="empty" data-testid="cart-empty">
                                 "Your cart is empty. " <a href="/">"Find something you like"</a>
                             </p>
                         }.into_any(),
-                        Ok(cart) => view! { <CartContents cart /> }.into_any(),
+                        Ok(cart) => view! { <CartContents cart points=user.ok().map(|u| u.points) /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     })
                 }}
@@ -33,10 +37,13 @@ pub fn CartPage() -> impl IntoView {
 }
 
 #[component]
-fn CartContents(cart: Cart) -> impl IntoView {
-    let auth = use_auth();
+/// `points`: the shopper's balance, none for a guest.
+fn CartContents(cart: Cart, points: Option<i64>) -> impl IntoView {
     let total = cart.total;
-    let needs_attention = cart.lines.iter().any(|l| l.sold_out() || l.short());
+    let needs_attention = cart
+        .lines
+        .iter()
+        .any(|l| l.availability() != Availability::Available);
     view! {
         <ul class="cart-lines" data-testid="cart-lines">
             {cart.lines.into_iter().map(|line| view! { <CartLineRow line /> }).collect_view()}
@@ -45,30 +52,28 @@ fn CartContents(cart: Cart) -> impl IntoView {
             <p class="cart-summary__total">
                 "Total " <strong data-testid="cart-total">{total.to_string()}</strong>
             </p>
-            {move || {
-                auth.points.get().map(|balance| match balance {
-                    Ok(user) => {
-                        let covers = user.points >= total.get();
-                        view! {
-                            <p data-testid="cart-balance">
-                                {format!("Your points: {} P", Won(user.points).grouped())}
-                            </p>
-                            {if covers {
-                                view! { <p class="stock">"Your points cover this order."</p> }.into_any()
-                            } else {
-                                view! {
-                                    <p class="field-error" data-testid="points-short">
-                                        {format!("You need {} P more. ", Won(total.get() - user.points).grouped())}
-                                        <a href="/points">"Charge points"</a>
-                                    </p>
-                                }.into_any()
-                            }}
-                        }.into_any()
-                    }
-                    Err(_) => view! {
-                        <p><a href="/login?next=%2Fcart">"Log in"</a>" to pay with your points."</p>
-                    }.into_any(),
-                })
+            {match points {
+                Some(points) => {
+                    let covers = points >= total.get();
+                    view! {
+                        <p data-testid="cart-balance">
+                            {format!("Your points: {} P", Won(points).grouped())}
+                        </p>
+                        {if covers {
+                            view! { <p class="stock">"Your points cover this order."</p> }.into_any()
+                        } else {
+                            view! {
+                                <p class="field-error" data-testid="points-short">
+                                    {format!("You need {} P more. ", Won(total.get() - points).grouped())}
+                                    <a href="/points">"Charge points"</a>
+                                </p>
+                            }.into_any()
+                        }}
+                    }.into_any()
+                }
+                None => view! {
+                    <p><a href="/login?next=%2Fcart">"Log in"</a>" to pay with your points."</p>
+                }.into_any(),
             }}
             {needs_attention.then(|| view! {
                 <p class="field-error">"Some lines have less stock than you asked for."</p>
@@ -93,12 +98,10 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
     let id = line.product_id.to_string();
     let (id_for_set, id_for_remove) = (id.clone(), id.clone());
     let quantity = line.quantity.get();
-    let warning = if line.sold_out() {
-        Some("Sold out since you added it.".to_string())
-    } else if line.short() {
-        Some(format!("Only {} left.", line.stock))
-    } else {
-        None
+    let warning = match line.availability() {
+        Availability::SoldOut => Some("Sold out since you added it.".to_string()),
+        Availability::Short { left } => Some(format!("Only {left} left.")),
+        Availability::Available => None,
     };
     view! {
         <li class="cart-line" data-testid="cart-line" data-product-id=id.clone()>
@@ -123,7 +126,7 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
                     name="quantity"
                     value=(quantity - 1).to_string()
                     aria-label="One fewer"
-                    disabled=move || { quantity <= 1 || busy() }
+                    disabled=move || { quantity <= Quantity::MIN || busy() }
                 >
                     "−"
                 </button>
@@ -133,7 +136,7 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
                     name="quantity"
                     value=(quantity + 1).to_string()
                     aria-label="One more"
-                    disabled=move || { quantity >= 99 || busy() }
+                    disabled=move || { quantity >= Quantity::MAX || busy() }
                 >
                     "+"
                 </button>

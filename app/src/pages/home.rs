@@ -1,5 +1,6 @@
 use crate::url::encode;
 use crate::{
+    accounts::use_auth,
     catalog::{list_brands, list_products, ProductPage, Sort},
     components::{ErrorNotice, Pagination, ProductCard},
 };
@@ -70,6 +71,7 @@ impl CatalogView {
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let auth = use_auth();
     let query = use_query_map();
     let view_state = Memo::new(move |_| {
         query.with(|q| CatalogView {
@@ -150,10 +152,14 @@ pub fn HomePage() -> impl IntoView {
             </nav>
             <Transition fallback=|| view! { <p class="loading">"Loading products…"</p> }>
                 {move || {
+                    // Both resources are read here, at the top of this one
+                    // boundary: the like buttons need the login state.
+                    let logged_in = auth.user.get().map(|user| user.is_ok());
                     products
                         .get()
-                        .map(|result| match result {
-                            Ok(page) => view! { <ProductGrid page view_state /> }.into_any(),
+                        .zip(logged_in)
+                        .map(|(result, logged_in)| match result {
+                            Ok(page) => view! { <ProductGrid page view_state logged_in /> }.into_any(),
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         })
                 }}
@@ -163,7 +169,7 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-fn ProductGrid(page: ProductPage, view_state: Memo<CatalogView>) -> impl IntoView {
+fn ProductGrid(page: ProductPage, view_state: Memo<CatalogView>, logged_in: bool) -> impl IntoView {
     let page_count = page.page_count();
     let current = page.page;
     let total = page.total;
@@ -174,7 +180,7 @@ fn ProductGrid(page: ProductPage, view_state: Memo<CatalogView>) -> impl IntoVie
     view! {
         <p class="catalog__count" data-testid="result-count">{format!("{total} products")}</p>
         <div class="product-grid" data-testid="product-grid">
-            {page.items.into_iter().map(|product| view! { <ProductCard product /> }).collect_view()}
+            {page.items.into_iter().map(|product| view! { <ProductCard product logged_in /> }).collect_view()}
         </div>
         <Pagination current page_count href=link />
     }

@@ -1,4 +1,5 @@
 use crate::{
+    accounts::use_auth,
     components::{ErrorNotice, Pagination, ProductCard, RequireLogin},
     likes::liked_products,
 };
@@ -19,6 +20,7 @@ pub fn LikesPage() -> impl IntoView {
 
 #[component]
 fn LikedProducts() -> impl IntoView {
+    let auth = use_auth();
     let query = use_query_map();
     let products = Resource::new(
         move || query.with(|q| q.get("page")),
@@ -29,7 +31,8 @@ fn LikedProducts() -> impl IntoView {
             <h1>"My likes"</h1>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || {
-                    products.get().map(|r| match r {
+                    let logged_in = auth.user.get().map(|user| user.is_ok());
+                    products.get().zip(logged_in).map(|(r, logged_in)| match r {
                         Ok(page) if page.items.is_empty() => {
                             view! { <p class="empty" data-testid="empty">"You have not liked anything yet."</p> }.into_any()
                         }
@@ -38,7 +41,7 @@ fn LikedProducts() -> impl IntoView {
                             let current = page.page;
                             view! {
                                 <div class="product-grid" data-testid="product-grid">
-                                    {page.items.into_iter().map(|product| view! { <ProductCard product /> }).collect_view()}
+                                    {page.items.into_iter().map(|product| view! { <ProductCard product logged_in /> }).collect_view()}
                                 </div>
                                 <Pagination current page_count href=|p| format!("/likes?page={p}") />
                             }.into_any()

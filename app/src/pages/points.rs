@@ -3,7 +3,7 @@ use crate::{
     components::{field_message, ErrorNotice, Pagination, RequireLogin},
     dates::format_millis,
     money::Won,
-    points::{point_history, ChargePoints, LedgerKind, LedgerPage},
+    points::{point_history, ChargeAmount, ChargePoints, LedgerKind, LedgerPage},
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
@@ -71,7 +71,7 @@ fn PointsContent() -> impl IntoView {
                 <ActionForm action=charge attr:class="free-charge">
                     <label>
                         "Amount"
-                        <input type="number" name="amount" min="1" max="1000000" step="1" required inputmode="numeric" />
+                        <input type="number" name="amount" min=ChargeAmount::MIN max=ChargeAmount::MAX step="1" required inputmode="numeric" />
                     </label>
                     <button type="submit" disabled=move || charge.pending().get()>
                         {move || if charge.pending().get() { "Charging…" } else { "Charge" }}

@@ -1,4 +1,5 @@
 use crate::{
+    accounts::use_auth,
     cart::AddToCartForm,
     catalog::{get_product, Product},
     components::ErrorNotice,
@@ -12,6 +13,7 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn ProductPage() -> impl IntoView {
+    let auth = use_auth();
     let params = use_params_map();
     let product = Resource::new(
         move || params.with(|p| p.get("id").unwrap_or_default()),
@@ -21,10 +23,12 @@ pub fn ProductPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {
+                let logged_in = auth.user.get().map(|user| user.is_ok());
                 product
                     .get()
-                    .map(|result| match result {
-                        Ok(product) => view! { <ProductDetail product /> }.into_any(),
+                    .zip(logged_in)
+                    .map(|(result, logged_in)| match result {
+                        Ok(product) => view! { <ProductDetail product logged_in /> }.into_any(),
                         Err(e) if matches!(e.code, ErrorCode::ProductNotFound | ErrorCode::BadRequest) => {
                             view! { <NotFound message="This product does not exist." /> }.into_any()
                         }
@@ -36,7 +40,7 @@ pub fn ProductPage() -> impl IntoView {
 }
 
 #[component]
-fn ProductDetail(product: Product) -> impl IntoView {
+fn ProductDetail(product: Product, logged_in: bool) -> impl IntoView {
     let stock = if product.sold_out() {
         view! { <p class="stock stock--out" data-testid="stock">"Sold out"</p> }.into_any()
     } else {
@@ -55,7 +59,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
                 <p class="product-detail__price" data-testid="price">{product.price.to_string()}</p>
                 {stock}
                 <AddToCartForm product_id=product.id with_quantity=true sold_out=product.sold_out() />
-                <LikeButton product_id=product.id liked=product.liked like_count=product.like_count />
+                <LikeButton product_id=product.id liked=product.liked like_count=product.like_count logged_in />
                 <p class="product-detail__description">{product.description.clone()}</p>
                 <p><a href="/">"← Back to the shop"</a></p>
             </div>

@@ -2,11 +2,11 @@
 //! One point is one won. The balance always equals the ledger's sum.
 
 use crate::{
-    accounts::UserId,
-    error::{AppError, AppResult, ErrorCode},
+    error::{deserialize_parsed, AppError, AppResult, ErrorCode},
+    identity::UserId,
 };
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -15,8 +15,15 @@ pub mod store;
 pub const MAX_BALANCE: i64 = 10_000_000;
 
 /// An amount to charge: a whole number of points from 1 to 1,000,000.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct ChargeAmount(i64);
+
+impl<'de> Deserialize<'de> for ChargeAmount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_parsed(deserializer, Self::parse)
+    }
+}
 
 impl ChargeAmount {
     pub const MIN: i64 = 1;
@@ -71,6 +78,13 @@ impl LedgerKind {
             LedgerKind::Use => "use",
         }
     }
+
+    /// The kind as stored; an unknown value is `None`, never a guess.
+    pub fn from_stored(stored: &str) -> Option<Self> {
+        [LedgerKind::Charge, LedgerKind::Use]
+            .into_iter()
+            .find(|kind| kind.as_str() == stored)
+    }
 }
 
 /// One row of the ledger: `amount` is positive for a charge, negative for a use.
@@ -96,16 +110,15 @@ pub struct LedgerPage {
 /// `GET /api/points`
 #[server(prefix = "/api", endpoint = "points", input = server_fn::codec::GetUrl)]
 pub async fn get_points() -> Result<PointBalance, AppError> {
-    let user_id = crate::accounts::require_user().await?;
+    let user_id = crate::identity::require_user().await?;
     let points = store::balance(&crate::db::db()?, user_id).await?;
     Ok(PointBalance { user_id, points })
 }
 
 /// `POST /api/points/charge`: 400 `INVALID_AMOUNT`, 409 `POINT_LIMIT_EXCEEDED`.
 #[server(prefix = "/api", endpoint = "points/charge")]
-pub async fn charge_points(amount: String) -> Result<ChargeResult, AppError> {
-    let user_id = crate::accounts::require_user().await?;
-    let amount = ChargeAmount::parse(&amount)?;
+pub async fn charge_points(amount: ChargeAmount) -> Result<ChargeResult, AppError> {
+    let user_id = crate::identity::require_user().await?;
     let points = store::charge(&crate::db::db()?, user_id, amount).await?;
     Ok(ChargeResult {
         user_id,
@@ -120,7 +133,7 @@ pub async fn point_history(
     page: Option<String>,
     per_page: Option<String>,
 ) -> Result<LedgerPage, AppError> {
-    let user_id = crate::accounts::require_user().await?;
+    let user_id = crate::identity::require_user().await?;
     let paging = crate::paging::Paging::parse(page.as_deref(), per_page.as_deref(), 20)?;
     store::history(&crate::db::db()?, user_id, paging).await
 }

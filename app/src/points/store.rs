@@ -2,9 +2,9 @@
 
 use super::{ChargeAmount, LedgerEntry, LedgerKind, LedgerPage, MAX_BALANCE};
 use crate::{
-    accounts::UserId,
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode},
+    identity::UserId,
     paging::Paging,
 };
 use sqlx::{any::AnyRow, Any, Row, Transaction};
@@ -60,7 +60,7 @@ async fn refusal(
         .fetch_optional(&mut **tx)
         .await?;
     let Some(current) = current else {
-        return Ok(crate::accounts::unauthenticated());
+        return Ok(crate::identity::unauthenticated());
     };
     Ok(if delta < 0 {
         AppError::new(
@@ -92,18 +92,15 @@ pub async fn balance(db: &Db, user_id: UserId) -> AppResult<i64> {
         .bind(user_id.0)
         .fetch_optional(db.pool())
         .await?
-        .ok_or_else(crate::accounts::unauthenticated)
+        .ok_or_else(crate::identity::unauthenticated)
 }
 
 fn entry_from_row(row: &AnyRow) -> Result<LedgerEntry, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
     Ok(LedgerEntry {
         id: row.try_get("id")?,
-        kind: if kind == "use" {
-            LedgerKind::Use
-        } else {
-            LedgerKind::Charge
-        },
+        kind: LedgerKind::from_stored(&kind)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown ledger kind {kind:?}").into()))?,
         amount: row.try_get("amount")?,
         balance_after: row.try_get("balance_after")?,
         order_id: row.try_get("order_id")?,

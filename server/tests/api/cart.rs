@@ -16,6 +16,7 @@ on_both_backends!(
     a_users_cart_survives_a_restart,
     lines_say_when_the_price_or_stock_changed,
     concurrent_adds_all_count,
+    concurrent_adds_of_new_products_never_pass_the_line_cap,
 );
 
 async fn add(app: &TestApp, product_id: i64, quantity: Value) -> (u16, Value) {
@@ -231,4 +232,53 @@ async fn concurrent_adds_all_count(backend: Backend) {
     }
     let (_, cart) = app.get_json("/api/cart").await;
     assert_eq!(quantities(&cart), vec![(6, 40)]);
+}
+
+async fn concurrent_adds_of_new_products_never_pass_the_line_cap(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user_id = app.signup("capped").await;
+    // 110 products in all; 95 of them already in the cart.
+    for n in 0..80 {
+        sqlx::query(
+            "INSERT INTO products (sku, name, brand, description, price, stock, image, created_at) \
+             VALUES ($1, $2, 'Cap', '', 1000, 10, '/favicon.svg', 0)",
+        )
+        .bind(format!("cap-{n}"))
+        .bind(format!("Cap product {n}"))
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    }
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM products WHERE stock > 0 ORDER BY id")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    assert!(ids.len() >= 105, "{}", ids.len());
+    for id in &ids[..95] {
+        sqlx::query(
+            "INSERT INTO cart_items (user_id, product_id, quantity, added_price, added_at) \
+             VALUES ($1, $2, 1, 1000, 0)",
+        )
+        .bind(user_id)
+        .bind(id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    }
+    let requests = ids[95..105]
+        .iter()
+        .map(|id| app.post_request("/api/cart/add", json!({"product_id": id})))
+        .collect();
+    let answers = post_concurrently(requests).await;
+    let added = answers.iter().filter(|(status, _)| *status == 200).count();
+    for (status, body) in answers.iter().filter(|(status, _)| *status != 200) {
+        assert_error(*status, body, 400, "BAD_REQUEST");
+    }
+    let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cart_items WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(lines, 100, "the cart is exactly full");
+    assert_eq!(added, 5, "{answers:?}");
 }

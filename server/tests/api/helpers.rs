@@ -79,17 +79,14 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(Config::for_tests(fresh_database(backend).await)).await
 }
 
-/// Starts the app as `main` does: on a single-threaded runtime of its own
-/// (in its own thread), whatever runtime the test itself uses.
+/// Starts the app as `main` does: on a runtime of its own (in its own
+/// thread, with `config.worker_threads`), whatever runtime the test uses.
 pub async fn spawn_app_with(config: Config) -> TestApp {
     server::telemetry::init_with_default("warn");
     let database_url = config.database_url.clone();
     let (started, address) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = server::startup::runtime(config.worker_threads).unwrap();
         runtime.block_on(async move {
             let app = Application::build(config).await.expect("the app starts");
             let _ = started.send(app.local_addr());

@@ -8,3 +8,5 @@ mod contract;
 mod helpers;
 mod likes;
 mod points;
+mod schema;
+mod stall;

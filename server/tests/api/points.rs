@@ -2,7 +2,7 @@
 
 use crate::helpers::{assert_error, post_concurrently, spawn_app, TestApp};
 use crate::on_both_backends;
-use app::{accounts::UserId, db::Backend, points::store::ledger_sum};
+use app::{db::Backend, identity::UserId, points::store::ledger_sum};
 use serde_json::{json, Value};
 
 on_both_backends!(

@@ -1,0 +1,96 @@
+//! Who is calling: the user id, the session it lives in, and the one way
+//! to require a login. Every domain sits on this; it uses none of them.
+
+use crate::error::{AppError, ErrorCode};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[cfg(feature = "ssr")]
+pub mod session_store;
+
+#[cfg(feature = "ssr")]
+pub use ssr::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Pages only a logged-in user sees; the server redirects guests to the
+/// login page before rendering them.
+pub const LOGIN_REQUIRED_PATHS: &[&str] = &["/account", "/points", "/likes"];
+
+pub fn unauthenticated() -> AppError {
+    AppError::new(ErrorCode::Unauthenticated, "Please log in first.")
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::{unauthenticated, UserId};
+    use crate::error::AppError;
+    use http::request::Parts;
+    use leptos::prelude::use_context;
+    use std::net::SocketAddr;
+    use tower_sessions::Session;
+
+    /// The session key holding the logged-in user's id.
+    pub const USER_ID_KEY: &str = "user_id";
+
+    /// Whether `X-USER-ID` is believed (only behind a trusted gateway).
+    #[derive(Debug, Clone, Copy, Default)]
+    pub struct AuthSettings {
+        pub trust_user_id_header: bool,
+    }
+
+    pub async fn session() -> Result<Session, AppError> {
+        leptos_axum::extract::<Session>()
+            .await
+            .map_err(|e| AppError::internal("session layer missing", e))
+    }
+
+    /// The logged-in user, if any: from the session, or from `X-USER-ID`
+    /// when the server is told it sits behind a trusted gateway.
+    pub async fn current_user_id() -> Result<Option<UserId>, AppError> {
+        let settings = use_context::<AuthSettings>().unwrap_or_default();
+        if settings.trust_user_id_header {
+            if let Some(header) =
+                use_context::<Parts>().and_then(|p| p.headers.get("x-user-id").cloned())
+            {
+                let id = header
+                    .to_str()
+                    .ok()
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+                    .ok_or_else(unauthenticated)?;
+                // The gateway vouches for the caller, not for our records.
+                let known: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(crate::db::db()?.pool())
+                    .await?;
+                return known.map(|id| Some(UserId(id))).ok_or_else(unauthenticated);
+            }
+        }
+        session()
+            .await?
+            .get::<UserId>(USER_ID_KEY)
+            .await
+            .map_err(|e| AppError::internal("reading the session", e))
+    }
+
+    /// The one way to require a user: 401 `UNAUTHENTICATED` without one.
+    pub async fn require_user() -> Result<UserId, AppError> {
+        current_user_id().await?.ok_or_else(unauthenticated)
+    }
+
+    /// The caller's network address, when the server knows it.
+    pub async fn client_address() -> Option<std::net::IpAddr> {
+        leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>()
+            .await
+            .ok()
+            .map(|info| info.0.ip())
+    }
+}
