@@ -130,12 +130,25 @@ impl Db {
     }
 
     /// What a `SELECT` ends with to lock the rows it reads until the
-    /// transaction ends: `FOR UPDATE` on Postgres; nothing on SQLite, whose
-    /// write transactions (`begin_write`) already run one at a time.
+    /// transaction ends, against other writers of those rows: `FOR NO KEY
+    /// UPDATE` on Postgres (which still lets rows elsewhere refer to them);
+    /// nothing on SQLite, whose write transactions (`begin_write`) already
+    /// run one at a time.
     pub fn for_update(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite => "",
-            Backend::Postgres => " FOR UPDATE",
+            Backend::Postgres => " FOR NO KEY UPDATE",
+        }
+    }
+
+    /// What a locking subquery ends with to pass over rows another
+    /// transaction is locking right now instead of waiting for them:
+    /// `FOR UPDATE SKIP LOCKED` on Postgres; nothing on SQLite, where one
+    /// statement writes at a time anyway.
+    pub fn skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         }
     }
 

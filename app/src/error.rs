@@ -129,6 +129,17 @@ impl AppError {
         self.code.status()
     }
 
+    /// serde's "missing field `name`", as an error naming the field.
+    fn missing_field(message: &str) -> Option<Self> {
+        let rest = message.split("missing field `").nth(1)?;
+        let field = rest.split('`').next()?;
+        Some(Self::invalid_field(
+            ErrorCode::BadRequest,
+            field,
+            format!("{field} is missing."),
+        ))
+    }
+
     /// Reads back an error that a domain type's `Deserialize` sent through
     /// serde as text (see [`deserialize_parsed`]).
     fn from_serde_message(message: &str) -> Option<Self> {
@@ -195,6 +206,7 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(msg)
             | ServerFnErrorErr::MissingArg(msg)
             | ServerFnErrorErr::Deserialization(msg) => Self::from_serde_message(&msg)
+                .or_else(|| Self::missing_field(&msg))
                 .unwrap_or_else(|| Self::bad_request(format!("The request is not valid: {msg}"))),
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::new(
                 ErrorCode::Internal,
@@ -300,6 +312,11 @@ mod tests {
     fn argument_errors_are_bad_requests() {
         let err = AppError::from_server_fn_error(ServerFnErrorErr::Args("per_page".into()));
         assert_eq!(err.code, ErrorCode::BadRequest);
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Args(
+            "missing field `idempotency_key`".into(),
+        ));
+        assert_eq!(err.code, ErrorCode::BadRequest);
+        assert_eq!(err.details.unwrap()["field"], "idempotency_key");
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The storefront: pages, components and server functions, with the
 //! server-only store code of each domain behind the `ssr` feature.
 
-// From the bottom up: each module uses only those listed before it.
+// The modules depend downward only, in this order (each uses only those
+// before it): error, money, dates, paging, url, db, http_status; identity;
+// catalog; likes, points, cart; platform; orders; accounts; components;
+// pages.
 pub mod accounts;
 pub mod cart;
 pub mod catalog;
@@ -15,8 +18,10 @@ pub mod http_status;
 pub mod identity;
 pub mod likes;
 pub mod money;
+pub mod orders;
 pub mod pages;
 pub mod paging;
+pub mod platform;
 pub mod points;
 pub mod url;
 
@@ -73,6 +78,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/points") view=pages::PointsPage ssr=SsrMode::Async />
                     <Route path=path!("/likes") view=pages::LikesPage ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=pages::CartPage ssr=SsrMode::Async />
+                    <Route path=path!("/checkout") view=pages::CheckoutPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders") view=pages::OrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:id") view=pages::OrderPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <components::Footer />

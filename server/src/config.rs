@@ -2,7 +2,7 @@
 //! shop starts with no configuration at all.
 
 use anyhow::Context;
-use app::db::DatabaseUrl;
+use app::{db::DatabaseUrl, platform::dispatcher::DispatchSettings};
 use leptos::config::{get_configuration, LeptosOptions};
 use std::{net::SocketAddr, time::Duration};
 
@@ -28,6 +28,11 @@ pub struct Config {
     /// `SERVER_THREADS`: worker threads (1: a current-thread runtime);
     /// unset, one per core.
     pub worker_threads: Option<usize>,
+    /// `DATA_PLATFORM_URL`: where order events are `POST`ed; unset, the
+    /// embedded platform only.
+    pub data_platform_url: Option<String>,
+    /// How the outbox dispatcher paces itself (`OUTBOX_*`).
+    pub dispatch: DispatchSettings,
 }
 
 impl Config {
@@ -56,6 +61,12 @@ impl Config {
                 0 => None,
                 n => Some(n as usize),
             },
+            data_platform_url: platform_url()?,
+            dispatch: DispatchSettings {
+                lease: Duration::from_secs(number("OUTBOX_LEASE_SECS", 60)?.max(1)),
+                max_backoff: Duration::from_secs(number("OUTBOX_MAX_BACKOFF_SECS", 300)?.max(1)),
+                ..DispatchSettings::default()
+            },
         })
     }
 
@@ -75,7 +86,28 @@ impl Config {
             trust_user_id_header: false,
             request_time_limit: Duration::from_secs(30),
             worker_threads: Some(2),
+            data_platform_url: None,
+            // Quick, so the tests see deliveries and retries in moments.
+            dispatch: DispatchSettings {
+                poll: Duration::from_millis(50),
+                lease: Duration::from_secs(2),
+                min_backoff: Duration::from_millis(50),
+                max_backoff: Duration::from_millis(400),
+                ..DispatchSettings::default()
+            },
         }
+    }
+}
+
+fn platform_url() -> anyhow::Result<Option<String>> {
+    match std::env::var("DATA_PLATFORM_URL")
+        .ok()
+        .map(|v| v.trim().to_string())
+    {
+        None => Ok(None),
+        Some(v) if v.is_empty() => Ok(None),
+        Some(v) if v.starts_with("http://") || v.starts_with("https://") => Ok(Some(v)),
+        Some(v) => anyhow::bail!("DATA_PLATFORM_URL must be an http:// or https:// URL, not {v:?}"),
     }
 }
 

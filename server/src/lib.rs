@@ -1,6 +1,7 @@
 //! The storefront server: configuration, wiring and the HTTP layers around
 //! the app. `main.rs` only calls into here, and so do the tests.
 
+pub mod cli;
 pub mod config;
 pub mod json_forms;
 pub mod login_guard;

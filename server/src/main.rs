@@ -1,13 +1,23 @@
-//! The storefront's server: read the configuration, build the app, serve.
+//! The storefront's server: read the configuration, then serve the shop
+//! (`server`) or report on the outbox (`server outbox`).
 
-use server::{config::Config, startup, telemetry};
+use server::{cli, config::Config, startup, telemetry};
 
 fn main() -> anyhow::Result<()> {
     telemetry::init();
     let config = Config::from_env()?;
+    let command = std::env::args().nth(1);
     startup::runtime(config.worker_threads)?.block_on(async {
-        let app = startup::Application::build(config).await?;
-        tracing::info!("listening on http://{}", app.local_addr());
-        app.run_until_stopped().await
+        match command.as_deref() {
+            None | Some("serve") => {
+                let app = startup::Application::build(config).await?;
+                tracing::info!("listening on http://{}", app.local_addr());
+                app.run_until_stopped().await
+            }
+            Some("outbox") => cli::outbox_report(&config).await,
+            Some(other) => {
+                anyhow::bail!("unknown command {other:?}: try `server` or `server outbox`")
+            }
+        }
     })
 }

@@ -6,6 +6,8 @@ use app::{
     catalog::seed,
     db::Db,
     identity::{session_store::SqlSessionStore, AuthSettings},
+    orders::idempotency,
+    platform::dispatcher::{Dispatcher, Wakeup},
     shell, App,
 };
 use axum::{
@@ -36,6 +38,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    dispatcher: Dispatcher,
 }
 
 impl Application {
@@ -51,11 +54,19 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
-        let router = router(&config, db.clone());
+        let wakeup = Wakeup::default();
+        let dispatcher = Dispatcher::new(
+            db.clone(),
+            config.data_platform_url.clone(),
+            config.dispatch.clone(),
+            wakeup.clone(),
+        )?;
+        let router = router(&config, db.clone(), wakeup);
         Ok(Self {
             listener,
             router,
             db,
+            dispatcher,
         })
     }
 
@@ -67,15 +78,28 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        spawn_session_cleanup(SqlSessionStore::new(self.db.clone()));
-        axum::serve(
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then lets requests in flight finish.
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let cleanup = spawn_cleanup(self.db.clone());
+        let dispatcher = tokio::spawn(self.dispatcher.run());
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stop)
         .await
-        .context("the server stopped with an error")
+        .context("the server stopped with an error");
+        cleanup.abort();
+        dispatcher.abort();
+        self.db.pool().close().await;
+        served
     }
 }
 
@@ -101,7 +125,7 @@ pub fn runtime(threads: Option<usize>) -> std::io::Result<tokio::runtime::Runtim
     }
 }
 
-fn router(config: &Config, db: Db) -> Router {
+fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
     let leptos_options = config.leptos.clone();
     let routes = ROUTES.clone();
     let state = AppState {
@@ -134,6 +158,7 @@ fn router(config: &Config, db: Db) -> Router {
                 move || {
                     provide_context(db.clone());
                     provide_context(auth);
+                    provide_context(wakeup.clone());
                 }
             },
             {
@@ -192,18 +217,25 @@ async fn healthz(State(db): State<Db>) -> (StatusCode, &'static str) {
     }
 }
 
-fn spawn_session_cleanup(store: SqlSessionStore) {
+/// Every 10 minutes: expired sessions and idempotency keys go.
+fn spawn_cleanup(db: Db) -> tokio::task::JoinHandle<()> {
+    let sessions = SqlSessionStore::new(db.clone());
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(600));
         loop {
             every.tick().await;
-            match store.delete_expired().await {
+            match sessions.delete_expired().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sessions = n, "removed expired sessions"),
                 Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
             }
+            match idempotency::delete_expired(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(keys = n, "removed expired idempotency keys"),
+                Err(e) => tracing::warn!(error = %e, "could not remove expired idempotency keys"),
+            }
         }
-    });
+    })
 }
 
 async fn shutdown_signal() {

@@ -5,7 +5,7 @@ use crate::{
     catalog::{sold_out_error, store::price_and_stock, Availability, ProductId},
     db::{now_millis, Db},
     error::{AppError, AppResult},
-    identity::{current_user_id, session, UserId},
+    identity::{current_user_id, lock_user, session, UserId},
     money::Won,
 };
 use sqlx::{any::AnyRow, Any, Row, Transaction};
@@ -175,7 +175,7 @@ async fn put_user_line(
     Ok(())
 }
 
-/// A new line needs room in the cart. The user's row is locked first, so
+/// A new line needs room in the cart. The user is locked first, so
 /// concurrent adds of different products count one after another and
 /// cannot pass the cap together.
 async fn ensure_room(
@@ -184,13 +184,7 @@ async fn ensure_room(
     user: UserId,
     product_id: ProductId,
 ) -> AppResult<()> {
-    sqlx::query(&format!(
-        "SELECT id FROM users WHERE id = $1{}",
-        db.for_update()
-    ))
-    .bind(user.0)
-    .fetch_optional(&mut **tx)
-    .await?;
+    lock_user(db, tx, user).await?;
     let (lines, has_it): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN product_id = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) \
          FROM cart_items WHERE user_id = $1",
@@ -220,24 +214,55 @@ async fn save_guest_lines(session: &Session, lines: &[StoredLine]) -> AppResult<
         .map_err(|e| AppError::internal("writing the guest cart", e))
 }
 
+/// The user's lines as checkout sees them in `tx` (which holds the
+/// user's lock, so the cart cannot change under it).
+pub async fn lines_for_checkout(
+    tx: &mut Transaction<'static, Any>,
+    user: UserId,
+) -> AppResult<Vec<StoredLine>> {
+    Ok(sqlx::query(USER_LINES)
+        .bind(user.0)
+        .try_map(stored_line)
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
+/// Removes the ordered products' lines from the user's cart.
+pub async fn remove_ordered(
+    tx: &mut Transaction<'static, Any>,
+    user: UserId,
+    ordered: &[ProductId],
+) -> AppResult<()> {
+    for product_id in ordered {
+        sqlx::query("DELETE FROM cart_items WHERE user_id = $1 AND product_id = $2")
+            .bind(user.0)
+            .bind(product_id.0)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+const USER_LINES: &str = "SELECT product_id, quantity, added_price FROM cart_items \
+     WHERE user_id = $1 ORDER BY added_at, product_id";
+
 async fn user_lines(db: &Db, user: UserId) -> AppResult<Vec<StoredLine>> {
-    Ok(sqlx::query(
-        "SELECT product_id, quantity, added_price FROM cart_items \
-         WHERE user_id = $1 ORDER BY added_at, product_id",
-    )
-    .bind(user.0)
-    .try_map(|row: AnyRow| {
-        let quantity: i64 = row.try_get("quantity")?;
-        Ok(StoredLine {
-            product_id: ProductId(row.try_get("product_id")?),
-            quantity: Quantity::new(quantity).ok_or_else(|| {
-                sqlx::Error::Decode(format!("cart quantity {quantity} out of range").into())
-            })?,
-            added_price: Won(row.try_get("added_price")?),
-        })
+    Ok(sqlx::query(USER_LINES)
+        .bind(user.0)
+        .try_map(stored_line)
+        .fetch_all(db.pool())
+        .await?)
+}
+
+fn stored_line(row: AnyRow) -> Result<StoredLine, sqlx::Error> {
+    let quantity: i64 = row.try_get("quantity")?;
+    Ok(StoredLine {
+        product_id: ProductId(row.try_get("product_id")?),
+        quantity: Quantity::new(quantity).ok_or_else(|| {
+            sqlx::Error::Decode(format!("cart quantity {quantity} out of range").into())
+        })?,
+        added_price: Won(row.try_get("added_price")?),
     })
-    .fetch_all(db.pool())
-    .await?)
 }
 
 /// Today's name, price and stock for each stored line; lines whose

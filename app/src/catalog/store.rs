@@ -137,6 +137,48 @@ pub async fn price_and_stock(db: &Db, id: ProductId) -> AppResult<Option<(Won, i
     })
 }
 
+/// A product as checkout sees it, read under a lock.
+#[derive(Debug, Clone)]
+pub struct ForSale {
+    pub id: ProductId,
+    pub name: String,
+    pub price: Won,
+    pub stock: i64,
+}
+
+/// Reads and locks the products `ids` (sorted, so every transaction locks
+/// in the same order) until `tx` ends; missing ones are simply absent.
+pub async fn lock_for_sale(
+    db: &Db,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    ids: &[ProductId],
+) -> AppResult<Vec<ForSale>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id, name, price, stock FROM products WHERE id IN ({}) ORDER BY id{}",
+        placeholders.join(", "),
+        db.for_update()
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id.0);
+    }
+    Ok(query
+        .try_map(|row: AnyRow| {
+            Ok(ForSale {
+                id: ProductId(row.try_get("id")?),
+                name: row.try_get("name")?,
+                price: Won(row.try_get("price")?),
+                stock: row.try_get("stock")?,
+            })
+        })
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
 /// Takes `quantity` of a product's stock inside `tx`, in one conditional
 /// statement that can never leave the stock below zero. Returns the stock
 /// left, or `None` when there was not enough (nothing changed then).

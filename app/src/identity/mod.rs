@@ -23,7 +23,8 @@ impl fmt::Display for UserId {
 
 /// Pages only a logged-in user sees; the server redirects guests to the
 /// login page before rendering them.
-pub const LOGIN_REQUIRED_PATHS: &[&str] = &["/account", "/points", "/likes"];
+pub const LOGIN_REQUIRED_PATHS: &[&str] =
+    &["/account", "/points", "/likes", "/checkout", "/orders"];
 
 pub fn unauthenticated() -> AppError {
     AppError::new(ErrorCode::Unauthenticated, "Please log in first.")
@@ -84,6 +85,25 @@ mod ssr {
     /// The one way to require a user: 401 `UNAUTHENTICATED` without one.
     pub async fn require_user() -> Result<UserId, AppError> {
         current_user_id().await?.ok_or_else(unauthenticated)
+    }
+
+    /// Locks the user's row until `tx` ends. Whatever changes a user's
+    /// cart or spends their points takes this first, so such changes run
+    /// one after another and always lock in the same order (the user, then
+    /// products), which keeps Postgres free of deadlocks.
+    pub async fn lock_user(
+        db: &crate::db::Db,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        user: UserId,
+    ) -> Result<(), AppError> {
+        sqlx::query(&format!(
+            "SELECT id FROM users WHERE id = $1{}",
+            db.for_update()
+        ))
+        .bind(user.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+        Ok(())
     }
 
     /// The caller's network address, when the server knows it.

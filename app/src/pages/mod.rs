@@ -2,20 +2,24 @@
 
 mod account;
 mod cart;
+mod checkout;
 mod home;
 mod likes;
 mod login;
 mod not_found;
+mod orders;
 mod points;
 mod product;
 mod signup;
 
 pub use account::AccountPage;
 pub use cart::CartPage;
+pub use checkout::CheckoutPage;
 pub use home::HomePage;
 pub use likes::LikesPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
+pub use orders::{OrderPage, OrdersPage};
 pub use points::PointsPage;
 pub use product::ProductPage;
 pub use signup::SignupPage;

@@ -87,6 +87,15 @@ pub async fn charge(db: &Db, user_id: UserId, amount: ChargeAmount) -> AppResult
     Ok(balance)
 }
 
+/// The balance as `tx` sees it.
+pub async fn balance_in(tx: &mut Transaction<'static, Any>, user_id: UserId) -> AppResult<i64> {
+    sqlx::query_scalar("SELECT points FROM users WHERE id = $1")
+        .bind(user_id.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(crate::identity::unauthenticated)
+}
+
 pub async fn balance(db: &Db, user_id: UserId) -> AppResult<i64> {
     sqlx::query_scalar("SELECT points FROM users WHERE id = $1")
         .bind(user_id.0)

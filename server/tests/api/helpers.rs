@@ -3,13 +3,28 @@
 use app::db::{Backend, DatabaseUrl};
 use serde_json::Value;
 use server::{config::Config, startup::Application};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{
+    atomic::{AtomicU32, Ordering},
+    Arc,
+};
 
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     /// The app's own database, for checking invariants behind the API.
     pub db: app::db::Db,
+    /// Stops the app when the last visitor of it is gone.
+    running: Arc<Running>,
+}
+
+struct Running(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.0.take() {
+            let _ = stop.send(());
+        }
+    }
 }
 
 /// Runs a test body once per backend, each in its own test.
@@ -85,12 +100,16 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     server::telemetry::init_with_default("warn");
     let database_url = config.database_url.clone();
     let (started, address) = tokio::sync::oneshot::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     std::thread::spawn(move || {
         let runtime = server::startup::runtime(config.worker_threads).unwrap();
         runtime.block_on(async move {
             let app = Application::build(config).await.expect("the app starts");
             let _ = started.send(app.local_addr());
-            app.run_until_stopped().await
+            app.run_until(async move {
+                let _ = stopped.await;
+            })
+            .await
         })
     });
     let address = format!("http://{}", address.await.expect("the app starts"));
@@ -100,6 +119,7 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
         address,
         client: new_client(),
         db,
+        running: Arc::new(Running(Some(stop))),
     }
 }
 
@@ -117,10 +137,16 @@ pub fn new_client() -> reqwest::Client {
 impl TestApp {
     /// Another visitor of the same app: a separate cookie jar.
     pub fn visitor(&self) -> TestApp {
+        self.with_client(new_client())
+    }
+
+    /// A visitor of the same app with this client.
+    pub fn with_client(&self, client: reqwest::Client) -> TestApp {
         TestApp {
             address: self.address.clone(),
-            client: new_client(),
+            client,
             db: self.db.clone(),
+            running: self.running.clone(),
         }
     }
 

@@ -7,6 +7,7 @@ mod catalog;
 mod contract;
 mod helpers;
 mod likes;
+mod orders;
 mod points;
 mod schema;
 mod stall;

@@ -52,10 +52,7 @@ async fn render_pages(app: TestApp, client: reqwest::Client, logged_in: bool) ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pages_never_stall_while_apps_start() {
     let app = spawn_app(Backend::Sqlite).await;
-    let shopper = TestApp {
-        client: quick_client(),
-        ..app.visitor()
-    };
+    let shopper = app.with_client(quick_client());
     shopper.signup("stall_user").await;
     let (status, _) = shopper
         .post_json("/api/cart/add", &serde_json::json!({"product_id": 1}))

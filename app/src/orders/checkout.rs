@@ -1,0 +1,293 @@
+//! Placing an order: the shop's transactional rules, written once for both
+//! backends. One write transaction checks every product, price, stock and
+//! the balance, then takes the stock, writes the order with its snapshot,
+//! spends the points, empties the cart, queues the data-platform event and
+//! records the idempotency key's answer, or does none of it.
+
+use super::{
+    idempotency, store, IdempotencyKey, LineRequest, OrderLine, OrderRequest, PlacedOrder,
+};
+use crate::{
+    cart,
+    catalog::{self, Availability, ProductId},
+    db::{now_millis, Db},
+    error::{AppError, AppResult, ErrorCode},
+    identity::{self, UserId},
+    money::Won,
+    platform,
+    points::{self, LedgerKind},
+};
+use serde_json::{json, Value};
+use sqlx::{Any, Transaction};
+
+/// A transaction the database gave up on (a deadlock, a busy SQLite) is
+/// run again this many times in all before the shopper hears of it.
+const ATTEMPTS: u32 = 3;
+
+pub async fn place_order(
+    db: &Db,
+    user: UserId,
+    key: &IdempotencyKey,
+    request: &OrderRequest,
+) -> AppResult<PlacedOrder> {
+    if let Some(first_answer) = idempotency::claim(db, user, key, &request.fingerprint()).await? {
+        return Ok(first_answer);
+    }
+    let mut attempt = 1;
+    let result = loop {
+        match place_once(db, user, key, request).await {
+            Err(e) if e.retryable && attempt < ATTEMPTS => {
+                tracing::warn!(attempt, "checkout transaction failed; running it again");
+                attempt += 1;
+            }
+            other => break other,
+        }
+    };
+    if result.is_err() {
+        // Nothing was ordered: the key is free for another try.
+        idempotency::release(db, user, key).await?;
+    }
+    result
+}
+
+async fn place_once(
+    db: &Db,
+    user: UserId,
+    key: &IdempotencyKey,
+    request: &OrderRequest,
+) -> AppResult<PlacedOrder> {
+    let mut tx = db.begin_write().await?;
+    // The user first, then the products in id order: every transaction
+    // locks in this order, so none waits on another in a circle.
+    identity::lock_user(db, &mut tx, user).await?;
+    let lines = requested_lines(&mut tx, user, request).await?;
+
+    let mut ids: Vec<ProductId> = lines.iter().map(|l| l.product_id).collect();
+    ids.sort();
+    let products = catalog::store::lock_for_sale(db, &mut tx, &ids).await?;
+    let missing: Vec<i64> = ids
+        .iter()
+        .filter(|id| !products.iter().any(|p| p.id == **id))
+        .map(|id| id.0)
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::ProductNotFound,
+            format!("{} of the products do not exist.", missing.len()),
+        )
+        .with_details(json!({ "product_ids": missing })));
+    }
+
+    let mut problems = Problems::default();
+    let mut order_lines = Vec::with_capacity(lines.len());
+    let mut total = Won::ZERO;
+    for line in &lines {
+        let product = products
+            .iter()
+            .find(|p| p.id == line.product_id)
+            .expect("every product was found above");
+        if let Some(sent) = line.price.filter(|sent| *sent != product.price) {
+            problems.price_changed(product, sent);
+        }
+        match Availability::of(product.stock, line.quantity) {
+            Availability::Available => {}
+            Availability::Short { left } => problems.short(product, line, left),
+            Availability::SoldOut => problems.short(product, line, 0),
+        }
+        let line_total = product
+            .price
+            .checked_mul(line.quantity.get())
+            .ok_or_else(|| AppError::bad_request("The order total is too large."))?;
+        total = total
+            .checked_add(line_total)
+            .ok_or_else(|| AppError::bad_request("The order total is too large."))?;
+        order_lines.push(OrderLine {
+            product_id: product.id,
+            name: product.name.clone(),
+            unit_price: product.price,
+            quantity: line.quantity,
+        });
+    }
+    let balance = points::store::balance_in(&mut tx, user).await?;
+    if balance < total.get() {
+        problems.points_short(balance, total);
+    }
+    if let Some(refusal) = problems.into_error() {
+        return Err(refusal);
+    }
+
+    for line in &order_lines {
+        if catalog::store::take_stock(&mut tx, line.product_id, line.quantity)
+            .await?
+            .is_none()
+        {
+            // The rows are locked and were checked: only a broken invariant gets here.
+            return Err(AppError::internal(
+                "taking stock",
+                format!("product {} ran short under its lock", line.product_id),
+            ));
+        }
+    }
+    let ordered_at = now_millis();
+    let order_id = store::insert(&mut tx, user, total, ordered_at, &order_lines).await?;
+    let points_left = points::store::change_balance(
+        &mut tx,
+        user,
+        -total.get(),
+        LedgerKind::Use,
+        Some(order_id.0),
+    )
+    .await?;
+    if matches!(request, OrderRequest::FromCart { .. }) {
+        cart::store::remove_ordered(&mut tx, user, &ids).await?;
+    }
+    let placed = PlacedOrder {
+        order_id,
+        total,
+        points_left,
+        items: order_lines,
+        ordered_at,
+    };
+    let event = platform::OrderPlaced::new(
+        order_id.0,
+        user,
+        total,
+        ordered_at,
+        placed
+            .items
+            .iter()
+            .map(|l| platform::SoldLine {
+                product_id: l.product_id,
+                name: l.name.clone(),
+                unit_price: l.unit_price,
+                quantity: l.quantity,
+            })
+            .collect(),
+    );
+    platform::outbox::enqueue(&mut tx, &event).await?;
+    idempotency::complete(&mut tx, user, key, &placed).await?;
+    tx.commit().await?;
+    Ok(placed)
+}
+
+/// The lines to order: the request's, or the cart's (which must still be
+/// what the shopper saw, when they sent it along).
+async fn requested_lines(
+    tx: &mut Transaction<'static, Any>,
+    user: UserId,
+    request: &OrderRequest,
+) -> AppResult<Vec<LineRequest>> {
+    match request {
+        OrderRequest::Items(items) => Ok(items.clone()),
+        OrderRequest::FromCart { seen } => {
+            let in_cart = cart::store::lines_for_checkout(tx, user).await?;
+            if in_cart.is_empty() {
+                return Err(AppError::new(
+                    ErrorCode::BadRequest,
+                    "Your cart is empty: add something first.",
+                )
+                .with_details(json!({ "field": "from_cart" })));
+            }
+            let Some(seen) = seen else {
+                return Ok(in_cart
+                    .iter()
+                    .map(|l| LineRequest {
+                        product_id: l.product_id,
+                        quantity: l.quantity,
+                        price: None,
+                    })
+                    .collect());
+            };
+            let same = seen.len() == in_cart.len()
+                && seen.iter().all(|s| {
+                    in_cart
+                        .iter()
+                        .any(|c| c.product_id == s.product_id && c.quantity == s.quantity)
+                });
+            if !same {
+                return Err(AppError::new(
+                    ErrorCode::CartChanged,
+                    "Your cart changed since you opened checkout. Please look it over again.",
+                ));
+            }
+            Ok(seen.clone())
+        }
+    }
+}
+
+/// Everything wrong with an order, so the shopper can fix it in one go.
+#[derive(Default)]
+struct Problems {
+    stock: Vec<Value>,
+    points: Option<Value>,
+    prices: Vec<Value>,
+}
+
+impl Problems {
+    fn short(&mut self, product: &catalog::store::ForSale, line: &LineRequest, left: i64) {
+        self.stock.push(json!({
+            "code": ErrorCode::InsufficientStock.as_str(),
+            "product_id": product.id,
+            "name": product.name,
+            "requested": line.quantity.get(),
+            "left": left,
+        }));
+    }
+
+    fn price_changed(&mut self, product: &catalog::store::ForSale, sent: Won) {
+        self.prices.push(json!({
+            "code": ErrorCode::PriceChanged.as_str(),
+            "product_id": product.id,
+            "name": product.name,
+            "sent": sent,
+            "price": product.price,
+        }));
+    }
+
+    fn points_short(&mut self, points: i64, total: Won) {
+        self.points = Some(json!({
+            "code": ErrorCode::InsufficientPoints.as_str(),
+            "points": points,
+            "needed": total,
+            "shortfall": total.get() - points,
+        }));
+    }
+
+    /// One error listing every problem; its code is the first kind found
+    /// in diagram 9's order: stock, then points, then prices.
+    fn into_error(self) -> Option<AppError> {
+        let (code, message) = if let Some(first) = self.stock.first() {
+            (
+                ErrorCode::InsufficientStock,
+                if self.stock.len() == 1 {
+                    format!(
+                        "Not enough {} in stock: {} left.",
+                        first["name"].as_str().unwrap_or("of a product"),
+                        first["left"]
+                    )
+                } else {
+                    format!("{} products do not have enough stock.", self.stock.len())
+                },
+            )
+        } else if let Some(points) = &self.points {
+            (
+                ErrorCode::InsufficientPoints,
+                format!("You need {} more points.", points["shortfall"]),
+            )
+        } else if !self.prices.is_empty() {
+            (
+                ErrorCode::PriceChanged,
+                format!("{} price(s) changed since you looked.", self.prices.len()),
+            )
+        } else {
+            return None;
+        };
+        let problems: Vec<Value> = self
+            .stock
+            .into_iter()
+            .chain(self.points)
+            .chain(self.prices)
+            .collect();
+        Some(AppError::new(code, message).with_details(json!({ "problems": problems })))
+    }
+}

@@ -1,0 +1,122 @@
+//! Orders in the database: written once by checkout, read back by their owner.
+
+use super::{OrderDetail, OrderId, OrderLine, OrderPage, OrderSummary};
+use crate::{
+    catalog::{ProductId, Quantity},
+    db::Db,
+    error::AppResult,
+    identity::UserId,
+    money::Won,
+    paging::Paging,
+};
+use sqlx::{any::AnyRow, Any, Row, Transaction};
+
+/// Writes the order and its lines (with their name and price snapshots).
+pub async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    user: UserId,
+    total: Won,
+    ordered_at: i64,
+    lines: &[OrderLine],
+) -> AppResult<OrderId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO orders (user_id, total, ordered_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(user.0)
+    .bind(total.get())
+    .bind(ordered_at)
+    .fetch_one(&mut **tx)
+    .await?;
+    for line in lines {
+        sqlx::query(
+            "INSERT INTO order_items (order_id, product_id, name, unit_price, quantity) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(line.product_id.0)
+        .bind(&line.name)
+        .bind(line.unit_price.get())
+        .bind(line.quantity.get())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(OrderId(id))
+}
+
+/// My orders, newest first.
+pub async fn list(db: &Db, user: UserId, paging: Paging) -> AppResult<OrderPage> {
+    let items = sqlx::query(
+        "SELECT o.id, o.total, o.ordered_at, \
+                CAST((SELECT SUM(i.quantity) FROM order_items i WHERE i.order_id = o.id) AS BIGINT) AS item_count, \
+                (SELECT i.name FROM order_items i WHERE i.order_id = o.id \
+                 ORDER BY i.product_id LIMIT 1) AS first_item \
+         FROM orders o WHERE o.user_id = $1 ORDER BY o.id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(user.0)
+    .bind(i64::from(paging.per_page))
+    .bind(paging.offset())
+    .try_map(|row: AnyRow| {
+        Ok(OrderSummary {
+            order_id: OrderId(row.try_get("id")?),
+            total: Won(row.try_get("total")?),
+            item_count: row.try_get("item_count")?,
+            first_item: row.try_get("first_item")?,
+            ordered_at: row.try_get("ordered_at")?,
+        })
+    })
+    .fetch_all(db.pool())
+    .await?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE user_id = $1")
+        .bind(user.0)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(OrderPage {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
+}
+
+/// One order of `user`'s; `None` for an unknown id or someone else's.
+pub async fn get(db: &Db, user: UserId, id: OrderId) -> AppResult<Option<OrderDetail>> {
+    let Some(order) = sqlx::query(
+        "SELECT o.id, o.user_id, o.total, o.ordered_at, \
+                CAST(COALESCE((SELECT -SUM(l.amount) FROM point_ledger l \
+                               WHERE l.order_id = o.id AND l.kind = 'use'), 0) AS BIGINT) AS points_spent \
+         FROM orders o WHERE o.id = $1 AND o.user_id = $2",
+    )
+    .bind(id.0)
+    .bind(user.0)
+    .fetch_optional(db.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let items = sqlx::query(
+        "SELECT product_id, name, unit_price, quantity FROM order_items \
+         WHERE order_id = $1 ORDER BY product_id",
+    )
+    .bind(id.0)
+    .try_map(|row: AnyRow| {
+        let quantity: i64 = row.try_get("quantity")?;
+        Ok(OrderLine {
+            product_id: ProductId(row.try_get("product_id")?),
+            name: row.try_get("name")?,
+            unit_price: Won(row.try_get("unit_price")?),
+            quantity: Quantity::new(quantity).ok_or_else(|| {
+                sqlx::Error::Decode(format!("order quantity {quantity} out of range").into())
+            })?,
+        })
+    })
+    .fetch_all(db.pool())
+    .await?;
+    Ok(Some(OrderDetail {
+        order_id: OrderId(order.try_get("id")?),
+        user_id: UserId(order.try_get("user_id")?),
+        total: Won(order.try_get("total")?),
+        points_spent: order.try_get("points_spent")?,
+        items,
+        ordered_at: order.try_get("ordered_at")?,
+    }))
+}

@@ -1,0 +1,177 @@
+//! Sends the outbox's events after their orders commit: to the external
+//! platform over HTTP when one is configured, and always into the embedded
+//! aggregate the best sellers come from. Delivery is at least once; a
+//! failure is tried again later with exponential backoff and jitter, for
+//! ever, without holding up other events or any request.
+
+use super::{embedded, outbox, OrderPlaced};
+use crate::db::{now_millis, Db};
+use backon::{BackoffBuilder, ExponentialBuilder};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::Notify;
+
+/// How the dispatcher paces itself.
+#[derive(Debug, Clone)]
+pub struct DispatchSettings {
+    /// Look for due events at least this often (an order wakes it at once).
+    pub poll: Duration,
+    /// An event claimed by an instance that then died is taken over after this.
+    pub lease: Duration,
+    /// The first retry waits about this long; later ones twice as long each...
+    pub min_backoff: Duration,
+    /// ...up to this.
+    pub max_backoff: Duration,
+    /// Events claimed at a time.
+    pub batch: usize,
+    /// One HTTP delivery may take this long.
+    pub http_timeout: Duration,
+}
+
+impl Default for DispatchSettings {
+    fn default() -> Self {
+        Self {
+            poll: Duration::from_secs(1),
+            lease: Duration::from_secs(60),
+            min_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(300),
+            batch: 50,
+            http_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Wakes the dispatcher as soon as an order has committed; put in the
+/// server's context so checkout can reach it.
+#[derive(Debug, Clone, Default)]
+pub struct Wakeup(Arc<Notify>);
+
+impl Wakeup {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// The external platform, reached with a JSON `POST` per event.
+#[derive(Debug, Clone)]
+struct HttpPlatform {
+    client: reqwest::Client,
+    url: String,
+}
+
+impl HttpPlatform {
+    /// 2xx is success; anything else, or no answer in time, a failure.
+    async fn send(&self, event: &OrderPlaced) -> Result<(), String> {
+        let response = self
+            .client
+            .post(&self.url)
+            .header("X-Event-Id", &event.event_id)
+            .json(event)
+            .send()
+            .await
+            .map_err(|e| format!("sending to the data platform: {e}"))?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("the data platform answered {status}"))
+        }
+    }
+}
+
+pub struct Dispatcher {
+    db: Db,
+    http: Option<HttpPlatform>,
+    settings: DispatchSettings,
+    wakeup: Wakeup,
+}
+
+impl Dispatcher {
+    /// `platform_url`: the external platform, or `None` for the embedded one only.
+    pub fn new(
+        db: Db,
+        platform_url: Option<String>,
+        settings: DispatchSettings,
+        wakeup: Wakeup,
+    ) -> anyhow::Result<Self> {
+        let http = match platform_url {
+            None => None,
+            Some(url) => Some(HttpPlatform {
+                client: reqwest::Client::builder()
+                    .timeout(settings.http_timeout)
+                    .build()?,
+                url,
+            }),
+        };
+        Ok(Self {
+            db,
+            http,
+            settings,
+            wakeup,
+        })
+    }
+
+    /// Runs until the task is dropped.
+    pub async fn run(self) {
+        loop {
+            match self.dispatch_due().await {
+                // A full batch: there may be more right away.
+                Ok(n) if n >= self.settings.batch => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "the outbox could not be read"),
+            }
+            tokio::select! {
+                _ = self.wakeup.0.notified() => {}
+                _ = tokio::time::sleep(self.settings.poll) => {}
+            }
+        }
+    }
+
+    /// Claims the due events and sends each; returns how many were claimed.
+    pub async fn dispatch_due(&self) -> Result<usize, crate::error::AppError> {
+        let now = now_millis();
+        let lease_end = now + self.settings.lease.as_millis() as i64;
+        let claimed = outbox::claim_due(&self.db, now, lease_end, self.settings.batch).await?;
+        let count = claimed.len();
+        for event in claimed {
+            match self.deliver(&event.event).await {
+                Ok(()) => outbox::mark_delivered(&self.db, event.id).await?,
+                Err(error) => {
+                    let wait = self.backoff(event.attempts);
+                    tracing::warn!(
+                        event_id = %event.event.event_id,
+                        attempts = event.attempts + 1,
+                        retry_in_ms = wait.as_millis() as u64,
+                        %error,
+                        "event not delivered; it will be sent again"
+                    );
+                    let next = now_millis() + wait.as_millis() as i64;
+                    outbox::mark_failed(&self.db, event.id, next, &error).await?;
+                }
+            }
+        }
+        Ok(count)
+    }
+
+    async fn deliver(&self, event: &OrderPlaced) -> Result<(), String> {
+        if let Some(http) = &self.http {
+            http.send(event).await?;
+        }
+        // The shop's own aggregate, whichever platform: once per event id.
+        embedded::consume(&self.db, event)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("the embedded platform: {}", e.message))
+    }
+
+    /// How long to wait after the `attempts`-th failure (0 for the first).
+    fn backoff(&self, attempts: i64) -> Duration {
+        ExponentialBuilder::default()
+            .with_min_delay(self.settings.min_backoff)
+            .with_max_delay(self.settings.max_backoff)
+            .with_jitter()
+            .without_max_times()
+            .build()
+            .nth(attempts.clamp(0, 64) as usize)
+            .unwrap_or(self.settings.max_backoff)
+    }
+}

@@ -1,0 +1,137 @@
+//! The transactional outbox: an event is written in the same transaction
+//! as the order it tells of, so it exists exactly when the order does.
+
+use super::OrderPlaced;
+use crate::{
+    db::{now_millis, Db},
+    error::{AppError, AppResult},
+};
+use sqlx::{Any, Transaction};
+
+pub async fn enqueue(tx: &mut Transaction<'static, Any>, event: &OrderPlaced) -> AppResult<()> {
+    let payload =
+        serde_json::to_string(event).map_err(|e| AppError::internal("encoding an event", e))?;
+    let now = now_millis();
+    sqlx::query(
+        "INSERT INTO outbox (event_id, kind, payload, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(&event.event_id)
+    .bind(&event.kind)
+    .bind(payload)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An event claimed for delivery.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: i64,
+    pub attempts: i64,
+    pub event: OrderPlaced,
+}
+
+/// Claims up to `limit` events that are due and not claimed by anyone
+/// else, until `claimed_until`. On Postgres the rows another instance is
+/// claiming at this moment are skipped (`SKIP LOCKED`); a claim whose lease
+/// ran out (its instance died) is taken over.
+pub async fn claim_due(
+    db: &Db,
+    now: i64,
+    claimed_until: i64,
+    limit: usize,
+) -> AppResult<Vec<Claimed>> {
+    let free = "delivered_at IS NULL AND next_attempt_at <= $2 \
+                AND (claimed_until IS NULL OR claimed_until < $2)";
+    let sql = format!(
+        "UPDATE outbox SET claimed_until = $1 \
+         WHERE {free} AND id IN (SELECT id FROM outbox WHERE {free} \
+                                 ORDER BY next_attempt_at, id LIMIT $3{}) \
+         RETURNING id, attempts, payload",
+        db.skip_locked()
+    );
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(&sql)
+        .bind(claimed_until)
+        .bind(now)
+        .bind(limit as i64)
+        .fetch_all(db.pool())
+        .await?;
+    let mut claimed = Vec::with_capacity(rows.len());
+    for (id, attempts, payload) in rows {
+        let event = serde_json::from_str(&payload)
+            .map_err(|e| AppError::internal("reading an outbox event", e))?;
+        claimed.push(Claimed {
+            id,
+            attempts,
+            event,
+        });
+    }
+    Ok(claimed)
+}
+
+pub async fn mark_delivered(db: &Db, id: i64) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE outbox SET delivered_at = $2, attempts = attempts + 1, claimed_until = NULL, \
+         last_error = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now_millis())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// A failed attempt: tried again at `next_attempt_at`.
+pub async fn mark_failed(db: &Db, id: i64, next_attempt_at: i64, error: &str) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3, \
+         claimed_until = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(next_attempt_at)
+    .bind(error)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// What an operator wants to know of the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub delivered: i64,
+    /// Pending events that failed at least once.
+    pub failing: i64,
+    /// Age of the oldest pending event, in milliseconds.
+    pub oldest_pending_ms: Option<i64>,
+    /// The error of the most recently failed pending event.
+    pub last_error: Option<String>,
+}
+
+pub async fn stats(db: &Db) -> AppResult<OutboxStats> {
+    let (pending, delivered, failing, oldest): (i64, i64, i64, Option<i64>) = sqlx::query_as(
+        "SELECT \
+           CAST(COALESCE(SUM(CASE WHEN delivered_at IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT), \
+           CAST(COALESCE(SUM(CASE WHEN delivered_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT), \
+           CAST(COALESCE(SUM(CASE WHEN delivered_at IS NULL AND attempts > 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+           MIN(CASE WHEN delivered_at IS NULL THEN created_at END) \
+         FROM outbox",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    let last_error: Option<String> = sqlx::query_scalar(
+        "SELECT last_error FROM outbox WHERE delivered_at IS NULL AND last_error IS NOT NULL \
+         ORDER BY next_attempt_at DESC, id DESC LIMIT 1",
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(OutboxStats {
+        pending,
+        delivered,
+        failing,
+        oldest_pending_ms: oldest.map(|created| now_millis() - created),
+        last_error,
+    })
+}
