@@ -144,10 +144,23 @@ impl AppError {
     /// serde as text (see [`deserialize_parsed`]).
     fn from_serde_message(message: &str) -> Option<Self> {
         let start = message.find(SERDE_MARKER)? + SERDE_MARKER.len();
-        serde_json::Deserializer::from_str(&message[start..])
-            .into_iter::<AppError>()
-            .next()?
-            .ok()
+        let rest = &message[start..];
+        let first = |text: &str| {
+            serde_json::Deserializer::from_str(text)
+                .into_iter::<AppError>()
+                .next()?
+                .ok()
+        };
+        // The browser's form reader shows serde's error with `{:?}`, which
+        // escapes the JSON's quotes: undo that when the text does not parse.
+        first(rest).or_else(|| {
+            let mut unescaped = String::with_capacity(rest.len());
+            let mut chars = rest.chars();
+            while let Some(c) = chars.next() {
+                unescaped.extend(if c == '\\' { chars.next() } else { Some(c) });
+            }
+            first(&unescaped)
+        })
     }
 
     /// Logs an internal failure with its context and returns an error whose
@@ -201,12 +214,22 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // A domain type's own error, whether the server could not read the
+        // request or the browser could not read a form into the arguments.
+        if let ServerFnErrorErr::Args(msg)
+        | ServerFnErrorErr::MissingArg(msg)
+        | ServerFnErrorErr::Deserialization(msg)
+        | ServerFnErrorErr::Serialization(msg) = &value
+        {
+            if let Some(own) = Self::from_serde_message(msg) {
+                return own;
+            }
+        }
         match value {
             // The request did not parse: a client's mistake, never a 500.
             ServerFnErrorErr::Args(msg)
             | ServerFnErrorErr::MissingArg(msg)
-            | ServerFnErrorErr::Deserialization(msg) => Self::from_serde_message(&msg)
-                .or_else(|| Self::missing_field(&msg))
+            | ServerFnErrorErr::Deserialization(msg) => Self::missing_field(&msg)
                 .unwrap_or_else(|| Self::bad_request(format!("The request is not valid: {msg}"))),
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::new(
                 ErrorCode::Internal,
@@ -337,9 +360,13 @@ mod tests {
         assert_eq!(serde_json::from_str::<Form>(r#"{"n": 3}"#).unwrap().n, 3);
         assert_eq!(serde_json::from_str::<Form>(r#"{"n": "4"}"#).unwrap().n, 4);
         let err = serde_json::from_str::<Form>(r#"{"n": -1}"#).unwrap_err();
-        let err = AppError::from_server_fn_error(ServerFnErrorErr::Args(err.to_string()));
-        assert_eq!(err.code, ErrorCode::InvalidAmount);
-        assert_eq!(err.details.unwrap()["field"], "n");
+        let own = AppError::from_server_fn_error(ServerFnErrorErr::Args(err.to_string()));
+        assert_eq!(own.code, ErrorCode::InvalidAmount);
+        assert_eq!(own.details.unwrap()["field"], "n");
+        // As the browser's form reader reports it: debug-formatted.
+        let debug = format!("Deserialization error: Custom({:?})", err.to_string());
+        let own = AppError::from_server_fn_error(ServerFnErrorErr::Serialization(debug));
+        assert_eq!(own.code, ErrorCode::InvalidAmount);
     }
 
     #[test]

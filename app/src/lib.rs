@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/likes") view=pages::LikesPage ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=pages::CartPage ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view=pages::CheckoutPage ssr=SsrMode::Async />
+                    <Route path=path!("/best-sellers") view=pages::BestSellersPage ssr=SsrMode::Async />
                     <Route path=path!("/orders") view=pages::OrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/:id") view=pages::OrderPage ssr=SsrMode::Async />
                 </Routes>

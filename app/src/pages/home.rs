@@ -3,6 +3,7 @@ use crate::{
     accounts::use_auth,
     catalog::{list_brands, list_products, ProductPage, Sort},
     components::{ErrorNotice, Pagination, ProductCard},
+    pages::BestSellersStrip,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -90,6 +91,7 @@ pub fn HomePage() -> impl IntoView {
 
     view! {
         <Title text="Shop" />
+        <BestSellersStrip />
         <section class="catalog">
             <div class="catalog__toolbar">
                 <Form method="GET" action="/" attr:class="search" attr:role="search">

@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod account;
+mod best_sellers;
 mod cart;
 mod checkout;
 mod home;
@@ -13,6 +14,7 @@ mod product;
 mod signup;
 
 pub use account::AccountPage;
+pub use best_sellers::{BestSellersPage, BestSellersStrip};
 pub use cart::CartPage;
 pub use checkout::CheckoutPage;
 pub use home::HomePage;

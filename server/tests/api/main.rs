@@ -8,6 +8,7 @@ mod contract;
 mod helpers;
 mod likes;
 mod orders;
+mod platform;
 mod points;
 mod schema;
 mod stall;

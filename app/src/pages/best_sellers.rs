@@ -1,0 +1,105 @@
+use crate::{
+    components::ErrorNotice,
+    platform::{top_products, BestSellers, TOP_WINDOW_DAYS},
+};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+
+/// The home page's strip: the five best sellers of the last three days.
+#[component]
+pub fn BestSellersStrip() -> impl IntoView {
+    let top = Resource::new(|| (), |_| top_products());
+    view! {
+        <section class="best-sellers" aria-labelledby="best-sellers-title" data-testid="best-sellers">
+            <div class="best-sellers__head">
+                <h2 id="best-sellers-title">{format!("Best sellers, last {TOP_WINDOW_DAYS} days")}</h2>
+                <a href="/best-sellers">"See the chart"</a>
+            </div>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || {
+                    top.get().map(|r| match r {
+                        Ok(best) if best.items.is_empty() => view! {
+                            <p class="empty">"Nothing sold in the last three days yet."</p>
+                        }.into_any(),
+                        Ok(best) => view! {
+                            <ol class="best-sellers__list">
+                                {best.items.into_iter().map(|item| view! {
+                                    <li data-testid="best-seller">
+                                        <a href=format!("/products/{}", item.product_id)>
+                                            <img src=item.image alt="" width="64" height="64" loading="lazy" />
+                                            <span class="best-sellers__name">{item.name}</span>
+                                        </a>
+                                        <span class="best-sellers__sold">{format!("{} sold", item.quantity_sold)}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// `/best-sellers`: the five with their quantities as a bar chart. The
+/// chart is a table, so the figures are there as text without CSS or JS.
+#[component]
+pub fn BestSellersPage() -> impl IntoView {
+    let top = Resource::new(|| (), |_| top_products());
+    view! {
+        <Title text="Best sellers" />
+        <Meta name="description" content="The five products sold most in the last three days." />
+        <section class="best-sellers-page">
+            <h1>"Best sellers"</h1>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || {
+                    top.get().map(|r| match r {
+                        Ok(best) => view! { <BestSellersChart best /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn BestSellersChart(best: BestSellers) -> impl IntoView {
+    if best.items.is_empty() {
+        return view! { <p class="empty">"Nothing sold in the last three days yet."</p> }
+            .into_any();
+    }
+    let most = best
+        .items
+        .iter()
+        .map(|i| i.quantity_sold)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    view! {
+        <table class="bar-chart" data-testid="best-sellers-chart">
+            <caption>{format!("Units sold per product in the last {} days", best.window_days)}</caption>
+            <thead>
+                <tr><th scope="col">"Product"</th><th scope="col">"Units sold"</th></tr>
+            </thead>
+            <tbody>
+                {best.items.into_iter().map(|item| {
+                    let width = format!("width: {}%", item.quantity_sold * 100 / most);
+                    view! {
+                        <tr data-testid="best-seller-row">
+                            <th scope="row">
+                                <a href=format!("/products/{}", item.product_id)>{item.name}</a>
+                            </th>
+                            <td>
+                                <span class="bar-chart__bar" style=width aria-hidden="true"></span>
+                                <span class="bar-chart__value" data-testid="best-seller-quantity">{item.quantity_sold}</span>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

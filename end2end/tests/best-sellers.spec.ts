@@ -1,0 +1,31 @@
+import { AccountForms } from "./fixtures/accounts";
+import { expect, test, waitForHydration } from "./fixtures/shop";
+
+test("what I buy shows up among the best sellers", async ({ page }) => {
+  const forms = new AccountForms(page);
+  await forms.signup(`best_${Date.now() % 1_000_000_000}`, "correct horse battery");
+  const found = await (await page.request.get("/api/products?q=Crew+Socks")).json();
+  const socks = found.items[0];
+  expect((await page.request.post("/api/points/charge", { data: { amount: 1000000 } })).status()).toBe(200);
+  const placed = await page.request.post("/api/orders/place", {
+    data: { idempotency_key: `best-${Date.now()}`, items: [{ product_id: socks.id, quantity: 30 }] },
+  });
+  expect(placed.status()).toBe(201);
+
+  // The order reaches the data platform after its commit, a moment later.
+  await expect
+    .poll(async () => (await (await page.request.get("/api/top-products")).json()).items.map((i: { name: string }) => i.name))
+    .toContain(socks.name);
+
+  await page.goto("/");
+  await waitForHydration(page);
+  const strip = page.getByTestId("best-sellers");
+  await expect(strip.getByTestId("best-seller").first()).toContainText(socks.name);
+  await expect(strip.getByTestId("best-seller").first()).toContainText("30 sold");
+
+  await strip.getByRole("link", { name: "See the chart" }).click();
+  await expect(page.getByRole("heading", { name: "Best sellers" })).toBeVisible();
+  const row = page.getByTestId("best-seller-row").first();
+  await expect(row).toContainText(socks.name);
+  await expect(row.getByTestId("best-seller-quantity")).toHaveText("30");
+});

@@ -1,0 +1,515 @@
+//! The data platform: every order delivered at least once with a stable
+//! event id, retried while the platform fails or is down, taken over after
+//! a crash, never sent twice at once; best sellers counted once per event.
+
+use crate::helpers::{fresh_database, spawn_app_with, TestApp};
+use crate::on_both_backends;
+use app::{
+    catalog::{ProductId, Quantity},
+    db::{now_millis, Backend, DatabaseUrl},
+    identity::UserId,
+    money::Won,
+    platform::{embedded, outbox, OrderPlaced, SoldLine},
+};
+use axum::{extract::State, http::HeaderMap, routing::post, Json, Router};
+use serde_json::{json, Value};
+use server::config::Config;
+use std::{
+    collections::HashMap,
+    future::Future,
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+on_both_backends!(
+    a_failing_platform_gets_every_order_with_its_event_id,
+    orders_succeed_while_the_platform_is_down_and_arrive_later,
+    a_redelivered_event_never_counts_twice,
+    best_sellers_count_the_last_three_days,
+    a_killed_server_delivers_everything_after_a_restart,
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_never_send_one_event_at_the_same_time() {
+    let receiver = Receiver::start(Mode::SlowOk).await;
+    let database = fresh_database(Backend::Postgres).await;
+    let first = spawn_app_with(platform_config(database.clone(), &receiver)).await;
+    let second = spawn_app_with(platform_config(database, &receiver)).await;
+    let mut shoppers = Vec::new();
+    for (i, app) in [&first, &second].into_iter().cycle().take(6).enumerate() {
+        let shopper = app.visitor();
+        shopper.signup(&format!("pair{i}")).await;
+        charge(&shopper, 1_000_000).await;
+        shoppers.push(shopper);
+    }
+    let mut orders = Vec::new();
+    for round in 0..4 {
+        for (i, shopper) in shoppers.iter().enumerate() {
+            orders.push(place(shopper, &format!("pair-{round}-{i}-key"), 7).await);
+        }
+    }
+    eventually("every event delivered", || async {
+        receiver.delivered_orders().len() == orders.len()
+    })
+    .await;
+    assert_eq!(
+        receiver.overlaps(),
+        0,
+        "an event was being sent twice at once"
+    );
+    assert_eq!(sorted(receiver.delivered_orders()), sorted(orders));
+}
+
+/// How the test platform answers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    /// 503 for the first `n` requests, then 200.
+    FailFirst(usize),
+    /// 200 after a moment, noting events sent twice at the same time.
+    SlowOk,
+    /// Never answers (a request stays open until the sender gives up).
+    Hang,
+    Ok,
+}
+
+#[derive(Debug, Clone)]
+struct Delivery {
+    event_id: String,
+    header_id: String,
+    order_id: i64,
+    status: u16,
+}
+
+#[derive(Default)]
+struct Seen {
+    requests: usize,
+    deliveries: Vec<Delivery>,
+    in_flight: HashMap<String, usize>,
+    overlaps: usize,
+}
+
+#[derive(Clone)]
+struct Receiver {
+    addr: SocketAddr,
+    mode: Arc<Mutex<Mode>>,
+    seen: Arc<Mutex<Seen>>,
+}
+
+impl Receiver {
+    async fn start(mode: Mode) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::serve(listener, mode)
+    }
+
+    /// A receiver on `addr`, which nobody listens on until `serve_on` is called.
+    async fn down(mode: Mode) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        Self {
+            addr,
+            mode: Arc::new(Mutex::new(mode)),
+            seen: Arc::default(),
+        }
+    }
+
+    async fn come_up(&self) {
+        let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
+        let router = self.router();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+    }
+
+    fn serve(listener: tokio::net::TcpListener, mode: Mode) -> Self {
+        let receiver = Self {
+            addr: listener.local_addr().unwrap(),
+            mode: Arc::new(Mutex::new(mode)),
+            seen: Arc::default(),
+        };
+        let router = receiver.router();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        receiver
+    }
+
+    fn router(&self) -> Router {
+        Router::new()
+            .route("/events", post(receive))
+            .with_state(self.clone())
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/events", self.addr)
+    }
+
+    fn set_mode(&self, mode: Mode) {
+        *self.mode.lock().unwrap() = mode;
+    }
+
+    fn deliveries(&self) -> Vec<Delivery> {
+        self.seen.lock().unwrap().deliveries.clone()
+    }
+
+    /// Orders whose event was answered 200 (each once, however often).
+    fn delivered_orders(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .deliveries()
+            .iter()
+            .filter(|d| d.status == 200)
+            .map(|d| d.order_id)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    fn overlaps(&self) -> usize {
+        self.seen.lock().unwrap().overlaps
+    }
+}
+
+async fn receive(
+    State(receiver): State<Receiver>,
+    headers: HeaderMap,
+    Json(event): Json<Value>,
+) -> axum::http::StatusCode {
+    let mode = *receiver.mode.lock().unwrap();
+    let event_id = event["event_id"].as_str().unwrap_or_default().to_string();
+    let header_id = headers
+        .get("x-event-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let request = {
+        let mut seen = receiver.seen.lock().unwrap();
+        seen.requests += 1;
+        let in_flight = seen.in_flight.entry(event_id.clone()).or_default();
+        *in_flight += 1;
+        if *in_flight > 1 {
+            seen.overlaps += 1;
+        }
+        seen.requests
+    };
+    let status = match mode {
+        Mode::FailFirst(n) if request <= n => 503,
+        Mode::Hang => std::future::pending::<u16>().await,
+        Mode::SlowOk => {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            200
+        }
+        _ => 200,
+    };
+    let mut seen = receiver.seen.lock().unwrap();
+    *seen.in_flight.get_mut(&event_id).unwrap() -= 1;
+    seen.deliveries.push(Delivery {
+        event_id,
+        header_id,
+        order_id: event["order_id"].as_i64().unwrap_or_default(),
+        status,
+    });
+    axum::http::StatusCode::from_u16(status).unwrap()
+}
+
+fn platform_config(database: DatabaseUrl, receiver: &Receiver) -> Config {
+    let mut config = Config::for_tests(database);
+    config.data_platform_url = Some(receiver.url());
+    config
+}
+
+/// Waits for something the dispatcher does in the background; fails the
+/// test when it has not happened in 30 seconds.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
+    ids.sort();
+    ids
+}
+
+async fn charge(app: &TestApp, amount: i64) {
+    let (status, body) = app
+        .post_json("/api/points/charge", &json!({ "amount": amount }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Places an order of one unit of `product`; returns its id.
+async fn place(app: &TestApp, key: &str, product: i64) -> i64 {
+    let (status, body) = app
+        .post_json(
+            "/api/orders/place",
+            &json!({"idempotency_key": key, "items": [{"product_id": product, "quantity": 1}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body["order_id"].as_i64().unwrap()
+}
+
+async fn shopper(app: &TestApp, login_id: &str) -> TestApp {
+    let shopper = app.visitor();
+    shopper.signup(login_id).await;
+    charge(&shopper, 1_000_000).await;
+    shopper
+}
+
+async fn a_failing_platform_gets_every_order_with_its_event_id(backend: Backend) {
+    let receiver = Receiver::start(Mode::FailFirst(3)).await;
+    let app = spawn_app_with(platform_config(fresh_database(backend).await, &receiver)).await;
+    let shopper = shopper(&app, "retry").await;
+    let mut orders = Vec::new();
+    for (i, product) in [1, 2, 3].into_iter().enumerate() {
+        orders.push(place(&shopper, &format!("retry-key-{i}"), product).await);
+    }
+    eventually("every order arrived", || async {
+        receiver.delivered_orders().len() == orders.len()
+    })
+    .await;
+    assert_eq!(receiver.delivered_orders(), sorted(orders));
+    let deliveries = receiver.deliveries();
+    assert!(
+        deliveries.iter().filter(|d| d.status == 503).count() >= 3,
+        "{deliveries:?}"
+    );
+    // Every attempt for one order carries the same event id, in the body
+    // and in the header.
+    let mut ids: HashMap<i64, String> = HashMap::new();
+    for d in &deliveries {
+        assert_eq!(d.event_id, d.header_id);
+        let first = ids.entry(d.order_id).or_insert_with(|| d.event_id.clone());
+        assert_eq!(
+            *first, d.event_id,
+            "order {} changed its event id",
+            d.order_id
+        );
+    }
+    eventually("the outbox is marked delivered", || async {
+        outbox::stats(&app.db).await.unwrap().pending == 0
+    })
+    .await;
+    // The shop's own aggregate counted each order once.
+    let (_, top) = app.get_json("/api/top-products").await;
+    let sold: i64 = top["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["quantity_sold"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sold, 3, "{top}");
+}
+
+async fn orders_succeed_while_the_platform_is_down_and_arrive_later(backend: Backend) {
+    let receiver = Receiver::down(Mode::Ok).await;
+    let app = spawn_app_with(platform_config(fresh_database(backend).await, &receiver)).await;
+    let shopper = shopper(&app, "patient").await;
+    let mut orders = Vec::new();
+    for i in 0..3 {
+        orders.push(place(&shopper, &format!("down-key-{i}"), 5).await);
+    }
+    eventually("the dispatcher has failed to deliver", || async {
+        let stats = outbox::stats(&app.db).await.unwrap();
+        stats.failing == 3 && stats.last_error.is_some()
+    })
+    .await;
+    assert!(receiver.deliveries().is_empty());
+    receiver.come_up().await;
+    eventually("every order arrived", || async {
+        receiver.delivered_orders().len() == orders.len()
+    })
+    .await;
+    assert_eq!(receiver.delivered_orders(), sorted(orders));
+}
+
+fn event(id: &str, ordered_at: i64, lines: &[(i64, i64)]) -> OrderPlaced {
+    let mut event = OrderPlaced::new(
+        1,
+        UserId(1),
+        Won(1000),
+        ordered_at,
+        lines
+            .iter()
+            .map(|(product, quantity)| SoldLine {
+                product_id: ProductId(*product),
+                name: format!("product {product}"),
+                unit_price: Won(1000),
+                quantity: Quantity::new(*quantity).unwrap(),
+            })
+            .collect(),
+    );
+    event.event_id = id.to_string();
+    event
+}
+
+async fn a_redelivered_event_never_counts_twice(backend: Backend) {
+    let app = spawn_app_with(Config::for_tests(fresh_database(backend).await)).await;
+    let now = now_millis();
+    let first = event("ev-1", now, &[(1, 5), (2, 1)]);
+    assert!(embedded::consume(&app.db, &first).await.unwrap());
+    assert!(
+        !embedded::consume(&app.db, &first).await.unwrap(),
+        "seen before"
+    );
+    let top = embedded::top_products(&app.db, now).await.unwrap();
+    assert_eq!(top[0].product_id, ProductId(1));
+    assert_eq!(top[0].quantity_sold, 5);
+
+    // The dispatcher sends an event again (as after a crash between
+    // sending and marking it): the ranking does not move.
+    let shopper = shopper(&app, "again").await;
+    place(&shopper, "again-key-1", 3).await;
+    eventually("the order was delivered", || async {
+        outbox::stats(&app.db).await.unwrap().delivered == 1
+    })
+    .await;
+    let before = embedded::top_products(&app.db, now_millis()).await.unwrap();
+    sqlx::query("UPDATE outbox SET delivered_at = NULL")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    eventually("the event was sent again", || async {
+        outbox::stats(&app.db).await.unwrap().pending == 0
+    })
+    .await;
+    assert_eq!(
+        embedded::top_products(&app.db, now_millis()).await.unwrap(),
+        before
+    );
+}
+
+async fn best_sellers_count_the_last_three_days(backend: Backend) {
+    let app = spawn_app_with(Config::for_tests(fresh_database(backend).await)).await;
+    let now = now_millis();
+    let hour = 60 * 60 * 1000;
+    let events = [
+        // Product 1: 3 now and 4 seventy hours ago, inside the window.
+        event("a", now, &[(1, 3)]),
+        event("b", now - 70 * hour, &[(1, 4)]),
+        // Product 2: 50, but just outside the three days.
+        event("c", now - 72 * hour - 1, &[(2, 50)]),
+        // Products 3 and 4 tie at 6: the lower id first.
+        event("d", now - hour, &[(4, 6), (3, 6)]),
+        event("e", now, &[(5, 2), (6, 1), (7, 1)]),
+    ];
+    for e in &events {
+        embedded::consume(&app.db, e).await.unwrap();
+    }
+    let (status, top) = app.get_json("/api/top-products").await;
+    assert_eq!(status, 200, "{top}");
+    assert_eq!(top["window_days"], 3);
+    let ranking: Vec<(i64, i64)> = top["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["product_id"].as_i64().unwrap(),
+                i["quantity_sold"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ranking,
+        vec![(1, 7), (3, 6), (4, 6), (5, 2), (6, 1)],
+        "at most 5"
+    );
+    assert!(top["items"][0]["name"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty()));
+}
+
+/// The server binary, started as a real process on `database`.
+fn start_server(database: &DatabaseUrl, port: u16, receiver: &Receiver) -> std::process::Child {
+    let site = std::env::temp_dir().join("storefront-tests-site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATABASE_URL", database.as_str())
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ROOT", &site)
+        .env("LEPTOS_OUTPUT_NAME", "storefront")
+        .env("DATA_PLATFORM_URL", receiver.url())
+        .env("OUTBOX_LEASE_SECS", "1")
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the server binary starts")
+}
+
+async fn a_killed_server_delivers_everything_after_a_restart(backend: Backend) {
+    // The platform holds every delivery open: orders commit, nothing arrives.
+    let receiver = Receiver::start(Mode::Hang).await;
+    let database = fresh_database(backend).await;
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = start_server(&database, port, &receiver);
+    let client = crate::helpers::new_client();
+    eventually("the server answers", || async {
+        client.get(format!("{base}/healthz")).send().await.is_ok()
+    })
+    .await;
+    let post = |path: &str, body: Value| {
+        let request = client.post(format!("{base}{path}")).json(&body);
+        async move {
+            let res = request.send().await.unwrap();
+            (
+                res.status().as_u16(),
+                res.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, body) = post(
+        "/api/signup",
+        json!({"login_id": "crash", "password": "correct horse"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, _) = post("/api/points/charge", json!({"amount": 1_000_000})).await;
+    assert_eq!(status, 200);
+    let mut orders = Vec::new();
+    for i in 0..3 {
+        let (status, body) = post(
+            "/api/orders/place",
+            json!({"idempotency_key": format!("crash-key-{i}"), "items": [{"product_id": 6, "quantity": 1}]}),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        orders.push(body["order_id"].as_i64().unwrap());
+    }
+    let db = app::db::Db::connect(&database).await.unwrap();
+    eventually("the events are being sent", || async {
+        receiver.seen.lock().unwrap().requests > 0
+    })
+    .await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(receiver.delivered_orders().is_empty());
+    assert_eq!(
+        outbox::stats(&db).await.unwrap().pending,
+        3,
+        "nothing delivered yet"
+    );
+
+    // Back up, with a platform that answers: every order arrives.
+    receiver.set_mode(Mode::Ok);
+    let mut server = start_server(&database, port, &receiver);
+    eventually("every order arrived after the restart", || async {
+        receiver.delivered_orders().len() == orders.len()
+    })
+    .await;
+    eventually("the outbox is empty", || async {
+        outbox::stats(&db).await.unwrap().pending == 0
+    })
+    .await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(receiver.delivered_orders(), sorted(orders));
+}
