@@ -14,6 +14,7 @@ use axum::{
     extract::{FromRef, State},
     http::StatusCode,
     routing::get,
+    serve::ListenerExt,
     Router,
 };
 use leptos::{config::LeptosOptions, prelude::provide_context};
@@ -88,8 +89,15 @@ impl Application {
     ) -> anyhow::Result<()> {
         let cleanup = spawn_cleanup(self.db.clone());
         let dispatcher = tokio::spawn(self.dispatcher.run());
+        // Answers go out at once: without TCP_NODELAY a body written after
+        // its headers waits for the client's delayed ACK (about 40 ms).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         let served = axum::serve(
-            self.listener,
+            listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
