@@ -255,12 +255,9 @@ async fn user_lines(db: &Db, user: UserId) -> AppResult<Vec<StoredLine>> {
 }
 
 fn stored_line(row: AnyRow) -> Result<StoredLine, sqlx::Error> {
-    let quantity: i64 = row.try_get("quantity")?;
     Ok(StoredLine {
         product_id: ProductId(row.try_get("product_id")?),
-        quantity: Quantity::new(quantity).ok_or_else(|| {
-            sqlx::Error::Decode(format!("cart quantity {quantity} out of range").into())
-        })?,
+        quantity: Quantity::from_stored(row.try_get("quantity")?)?,
         added_price: Won(row.try_get("added_price")?),
     })
 }

@@ -45,6 +45,14 @@ impl Quantity {
         (Self::MIN..=Self::MAX).contains(&n).then_some(Self(n))
     }
 
+    /// A quantity read back from the database; out of range is a decoding
+    /// error (the schema's checks make it impossible), never a guess.
+    #[cfg(feature = "ssr")]
+    pub fn from_stored(n: i64) -> Result<Self, sqlx::Error> {
+        Self::new(n)
+            .ok_or_else(|| sqlx::Error::Decode(format!("stored quantity {n} out of range").into()))
+    }
+
     /// `self + more`, capped at 99.
     pub fn saturating_add(self, more: Quantity) -> Self {
         Self((self.0 + more.0).min(Self::MAX))

@@ -99,14 +99,11 @@ pub async fn get(db: &Db, user: UserId, id: OrderId) -> AppResult<Option<OrderDe
     )
     .bind(id.0)
     .try_map(|row: AnyRow| {
-        let quantity: i64 = row.try_get("quantity")?;
         Ok(OrderLine {
             product_id: ProductId(row.try_get("product_id")?),
             name: row.try_get("name")?,
             unit_price: Won(row.try_get("unit_price")?),
-            quantity: Quantity::new(quantity).ok_or_else(|| {
-                sqlx::Error::Decode(format!("order quantity {quantity} out of range").into())
-            })?,
+            quantity: Quantity::from_stored(row.try_get("quantity")?)?,
         })
     })
     .fetch_all(db.pool())
