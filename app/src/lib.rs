@@ -2,7 +2,7 @@
 //! server-only store code of each domain behind the `ssr` feature.
 
 // The modules depend downward only, in this order (each uses only those
-// before it): error, money, dates, paging, url, db, http_status; identity;
+// before it): http_status; error; money, dates, paging, url; db; identity;
 // catalog; likes, points, cart; platform; orders; accounts; components;
 // pages.
 pub mod accounts;
