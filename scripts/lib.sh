@@ -38,3 +38,9 @@ export PATH="$HOME/.cargo/bin:$HOME/.local/bin:$PATH"
 target_dir() {
   echo "${CARGO_TARGET_DIR:-$ROOT/target}"
 }
+
+# schemathesis, in a virtual environment of its own (scripts/setup.sh --test).
+SCHEMATHESIS_VERSION=4.32.5
+schemathesis_bin() {
+  echo "${XDG_CACHE_HOME:-$HOME/.cache}/storefront/schemathesis-$SCHEMATHESIS_VERSION/bin/schemathesis"
+}

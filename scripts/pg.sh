@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL for the tests.
 #   eval "$(scripts/pg.sh start)"   starts one, prints `export TEST_POSTGRES_URL=… PG_TMP=…`
+#   scripts/pg.sh createdb NAME     a fresh database on it, prints its URL
 #   scripts/pg.sh stop "$PG_TMP"    stops it and deletes its files
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -24,11 +25,17 @@ case "${1:-}" in
       || { cat "$dir/log" >&2; exit 1; }
     echo "export TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$port/postgres PG_TMP=$dir"
     ;;
+  createdb)
+    # scripts/pg.sh createdb NAME: a fresh database on TEST_POSTGRES_URL; prints its URL.
+    name="${2:?usage: pg.sh createdb NAME}"
+    "$bindir/psql" -q "${TEST_POSTGRES_URL:?start one first}" -c "CREATE DATABASE $name" >/dev/null
+    echo "${TEST_POSTGRES_URL%/*}/$name"
+    ;;
   stop)
     dir="${2:?usage: pg.sh stop DIR}"
     run_pg "'$bindir/pg_ctl' -D '$dir/data' -m fast -w stop" >/dev/null 2>&1 || true
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+    echo "usage: $0 start | createdb NAME | stop DIR" >&2; exit 2 ;;
 esac

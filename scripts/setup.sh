@@ -118,6 +118,17 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   say "installing PostgreSQL"
   apt_install postgresql
 fi
+# schemathesis (API fuzzing) in a virtual environment of its own. The
+# check runs it, so a half-done install fails it and is done again.
+st="$(schemathesis_bin)"
+if ! "$st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI, in a virtual environment)"
+  venv="$(dirname "$(dirname "$st")")"
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; rm -rf "$venv"; python3 -m venv "$venv"; }
+  "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+fi
 # npm ci is redone whenever the lock file changed since the last full install.
 stamp="$ROOT/end2end/node_modules/.installed-lock"
 if ! cmp -s "$ROOT/end2end/package-lock.json" "$stamp"; then

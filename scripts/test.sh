@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the shop: formatting and lints (ssr and hydrate), the Rust
-# tests on SQLite and on a throwaway PostgreSQL, then the Playwright suite
-# in Chromium against a release build. Installs what is missing first.
+# tests on SQLite and on a throwaway PostgreSQL, then, against a release
+# build, schemathesis on the JSON API (both backends) and the Playwright
+# suite in Chromium. Installs what is missing first.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -28,6 +29,10 @@ rust_failed=$(grep -E '^test result:' "$log" | awk '{s += $6} END {print s + 0}'
 
 say "release build (server and wasm)"
 scripts/wasm-env.sh cargo leptos build --release --precompress
+
+say "API fuzzing with schemathesis (release build, SQLite and PostgreSQL)"
+scripts/api-fuzz.sh
+scripts/api-fuzz.sh "$(scripts/pg.sh createdb api_fuzz)"
 
 say "Playwright (Chromium, release build)"
 (cd end2end && npx playwright test) 2>&1 | tee "$log"

@@ -10,6 +10,7 @@ use server_fn::{
 };
 use std::fmt;
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
@@ -83,6 +84,7 @@ impl ErrorCode {
 }
 
 /// What a client sees when something goes wrong: `{"code", "message", "details"}`.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppError {
     pub code: ErrorCode,

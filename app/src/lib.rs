@@ -23,6 +23,8 @@ pub mod pages;
 pub mod paging;
 pub mod platform;
 pub mod points;
+#[cfg(feature = "ssr")]
+pub mod schema;
 pub mod url;
 
 use leptos::prelude::*;

@@ -1,31 +1,41 @@
-//! One mechanism for "every mutating server function accepts JSON and form
-//! bodies": the functions take form bodies (so `<ActionForm>` and a no-JS
-//! `<form>` work), and this layer turns a JSON body posted to `/api/*` into
-//! the same form encoding before the function sees it.
+//! The bodies posted to `/api/*`: at most [`MAX_BODY_BYTES`], and JSON
+//! turned into a form. Every mutating server function takes form bodies
+//! (so `<ActionForm>` and a no-JS `<form>` work), and this layer turns a
+//! JSON body into the same form encoding before the function sees it.
 
 use app::error::AppError;
 use axum::{
-    body::{to_bytes, Body},
+    body::{Body, Bytes},
     extract::Request,
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use http::{header::CONTENT_TYPE, HeaderValue, Method};
+use http_body_util::BodyExt;
 use serde_json::Value;
 
 /// Larger bodies are refused; no request of the shop comes near this.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A body over the limit is read (and dropped) up to this much, so the
+/// client, still sending it, gets to read the refusal.
+const DRAIN_BYTES: usize = 16 * 1024 * 1024;
 
 pub async fn json_to_form(request: Request, next: Next) -> Response {
-    if !is_json_post_to_api(&request) {
+    if !(request.method() == Method::POST && request.uri().path().starts_with("/api/")) {
         return next.run(request).await;
     }
+    let json = is_json(&request);
     let (mut parts, body) = request.into_parts();
-    let form = match to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => json_to_urlencoded(&bytes),
-        Err(_) => Err(AppError::bad_request("The request body is too large.")),
+    let bytes = match read_limited(body).await {
+        Ok(bytes) => bytes,
+        Err(err) => return err.into_response(),
     };
-    match form {
+    if !json {
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+    }
+    match json_to_urlencoded(&bytes) {
         Ok(form) => {
             parts.headers.insert(
                 CONTENT_TYPE,
@@ -38,15 +48,37 @@ pub async fn json_to_form(request: Request, next: Next) -> Response {
     }
 }
 
-fn is_json_post_to_api(request: &Request) -> bool {
-    request.method() == Method::POST
-        && request.uri().path().starts_with("/api/")
-        && request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+fn is_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The whole body, or 400 when it is over the limit.
+async fn read_limited(mut body: Body) -> Result<Bytes, AppError> {
+    let too_large = || AppError::bad_request("The request body is too large.");
+    let mut buffer = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|_| AppError::bad_request("The request body could not be read."))?;
+        if let Ok(data) = frame.into_data() {
+            seen += data.len();
+            if seen > DRAIN_BYTES {
+                return Err(too_large());
+            }
+            if seen <= MAX_BODY_BYTES {
+                buffer.extend_from_slice(&data);
+            }
+        }
+    }
+    if seen > MAX_BODY_BYTES {
+        return Err(too_large());
+    }
+    Ok(Bytes::from(buffer))
 }
 
 /// `{"a":1,"items":[{"b":2}]}` becomes `a=1&items[0][b]=2` (percent-encoded);

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod json_forms;
 pub mod login_guard;
+pub mod openapi;
 pub mod origin;
 pub mod startup;
 pub mod telemetry;

@@ -1,6 +1,6 @@
 //! Building the app: database, migrations, demo catalog, sessions, routes.
 
-use crate::{config::Config, json_forms, login_guard, origin, time_limit};
+use crate::{config::Config, json_forms, login_guard, openapi, origin, time_limit};
 use anyhow::Context;
 use app::{
     catalog::seed,
@@ -185,6 +185,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
     // Files and the health check pass no session, guard or body layer.
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(openapi_json))
         .with_state(db)
         .merge(static_files(&leptos_options))
         .merge(pages_and_api)
@@ -214,6 +215,12 @@ fn static_files(options: &LeptosOptions) -> Router {
             "/favicon.svg",
             ServeFile::new(site_root.join("favicon.svg")),
         )
+}
+
+/// The JSON API's OpenAPI document, built once.
+async fn openapi_json() -> axum::Json<&'static utoipa::openapi::OpenApi> {
+    static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(openapi::document);
+    axum::Json(&DOCUMENT)
 }
 
 /// 200 once the database answers, 503 while it does not.

@@ -87,6 +87,7 @@ impl fmt::Debug for Password {
 }
 
 /// The answer to signup and login.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserInfo {
     pub user_id: UserId,
@@ -94,6 +95,7 @@ pub struct UserInfo {
 }
 
 /// The logged-in user with their balance (`GET /api/me`).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurrentUser {
     pub user_id: UserId,
@@ -101,6 +103,7 @@ pub struct CurrentUser {
     pub points: i64,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoggedOut {
     pub logged_out: bool,

@@ -30,6 +30,7 @@ pub struct StoredLine {
 }
 
 /// A line as shown, with today's name, price and stock.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CartLine {
     pub product_id: ProductId,
@@ -49,6 +50,7 @@ impl CartLine {
     }
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Cart {
     pub lines: Vec<CartLine>,

@@ -22,6 +22,12 @@ pub use stock::{sold_out_error, Availability, Quantity};
 #[serde(transparent)]
 pub struct ProductId(pub i64);
 
+#[cfg(feature = "ssr")]
+crate::schema::newtype_schema!(
+    ProductId,
+    crate::schema::integer(Some(1), None, "A product's id")
+);
+
 /// As a server function's argument it is the `product_id` field.
 impl<'de> Deserialize<'de> for ProductId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -56,6 +62,7 @@ impl fmt::Display for ProductId {
 }
 
 /// A product as shoppers and JSON clients see it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Product {
     pub id: ProductId,
@@ -77,6 +84,7 @@ impl Product {
     }
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductPage {
     pub items: Vec<Product>,
@@ -91,6 +99,7 @@ impl ProductPage {
     }
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
@@ -174,6 +183,11 @@ impl ProductQuery {
                 ErrorCode::BadRequest,
                 field,
                 format!("{field} is longer than {} characters.", Self::MAX_TEXT),
+            )),
+            Some(v) if v.chars().any(char::is_control) => Err(AppError::invalid_field(
+                ErrorCode::BadRequest,
+                field,
+                format!("{field} cannot hold control characters."),
             )),
             other => Ok(other.map(str::to_string)),
         };
@@ -282,6 +296,8 @@ mod tests {
         let long = "a".repeat(101);
         let err = ProductQuery::parse(None, None, None, None, Some(&long)).unwrap_err();
         assert_eq!(err.details.unwrap()["field"], "q");
+        let err = ProductQuery::parse(None, None, None, Some("So\0ra"), None).unwrap_err();
+        assert_eq!(err.details.unwrap()["field"], "brand");
     }
 
     #[test]

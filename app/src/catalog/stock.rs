@@ -10,6 +10,16 @@ use serde::{Deserialize, Deserializer, Serialize};
 #[serde(transparent)]
 pub struct Quantity(i64);
 
+#[cfg(feature = "ssr")]
+crate::schema::newtype_schema!(
+    Quantity,
+    crate::schema::integer(
+        Some(Quantity::MIN),
+        Some(Quantity::MAX),
+        "How many of one product"
+    )
+);
+
 impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserialize_parsed(deserializer, Self::parse)

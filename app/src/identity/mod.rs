@@ -11,6 +11,7 @@ pub mod session_store;
 #[cfg(feature = "ssr")]
 pub use ssr::*;
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UserId(pub i64);

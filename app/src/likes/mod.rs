@@ -15,6 +15,7 @@ pub mod store;
 pub use button::LikeButton;
 
 /// The answer to liking or unliking.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LikeState {
     pub product_id: ProductId,

@@ -20,6 +20,7 @@ pub mod idempotency;
 #[cfg(feature = "ssr")]
 pub mod store;
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct OrderId(pub i64);
@@ -41,6 +42,15 @@ pub const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct IdempotencyKey(String);
+
+#[cfg(feature = "ssr")]
+crate::schema::newtype_schema!(
+    IdempotencyKey,
+    crate::schema::text(
+        r"^[A-Za-z0-9_-]{8,100}$",
+        "One attempt to order, e.g. a UUID"
+    )
+);
 
 impl IdempotencyKey {
     pub const MIN_LEN: usize = 8;
@@ -80,6 +90,7 @@ impl<'de> Deserialize<'de> for IdempotencyKey {
 
 /// One line a client asks for; `price` is what the client was shown, and
 /// when it differs from today's price nothing is ordered (409).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineRequest {
     pub product_id: ProductId,
@@ -160,6 +171,7 @@ impl OrderRequest {
 }
 
 /// One line of an order, with the name and price it was sold at.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLine {
     pub product_id: ProductId,
@@ -175,6 +187,7 @@ impl OrderLine {
 }
 
 /// The answer to placing an order (201).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlacedOrder {
     pub order_id: OrderId,
@@ -186,6 +199,7 @@ pub struct PlacedOrder {
 }
 
 /// One of my orders, as listed.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderSummary {
     pub order_id: OrderId,
@@ -197,6 +211,7 @@ pub struct OrderSummary {
     pub ordered_at: i64,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderPage {
     pub items: Vec<OrderSummary>,
@@ -212,6 +227,7 @@ impl OrderPage {
 }
 
 /// One order in full: its lines at the prices paid, and the points spent.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderDetail {
     pub order_id: OrderId,
@@ -223,6 +239,7 @@ pub struct OrderDetail {
 }
 
 /// What the checkout page shows before the shopper places the order.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutSummary {
     pub cart: crate::cart::Cart,

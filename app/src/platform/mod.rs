@@ -73,6 +73,7 @@ pub const TOP_WINDOW_DAYS: u32 = 3;
 /// At most this many best sellers.
 pub const TOP_LIMIT: usize = 5;
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopProduct {
     pub product_id: ProductId,
@@ -82,6 +83,7 @@ pub struct TopProduct {
     pub image: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BestSellers {
     pub window_days: u32,

@@ -19,6 +19,16 @@ pub const MAX_BALANCE: i64 = 10_000_000;
 #[serde(transparent)]
 pub struct ChargeAmount(i64);
 
+#[cfg(feature = "ssr")]
+crate::schema::newtype_schema!(
+    ChargeAmount,
+    crate::schema::integer(
+        Some(ChargeAmount::MIN),
+        Some(ChargeAmount::MAX),
+        "Points to charge"
+    )
+);
+
 impl<'de> Deserialize<'de> for ChargeAmount {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserialize_parsed(deserializer, Self::parse)
@@ -51,12 +61,14 @@ impl ChargeAmount {
     }
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointBalance {
     pub user_id: UserId,
     pub points: i64,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChargeResult {
     pub user_id: UserId,
@@ -64,6 +76,7 @@ pub struct ChargeResult {
     pub charged: i64,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerKind {
@@ -88,6 +101,7 @@ impl LedgerKind {
 }
 
 /// One row of the ledger: `amount` is positive for a charge, negative for a use.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LedgerEntry {
     pub id: i64,
@@ -99,6 +113,7 @@ pub struct LedgerEntry {
     pub at: i64,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LedgerPage {
     pub items: Vec<LedgerEntry>,

@@ -1,0 +1,392 @@
+//! The JSON API as an OpenAPI 3.1 document (`GET /api/openapi.json`).
+//! Answers and shared values are the shop's own types (`ToSchema`); the
+//! server functions' arguments are described by the request types here,
+//! and a test checks that every server function has its path.
+
+use app::{
+    accounts::{CurrentUser, LoggedOut, UserInfo},
+    cart::{Cart, CartLine},
+    catalog::{Product, ProductId, ProductPage, Quantity, Sort},
+    error::{AppError, ErrorCode},
+    identity::UserId,
+    likes::LikeState,
+    money::Won,
+    orders::{
+        CheckoutSummary, IdempotencyKey, LineRequest, OrderDetail, OrderId, OrderLine, OrderPage,
+        OrderSummary, PlacedOrder,
+    },
+    platform::{BestSellers, TopProduct},
+    points::{ChargeAmount, ChargeResult, LedgerEntry, LedgerKind, LedgerPage, PointBalance},
+};
+use serde::Deserialize;
+use utoipa::{
+    openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
+    IntoParams, Modify, OpenApi, ToSchema,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Storefront",
+        version = "1",
+        description = "The shop's JSON API. State-changing calls are POSTs taking JSON or \
+                       form bodies; reads are GETs with query parameters. Login state travels \
+                       in the session cookie. Errors are {code, message, details}."
+    ),
+    paths(
+        signup, login, logout, me,
+        list_products, get_product, list_brands,
+        get_points, charge_points, point_history,
+        like_product, unlike_product, liked_products,
+        get_cart, add_to_cart, set_cart_quantity, remove_from_cart,
+        place_order, list_orders, get_order, checkout_view,
+        top_products,
+    ),
+    components(schemas(
+        AppError, ErrorCode, UserId, ProductId, Quantity, Won, Sort, OrderId,
+        IdempotencyKey, ChargeAmount, LedgerKind, CartLine, OrderLine, OrderSummary,
+        TopProduct, LedgerEntry, Product,
+    )),
+    modifiers(&SessionCookie),
+    tags(
+        (name = "accounts"), (name = "catalog"), (name = "points"), (name = "likes"),
+        (name = "cart"), (name = "orders"), (name = "best sellers"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document, as served.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+struct SessionCookie;
+
+impl Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "storefront_session",
+                "Set by signup and login; a JSON client keeps it in a cookie jar.",
+            ))),
+        );
+    }
+}
+
+// Request bodies: the server functions' arguments, by name. Each POST takes
+// them as JSON or as a form.
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct Credentials {
+    /// 3 to 20 of `[A-Za-z0-9_]`.
+    #[schema(pattern = r"^[A-Za-z0-9_]{3,20}$")]
+    login_id: String,
+    /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
+    password: String,
+    /// With a plain form post, where to go afterwards (a path on this site).
+    next: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct LogoutRequest {
+    next: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct ChargeRequest {
+    amount: ChargeAmount,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct ProductRequest {
+    product_id: ProductId,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct CartAddRequest {
+    product_id: ProductId,
+    /// 1 when left out.
+    quantity: Option<Quantity>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct CartSetRequest {
+    product_id: ProductId,
+    quantity: Quantity,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct PlaceOrderRequest {
+    idempotency_key: IdempotencyKey,
+    /// 1 to 100 lines, each product once.
+    #[schema(min_items = 1, max_items = 100)]
+    items: Option<Vec<LineRequest>>,
+    /// Everything in my cart (with `items`: the cart as the checkout page showed it).
+    from_cart: Option<bool>,
+}
+
+// Query parameters.
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ProductsQuery {
+    /// From 1.
+    #[param(minimum = 1, maximum = 100_000)]
+    page: Option<u32>,
+    /// 1 to 100, default 12.
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<u32>,
+    sort: Option<Sort>,
+    #[param(max_length = 100)]
+    brand: Option<String>,
+    /// A part of the name, any case.
+    #[param(max_length = 100)]
+    q: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct PageQuery {
+    #[param(minimum = 1, maximum = 100_000)]
+    page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<u32>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct IdQuery {
+    #[param(minimum = 1)]
+    id: i64,
+}
+
+// One function per path, for its description only.
+
+#[utoipa::path(post, path = "/api/signup", tag = "accounts",
+    request_body(content((Credentials = "application/json"), (Credentials = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "Created and logged in", body = UserInfo),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 409, description = "LOGIN_ID_TAKEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn signup() {}
+
+#[utoipa::path(post, path = "/api/login", tag = "accounts",
+    request_body(content((Credentials = "application/json"), (Credentials = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Logged in (a new session id)", body = UserInfo),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "INVALID_CREDENTIALS", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 429, description = "TOO_MANY_ATTEMPTS", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn login() {}
+
+#[utoipa::path(post, path = "/api/logout", tag = "accounts",
+    request_body(content((LogoutRequest = "application/json"), (LogoutRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The session ended", body = LoggedOut),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn logout() {}
+
+#[utoipa::path(get, path = "/api/me", tag = "accounts", security(("session" = [])),
+    responses(
+        (status = 200, description = "Who is logged in", body = CurrentUser),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn me() {}
+
+#[utoipa::path(get, path = "/api/products", tag = "catalog", params(ProductsQuery),
+    responses(
+        (status = 200, description = "A page of products", body = ProductPage),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn list_products() {}
+
+#[utoipa::path(get, path = "/api/products/get", tag = "catalog", params(IdQuery),
+    responses(
+        (status = 200, description = "The product", body = Product),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn get_product() {}
+
+#[utoipa::path(get, path = "/api/brands", tag = "catalog",
+    responses((status = 200, description = "Every brand", body = Vec<String>)))]
+#[allow(dead_code)]
+fn list_brands() {}
+
+#[utoipa::path(get, path = "/api/points", tag = "points", security(("session" = [])),
+    responses(
+        (status = 200, description = "My balance", body = PointBalance),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn get_points() {}
+
+#[utoipa::path(post, path = "/api/points/charge", tag = "points", security(("session" = [])),
+    request_body(content((ChargeRequest = "application/json"), (ChargeRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Charged", body = ChargeResult),
+        (status = 400, description = "INVALID_AMOUNT, BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 409, description = "POINT_LIMIT_EXCEEDED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn charge_points() {}
+
+#[utoipa::path(get, path = "/api/points/history", tag = "points", security(("session" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "Every charge and use, newest first", body = LedgerPage),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn point_history() {}
+
+#[utoipa::path(post, path = "/api/likes/add", tag = "likes", security(("session" = [])),
+    request_body(content((ProductRequest = "application/json"), (ProductRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Liked (liking twice changes nothing)", body = LikeState),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn like_product() {}
+
+#[utoipa::path(post, path = "/api/likes/remove", tag = "likes", security(("session" = [])),
+    request_body(content((ProductRequest = "application/json"), (ProductRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Not liked (unliking twice changes nothing)", body = LikeState),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn unlike_product() {}
+
+#[utoipa::path(get, path = "/api/likes", tag = "likes", security(("session" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "The products I like, newest like first", body = ProductPage),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn liked_products() {}
+
+#[utoipa::path(get, path = "/api/cart", tag = "cart",
+    responses((status = 200, description = "My cart (a guest's lives in the session)", body = Cart)))]
+#[allow(dead_code)]
+fn get_cart() {}
+
+#[utoipa::path(post, path = "/api/cart/add", tag = "cart",
+    request_body(content((CartAddRequest = "application/json"), (CartAddRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The cart; the line raised, capped at 99", body = Cart),
+        (status = 400, description = "INVALID_QUANTITY, BAD_REQUEST (a full cart)", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+        (status = 409, description = "INSUFFICIENT_STOCK (sold out)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn add_to_cart() {}
+
+#[utoipa::path(post, path = "/api/cart/set", tag = "cart",
+    request_body(content((CartSetRequest = "application/json"), (CartSetRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The cart", body = Cart),
+        (status = 400, description = "INVALID_QUANTITY, BAD_REQUEST", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+        (status = 409, description = "INSUFFICIENT_STOCK (sold out)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn set_cart_quantity() {}
+
+#[utoipa::path(post, path = "/api/cart/remove", tag = "cart",
+    request_body(content((ProductRequest = "application/json"), (ProductRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The cart", body = Cart),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn remove_from_cart() {}
+
+#[utoipa::path(post, path = "/api/orders/place", tag = "orders", security(("session" = [])),
+    request_body(content((PlaceOrderRequest = "application/json"), (PlaceOrderRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "Ordered (or the first answer under this key)", body = PlacedOrder),
+        (status = 400, description = "BAD_REQUEST (details.field), INVALID_QUANTITY", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND (details.product_ids)", body = AppError),
+        (status = 409, description = "INSUFFICIENT_STOCK, INSUFFICIENT_POINTS, PRICE_CHANGED (every \
+                                      problem in details.problems), CART_CHANGED, REQUEST_IN_PROGRESS", body = AppError),
+        (status = 422, description = "IDEMPOTENCY_KEY_REUSED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn place_order() {}
+
+#[utoipa::path(get, path = "/api/orders", tag = "orders", security(("session" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "My orders, newest first", body = OrderPage),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn list_orders() {}
+
+#[utoipa::path(get, path = "/api/orders/get", tag = "orders", security(("session" = [])),
+    params(IdQuery),
+    responses(
+        (status = 200, description = "One of my orders", body = OrderDetail),
+        (status = 400, description = "BAD_REQUEST (no id)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 404, description = "ORDER_NOT_FOUND (also anyone else's)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn get_order() {}
+
+#[utoipa::path(get, path = "/api/checkout", tag = "orders", security(("session" = [])),
+    responses(
+        (status = 200, description = "My cart against my balance, with a fresh idempotency key", body = CheckoutSummary),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn checkout_view() {}
+
+#[utoipa::path(get, path = "/api/top-products", tag = "best sellers",
+    responses((status = 200, description = "The five best sellers of the last three days", body = BestSellers)))]
+#[allow(dead_code)]
+fn top_products() {}
