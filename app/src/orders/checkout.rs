@@ -44,8 +44,11 @@ pub async fn place_order(
         }
     };
     if result.is_err() {
-        // Nothing was ordered: the key is free for another try.
-        idempotency::release(db, user, key).await?;
+        // Nothing was ordered: the key is free for another try. Should that
+        // fail, the claim lapses by itself; the shopper hears the first error.
+        if let Err(e) = idempotency::release(db, user, key).await {
+            tracing::warn!(error = %e, "could not release an idempotency key");
+        }
     }
     result
 }
