@@ -115,7 +115,13 @@ async fn login_ids_are_unique_whatever_their_case(backend: Backend) {
 async fn bad_signups_name_the_field(backend: Backend) {
     let app = spawn_app(backend).await;
     let long_password = "x".repeat(129);
+    // Hostile ones too: control characters, and texts far past any limit.
+    let huge = "a".repeat(100_000);
     for (login_id, password, field) in [
+        ("nul\u{0}byte", PASSWORD, "login_id"),
+        ("tab\tbed", PASSWORD, "login_id"),
+        (huge.as_str(), PASSWORD, "login_id"),
+        ("huge_pass", huge.as_str(), "password"),
         ("ab", PASSWORD, "login_id"),
         ("abcdefghijklmnopqrstu", PASSWORD, "login_id"),
         ("bad-name", PASSWORD, "login_id"),

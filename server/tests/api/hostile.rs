@@ -152,22 +152,6 @@ async fn numbers_past_i64_are_refused(backend: Backend) {
 async fn control_characters_and_long_text_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let before = written(&app).await;
-    let long = "a".repeat(100_000);
-    for (login_id, password, field) in [
-        ("nul\u{0}byte", "correct horse", "login_id"),
-        ("tab\tbed", "correct horse", "login_id"),
-        (long.as_str(), "correct horse", "login_id"),
-        ("longpass", long.as_str(), "password"),
-    ] {
-        let (status, body) = app
-            .post_json(
-                "/api/signup",
-                &json!({"login_id": login_id, "password": password}),
-            )
-            .await;
-        assert_error(status, &body, 400, "BAD_REQUEST");
-        assert_eq!(body["details"]["field"], field);
-    }
     let long_query = "a".repeat(5_000);
     for (query, field) in [
         ("q=%00", "q"),
@@ -180,6 +164,8 @@ async fn control_characters_and_long_text_are_refused(backend: Backend) {
         assert_error(status, &body, 400, "BAD_REQUEST");
         assert_eq!(body["details"]["field"], field, "{query}");
     }
+    assert_eq!(written(&app).await, before);
+    // Signups with control characters or huge texts: `accounts::bad_signups_name_the_field`.
     app.signup("ctrl").await;
     let before_orders = written(&app).await;
     for key in ["key\u{0}nul-123", &"k".repeat(10_000)] {
@@ -192,7 +178,6 @@ async fn control_characters_and_long_text_are_refused(backend: Backend) {
         assert_error(status, &body, 400, "BAD_REQUEST");
     }
     assert_eq!(written(&app).await, before_orders);
-    assert_eq!(before.len(), before_orders.len());
 }
 
 async fn markup_is_never_reflected_unescaped(backend: Backend) {
