@@ -63,11 +63,6 @@ impl Auth {
     pub fn balance(&self) -> Option<i64> {
         self.user.get().and_then(Result::ok).map(|u| u.points)
     }
-
-    /// Whether a user is logged in, as far as loaded.
-    pub fn logged_in(&self) -> bool {
-        matches!(self.user.get(), Some(Ok(_)))
-    }
 }
 
 pub fn use_auth() -> Auth {
