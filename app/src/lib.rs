@@ -83,7 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/checkout") view=pages::CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/best-sellers") view=pages::BestSellersPage ssr=SsrMode::Async />
                     <Route path=path!("/orders") view=pages::OrdersPage ssr=SsrMode::Async />
-                    <Route path=path!("/orders/:id") view=pages::OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:id") view=pages::OrderDetailPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <components::Footer />

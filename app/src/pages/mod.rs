@@ -21,7 +21,7 @@ pub use home::HomePage;
 pub use likes::LikesPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
-pub use orders::{OrderPage, OrdersPage};
+pub use orders::{OrderDetailPage, OrdersPage};
 pub use points::PointsPage;
 pub use product::ProductPage;
 pub use signup::SignupPage;

@@ -87,7 +87,7 @@ fn OrderTable(page: OrderPage) -> impl IntoView {
 
 /// `/orders/:id`: one of my orders with the prices it was placed at.
 #[component]
-pub fn OrderPage() -> impl IntoView {
+pub fn OrderDetailPage() -> impl IntoView {
     view! {
         <Title text="Order" />
         <RequireLogin>
