@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing first.
-.PHONY: run test load-check
+.PHONY: run test load-check bench
 
 run:
 	scripts/run.sh
@@ -9,3 +9,6 @@ test:
 
 load-check:
 	scripts/load-check.sh
+
+bench:
+	scripts/bench.sh

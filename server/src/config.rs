@@ -33,6 +33,10 @@ pub struct Config {
     pub data_platform_url: Option<String>,
     /// How the outbox dispatcher paces itself (`OUTBOX_*`).
     pub dispatch: DispatchSettings,
+    /// `BENCH_ENDPOINTS=true` adds `GET /_bench/static/{bytes}`, the
+    /// benchmark's yardstick: that many bytes of HTML through the same
+    /// layers as a page, with no rendering and no database.
+    pub bench_endpoints: bool,
 }
 
 impl Config {
@@ -67,6 +71,7 @@ impl Config {
                 max_backoff: Duration::from_secs(number("OUTBOX_MAX_BACKOFF_SECS", 300)?.max(1)),
                 ..DispatchSettings::default()
             },
+            bench_endpoints: flag("BENCH_ENDPOINTS", false)?,
         })
     }
 
@@ -95,6 +100,7 @@ impl Config {
                 max_backoff: Duration::from_millis(400),
                 ..DispatchSettings::default()
             },
+            bench_endpoints: false,
         }
     }
 }

@@ -13,6 +13,7 @@ use app::{
 use axum::{
     extract::{FromRef, State},
     http::StatusCode,
+    response::IntoResponse,
     routing::get,
     serve::ListenerExt,
     Router,
@@ -157,7 +158,12 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         tracing::warn!("X-USER-ID is trusted: only run this behind a gateway that sets it");
     }
 
-    let pages_and_api = Router::new()
+    let mut pages = Router::new();
+    if config.bench_endpoints {
+        tracing::warn!("benchmark endpoints are on: GET /_bench/static/{{bytes}}");
+        pages = pages.route("/_bench/static/{bytes}", get(bench_static));
+    }
+    let pages_and_api = pages
         .leptos_routes_with_context(
             &state,
             routes,
@@ -221,6 +227,20 @@ fn static_files(options: &LeptosOptions) -> Router {
 async fn openapi_json() -> axum::Json<&'static utoipa::openapi::OpenApi> {
     static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(openapi::document);
     axum::Json(&DOCUMENT)
+}
+
+/// `bytes` bytes of HTML, at most 4 MiB, made once: what a page costs
+/// without its rendering.
+async fn bench_static(
+    axum::extract::Path(bytes): axum::extract::Path<usize>,
+) -> axum::response::Response {
+    const MAX: usize = 4 << 20;
+    static BODY: LazyLock<axum::body::Bytes> = LazyLock::new(|| vec![b'x'; MAX].into());
+    (
+        [(http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        BODY.slice(..bytes.min(MAX)),
+    )
+        .into_response()
 }
 
 /// 200 once the database answers, 503 while it does not.

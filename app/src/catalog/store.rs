@@ -34,7 +34,7 @@ fn order_by(sort: Sort) -> &'static str {
 }
 
 /// `%` and `_` in a shopper's search text are literal characters.
-fn like_pattern(search: &str) -> String {
+pub fn like_pattern(search: &str) -> String {
     let mut pattern = String::with_capacity(search.len() + 2);
     pattern.push('%');
     for c in search.to_lowercase().chars() {
@@ -55,15 +55,29 @@ fn filter(brand: u8, pattern: u8) -> String {
     )
 }
 
-pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<UserId>) -> AppResult<ProductPage> {
-    let pattern = query.search.as_deref().map(like_pattern);
-    let sql = format!(
+/// The page of `list`: `$1` viewer, `$2` brand, `$3` name pattern (both
+/// may be NULL), `$4` limit, `$5` offset. Public so the benchmark can show
+/// its query plan.
+pub fn list_sql(sort: Sort) -> String {
+    format!(
         "SELECT {PRODUCT_COLUMNS} FROM products p WHERE {} \
          ORDER BY {} LIMIT $4 OFFSET $5",
         filter(2, 3),
-        order_by(query.sort)
-    );
-    let items = sqlx::query(&sql)
+        order_by(sort)
+    )
+}
+
+/// How many products `list` could page through: `$1` brand, `$2` pattern.
+pub fn count_sql() -> String {
+    format!(
+        "SELECT COUNT(*) AS n FROM products p WHERE {}",
+        filter(1, 2)
+    )
+}
+
+pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<UserId>) -> AppResult<ProductPage> {
+    let pattern = query.search.as_deref().map(like_pattern);
+    let items = sqlx::query(&list_sql(query.sort))
         .bind(viewer.map(|v| v.0))
         .bind(query.brand.clone())
         .bind(pattern.clone())
@@ -72,11 +86,7 @@ pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<UserId>) -> AppR
         .try_map(|row: AnyRow| product_from_row(&row))
         .fetch_all(db.pool())
         .await?;
-    let count_sql = format!(
-        "SELECT COUNT(*) AS n FROM products p WHERE {}",
-        filter(1, 2)
-    );
-    let total: i64 = sqlx::query(&count_sql)
+    let total: i64 = sqlx::query(&count_sql())
         .bind(query.brand.clone())
         .bind(pattern)
         .fetch_one(db.pool())

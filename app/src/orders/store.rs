@@ -43,29 +43,30 @@ pub async fn insert(
     Ok(OrderId(id))
 }
 
+/// A page of a user's orders, newest first: `$1` user, `$2` limit, `$3` offset.
+pub const LIST_SQL: &str = "SELECT o.id, o.total, o.ordered_at, \
+        CAST((SELECT SUM(i.quantity) FROM order_items i WHERE i.order_id = o.id) AS BIGINT) AS item_count, \
+        (SELECT i.name FROM order_items i WHERE i.order_id = o.id \
+         ORDER BY i.product_id LIMIT 1) AS first_item \
+     FROM orders o WHERE o.user_id = $1 ORDER BY o.id DESC LIMIT $2 OFFSET $3";
+
 /// My orders, newest first.
 pub async fn list(db: &Db, user: UserId, paging: Paging) -> AppResult<OrderPage> {
-    let items = sqlx::query(
-        "SELECT o.id, o.total, o.ordered_at, \
-                CAST((SELECT SUM(i.quantity) FROM order_items i WHERE i.order_id = o.id) AS BIGINT) AS item_count, \
-                (SELECT i.name FROM order_items i WHERE i.order_id = o.id \
-                 ORDER BY i.product_id LIMIT 1) AS first_item \
-         FROM orders o WHERE o.user_id = $1 ORDER BY o.id DESC LIMIT $2 OFFSET $3",
-    )
-    .bind(user.0)
-    .bind(i64::from(paging.per_page))
-    .bind(paging.offset())
-    .try_map(|row: AnyRow| {
-        Ok(OrderSummary {
-            order_id: OrderId(row.try_get("id")?),
-            total: Won(row.try_get("total")?),
-            item_count: row.try_get("item_count")?,
-            first_item: row.try_get("first_item")?,
-            ordered_at: row.try_get("ordered_at")?,
+    let items = sqlx::query(LIST_SQL)
+        .bind(user.0)
+        .bind(i64::from(paging.per_page))
+        .bind(paging.offset())
+        .try_map(|row: AnyRow| {
+            Ok(OrderSummary {
+                order_id: OrderId(row.try_get("id")?),
+                total: Won(row.try_get("total")?),
+                item_count: row.try_get("item_count")?,
+                first_item: row.try_get("first_item")?,
+                ordered_at: row.try_get("ordered_at")?,
+            })
         })
-    })
-    .fetch_all(db.pool())
-    .await?;
+        .fetch_all(db.pool())
+        .await?;
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE user_id = $1")
         .bind(user.0)
         .fetch_one(db.pool())

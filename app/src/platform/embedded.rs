@@ -45,29 +45,32 @@ pub async fn consume(db: &Db, event: &OrderPlaced) -> AppResult<bool> {
     Ok(true)
 }
 
+/// The best sellers since hour `$1`, at most `$2` of them. Public so the
+/// benchmark can show its query plan.
+pub const TOP_PRODUCTS_SQL: &str =
+    "SELECT s.product_id, p.name, p.image, CAST(SUM(s.quantity) AS BIGINT) AS sold \
+     FROM platform_hourly_sales s JOIN products p ON p.id = s.product_id \
+     WHERE s.hour >= $1 \
+     GROUP BY s.product_id, p.name, p.image \
+     ORDER BY sold DESC, s.product_id ASC LIMIT $2";
+
 /// The best sellers at `now`: quantities summed over the hours of the last
 /// three days (the current hour and the 71 before it), most first, ties to
 /// the lower product id. Reads at most 72 hourly rows per product sold.
 pub async fn top_products(db: &Db, now: i64) -> AppResult<Vec<TopProduct>> {
     let first_hour = now.div_euclid(HOUR_MS) - i64::from(TOP_WINDOW_DAYS) * 24 + 1;
-    let rows = sqlx::query(
-        "SELECT s.product_id, p.name, p.image, CAST(SUM(s.quantity) AS BIGINT) AS sold \
-         FROM platform_hourly_sales s JOIN products p ON p.id = s.product_id \
-         WHERE s.hour >= $1 \
-         GROUP BY s.product_id, p.name, p.image \
-         ORDER BY sold DESC, s.product_id ASC LIMIT $2",
-    )
-    .bind(first_hour)
-    .bind(TOP_LIMIT as i64)
-    .try_map(|row: AnyRow| {
-        Ok(TopProduct {
-            product_id: ProductId(row.try_get("product_id")?),
-            name: row.try_get("name")?,
-            quantity_sold: row.try_get("sold")?,
-            image: row.try_get("image")?,
+    let rows = sqlx::query(TOP_PRODUCTS_SQL)
+        .bind(first_hour)
+        .bind(TOP_LIMIT as i64)
+        .try_map(|row: AnyRow| {
+            Ok(TopProduct {
+                product_id: ProductId(row.try_get("product_id")?),
+                name: row.try_get("name")?,
+                quantity_sold: row.try_get("sold")?,
+                image: row.try_get("image")?,
+            })
         })
-    })
-    .fetch_all(db.pool())
-    .await?;
+        .fetch_all(db.pool())
+        .await?;
     Ok(rows)
 }

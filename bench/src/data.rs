@@ -1,0 +1,268 @@
+//! Rows the benchmark needs, written straight into the shop's tables in
+//! large batches: buyers with points, products, orders and their sales.
+
+use anyhow::Context;
+use app::db::{now_millis, Db};
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// Rows per `INSERT`: well under both backends' placeholder limits.
+const BATCH: usize = 500;
+
+#[derive(Debug, Clone)]
+pub enum Value {
+    Int(i64),
+    Text(String),
+}
+
+use Value::{Int, Text};
+
+/// `INSERT INTO {into} VALUES …` for `rows` (all as wide as the column
+/// list), in batches, inside one transaction.
+pub async fn insert_rows(db: &Db, into: &str, rows: &[Vec<Value>]) -> anyhow::Result<()> {
+    let Some(columns) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    let mut tx = db.begin_write().await?;
+    for chunk in rows.chunks(BATCH) {
+        let tuples: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let values: Vec<String> = (1..=columns)
+                    .map(|c| format!("${}", r * columns + c))
+                    .collect();
+                format!("({})", values.join(", "))
+            })
+            .collect();
+        let sql = format!("INSERT INTO {into} VALUES {}", tuples.join(", "));
+        let mut query = sqlx::query(&sql);
+        for value in chunk.iter().flatten() {
+            query = match value {
+                Int(i) => query.bind(*i),
+                Text(t) => query.bind(t.clone()),
+            };
+        }
+        query
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("inserting into {into}"))?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn scalar(db: &Db, sql: &str) -> anyhow::Result<i64> {
+    Ok(sqlx::query(sql)
+        .fetch_one(db.pool())
+        .await
+        .with_context(|| sql.to_string())?
+        .try_get(0)?)
+}
+
+async fn next_id(db: &Db, table: &str) -> anyhow::Result<i64> {
+    Ok(scalar(
+        db,
+        &format!("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM {table}"),
+    )
+    .await?
+        + 1)
+}
+
+/// Postgres hands out ids from sequences: move them past rows written here
+/// with explicit ids.
+async fn sync_sequence(db: &Db, table: &str) -> anyhow::Result<()> {
+    if db.backend() == app::db::Backend::Postgres {
+        sqlx::query(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+        ))
+        .execute(db.pool())
+        .await?;
+    }
+    Ok(())
+}
+
+/// `count` users holding `points` each (charged, so the ledger agrees);
+/// returns the first one's id (they are consecutive). They have no
+/// password: the benchmark names them with `X-USER-ID`.
+pub async fn buyers(db: &Db, tag: &str, count: usize, points: i64) -> anyhow::Result<i64> {
+    let first = next_id(db, "users").await?;
+    let now = now_millis();
+    let users: Vec<Vec<Value>> = (0..count as i64)
+        .map(|i| {
+            let login = format!("bench_{tag}_{i}").replace('-', "_");
+            vec![
+                Int(first + i),
+                Text(login.clone()),
+                Text(login),
+                Text("-".into()),
+                Int(points),
+                Int(now),
+            ]
+        })
+        .collect();
+    insert_rows(
+        db,
+        "users (id, login_id, login_key, password_hash, points, created_at)",
+        &users,
+    )
+    .await?;
+    sync_sequence(db, "users").await?;
+    let charges: Vec<Vec<Value>> = (0..count as i64)
+        .map(|i| {
+            vec![
+                Int(first + i),
+                Text("charge".into()),
+                Int(points),
+                Int(points),
+                Int(now),
+            ]
+        })
+        .collect();
+    insert_rows(
+        db,
+        "point_ledger (user_id, kind, amount, balance_after, at)",
+        &charges,
+    )
+    .await?;
+    Ok(first)
+}
+
+/// One product; returns its id.
+pub async fn product(db: &Db, sku: &str, price: i64, stock: i64) -> anyhow::Result<i64> {
+    let id = next_id(db, "products").await?;
+    insert_rows(
+        db,
+        "products (id, sku, name, brand, description, price, stock, image, created_at)",
+        &[vec![
+            Int(id),
+            Text(sku.into()),
+            Text(format!("Bench {sku}")),
+            Text("Bench".into()),
+            Text(String::new()),
+            Int(price),
+            Int(stock),
+            Text("/images/products/hb-runner.svg".into()),
+            Int(now_millis()),
+        ]],
+    )
+    .await?;
+    sync_sequence(db, "products").await?;
+    Ok(id)
+}
+
+/// A small deterministic generator: the same catalog on every run.
+pub struct Lcg(u64);
+
+impl Lcg {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+const COLOURS: &[&str] = &[
+    "Black", "Ivory", "Navy", "Olive", "Rust", "Sand", "Slate", "Teal", "Plum", "Stone",
+];
+const THINGS: &[&str] = &[
+    "Tee", "Parka", "Beanie", "Chinos", "Loafers", "Tote", "Cardigan", "Hoodie", "Boots", "Cap",
+    "Shorts", "Blazer",
+];
+
+/// Fills the catalog up to `total` products with generated ones: 200
+/// brands of their own (`Maker 0`…), words unlike the demo catalog's, so
+/// a search or a brand of the demo catalog matches as many products at
+/// every size.
+pub async fn grow_catalog(db: &Db, total: i64) -> anyhow::Result<()> {
+    let have = scalar(db, "SELECT COUNT(*) FROM products").await?;
+    let first = next_id(db, "products").await?;
+    let now = now_millis();
+    let mut random = Lcg::new(7);
+    let rows: Vec<Vec<Value>> = (0..(total - have).max(0))
+        .map(|i| {
+            let id = first + i;
+            let name = format!(
+                "{} {} No. {id}",
+                COLOURS[random.below(COLOURS.len() as u64) as usize],
+                THINGS[random.below(THINGS.len() as u64) as usize]
+            );
+            vec![
+                Int(id),
+                Text(format!("gen-{id}")),
+                Text(name),
+                Text(format!("Maker {}", random.below(200))),
+                Text("A generated product.".into()),
+                Int(1_000 * (1 + random.below(300) as i64)),
+                Int(100),
+                Int(random.below(5_000) as i64),
+                Text("/images/products/hb-runner.svg".into()),
+                // Older than the demo catalog, one a minute.
+                Int(now - 86_400_000 * 3 - i * 60_000),
+            ]
+        })
+        .collect();
+    insert_rows(
+        db,
+        "products (id, sku, name, brand, description, price, stock, like_count, image, created_at)",
+        &rows,
+    )
+    .await?;
+    sync_sequence(db, "products").await
+}
+
+/// `count` one-line orders, `mine` of them by `user` and the rest by 1,000
+/// other buyers, spread over the last 72 hours, with the hourly sales the
+/// data platform would have counted for them.
+pub async fn orders(db: &Db, user: i64, mine: usize, count: usize) -> anyhow::Result<()> {
+    let products = scalar(db, "SELECT CAST(MAX(id) AS BIGINT) FROM products").await?;
+    let others = buyers(db, "history", 1_000, 0).await?;
+    let first = next_id(db, "orders").await?;
+    let now = now_millis();
+    let mut random = Lcg::new(11);
+    let mut orders = Vec::with_capacity(count);
+    let mut items = Vec::with_capacity(count);
+    let mut hourly: HashMap<(i64, i64), i64> = HashMap::new();
+    for i in 0..count as i64 {
+        let id = first + i;
+        let buyer = if (i as usize) < mine {
+            user
+        } else {
+            others + random.below(1_000) as i64
+        };
+        let product = 1 + random.below(products as u64) as i64;
+        let quantity = 1 + random.below(3) as i64;
+        let at = now - random.below(72 * 3_600_000) as i64;
+        orders.push(vec![Int(id), Int(buyer), Int(quantity * 1_000), Int(at)]);
+        items.push(vec![
+            Int(id),
+            Int(product),
+            Text(format!("Product {product}")),
+            Int(1_000),
+            Int(quantity),
+        ]);
+        *hourly.entry((product, at / 3_600_000)).or_default() += quantity;
+    }
+    insert_rows(db, "orders (id, user_id, total, ordered_at)", &orders).await?;
+    sync_sequence(db, "orders").await?;
+    insert_rows(
+        db,
+        "order_items (order_id, product_id, name, unit_price, quantity)",
+        &items,
+    )
+    .await?;
+    let sales: Vec<Vec<Value>> = hourly
+        .into_iter()
+        .map(|((product, hour), quantity)| vec![Int(product), Int(hour), Int(quantity)])
+        .collect();
+    insert_rows(
+        db,
+        "platform_hourly_sales (product_id, hour, quantity)",
+        &sales,
+    )
+    .await
+}

@@ -1,0 +1,175 @@
+//! 5. Growth: the same pages and queries with 34, 10,000 and 100,000
+//! products (and as many orders, at least 1,000), p50 of each, and the
+//! query plans of the largest catalog.
+
+use crate::{
+    data,
+    server::Launch,
+    ssr,
+    wrk::{Figures, Load},
+};
+use app::{
+    catalog::{
+        seed::seed_demo_catalog,
+        store::{count_sql, like_pattern, list_sql},
+        Sort,
+    },
+    db::{now_millis, Backend, Db},
+    orders::store::LIST_SQL,
+    platform::embedded::TOP_PRODUCTS_SQL,
+};
+use sqlx::Row;
+
+pub const SIZES: [i64; 3] = [34, 10_000, 100_000];
+const REQUESTS: u64 = 400;
+const CONNECTIONS: u32 = 4;
+/// Words and a brand of the demo catalog: they match as many products at
+/// every size.
+const SEARCH: &str = "sneakers";
+const BRAND: &str = "Hanbit";
+
+pub struct Probe {
+    pub label: &'static str,
+    pub path: String,
+    pub logged_in: bool,
+}
+
+pub fn probes() -> Vec<Probe> {
+    let probe = |label, path: &str, logged_in| Probe {
+        label,
+        path: path.to_string(),
+        logged_in,
+    };
+    vec![
+        probe("home `/`", "/", false),
+        probe("search", &format!("/?q={SEARCH}"), false),
+        probe("brand filter", &format!("/?brand={BRAND}"), false),
+        probe("sort by likes", "/?sort=likes_desc", false),
+        probe("`/orders` (30 of mine)", "/orders", true),
+        probe("top 5 (`/api/top-products`)", "/api/top-products", false),
+    ]
+}
+
+pub struct Level {
+    pub products: i64,
+    pub orders: i64,
+    pub figures: Vec<Figures>,
+}
+
+pub async fn run(launch: &Launch, products: i64) -> anyhow::Result<Level> {
+    let db = Db::connect(&launch.database_url.parse().map_err(anyhow::Error::msg)?).await?;
+    db.migrate().await?;
+    seed_demo_catalog(&db).await?;
+    data::grow_catalog(&db, products).await?;
+    let server = launch.start().await?;
+    let cookie = ssr::shopper(&server, "bench_growth").await?;
+    let me = data::scalar(&db, "SELECT id FROM users WHERE login_key = 'bench_growth'").await?;
+    let orders = products.max(1_000);
+    data::orders(&db, me, 30, orders as usize).await?;
+    analyze(&db).await?;
+    let mut figures = Vec::new();
+    for probe in probes() {
+        let mut load = Load::get(server.url(&probe.path), REQUESTS, CONNECTIONS);
+        if probe.logged_in {
+            load = load.header(cookie.clone());
+        }
+        figures.push(load.run()?);
+    }
+    drop(server);
+    db.pool().close().await;
+    Ok(Level {
+        products,
+        orders,
+        figures,
+    })
+}
+
+/// Fresh statistics, as a database that grew slowly would have.
+async fn analyze(db: &Db) -> anyhow::Result<()> {
+    sqlx::query("ANALYZE").execute(db.pool()).await?;
+    Ok(())
+}
+
+/// A value for a placeholder of a query whose plan is shown.
+#[derive(Clone)]
+enum Bind {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+/// The plans of the queries behind the probes, on the database as the last
+/// level left it.
+pub async fn plans(database_url: &str) -> anyhow::Result<Vec<(&'static str, String)>> {
+    use Bind::{Int, Text};
+    let db = Db::connect(&database_url.parse().map_err(anyhow::Error::msg)?).await?;
+    let me = data::scalar(&db, "SELECT id FROM users WHERE login_key = 'bench_growth'").await?;
+    let first_hour = now_millis() / 3_600_000 - 71;
+    let search = Text(Some(like_pattern(SEARCH)));
+    let brand = Text(Some(BRAND.to_string()));
+    let page =
+        |brand: Bind, pattern: Bind| vec![Int(None), brand, pattern, Int(Some(20)), Int(Some(0))];
+    let queries = [
+        (
+            "home: page",
+            list_sql(Sort::Latest),
+            page(Text(None), Text(None)),
+        ),
+        ("home: count", count_sql(), vec![Text(None), Text(None)]),
+        (
+            "search: page",
+            list_sql(Sort::Latest),
+            page(Text(None), search.clone()),
+        ),
+        ("search: count", count_sql(), vec![Text(None), search]),
+        (
+            "brand: page",
+            list_sql(Sort::Latest),
+            page(brand.clone(), Text(None)),
+        ),
+        ("brand: count", count_sql(), vec![brand, Text(None)]),
+        (
+            "likes: page",
+            list_sql(Sort::LikesDesc),
+            page(Text(None), Text(None)),
+        ),
+        (
+            "orders: page",
+            LIST_SQL.to_string(),
+            vec![Int(Some(me)), Int(Some(20)), Int(Some(0))],
+        ),
+        (
+            "top 5",
+            TOP_PRODUCTS_SQL.to_string(),
+            vec![Int(Some(first_hour)), Int(Some(5))],
+        ),
+    ];
+    let mut out = Vec::new();
+    for (label, sql, binds) in queries {
+        out.push((label, explain(&db, &sql, binds).await?));
+    }
+    db.pool().close().await;
+    Ok(out)
+}
+
+async fn explain(db: &Db, sql: &str, binds: Vec<Bind>) -> anyhow::Result<String> {
+    let sql = match db.backend() {
+        Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+        Backend::Postgres => format!("EXPLAIN {sql}"),
+    };
+    let mut query = sqlx::query(&sql);
+    for bind in binds {
+        query = match bind {
+            Bind::Int(v) => query.bind(v),
+            Bind::Text(v) => query.bind(v),
+        };
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|row| match db.backend() {
+            Backend::Sqlite => row.try_get::<String, _>("detail"),
+            Backend::Postgres => row.try_get::<String, _>(0),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(lines.join("\n"))
+}

@@ -1,0 +1,149 @@
+//! `make bench`: the shop measured against yardsticks taken in the same run
+//! (these machines are shared and noisy, so every figure is also a ratio),
+//! written as a Markdown report.
+//!
+//!   bench --server BIN --site DIR --out FILE     (PostgreSQL: TEST_POSTGRES_URL)
+
+mod browser;
+mod checkout;
+mod data;
+mod growth;
+mod report;
+mod server;
+mod ssr;
+mod wrk;
+
+use anyhow::{bail, Context};
+use server::Launch;
+use std::{path::PathBuf, time::Instant};
+
+struct Args {
+    server: PathBuf,
+    site: PathBuf,
+    out: PathBuf,
+    postgres: String,
+}
+
+fn args() -> anyhow::Result<Args> {
+    let mut server = None;
+    let mut site = None;
+    let mut out = None;
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--server" => server = Some(PathBuf::from(value)),
+            "--site" => site = Some(PathBuf::from(value)),
+            "--out" => out = Some(PathBuf::from(value)),
+            other => bail!("unknown option {other}"),
+        }
+    }
+    Ok(Args {
+        server: server.context("--server BIN")?,
+        site: site.context("--site DIR")?,
+        out: out.context("--out FILE")?,
+        postgres: std::env::var("TEST_POSTGRES_URL")
+            .context("TEST_POSTGRES_URL: a PostgreSQL to create databases on")?,
+    })
+}
+
+const BACKENDS: [&str; 2] = ["SQLite", "PostgreSQL"];
+
+/// Fresh databases: SQLite files in a folder of the run, Postgres
+/// databases created on the server the script started.
+struct Databases {
+    dir: PathBuf,
+    postgres: String,
+}
+
+impl Databases {
+    fn sqlite(&self, name: &str) -> String {
+        format!("sqlite://{}/{name}.db", self.dir.display())
+    }
+
+    async fn postgres(&self, name: &str) -> anyhow::Result<String> {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut admin = sqlx::AnyConnection::connect(&self.postgres).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS bench_{name}"))
+            .execute(&mut admin)
+            .await?;
+        sqlx::query(&format!("CREATE DATABASE bench_{name}"))
+            .execute(&mut admin)
+            .await?;
+        admin.close().await?;
+        let base = self.postgres.rsplit_once('/').map_or("", |(b, _)| b);
+        Ok(format!("{base}/bench_{name}"))
+    }
+
+    async fn fresh(&self, backend: &str, name: &str) -> anyhow::Result<String> {
+        if backend == "SQLite" {
+            Ok(self.sqlite(name))
+        } else {
+            self.postgres(name).await
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = args()?;
+    let started = Instant::now();
+    let dir = std::env::temp_dir().join(format!("storefront-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let dbs = Databases {
+        dir: dir.clone(),
+        postgres: args.postgres.clone(),
+    };
+    let launch = |database_url: String, env: Vec<(&'static str, String)>| Launch {
+        binary: args.server.clone(),
+        site_root: args.site.clone(),
+        database_url,
+        env,
+    };
+    let mut report = report::Report::new();
+
+    eprintln!("==> 1. SSR against a static handler; 3. bytes; 4. browser");
+    let shop = launch(dbs.sqlite("pages"), Vec::new()).start().await?;
+    let cookie = ssr::shopper(&shop, "bench_pages").await?;
+    let pages = ssr::measure(&shop, &cookie).await?;
+    report.ssr(&pages);
+    let browser = browser::measure(&shop.base, &["/", "/products/1"])?;
+    report.bytes(&browser);
+    report.browser(&browser);
+    drop(shop);
+
+    eprintln!("==> 2. checkout under contention");
+    let mut outcomes = Vec::new();
+    for backend in BACKENDS {
+        for scenario in [&checkout::FLASH_SALE, &checkout::SPREAD] {
+            let name = format!("checkout_{}", scenario.name.replace(' ', "_"));
+            let url = dbs.fresh(backend, &name).await?;
+            let env = vec![("TRUST_X_USER_ID_HEADER", "true".to_string())];
+            outcomes.push(checkout::run(&launch(url, env), backend, scenario).await?);
+        }
+    }
+    report.checkout(&outcomes);
+
+    eprintln!("==> 5. growth");
+    let mut levels = Vec::new();
+    let mut plans = Vec::new();
+    for backend in BACKENDS {
+        let mut mine = Vec::new();
+        let mut last = String::new();
+        for products in growth::SIZES {
+            let url = dbs.fresh(backend, &format!("growth_{products}")).await?;
+            mine.push(growth::run(&launch(url.clone(), Vec::new()), products).await?);
+            last = url;
+        }
+        plans.push((backend, growth::plans(&last).await?));
+        levels.push((backend, mine));
+    }
+    report.growth(&levels, &plans);
+
+    let text = report.finish(started.elapsed());
+    std::fs::write(&args.out, &text).with_context(|| format!("writing {}", args.out.display()))?;
+    println!("{text}");
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}

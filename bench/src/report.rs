@@ -1,0 +1,277 @@
+//! The Markdown report: the machine, then one section per measurement,
+//! every figure beside its yardstick and the ratio.
+
+use crate::{browser::Pages, checkout::Outcome, growth, ssr::PageFigures};
+use std::{fmt::Write, process::Command, time::Duration};
+
+pub struct Report {
+    sections: Vec<String>,
+}
+
+fn command_line(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+impl Report {
+    pub fn new() -> Self {
+        Self {
+            sections: Vec::new(),
+        }
+    }
+
+    pub fn ssr(&mut self, pages: &[PageFigures]) {
+        let mut s = String::from(
+            "## 1. Server-side rendering against a static handler\n\n\
+             Each page against `GET /_bench/static/{bytes}` in the same server: the same \
+             number of bytes through the same layers (sessions, compression, time limit), \
+             with no rendering and no database. wrk, 2 threads, 32 connections, \
+             4,000 page requests and 20,000 static ones per run, three runs interleaved, \
+             the median run shown; no compression asked for.\n\n\
+             | page | bytes | SSR req/s | p50 ms | p99 ms | static req/s | p50 ms | p99 ms | **ssr / static** | timeouts | errors |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for p in pages {
+            let errors = p.ssr.socket_errors
+                + p.fixed.socket_errors
+                + p.ssr.requests.saturating_sub(p.ssr.status(200))
+                + p.fixed.requests.saturating_sub(p.fixed.status(200));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | **{:.3}** | {} | {} |",
+                p.label,
+                p.bytes,
+                p.ssr.per_second(),
+                p.ssr.p50_ms(),
+                p.ssr.p99_ms(),
+                p.fixed.per_second(),
+                p.fixed.p50_ms(),
+                p.fixed.p99_ms(),
+                p.ratio(),
+                p.ssr.timeouts + p.fixed.timeouts,
+                errors,
+            );
+        }
+        self.sections.push(s);
+    }
+
+    pub fn checkout(&mut self, outcomes: &[Outcome]) {
+        let mut s = String::from(
+            "## 2. Checkout under contention\n\n\
+             `POST /api/orders/place` by wrk (buyers named by `X-USER-ID`, a key per request), \
+             against the raw rate of the same conditional stock update, balance update and \
+             ledger insert in one write transaction, run directly on the database by as many \
+             tasks as wrk has connections, the same number of times, in the same run. \
+             Flash sale: one product with 1,000 in stock, 1,500 attempts, one each. \
+             Spread: 34 products, 3,000 orders of 1 to 3 items. \
+             Orders/s counts placed orders over the whole run.\n\n\
+             | backend | scenario | buyers / connections | placed | sold out (409) | 5xx | orders/s | p50 ms | p99 ms | raw ops/s (refused) | raw p50 ms | raw p99 ms | **checkout / raw** | oversold | stock ≠ sold | balances wrong |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for o in outcomes {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} / {} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.0} ({}) | {} | {} | **{:.3}** | {} | {} | {} |",
+                o.backend,
+                o.scenario,
+                o.buyers,
+                o.connections,
+                o.orders,
+                o.sold_out,
+                o.http.server_errors() + o.http.timeouts + o.http.socket_errors,
+                o.orders_per_second(),
+                o.http.p50_ms(),
+                o.http.p99_ms(),
+                o.raw.per_second(),
+                o.raw.refused,
+                ms(o.raw.p50),
+                ms(o.raw.p99),
+                o.ratio(),
+                o.oversold,
+                o.stock_mismatch,
+                o.points_wrong,
+            );
+        }
+        self.sections.push(s);
+    }
+
+    pub fn bytes(&mut self, pages: &Pages) {
+        let mut s = String::from(
+            "## 3. Bytes of the first load\n\n\
+             What the browser downloaded (Resource Timing), and each file fetched again \
+             asking for gzip only and for brotli only.\n\n\
+             | page | file | raw | as sent | gzip | brotli |\n|---|---|---:|---:|---:|---:|\n",
+        );
+        for (path, page) in pages {
+            let (mut raw, mut sent, mut gzip, mut br) = (0, 0, 0, 0);
+            let (mut code_gzip, mut code_br) = (0, 0);
+            for a in &page.browser.assets {
+                let _ = writeln!(
+                    s,
+                    "| `{path}` | {} `{}` | {} | {} | {} | {} |",
+                    a.kind, a.url, a.raw, a.sent, a.gzip, a.br
+                );
+                raw += a.raw;
+                sent += a.sent;
+                gzip += a.gzip;
+                br += a.br;
+                if a.kind != "css" {
+                    code_gzip += a.gzip;
+                    code_br += a.br;
+                }
+            }
+            let _ = writeln!(
+                s,
+                "| `{path}` | **all** | {raw} ({}) | {sent} ({}) | {gzip} ({}) | {br} ({}) |",
+                kib(raw),
+                kib(sent),
+                kib(gzip),
+                kib(br)
+            );
+            let _ = writeln!(
+                s,
+                "| `{path}` | **wasm + js** | | | {code_gzip} ({}) | {code_br} ({}) |",
+                kib(code_gzip),
+                kib(code_br)
+            );
+        }
+        self.sections.push(s);
+    }
+
+    pub fn browser(&mut self, pages: &Pages) {
+        let mut s = String::from(
+            "## 4. In the browser\n\n\
+             Headless Chromium (the system's), a new context per load, median of the loads; \
+             then Lighthouse 12 (mobile, simulated throttling) once per page. Its yardstick is \
+             its own scale (0 to 1).\n\n\
+             | page | loads | TTFB ms | FCP ms | LCP ms | Lighthouse performance | accessibility | best practices | SEO | Lighthouse FCP ms | LCP ms | transferred |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for (path, page) in pages {
+            let (b, l) = (&page.browser, &page.lighthouse);
+            let _ = writeln!(
+                s,
+                "| `{path}` | {} | {:.1} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} | {} |",
+                b.loads,
+                b.ttfb_ms,
+                b.fcp_ms,
+                b.lcp_ms,
+                l.performance,
+                l.accessibility,
+                l.best_practices,
+                l.seo,
+                l.fcp_ms,
+                l.lcp_ms,
+                kib(l.transferred_bytes as u64),
+            );
+        }
+        for (path, page) in pages {
+            if !page.lighthouse.failing_audits.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "\nLighthouse audits failed on `{path}`: {}.",
+                    page.lighthouse.failing_audits.join(", ")
+                );
+            }
+        }
+        self.sections.push(s);
+    }
+
+    pub fn growth(
+        &mut self,
+        levels: &[(&str, Vec<growth::Level>)],
+        plans: &[(&str, Vec<(&'static str, String)>)],
+    ) {
+        let mut s = String::from(
+            "## 5. Growth\n\n\
+             p50 latency (ms) of each page or query as the catalog grows (the demo catalog \
+             plus generated products) and the orders table with it (at least 1,000 orders, \
+             30 of them the shopper's). The search term and the brand are the demo \
+             catalog's, so they match as many products at every size. wrk, 4 connections, \
+             400 requests each. The yardstick is the same probe on the 34-product catalog.\n",
+        );
+        let probes = growth::probes();
+        for (backend, levels) in levels {
+            let _ = write!(s, "\n### {backend}\n\n| probe |");
+            for level in levels {
+                let _ = write!(s, " {} products, {} orders |", level.products, level.orders);
+            }
+            s.push_str(" **largest / smallest** | errors |\n|---|");
+            for _ in levels {
+                s.push_str("---:|");
+            }
+            s.push_str("---:|---:|\n");
+            for (i, probe) in probes.iter().enumerate() {
+                let _ = write!(s, "| {} |", probe.label);
+                let mut errors = 0;
+                for level in levels {
+                    let f = &level.figures[i];
+                    errors +=
+                        f.timeouts + f.socket_errors + f.requests.saturating_sub(f.status(200));
+                    let _ = write!(s, " {:.2} |", f.p50_ms());
+                }
+                let first = levels.first().map_or(1.0, |l| l.figures[i].p50_ms());
+                let last = levels.last().map_or(1.0, |l| l.figures[i].p50_ms());
+                let _ = writeln!(s, " **{:.2}** | {errors} |", last / first.max(1e-6));
+            }
+        }
+        for (backend, plans) in plans {
+            let _ = writeln!(s, "\n### Query plans, {backend}, largest catalog\n");
+            for (label, plan) in plans {
+                let _ = writeln!(s, "{label}:\n\n```\n{plan}\n```\n");
+            }
+        }
+        self.sections.push(s);
+    }
+
+    pub fn finish(self, took: Duration) -> String {
+        let memory = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|m| {
+                m.lines()
+                    .find(|l| l.starts_with("MemTotal:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            })
+            .map_or("?".to_string(), |kb| {
+                format!("{:.1} GiB", kb as f64 / 1048576.0)
+            });
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|c| {
+                c.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split_once(':').map(|(_, v)| v.trim().to_string()))
+            })
+            .unwrap_or_default();
+        let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let mut out = format!(
+            "# Benchmark results\n\n\
+             `make bench`, {date}, commit `{commit}`: {cores} cores ({cpu}), {memory}, \
+             {kernel}. The whole run took {:.0} s. The machine is shared, so compare the \
+             ratios; the absolute figures move from run to run. Load: {wrk}, a separate \
+             process on loopback; server: the release build, one worker thread per core.\n",
+            took.as_secs_f64(),
+            date = command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+            commit = command_line("git", &["rev-parse", "--short", "HEAD"]),
+            kernel = command_line("uname", &["-sr"]),
+            wrk = command_line("sh", &["-c", "wrk -v 2>&1 | head -1 | cut -d' ' -f1-2"]),
+        );
+        for section in self.sections {
+            out.push('\n');
+            out.push_str(&section);
+        }
+        out
+    }
+}
