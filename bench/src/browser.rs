@@ -1,4 +1,4 @@
-//! 3. and 4.: what a browser downloads and sees, from `browser.mjs`
+//! Sections 3 and 4: what a browser downloads and sees, from `browser.mjs`
 //! (Playwright and Lighthouse in the system Chromium).
 
 use anyhow::{bail, Context};

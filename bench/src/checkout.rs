@@ -1,4 +1,4 @@
-//! 2. Checkout under contention, through HTTP, against the database's raw
+//! Section 2, checkout under contention, through HTTP, against the database's raw
 //! rate for the same conditional stock update and ledger write done
 //! directly (the shop's own statements, no HTTP, no idempotency, no
 //! outbox, no cart), with the same concurrency, in the same run.

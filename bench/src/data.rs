@@ -255,14 +255,24 @@ pub async fn orders(db: &Db, user: i64, mine: usize, count: usize) -> anyhow::Re
         &items,
     )
     .await?;
+    let mut totals: HashMap<i64, i64> = HashMap::new();
     let sales: Vec<Vec<Value>> = hourly
         .into_iter()
-        .map(|((product, hour), quantity)| vec![Int(product), Int(hour), Int(quantity)])
+        .map(|((product, hour), quantity)| {
+            *totals.entry(product).or_default() += quantity;
+            vec![Int(product), Int(hour), Int(quantity)]
+        })
         .collect();
     insert_rows(
         db,
         "platform_hourly_sales (product_id, hour, quantity)",
         &sales,
     )
-    .await
+    .await?;
+    // The window has not moved yet (hour 0): every sale is in its totals.
+    let totals: Vec<Vec<Value>> = totals
+        .into_iter()
+        .map(|(product, quantity)| vec![Int(product), Int(quantity)])
+        .collect();
+    insert_rows(db, "platform_window_sales (product_id, quantity)", &totals).await
 }

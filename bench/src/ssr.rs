@@ -1,4 +1,4 @@
-//! 1. Server-side rendering against a static handler of the same size in
+//! Section 1, server-side rendering against a static handler of the same size in
 //! the same server (`GET /_bench/static/{bytes}`, the same layers, no
 //! rendering, no database).
 

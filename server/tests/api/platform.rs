@@ -27,6 +27,8 @@ on_both_backends!(
     orders_succeed_while_the_platform_is_down_and_arrive_later,
     a_redelivered_event_never_counts_twice,
     best_sellers_count_the_last_three_days,
+    best_sellers_follow_the_window_as_it_moves,
+    the_window_stays_exact_while_events_and_moves_race,
     a_killed_server_delivers_everything_after_a_restart,
 );
 
@@ -422,6 +424,114 @@ async fn best_sellers_count_the_last_three_days(backend: Backend) {
     assert!(top["items"][0]["name"]
         .as_str()
         .is_some_and(|n| !n.is_empty()));
+}
+
+/// The ranking at `now`, as (product, quantity sold).
+async fn ranking_at(app: &TestApp, now: i64) -> Vec<(i64, i64)> {
+    embedded::top_products(&app.db, now)
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| (t.product_id.0, t.quantity_sold))
+        .collect()
+}
+
+async fn best_sellers_follow_the_window_as_it_moves(backend: Backend) {
+    let app = spawn_app_with(Config::for_tests(fresh_database(backend).await)).await;
+    let hour = 60 * 60 * 1000;
+    // The top of an hour, so "n hours later" moves the window by n.
+    let now = now_millis() / hour * hour;
+    for e in [
+        event("old", now - 100 * hour, &[(1, 40)]),
+        event("edge", now - 71 * hour, &[(2, 9)]),
+        event("recent", now - 10 * hour, &[(3, 5), (1, 2)]),
+        event("now", now, &[(4, 1)]),
+    ] {
+        embedded::consume(&app.db, &e).await.unwrap();
+    }
+    // The first read moves the window past "old".
+    assert_eq!(
+        ranking_at(&app, now).await,
+        vec![(2, 9), (3, 5), (1, 2), (4, 1)]
+    );
+    // An hour later "edge" has left it.
+    assert_eq!(
+        ranking_at(&app, now + hour).await,
+        vec![(3, 5), (1, 2), (4, 1)]
+    );
+    // A late event from before the window changes nothing; one inside it counts.
+    embedded::consume(&app.db, &event("late", now - 90 * hour, &[(5, 50)]))
+        .await
+        .unwrap();
+    embedded::consume(&app.db, &event("inside", now - 5 * hour, &[(4, 7)]))
+        .await
+        .unwrap();
+    assert_eq!(
+        ranking_at(&app, now + hour).await,
+        vec![(4, 8), (3, 5), (1, 2)]
+    );
+    // A moment before the window is summed from the hourly sales.
+    assert_eq!(
+        ranking_at(&app, now - 20 * hour).await,
+        vec![(5, 50), (2, 9), (4, 8), (3, 5), (1, 2)],
+        "from hour -91 on: only old is out"
+    );
+    // Three days on, nothing is left, and no total stays behind.
+    assert!(ranking_at(&app, now + 80 * hour).await.is_empty());
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM platform_window_sales")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+async fn the_window_stays_exact_while_events_and_moves_race(backend: Backend) {
+    let app = spawn_app_with(Config::for_tests(fresh_database(backend).await)).await;
+    let hour = 60 * 60 * 1000;
+    let now = now_millis() / hour * hour;
+    // 60 events over the last 80 hours on 8 products, consumed by 60 tasks
+    // while 10 others move the window on an hour at a time.
+    let events: Vec<OrderPlaced> = (0..60_i64)
+        .map(|i| {
+            let at = now - (i * 37 % 80) * hour;
+            event(&format!("race-{i}"), at, &[(1 + i % 8, 1 + i % 5)])
+        })
+        .collect();
+    let mut tasks = Vec::new();
+    for e in events.clone() {
+        let db = app.db.clone();
+        tasks.push(tokio::spawn(async move {
+            embedded::consume(&db, &e).await.unwrap();
+        }));
+    }
+    for k in 0..10 {
+        let db = app.db.clone();
+        tasks.push(tokio::spawn(async move {
+            embedded::top_products(&db, now + k * hour).await.unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    // After the last move (10 hours on), the totals are the window's sums.
+    let last = now + 10 * hour;
+    embedded::top_products(&app.db, last).await.unwrap();
+    let first_hour = last / hour - 71;
+    let mut expected = std::collections::BTreeMap::<i64, i64>::new();
+    for e in &events {
+        if e.ordered_at / hour >= first_hour {
+            for line in &e.items {
+                *expected.entry(line.product_id.0).or_default() += line.quantity.get();
+            }
+        }
+    }
+    let totals: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT product_id, quantity FROM platform_window_sales ORDER BY product_id",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(totals, expected.into_iter().collect::<Vec<_>>());
 }
 
 /// The server binary, started as a real process on `database`.
