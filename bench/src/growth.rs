@@ -11,11 +11,12 @@ use crate::{
 use app::{
     catalog::{
         seed::seed_demo_catalog,
-        store::{count_sql, like_pattern, list_sql},
-        Sort,
+        store::{list_statements, BRANDS_SQL},
+        ProductQuery, Sort,
     },
     db::{Backend, Db},
     orders::store::LIST_SQL,
+    paging::Paging,
     platform::embedded::TOP_PRODUCTS_SQL,
 };
 use sqlx::Row;
@@ -103,43 +104,51 @@ pub async fn plans(database_url: &str) -> anyhow::Result<Vec<(&'static str, Stri
     use Bind::{Int, Text};
     let db = Db::connect(&database_url.parse().map_err(anyhow::Error::msg)?).await?;
     let me = data::scalar(&db, "SELECT id FROM users WHERE login_key = 'bench_growth'").await?;
-    let search = Text(Some(like_pattern(SEARCH)));
-    let brand = Text(Some(BRAND.to_string()));
-    let page =
-        |brand: Bind, pattern: Bind| vec![Int(None), brand, pattern, Int(Some(20)), Int(Some(0))];
+    let listing = |sort, brand: Option<&str>, search: Option<&str>| {
+        let query = ProductQuery {
+            paging: Paging {
+                page: 1,
+                per_page: ProductQuery::DEFAULT_PER_PAGE,
+            },
+            sort,
+            brand: brand.map(str::to_string),
+            search: search.map(str::to_string),
+        };
+        let statements = list_statements(&db, &query);
+        let values: Vec<Bind> = statements
+            .values
+            .iter()
+            .map(|v| Text(Some(v.clone())))
+            .collect();
+        let mut page = vec![Int(None)];
+        page.extend(values.iter().cloned());
+        page.extend([Int(Some(12)), Int(Some(0))]);
+        [(statements.page, page), (statements.count, values)]
+    };
+    let [home, home_count] = listing(Sort::Latest, None, None);
+    let [search, search_count] = listing(Sort::Latest, None, Some(SEARCH));
+    let [brand, brand_count] = listing(Sort::Latest, Some(BRAND), None);
+    let [likes, _] = listing(Sort::LikesDesc, None, None);
     let queries = [
-        (
-            "home: page",
-            list_sql(Sort::Latest),
-            page(Text(None), Text(None)),
-        ),
-        ("home: count", count_sql(), vec![Text(None), Text(None)]),
-        (
-            "search: page",
-            list_sql(Sort::Latest),
-            page(Text(None), search.clone()),
-        ),
-        ("search: count", count_sql(), vec![Text(None), search]),
-        (
-            "brand: page",
-            list_sql(Sort::Latest),
-            page(brand.clone(), Text(None)),
-        ),
-        ("brand: count", count_sql(), vec![brand, Text(None)]),
-        (
-            "likes: page",
-            list_sql(Sort::LikesDesc),
-            page(Text(None), Text(None)),
-        ),
+        ("home: page", home),
+        ("home: count", home_count),
+        ("search: page", search),
+        ("search: count", search_count),
+        ("brand: page", brand),
+        ("brand: count", brand_count),
+        ("likes: page", likes),
         (
             "orders: page",
-            LIST_SQL.to_string(),
-            vec![Int(Some(me)), Int(Some(20)), Int(Some(0))],
+            (
+                LIST_SQL.to_string(),
+                vec![Int(Some(me)), Int(Some(20)), Int(Some(0))],
+            ),
         ),
-        ("top 5", TOP_PRODUCTS_SQL.to_string(), vec![Int(Some(5))]),
+        ("brands", (BRANDS_SQL.to_string(), Vec::new())),
+        ("top 5", (TOP_PRODUCTS_SQL.to_string(), vec![Int(Some(5))])),
     ];
     let mut out = Vec::new();
-    for (label, sql, binds) in queries {
+    for (label, (sql, binds)) in queries {
         out.push((label, explain(&db, &sql, binds).await?));
     }
     db.pool().close().await;

@@ -5,6 +5,15 @@ use crate::on_both_backends;
 use app::db::Backend;
 use serde_json::Value;
 
+fn names(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn prices(body: &Value) -> Vec<i64> {
     body["items"]
         .as_array()
@@ -19,6 +28,7 @@ on_both_backends!(
     sorting_orders_the_whole_catalog,
     pages_split_the_catalog_without_overlap,
     brand_filter_and_search_narrow_the_list,
+    search_finds_any_part_of_a_name_through_the_index,
     bad_query_values_are_bad_requests,
     one_product_by_id,
     product_pages_render_and_unknown_ones_are_404,
@@ -147,6 +157,61 @@ async fn brand_filter_and_search_narrow_the_list(backend: Backend) {
     assert_eq!(percent["total"], 0);
     let (_, nobrand) = app.get_json("/api/products?brand=Nope").await;
     assert_eq!(nobrand["total"], 0);
+}
+
+async fn search_finds_any_part_of_a_name_through_the_index(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (sku, name) in [
+        ("t-quoted", "Ultra \"Quoted\" Jacket"),
+        ("t-percent", "50% Off Tee"),
+        ("t-snake", "snake_case Sock"),
+        ("t-korean", "한글 상품 이름"),
+    ] {
+        sqlx::query(
+            "INSERT INTO products (sku, name, brand, price, stock, image, created_at) \
+             VALUES ($1, $2, 'Test', 1000, 5, '/images/products/hb-runner.svg', 0)",
+        )
+        .bind(sku)
+        .bind(name)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    }
+    let search = |q: &'static str| {
+        let app = &app;
+        async move {
+            let encoded: String = q.bytes().map(|b| format!("%{b:02X}")).collect();
+            let (status, body) = app
+                .get_json(&format!("/api/products?per_page=100&q={encoded}"))
+                .await;
+            assert_eq!(status, 200, "{q}: {body}");
+            let mut found = names(&body);
+            found.sort();
+            assert_eq!(body["total"].as_i64().unwrap(), found.len() as i64, "{q}");
+            found
+        }
+    };
+    // Three characters or more go through the trigram index; fewer, a scan.
+    assert_eq!(search("QUOTED").await, ["Ultra \"Quoted\" Jacket"]);
+    assert_eq!(search("\"quoted\" j").await, ["Ultra \"Quoted\" Jacket"]);
+    assert_eq!(search("50%").await, ["50% Off Tee"]);
+    assert_eq!(search("e_c").await, ["snake_case Sock"]);
+    assert_eq!(search("글 상품").await, ["한글 상품 이름"]);
+    assert_eq!(search("상품").await, ["한글 상품 이름"]);
+    let ke = search("ke").await;
+    assert!(
+        ke.contains(&"Ultra \"Quoted\" Jacket".to_string()),
+        "{ke:?}"
+    );
+    assert!(ke.contains(&"snake_case Sock".to_string()), "{ke:?}");
+    assert!(search("%%%").await.is_empty());
+    // The index follows a renamed product.
+    sqlx::query("UPDATE products SET name = 'Renamed Parka' WHERE sku = 't-snake'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    assert!(search("snake").await.is_empty());
+    assert_eq!(search("med par").await, ["Renamed Parka"]);
 }
 
 async fn bad_query_values_are_bad_requests(backend: Backend) {
