@@ -29,6 +29,7 @@ on_both_backends!(
     pages_split_the_catalog_without_overlap,
     brand_filter_and_search_narrow_the_list,
     search_finds_any_part_of_a_name_through_the_index,
+    the_catalog_size_follows_inserts_and_deletes,
     bad_query_values_are_bad_requests,
     one_product_by_id,
     product_pages_render_and_unknown_ones_are_404,
@@ -212,6 +213,45 @@ async fn search_finds_any_part_of_a_name_through_the_index(backend: Backend) {
         .unwrap();
     assert!(search("snake").await.is_empty());
     assert_eq!(search("med par").await, ["Renamed Parka"]);
+}
+
+async fn the_catalog_size_follows_inserts_and_deletes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let total = || async {
+        app.get_json("/api/products").await.1["total"]
+            .as_i64()
+            .unwrap()
+    };
+    let counted = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM products")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap()
+    };
+    assert_eq!(total().await, 34);
+    let insert = |sql: &'static str| async {
+        sqlx::query(sql).execute(app.db.pool()).await.unwrap();
+    };
+    // Several rows in one statement, then one.
+    insert(
+        "INSERT INTO products (sku, name, brand, price, stock, image, created_at) VALUES \
+         ('n-1', 'New 1', 'New', 1000, 1, '/i.svg', 0), \
+         ('n-2', 'New 2', 'New', 1000, 1, '/i.svg', 0), \
+         ('n-3', 'New 3', 'New', 1000, 1, '/i.svg', 0)",
+    )
+    .await;
+    insert(
+        "INSERT INTO products (sku, name, brand, price, stock, image, created_at) \
+         VALUES ('n-4', 'New 4', 'New', 1000, 1, '/i.svg', 0)",
+    )
+    .await;
+    assert_eq!(total().await, 38);
+    insert("DELETE FROM products WHERE sku IN ('n-1', 'n-4')").await;
+    assert_eq!(total().await, 36);
+    assert_eq!(total().await, counted().await);
+    // A filtered listing still counts its matches.
+    let (_, new) = app.get_json("/api/products?brand=New").await;
+    assert_eq!(new["total"], 2);
 }
 
 async fn bad_query_values_are_bad_requests(backend: Backend) {
