@@ -171,7 +171,34 @@ pub fn ProductCard(product: Product, logged_in: bool) -> impl IntoView {
     }
 }
 
-/// Numbered page links with previous and next; nothing for a single page.
+/// The page numbers a pager shows: the first, the last, and two either side
+/// of the current one; `None` where numbers are left out. However many
+/// pages there are, at most nine entries.
+pub fn page_numbers(current: u32, page_count: u32) -> Vec<Option<u32>> {
+    let near = current.saturating_sub(2).max(1)..=current.saturating_add(2).min(page_count);
+    let mut shown: Vec<u32> = vec![1];
+    shown.extend(near);
+    shown.push(page_count);
+    shown.sort_unstable();
+    shown.dedup();
+    shown.retain(|p| (1..=page_count).contains(p));
+    let mut numbers = Vec::with_capacity(shown.len() * 2);
+    for (i, &p) in shown.iter().enumerate() {
+        if let Some(&before) = i.checked_sub(1).and_then(|i| shown.get(i)) {
+            // A gap of one page shows that page instead of an ellipsis.
+            if p == before + 2 {
+                numbers.push(Some(before + 1));
+            } else if p > before + 2 {
+                numbers.push(None);
+            }
+        }
+        numbers.push(Some(p));
+    }
+    numbers
+}
+
+/// Page links with previous and next (see [`page_numbers`]); nothing for a
+/// single page.
 #[component]
 pub fn Pagination(
     current: u32,
@@ -185,10 +212,15 @@ pub fn Pagination(
         view! {
             <nav class="pagination" aria-label=label>
                 {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">"← Previous"</a> })}
-                {(1..=page_count)
-                    .map(|p| {
-                        let marker = (p == current).then_some("page");
-                        view! { <a href=link(p) aria-current=marker class="page-link">{p}</a> }
+                {page_numbers(current, page_count)
+                    .into_iter()
+                    .map(|p| match p {
+                        Some(p) => {
+                            let marker = (p == current).then_some("page");
+                            view! { <a href=link(p) aria-current=marker class="page-link">{p}</a> }
+                                .into_any()
+                        }
+                        None => view! { <span class="page-gap">"…"</span> }.into_any(),
                     })
                     .collect_view()}
                 {(current < page_count).then(|| view! { <a href=link(current + 1) rel="next">"Next →"</a> })}
@@ -204,5 +236,52 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         <div class="notice notice--error" role="alert" data-code=error.code.as_str()>
             {error.message}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_numbers;
+
+    #[test]
+    fn pagers_stay_short_however_many_pages() {
+        assert_eq!(page_numbers(1, 1), [Some(1)]);
+        assert_eq!(page_numbers(2, 3), [Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            page_numbers(1, 8_334),
+            [Some(1), Some(2), Some(3), None, Some(8_334)]
+        );
+        assert_eq!(
+            page_numbers(500, 8_334),
+            [
+                Some(1),
+                None,
+                Some(498),
+                Some(499),
+                Some(500),
+                Some(501),
+                Some(502),
+                None,
+                Some(8_334)
+            ]
+        );
+        assert_eq!(
+            page_numbers(5, 7),
+            (1..=7).map(Some).collect::<Vec<_>>(),
+            "a gap of one page is shown as the page"
+        );
+        assert_eq!(
+            page_numbers(6, 9),
+            [
+                Some(1),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                Some(8),
+                Some(9)
+            ]
+        );
     }
 }
