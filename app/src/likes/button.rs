@@ -102,7 +102,6 @@ pub fn LikeButton(
                         <a
                             class="like-button"
                             data-testid="like-button"
-                            aria-pressed="false"
                             href=login_href(&here)
                             title="Log in to like"
                         >

@@ -1,6 +1,6 @@
 use crate::{accounts::use_auth, components::RequireLogin, money::Won};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 
 /// `/account`: who I am, for logged-in users only.
 #[component]
@@ -8,6 +8,7 @@ pub fn AccountPage() -> impl IntoView {
     let auth = use_auth();
     view! {
         <Title text="My account" />
+        <Meta name="description" content="Your Storefront account: your login id, your points and the way out." />
         <RequireLogin>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {

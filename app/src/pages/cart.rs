@@ -6,7 +6,7 @@ use crate::{
     money::Won,
 };
 use leptos::{form::ActionForm, prelude::*};
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 
 /// `/cart`: lines with quantity and remove, totals, balance, checkout.
 #[component]
@@ -15,6 +15,7 @@ pub fn CartPage() -> impl IntoView {
     let auth = use_auth();
     view! {
         <Title text="Cart" />
+        <Meta name="description" content="Your Storefront cart: what you are about to buy, with quantities you can change and the total in points." />
         <section class="cart-page">
             <h1>"Cart"</h1>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

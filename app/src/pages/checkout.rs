@@ -8,7 +8,7 @@ use crate::{
     orders::{checkout_view, CheckoutSummary, PlaceOrder},
 };
 use leptos::{form::ActionForm, prelude::*};
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use serde_json::Value;
 
 /// `/checkout`: my cart against my balance, and the one button that places
@@ -18,6 +18,7 @@ use serde_json::Value;
 pub fn CheckoutPage() -> impl IntoView {
     view! {
         <Title text="Checkout" />
+        <Meta name="description" content="Check out: confirm the items in your cart and pay for them with your Storefront points." />
         <RequireLogin>
             <CheckoutContent />
         </RequireLogin>

@@ -6,7 +6,7 @@ use crate::{
     pages::BestSellersStrip,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::{components::Form, hooks::use_query_map};
 
 /// What the grid shows, as it stands in the URL (`/?sort=&brand=&q=&page=`),
@@ -54,6 +54,22 @@ impl CatalogView {
         format!("/?{}", query.join("&"))
     }
 
+    /// The page's heading: what the list shows.
+    fn heading(&self) -> String {
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        match (given(&self.brand), given(&self.q)) {
+            (Some(brand), Some(q)) => format!("{brand}: “{q}”"),
+            (Some(brand), None) => brand,
+            (None, Some(q)) => format!("Results for “{q}”"),
+            (None, None) => "All products".to_string(),
+        }
+    }
+
     fn with_sort(&self, sort: Sort) -> Self {
         let sort = (sort != Sort::Latest).then(|| sort.as_str().to_string());
         Self {
@@ -91,6 +107,11 @@ pub fn HomePage() -> impl IntoView {
 
     view! {
         <Title text="Shop" />
+        <Meta
+            name="description"
+            content="Storefront: shoes, clothes, sound, home and outdoor goods from six brands. Browse, like, fill a cart and pay with points."
+        />
+        <h1 class="page-title">{move || view_state.get().heading()}</h1>
         <BestSellersStrip />
         <section class="catalog">
             <div class="catalog__toolbar">

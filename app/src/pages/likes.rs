@@ -4,7 +4,7 @@ use crate::{
     likes::liked_products,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 /// `/likes`: the products I like, newest like first.
@@ -12,6 +12,7 @@ use leptos_router::hooks::use_query_map;
 pub fn LikesPage() -> impl IntoView {
     view! {
         <Title text="My likes" />
+        <Meta name="description" content="The Storefront products you like, the most recent first." />
         <RequireLogin>
             <LikedProducts />
         </RequireLogin>

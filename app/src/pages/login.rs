@@ -4,7 +4,7 @@ use crate::{
     url::encode,
 };
 use leptos::{form::ActionForm, prelude::*};
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 /// `/login?next=…`: logs in, then goes on to `next`.
@@ -18,6 +18,7 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <Title text="Log in" />
+        <Meta name="description" content="Log in to Storefront to like products, fill your cart and pay with points." />
         <section class="auth-form">
             <h1>"Log in"</h1>
             <ActionForm action>

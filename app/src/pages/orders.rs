@@ -6,7 +6,7 @@ use crate::{
     pages::NotFound,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// `/orders`: my orders, newest first.
@@ -14,6 +14,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn OrdersPage() -> impl IntoView {
     view! {
         <Title text="My orders" />
+        <Meta name="description" content="Your Storefront orders, the newest first, with what each one cost." />
         <RequireLogin>
             <OrderList />
         </RequireLogin>
@@ -122,6 +123,7 @@ fn OrderView() -> impl IntoView {
 fn OrderDetails(order: OrderDetail) -> impl IntoView {
     view! {
         <Title text=format!("Order #{}", order.order_id) />
+        <Meta name="description" content=format!("Storefront order #{}: what you bought and what it cost in points.", order.order_id) />
         <section class="order-page">
             <h1 data-testid="order-title">{format!("Order #{}", order.order_id)}</h1>
             <p>{format!("Placed {} (UTC)", format_millis(order.ordered_at))}</p>

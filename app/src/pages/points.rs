@@ -6,7 +6,7 @@ use crate::{
     points::{point_history, ChargeAmount, ChargePoints, LedgerKind, LedgerPage},
 };
 use leptos::{form::ActionForm, prelude::*};
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 const QUICK_AMOUNTS: [i64; 3] = [10_000, 50_000, 100_000];
@@ -16,6 +16,7 @@ const QUICK_AMOUNTS: [i64; 3] = [10_000, 50_000, 100_000];
 pub fn PointsPage() -> impl IntoView {
     view! {
         <Title text="Points" />
+        <Meta name="description" content="Charge Storefront points and see every charge and payment in your points history." />
         <RequireLogin>
             <PointsContent />
         </RequireLogin>

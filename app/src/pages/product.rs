@@ -8,7 +8,7 @@ use crate::{
     pages::NotFound,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -51,6 +51,7 @@ fn ProductDetail(product: Product, logged_in: bool) -> impl IntoView {
     };
     view! {
         <Title text=product.name.clone() />
+        <Meta name="description" content=format!("{} by {}: {}", product.name, product.brand, product.description) />
         <article class="product-detail">
             <img class="product-detail__image" src=product.image.clone() alt=product.name.clone() width="400" height="400" />
             <div class="product-detail__info">

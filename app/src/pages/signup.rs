@@ -5,7 +5,7 @@ use crate::{
     url::encode,
 };
 use leptos::{form::ActionForm, prelude::*};
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 /// `/signup?next=…`: creates an account, logs it in, goes on to `next`.
@@ -19,6 +19,7 @@ pub fn SignupPage() -> impl IntoView {
 
     view! {
         <Title text="Sign up" />
+        <Meta name="description" content="Create a Storefront account to like products, fill a cart and pay with points." />
         <section class="auth-form">
             <h1>"Create an account"</h1>
             <ActionForm action>

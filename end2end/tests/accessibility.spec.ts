@@ -1,0 +1,63 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, waitForHydration } from "./fixtures/shop";
+import type { Page } from "@playwright/test";
+
+// axe-core on every page, as a guest and logged in, once the page has
+// hydrated: any violation fails the test, listed with the elements at fault.
+async function expectNoViolations(page: Page, path: string) {
+  await page.goto(path);
+  await waitForHydration(page);
+  const results = await new AxeBuilder({ page }).analyze();
+  const found = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+  expect(found, `axe on ${path}`).toEqual([]);
+}
+
+// Every page has one h1, a title and a meta description.
+async function expectFindable(page: Page, path: string) {
+  await expect(page.locator("h1"), `one h1 on ${path}`).toHaveCount(1);
+  expect((await page.title()).length, `title of ${path}`).toBeGreaterThan(0);
+  const description = page.locator('meta[name="description"]');
+  await expect(description, `one meta description on ${path}`).toHaveCount(1);
+  expect(((await description.getAttribute("content")) ?? "").length).toBeGreaterThan(20);
+}
+
+const guestPages = ["/", "/?q=sneakers", "/products/1", "/cart", "/login", "/signup", "/best-sellers", "/no-such-page"];
+
+test("every page a guest sees passes axe and can be found", async ({ page }) => {
+  for (const path of guestPages) {
+    await expectNoViolations(page, path);
+    await expectFindable(page, path);
+  }
+});
+
+test("every page a shopper sees passes axe and can be found", async ({ page, context }) => {
+  const login = `axe_${Date.now() % 1_000_000_000}`;
+  const api = context.request;
+  expect((await api.post("/api/signup", { data: { login_id: login, password: "correct horse battery" } })).status()).toBe(201);
+  expect((await api.post("/api/points/charge", { form: { amount: "500000" } })).status()).toBe(200);
+  expect((await api.post("/api/likes/add", { form: { product_id: "2" } })).status()).toBe(200);
+  const placed = await api.post("/api/orders/place", {
+    data: { idempotency_key: `axe-${login}`, items: [{ product_id: 3, quantity: 1 }] },
+  });
+  expect(placed.status()).toBe(201);
+  const { order_id } = await placed.json();
+  expect((await api.post("/api/cart/add", { form: { product_id: "1", quantity: "2" } })).status()).toBe(200);
+
+  for (const path of [
+    "/",
+    "/products/1",
+    "/cart",
+    "/checkout",
+    "/account",
+    "/points",
+    "/likes",
+    "/orders",
+    `/orders/${order_id}`,
+    "/best-sellers",
+  ]) {
+    await expectNoViolations(page, path);
+    await expectFindable(page, path);
+  }
+});
