@@ -85,9 +85,15 @@ pub async fn run(launch: &Launch, products: i64) -> anyhow::Result<Level> {
     })
 }
 
-/// Fresh statistics, as a database that grew slowly would have.
+/// The state of a database that grew slowly: fresh statistics, and on
+/// Postgres a vacuum (autovacuum's work), which also moves the trigram
+/// index's pending entries into the index proper.
 async fn analyze(db: &Db) -> anyhow::Result<()> {
-    sqlx::query("ANALYZE").execute(db.pool()).await?;
+    let sql = match db.backend() {
+        Backend::Sqlite => "ANALYZE",
+        Backend::Postgres => "VACUUM ANALYZE",
+    };
+    sqlx::query(sql).execute(db.pool()).await?;
     Ok(())
 }
 
