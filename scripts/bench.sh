@@ -23,7 +23,7 @@ say "starting a throwaway PostgreSQL"
 eval "$(scripts/pg.sh start)"
 trap 'scripts/pg.sh stop "$PG_TMP"' EXIT
 
-say "benchmarking (about 10 minutes)"
+say "benchmarking (a few minutes)"
 "$(target_dir)/release/bench" --server "$(target_dir)/release/server" \
   --site "$ROOT/target/site" --out "$ROOT/bench/RESULTS.md"
 say "written: bench/RESULTS.md"
