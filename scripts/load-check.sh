@@ -42,6 +42,14 @@ start_server() {
   say "the server did not start"; exit 1
 }
 
+# A built file's address: release builds put a content hash in the name
+# (listed in hash.txt beside the binary).
+asset() {
+  local hash
+  hash="$(awk -v kind="$1:" '$1 == kind { print $2 }' "$(dirname "$bin")/hash.txt" 2>/dev/null)"
+  echo "/pkg/storefront${hash:+.$hash}.$1"
+}
+
 stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
 
 # wrk's summary as one line: requests/s, p50, p99, timeouts, other errors.
@@ -67,7 +75,7 @@ for threads in 1 "$(nproc)"; do
   label="runtime: $([ "$threads" = 1 ] && echo current-thread || echo "$threads workers")"
   printf '%-28s guest pages    ' "$label"; run_wrk -s "$tmp/pages.lua" "$base"
   printf '%-28s logged-in pages' ""; run_wrk -s "$tmp/pages.lua" -H "Cookie: $cookie" "$base"
-  for path in /healthz /pkg/storefront.js /pkg/storefront.css /pkg/storefront.wasm; do
+  for path in /healthz "$(asset js)" "$(asset css)" "$(asset wasm)"; do
     printf '%-28s %-15s' "" "$path"; run_wrk -H 'Accept-Encoding: br, gzip' "$base$path"
   done
   stop_server

@@ -47,6 +47,15 @@ impl Config {
         if leptos.output_name.is_empty() {
             leptos.output_name = "storefront".into();
         }
+        // A release build by cargo-leptos names its files by their content
+        // and lists the hashes in hash.txt beside the binary: use them
+        // unless LEPTOS_HASH_FILES says otherwise.
+        if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+            leptos.hash_files = std::env::current_exe()
+                .ok()
+                .and_then(|exe| Some(exe.parent()?.join(&*leptos.hash_file)))
+                .is_some_and(|path| path.is_file());
+        }
         let database_url = std::env::var("DATABASE_URL")
             .ok()
             .filter(|v| !v.trim().is_empty())

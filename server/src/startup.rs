@@ -18,6 +18,7 @@ use axum::{
     serve::ListenerExt,
     Router,
 };
+use http::{header, HeaderValue};
 use leptos::{config::LeptosOptions, prelude::provide_context};
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::{net::SocketAddr, path::Path, sync::LazyLock, time::Duration};
@@ -25,6 +26,7 @@ use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer,
     services::{ServeDir, ServeFile},
+    set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
@@ -183,6 +185,12 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .layer(axum::middleware::from_fn(login_guard::redirect_guests))
+        // Pages and JSON can depend on the session: never kept by a shared
+        // cache, and checked again by the browser.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        ))
         .layer(axum::Extension(auth))
         .layer(sessions)
         .layer(axum::middleware::from_fn(json_forms::json_to_form))
@@ -205,7 +213,10 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
 
 /// The built site's files: the wasm, js and css under `/pkg` are sent
 /// precompressed (brotli or gzip, as the browser accepts) when a release
-/// build made `.br` and `.gz` copies beside them.
+/// build made `.br` and `.gz` copies beside them. With hashed names (a
+/// release build) a file's name changes with its content, so browsers and
+/// shared caches keep it for a year without asking again; otherwise they
+/// ask every time. Pictures are kept for an hour.
 fn static_files(options: &LeptosOptions) -> Router {
     let site_root = Path::new(&*options.site_root);
     let pkg = &*options.site_pkg_dir;
@@ -214,12 +225,34 @@ fn static_files(options: &LeptosOptions) -> Router {
             .precompressed_br()
             .precompressed_gzip()
     };
+    // Only files found are cacheable: a 404 is asked again next time.
+    let cache = |value: &'static str| {
+        SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            move |response: &axum::response::Response| {
+                response
+                    .status()
+                    .is_success()
+                    .then(|| HeaderValue::from_static(value))
+            },
+        )
+    };
+    let pkg_cache = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     Router::new()
         .nest_service(&format!("/{pkg}"), dir(pkg))
-        .nest_service("/images", dir("images"))
-        .route_service(
-            "/favicon.svg",
-            ServeFile::new(site_root.join("favicon.svg")),
+        .layer(cache(pkg_cache))
+        .merge(
+            Router::new()
+                .nest_service("/images", dir("images"))
+                .route_service(
+                    "/favicon.svg",
+                    ServeFile::new(site_root.join("favicon.svg")),
+                )
+                .layer(cache("public, max-age=3600")),
         )
 }
 
