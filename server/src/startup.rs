@@ -165,24 +165,25 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         tracing::warn!("benchmark endpoints are on: GET /_bench/static/{{bytes}}");
         pages = pages.route("/_bench/static/{bytes}", get(bench_static));
     }
+    // What every render and server function can reach; the 404 page too,
+    // so its header knows the user and the cart like any other page.
+    let context = {
+        let db = db.clone();
+        move || {
+            provide_context(db.clone());
+            provide_context(auth);
+            provide_context(wakeup.clone());
+        }
+    };
     let pages_and_api = pages
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            {
-                let db = db.clone();
-                move || {
-                    provide_context(db.clone());
-                    provide_context(auth);
-                    provide_context(wakeup.clone());
-                }
-            },
-            {
-                let options = leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .with_state(state)
         .layer(axum::middleware::from_fn(login_guard::redirect_guests))
         // Pages and JSON can depend on the session: never kept by a shared

@@ -314,6 +314,16 @@ async fn product_pages_render_and_unknown_ones_are_404(backend: Backend) {
     assert!(res.text().await.unwrap().contains("does not exist"));
     let res = app.get("/no/such/page").await;
     assert_eq!(res.status(), 404);
+    // The 404 page's header still knows who is shopping.
+    app.signup("lost_shopper").await;
+    let res = app.get("/no/such/page").await;
+    assert_eq!(res.status(), 404);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Not found"), "{html}");
+    assert!(
+        html.contains("data-testid=\"current-user\"") && html.contains("lost_shopper"),
+        "{html}"
+    );
 
     let res = app.get("/?sort=price_desc&brand=Namu").await;
     assert_eq!(res.status(), 200);
