@@ -60,51 +60,43 @@ fn fts_phrase(search: &str) -> String {
     format!("\"{}\"", search.replace('"', "\"\""))
 }
 
-/// The conditions of a listing's filters, with placeholders numbered from
-/// `first`. Only the filters the query has are written, so each can use its
-/// index: the brand index, and for a name search of 3 characters or more
-/// the trigram index (FTS5 on SQLite, `pg_trgm` on Postgres); the `LIKE`
-/// stays as the exact test.
-fn conditions(db: &Db, query: &ProductQuery, first: usize) -> String {
-    let mut next = first;
-    let mut placeholder = || {
-        next += 1;
-        format!("${}", next - 1)
-    };
-    let mut conditions = Vec::new();
-    if query.brand.is_some() {
-        conditions.push(format!("p.brand = {}", placeholder()));
+/// A listing's filters: each condition (its placeholder written `{}`) with
+/// the value it binds. Only the filters the query has are written, so each
+/// can use its index: the brand index, and for a name search of 3
+/// characters or more the trigram index (FTS5 on SQLite, `pg_trgm` on
+/// Postgres); the `LIKE` stays as the exact test.
+fn filters(db: &Db, query: &ProductQuery) -> Vec<(&'static str, String)> {
+    let mut filters = Vec::new();
+    if let Some(brand) = &query.brand {
+        filters.push(("p.brand = {}", brand.clone()));
     }
     if let Some(search) = &query.search {
         if uses_fts(db, search) {
-            conditions.push(format!(
+            filters.push((
                 "p.id IN (SELECT rowid FROM products_search WHERE products_search MATCH {})",
-                placeholder()
+                fts_phrase(search),
             ));
         }
-        conditions.push(format!("LOWER(p.name) LIKE {} ESCAPE '\\'", placeholder()));
+        filters.push(("LOWER(p.name) LIKE {} ESCAPE '\\'", like_pattern(search)));
     }
-    if conditions.is_empty() {
-        "1 = 1".to_string()
-    } else {
-        conditions.join(" AND ")
-    }
+    filters
 }
 
 fn uses_fts(db: &Db, search: &str) -> bool {
     db.backend() == Backend::Sqlite && search.chars().count() >= 3
 }
 
-/// The values of `conditions`' placeholders, in order.
-fn condition_values(db: &Db, query: &ProductQuery) -> Vec<String> {
-    let mut values: Vec<String> = query.brand.iter().cloned().collect();
-    if let Some(search) = &query.search {
-        if uses_fts(db, search) {
-            values.push(fts_phrase(search));
-        }
-        values.push(like_pattern(search));
+/// `filters` as one condition, their placeholders numbered from `first`.
+fn where_clause(filters: &[(&str, String)], first: usize) -> String {
+    if filters.is_empty() {
+        return "1 = 1".to_string();
     }
-    values
+    let conditions: Vec<String> = filters
+        .iter()
+        .enumerate()
+        .map(|(i, (condition, _))| condition.replace("{}", &format!("${}", first + i)))
+        .collect();
+    conditions.join(" AND ")
 }
 
 /// The statements behind `list`: a page (`$1` the viewer or NULL, then
@@ -117,26 +109,26 @@ pub struct ListStatements {
 }
 
 pub fn list_statements(db: &Db, query: &ProductQuery) -> ListStatements {
-    let values = condition_values(db, query);
-    let limit = values.len() + 2;
+    let filters = filters(db, query);
+    let limit = filters.len() + 2;
     ListStatements {
         page: format!(
             "SELECT {PRODUCT_COLUMNS} FROM products p WHERE {} \
              ORDER BY {} LIMIT ${limit} OFFSET ${}",
-            conditions(db, query, 2),
+            where_clause(&filters, 2),
             order_by(query.sort),
             limit + 1
         ),
         // The whole catalog's size is kept up to date by triggers.
-        count: if values.is_empty() {
+        count: if filters.is_empty() {
             "SELECT products AS n FROM catalog_counts WHERE id = 1".to_string()
         } else {
             format!(
                 "SELECT COUNT(*) AS n FROM products p WHERE {}",
-                conditions(db, query, 1)
+                where_clause(&filters, 1)
             )
         },
-        values,
+        values: filters.into_iter().map(|(_, value)| value).collect(),
     }
 }
 
