@@ -12,7 +12,7 @@ cd "$ROOT"
 
 bin="$(target_dir)/release/server"
 st="$(schemathesis_bin)"
-[ -x "$bin" ] || { say "no release build: run scripts/wasm-env.sh cargo leptos build --release"; exit 1; }
+[ -x "$bin" ] || { say "no release build: run make run (or build_release in scripts/lib.sh)"; exit 1; }
 [ -x "$st" ] || { say "schemathesis is not installed: run scripts/setup.sh --test"; exit 1; }
 seconds="${API_FUZZ_SECONDS:-60}"
 

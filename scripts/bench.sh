@@ -16,7 +16,7 @@ if ! (cd bench && npm ls --depth=0 >/dev/null 2>&1); then
 fi
 
 say "release build (server and wasm) and the bench driver"
-scripts/wasm-env.sh cargo leptos build --release --precompress
+build_release
 cargo build --release -p bench
 
 say "starting a throwaway PostgreSQL"

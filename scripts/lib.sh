@@ -44,3 +44,16 @@ SCHEMATHESIS_VERSION=4.32.5
 schemathesis_bin() {
   echo "${XDG_CACHE_HOME:-$HOME/.cache}/storefront/schemathesis-$SCHEMATHESIS_VERSION/bin/schemathesis"
 }
+
+# The release site and server. The wasm is built with the wasm toolchain
+# (scripts/wasm-env.sh), the server with the default one, so neither
+# rebuilds the other's dependencies. Files are served precompressed: gzip
+# at its best level replaces cargo-leptos' own, a tenth larger.
+build_release() {
+  (cd "$ROOT" && scripts/wasm-env.sh cargo leptos build --release --precompress --frontend-only)
+  (cd "$ROOT" && cargo leptos build --release --server-only)
+  local file
+  while IFS= read -r -d '' file; do
+    gzip -9 -n -c "${file%.gz}" >"$file.tmp" && mv "$file.tmp" "$file"
+  done < <(find "$ROOT/target/site" -name '*.gz' -print0)
+}

@@ -14,7 +14,7 @@ secs="${1:-10}"
 conns="${LOAD_CONNECTIONS:-64}"
 have wrk || { say "installing wrk"; apt_install wrk; }
 bin="$(target_dir)/release/server"
-[ -x "$bin" ] || { say "no release build: run scripts/wasm-env.sh cargo leptos build --release"; exit 1; }
+[ -x "$bin" ] || { say "no release build: run make run (or build_release in scripts/lib.sh)"; exit 1; }
 
 tmp="$(mktemp -d -t storefront-load.XXXXXX)"
 server=

@@ -7,7 +7,7 @@ cd "$ROOT"
 
 scripts/setup.sh
 say "building (release)"
-scripts/wasm-env.sh cargo leptos build --release --precompress
+build_release
 say "serving on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 export LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_OUTPUT_NAME=storefront LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
 exec "$(target_dir)/release/server"

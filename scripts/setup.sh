@@ -8,8 +8,7 @@
 #
 # Machines differ in their Rust toolchains (see README, "Toolchain notes"):
 # each tool is built with a compiler that meets its minimum rustc, chosen
-# among every compiler present, and the wasm32 target comes from rustup
-# where it is installed or can be added, else from Debian's rustc-web.
+# among every compiler present; the wasm is built with Debian's rustc-web.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -74,19 +73,14 @@ install_tool() {
   }
 }
 
-# 1. The wasm32 target: rustup's where installed or downloadable, else
-#    Debian's rustc-web building std from source (scripts/wasm-env.sh).
-if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-  say "wasm32 route: rustup's installed target ($(rustc --version))"
-elif rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
-  say "wasm32 route: rustup's target, just downloaded ($(rustc --version))"
-else
-  if ! { [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] && have wasm-ld-22; }; then
-    say "rustup cannot add wasm32: installing rustc-web, rust-web-src and lld-22"
-    apt_install rustc-web rust-web-src lld-22
-  fi
-  say "wasm32 route: Debian's $(/usr/bin/rustc --version) building std from source"
+# 1. The wasm32 toolchain: Debian's rustc-web with the source of its std,
+#    which the wasm is built from (panics abort at once: a smaller wasm),
+#    and lld for linking it (scripts/wasm-env.sh).
+if ! { [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] && have wasm-ld-22; }; then
+  say "installing the wasm32 toolchain: rustc-web, rust-web-src and lld-22"
+  apt_install rustc-web rust-web-src lld-22
 fi
+say "wasm32: Debian's $(/usr/bin/rustc --version) building std from source"
 
 # 2. cargo-leptos, using tools from PATH instead of downloading them.
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then

@@ -28,7 +28,7 @@ rust_passed=$(grep -E '^test result:' "$log" | awk '{s += $4} END {print s + 0}'
 rust_failed=$(grep -E '^test result:' "$log" | awk '{s += $6} END {print s + 0}')
 
 say "release build (server and wasm)"
-scripts/wasm-env.sh cargo leptos build --release --precompress
+build_release
 
 say "API fuzzing with schemathesis (release build, SQLite and PostgreSQL)"
 scripts/api-fuzz.sh

@@ -1,15 +1,370 @@
 //! Pieces shared by several pages.
 
 use crate::{
-    accounts::{use_auth, Logout},
-    cart::{use_cart, AddToCartForm},
-    catalog::Product,
-    error::{AppError, ErrorCode},
-    likes::LikeButton,
-    url::login_href,
+    accounts::use_auth,
+    cart::{use_cart, AddToCart},
+    catalog::{Product, ProductId, Quantity},
+    error::{AppError, ErrorCode, Problem},
+    likes::{like_action, like_attributes, like_label, LikeForm, LikeLink},
+    money::Won,
+    web::{self, FormRef, Outgoing},
 };
-use leptos::{form::ActionForm, prelude::*};
-use leptos_router::hooks::use_location;
+use leptos::{either::Either, ev::SubmitEvent, prelude::*, task::spawn_local};
+use serde::{Deserialize, Serialize};
+use server_fn::ServerFn;
+
+// The islands: the only parts of a page that hydrate. Everything else is
+// server HTML. `ShopState` holds what they share, `Live` shows it, and
+// `Enhance` sends the forms inside it with `fetch` (see `web`).
+
+/// What the islands share in the browser: the cart's count and the
+/// balance, so one that changes them is seen by the header's.
+#[derive(Clone, Copy)]
+struct Shared {
+    cart_count: RwSignal<Option<i64>>,
+    balance: RwSignal<Option<i64>>,
+}
+
+/// The island around every page, providing [`Shared`] to the islands in it.
+#[island]
+pub fn ShopState(children: Children) -> impl IntoView {
+    provide_context(Shared {
+        cart_count: RwSignal::new(None),
+        balance: RwSignal::new(None),
+    });
+    children()
+}
+
+/// A shared value a [`Live`] shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LiveValue {
+    CartCount,
+    Balance,
+}
+
+/// `value` as the server rendered it; it changes without a reload when
+/// an island changes it.
+#[island]
+pub fn Live(what: LiveValue, value: i64) -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let signal = match what {
+        LiveValue::CartCount => shared.cart_count,
+        LiveValue::Balance => shared.balance,
+    };
+    if signal.get_untracked().is_none() {
+        signal.set(Some(value));
+    }
+    move || {
+        let value = signal.get().unwrap_or(value);
+        match what {
+            LiveValue::CartCount => value.to_string(),
+            LiveValue::Balance => format!("{} P", Won(value).grouped()),
+        }
+    }
+}
+
+/// What an [`Enhance`]d form does once the server said yes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Then {
+    /// Say "Added ✓" (add to cart).
+    SayAdded,
+    /// Say what was charged (the points page).
+    SayCharged,
+    /// Open the order placed (checkout).
+    OpenOrder,
+    /// Go on to the page `next` (login, signup).
+    GoOn,
+    /// Nothing more than the refresh (the cart page).
+    Stay,
+    /// Show the like at once, then as the server has it; roll it back if
+    /// refused (the like button).
+    Like,
+}
+
+/// Sends the forms inside it with `fetch`, as they would post without JS,
+/// once at a time; the shared count and balance follow the answer. Then
+/// `then` (with `next`, the page to go on to); `refresh` names an element
+/// of this page to fetch again from
+/// the server afterwards (also after a refusal, for a form that must show
+/// today's state). A refusal is said where it belongs: next to the field
+/// or the order line it is about, else under the forms (`alert_id` is the
+/// message's `data-testid`).
+#[island]
+pub fn Enhance(
+    then: Then,
+    #[prop(optional)] next: Option<String>,
+    #[prop(optional)] refresh: Option<String>,
+    #[prop(optional)] alert_id: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let busy = RwSignal::new(false);
+    let said = RwSignal::new(Vec::<Message>::new());
+    let on_submit = move |ev: SubmitEvent| {
+        let Some(form) = Outgoing::take(&ev) else {
+            return;
+        };
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        web::clear_alerts();
+        let (next, refresh, alert_id) = (next.clone(), refresh.clone(), alert_id.clone());
+        let shown = form.form.clone();
+        let before = (then == Then::Like).then(|| like_shown(&shown));
+        if let Some((liked, count)) = before {
+            show_like(&shown, !liked, (count + if liked { -1 } else { 1 }).max(0));
+        }
+        spawn_local(async move {
+            let messages = match form.send().await {
+                Ok(answer) => {
+                    if let (Some(liked), Some(count)) = (answer.liked, answer.like_count) {
+                        show_like(&shown, liked, count);
+                    }
+                    if let Some(count) = answer.item_count {
+                        shared.cart_count.set(Some(count));
+                    }
+                    if let Some(points) = answer.points {
+                        shared.balance.set(Some(points));
+                    }
+                    match (then, answer.order_id, next) {
+                        // Still busy while the next page loads.
+                        (Then::GoOn, _, Some(next)) => return web::go_to(&next),
+                        (Then::OpenOrder, Some(order), _) => {
+                            return web::go_to(&format!("/orders/{order}"))
+                        }
+                        _ => {}
+                    }
+                    if let Some(id) = &refresh {
+                        web::refresh(id).await;
+                    }
+                    Message::done(then, &answer).into_iter().collect()
+                }
+                Err(error) => {
+                    if let Some((liked, count)) = before {
+                        show_like(&shown, liked, count);
+                    }
+                    if let (Some(id), Then::OpenOrder) = (&refresh, then) {
+                        web::refresh(id).await;
+                    }
+                    refused(&error, alert_id)
+                }
+            };
+            said.set(messages);
+            busy.set(false);
+        });
+    };
+    view! {
+        <div class="enhanced" aria-busy=move || busy.get().to_string() on:submit=on_submit>
+            {children()}
+            {move || {
+                said.get()
+                    .into_iter()
+                    .map(|m| {
+                        view! {
+                            <p class=m.class role=m.role data-testid=m.test_id>
+                                {m.text}
+                                {m.link.map(|(href, label)| view! { <a href=href>{label}</a> })}
+                            </p>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </div>
+    }
+}
+
+/// The like state a like button shows.
+fn like_shown(form: &FormRef) -> (bool, i64) {
+    let liked = form.button_attribute("aria-pressed").as_deref() == Some("true");
+    let count = form
+        .button_attribute("data-count")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (liked, count)
+}
+
+/// Shows a like state on a like button, as the server would render it.
+fn show_like(form: &FormRef, liked: bool, count: i64) {
+    let count_text = count.to_string();
+    let [pressed, title] = like_attributes(liked);
+    form.show(
+        like_action(liked),
+        &[pressed, title, ("data-count", &count_text)],
+        &like_label(liked, count),
+    );
+}
+
+/// The like button: a form for a logged-in shopper, a link for a guest.
+#[component]
+pub fn LikeButton(
+    product_id: ProductId,
+    liked: bool,
+    like_count: i64,
+    logged_in: bool,
+) -> impl IntoView {
+    if logged_in {
+        view! {
+            <div class="like">
+                <Enhance then=Then::Like>
+                    <LikeForm product_id liked like_count />
+                </Enhance>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! { <LikeLink liked like_count /> }.into_any()
+    }
+}
+
+/// A message under the forms of an [`Enhance`].
+#[derive(Debug, Clone, PartialEq)]
+struct Message {
+    class: &'static str,
+    role: &'static str,
+    test_id: Option<String>,
+    text: String,
+    link: Option<(&'static str, &'static str)>,
+}
+
+impl Message {
+    fn new(class: &'static str, role: &'static str, test_id: Option<String>, text: String) -> Self {
+        Self {
+            class,
+            role,
+            test_id,
+            text,
+            link: None,
+        }
+    }
+
+    /// What a form says when the server said yes.
+    fn done(then: Then, answer: &web::Answer) -> Option<Self> {
+        let (text, test_id) = match (then, answer.charged, answer.points) {
+            (Then::SayAdded, ..) => ("Added ✓".to_string(), None),
+            (Then::SayCharged, Some(charged), Some(points)) => (
+                format!(
+                    "Charged {} P. Balance: {} P.",
+                    Won(charged).grouped(),
+                    Won(points).grouped()
+                ),
+                Some("charge-ok".to_string()),
+            ),
+            _ => return None,
+        };
+        Some(Self::new("notice notice--ok", "status", test_id, text))
+    }
+}
+
+/// Says a refusal: beside the field or the order lines it is about (the
+/// page's own HTML, found by name), and under the forms what is left of
+/// it: the points an order lacks, and the message unless it is beside its
+/// field.
+fn refused(error: &AppError, alert_id: Option<String>) -> Vec<Message> {
+    let mut said = Vec::new();
+    // A field the shopper can see gets the message beside it.
+    let beside_field = error.field().is_some_and(|field| {
+        let input = format!("form input[name=\"{field}\"]:not([type=hidden])");
+        let mut attributes = vec![("data-field", field)];
+        attributes.extend(alert_id.as_deref().map(|id| ("data-testid", id)));
+        web::add_alert(&input, false, &attributes, &error.message)
+    });
+    let mut about_an_order = false;
+    for problem in problems(error) {
+        about_an_order = true;
+        if let Some(shortfall) = problem.shortfall {
+            said.push(Message {
+                link: Some(("/points", "Charge points")),
+                ..Message::new(
+                    "field-error",
+                    "alert",
+                    Some("points-error".to_string()),
+                    format!("Your points fell short by {} P. ", Won(shortfall).grouped()),
+                )
+            });
+        }
+    }
+    for (product, message) in line_problems(error) {
+        let line = format!("[data-product-id=\"{product}\"] .cart-line__info");
+        web::add_alert(&line, true, &[("data-testid", "line-error")], &message);
+    }
+    if !beside_field {
+        let text = match about_an_order {
+            true => format!("{} Nothing was charged.", error.message),
+            false => error.message.clone(),
+        };
+        said.push(Message::new(
+            "notice notice--error",
+            "alert",
+            alert_id,
+            text,
+        ));
+    }
+    said
+}
+
+fn problems(error: &AppError) -> &[Problem] {
+    error
+        .details
+        .as_ref()
+        .and_then(|d| d.problems.as_deref())
+        .unwrap_or_default()
+}
+
+/// What a refused order found wrong with each line, by product.
+fn line_problems(error: &AppError) -> Vec<(i64, String)> {
+    let mut lines: Vec<(i64, String)> = Vec::new();
+    for problem in problems(error) {
+        let message = match (problem.code, problem.left, problem.sent, problem.price) {
+            (ErrorCode::InsufficientStock, Some(0), ..) => {
+                "Sold out: remove it from your cart to go on.".to_string()
+            }
+            (ErrorCode::InsufficientStock, Some(left), ..) => {
+                format!("Only {left} left: lower the quantity in your cart.")
+            }
+            (ErrorCode::PriceChanged, _, Some(sent), Some(price)) => {
+                format!("The price changed from {} to {}.", Won(sent), Won(price))
+            }
+            _ => continue,
+        };
+        let Some(product) = problem.product_id else {
+            continue;
+        };
+        match lines.iter_mut().find(|(p, _)| *p == product) {
+            Some((_, text)) => {
+                text.push(' ');
+                text.push_str(&message);
+            }
+            None => lines.push((product, message)),
+        }
+    }
+    lines
+}
+
+/// "Add to cart", with a quantity picker on the product page.
+#[component]
+pub fn AddToCartForm(
+    product_id: ProductId,
+    #[prop(optional)] with_quantity: bool,
+    #[prop(optional)] sold_out: bool,
+) -> impl IntoView {
+    view! {
+        <Enhance then=Then::SayAdded>
+            <form method="post" action=AddToCart::url() class="add-to-cart">
+                <input type="hidden" name="product_id" value=product_id.to_string() />
+                {with_quantity.then(|| view! {
+                    <label class="quantity">
+                        "Quantity"
+                        <input type="number" name="quantity" value="1" min=Quantity::MIN max=Quantity::MAX step="1" required inputmode="numeric" />
+                    </label>
+                })}
+                <button type="submit" data-testid="add-to-cart" disabled=sold_out>
+                    {if sold_out { "Sold out" } else { "Add to cart" }}
+                </button>
+            </form>
+        </Enhance>
+    }
+}
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -24,16 +379,17 @@ pub fn Header() -> impl IntoView {
                 <a href="/cart" class="cart-link">
                     "Cart "
                     <span class="cart-count" data-testid="cart-count">
-                        <Transition fallback=|| "0">
+                        <Suspense fallback=|| "0">
                             {move || {
-                                cart.cart
-                                    .get()
-                                    .map(|c| c.map(|c| c.item_count).unwrap_or(0).to_string())
+                                cart.cart.get().map(|c| {
+                                    let value = c.map(|c| c.item_count).unwrap_or(0);
+                                    view! { <Live what=LiveValue::CartCount value /> }
+                                })
                             }}
-                        </Transition>
+                        </Suspense>
                     </span>
                 </a>
-                <Transition fallback=|| ()>
+                <Suspense fallback=|| ()>
                     {move || {
                         auth.user
                             .get()
@@ -44,12 +400,9 @@ pub fn Header() -> impl IntoView {
                                             {user.login_id}
                                         </a>
                                         <a href="/points" class="balance" data-testid="balance" title="Your points">
-                                            {move || {
-                                                auth.balance()
-                                                    .map(|p| format!("{} P", crate::money::Won(p).grouped()))
-                                            }}
+                                            <Live what=LiveValue::Balance value=user.points />
                                         </a>
-                                        <LogoutButton action=auth.logout />
+                                        <LogoutButton />
                                     }
                                         .into_any()
                                 }
@@ -62,63 +415,28 @@ pub fn Header() -> impl IntoView {
                                 }
                             })
                     }}
-                </Transition>
+                </Suspense>
             </nav>
         </header>
     }
 }
 
+/// A plain form: logging out loads the home page afresh.
 #[component]
-fn LogoutButton(action: ServerAction<Logout>) -> impl IntoView {
+fn LogoutButton() -> impl IntoView {
     view! {
-        <ActionForm action attr:class="logout">
+        <form method="post" action="/api/logout" class="logout">
             <input type="hidden" name="next" value="/" />
-            <button type="submit" class="link-button" disabled=move || action.pending().get()>
-                "Log out"
-            </button>
-        </ActionForm>
+            <button type="submit" class="link-button">"Log out"</button>
+        </form>
     }
-}
-
-/// Wraps a page that needs a login. The server answers a guest's request
-/// for such a page with a redirect before rendering it (see
-/// `LOGIN_REQUIRED_PATHS`); in the browser, a shopper who logs out or
-/// arrives by client-side navigation is sent to the login page and back.
-/// No `<Suspense>` here: the children are created once, never re-created
-/// when the user is fetched again.
-#[component]
-pub fn RequireLogin(children: Children) -> impl IntoView {
-    let auth = use_auth();
-    let location = use_location();
-    let navigate = leptos_router::hooks::use_navigate();
-    Effect::new(move |_| {
-        if let Some(Err(e)) = auth.user.get() {
-            if e.code == ErrorCode::Unauthenticated {
-                let path = location.pathname.get_untracked();
-                let search = location.search.get_untracked();
-                let here = if search.is_empty() {
-                    path
-                } else {
-                    format!("{path}?{search}")
-                };
-                navigate(&login_href(&here), Default::default());
-            }
-        }
-    });
-    children()
 }
 
 /// The message of `error` if it is about `field` (its `details.field`).
 pub fn field_message(error: &Option<AppError>, field: &str) -> Option<String> {
     error
         .as_ref()
-        .filter(|e| {
-            e.details
-                .as_ref()
-                .and_then(|d| d.get("field"))
-                .and_then(|f| f.as_str())
-                == Some(field)
-        })
+        .filter(|e| e.field() == Some(field))
         .map(|e| e.message.clone())
 }
 
@@ -126,7 +444,7 @@ pub fn field_message(error: &Option<AppError>, field: &str) -> Option<String> {
 pub fn general_message(error: &Option<AppError>) -> Option<String> {
     error
         .as_ref()
-        .filter(|e| e.details.as_ref().and_then(|d| d.get("field")).is_none())
+        .filter(|e| e.field().is_none())
         .map(|e| e.message.clone())
 }
 
@@ -217,10 +535,9 @@ pub fn Pagination(
                     .map(|p| match p {
                         Some(p) => {
                             let marker = (p == current).then_some("page");
-                            view! { <a href=link(p) aria-current=marker class="page-link">{p}</a> }
-                                .into_any()
+                            Either::Left(view! { <a href=link(p) aria-current=marker class="page-link">{p}</a> })
                         }
-                        None => view! { <span class="page-gap">"…"</span> }.into_any(),
+                        None => Either::Right(view! { <span class="page-gap">"…"</span> }),
                     })
                     .collect_view()}
                 {(current < page_count).then(|| view! { <a href=link(current + 1) rel="next">"Next →"</a> })}

@@ -90,7 +90,7 @@ pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<serde_json::Value>,
+    pub details: Option<Box<ErrorDetails>>,
     /// A database failure that running the transaction again may get past
     /// (a deadlock, a serialization failure, a busy SQLite). Never sent.
     #[serde(skip)]
@@ -98,6 +98,106 @@ pub struct AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// What an error is about beyond its code; only what applies is sent.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ErrorDetails {
+    /// The input field at fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The products that do not exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_ids: Option<Vec<i64>>,
+    /// Everything wrong with an order, so it can be mended in one go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<Problem>>,
+    /// The balance when a change of it was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<i64>,
+    /// The points a payment needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needed: Option<i64>,
+    /// The most a balance can hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_balance: Option<i64>,
+}
+
+/// One thing wrong with an order: a line (`INSUFFICIENT_STOCK` with what
+/// is `left`, `PRICE_CHANGED` with the price `sent` and today's) or the
+/// points (`INSUFFICIENT_POINTS`). A flat record, only what applies sent.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub code: ErrorCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needed: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortfall: Option<i64>,
+}
+
+impl Problem {
+    fn of(code: ErrorCode) -> Self {
+        Self {
+            code,
+            product_id: None,
+            name: None,
+            requested: None,
+            left: None,
+            sent: None,
+            price: None,
+            points: None,
+            needed: None,
+            shortfall: None,
+        }
+    }
+
+    /// A line asks for more than is `left`.
+    pub fn short_of_stock(product_id: i64, name: &str, requested: i64, left: i64) -> Self {
+        Self {
+            product_id: Some(product_id),
+            name: Some(name.to_string()),
+            requested: Some(requested),
+            left: Some(left),
+            ..Self::of(ErrorCode::InsufficientStock)
+        }
+    }
+
+    /// A line was shown at the price `sent`, which is no longer `price`.
+    pub fn price_changed(product_id: i64, name: &str, sent: i64, price: i64) -> Self {
+        Self {
+            product_id: Some(product_id),
+            name: Some(name.to_string()),
+            sent: Some(sent),
+            price: Some(price),
+            ..Self::of(ErrorCode::PriceChanged)
+        }
+    }
+
+    /// The balance `points` does not cover `needed`.
+    pub fn short_of_points(points: i64, needed: i64) -> Self {
+        Self {
+            points: Some(points),
+            needed: Some(needed),
+            shortfall: Some(needed - points),
+            ..Self::of(ErrorCode::InsufficientPoints)
+        }
+    }
+}
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
@@ -109,9 +209,14 @@ impl AppError {
         }
     }
 
-    pub fn with_details(mut self, details: serde_json::Value) -> Self {
-        self.details = Some(details);
+    pub fn with_details(mut self, details: ErrorDetails) -> Self {
+        self.details = Some(Box::new(details));
         self
+    }
+
+    /// The input field the error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        self.details.as_ref()?.field.as_deref()
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -120,7 +225,10 @@ impl AppError {
 
     /// A bad value for one named input field; `details` names the field.
     pub fn invalid_field(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
-        Self::new(code, message).with_details(serde_json::json!({ "field": field }))
+        Self::new(code, message).with_details(ErrorDetails {
+            field: Some(field.to_string()),
+            ..ErrorDetails::default()
+        })
     }
 
     pub fn product_not_found() -> Self {
@@ -290,9 +398,17 @@ where
         fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
             Ok(v.to_string())
         }
-        // Fractions, booleans and the like fall to `parse` as text and are refused there.
+        // A whole float (`3.0`) is its integer; fractions, booleans and the
+        // like fall to `parse` as text that is no number and are refused
+        // there. (Floats are not formatted: that code would weigh on the
+        // wasm for nothing.)
         fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
-            Ok(v.to_string())
+            let whole = v.fract() == 0.0 && v.abs() < 9.0e15;
+            Ok(if whole {
+                (v as i64).to_string()
+            } else {
+                "a fraction".to_string()
+            })
         }
         fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<String, E> {
             Ok(v.to_string())
@@ -341,7 +457,7 @@ mod tests {
             "missing field `idempotency_key`".into(),
         ));
         assert_eq!(err.code, ErrorCode::BadRequest);
-        assert_eq!(err.details.unwrap()["field"], "idempotency_key");
+        assert_eq!(err.field(), Some("idempotency_key"));
     }
 
     #[test]
@@ -364,7 +480,7 @@ mod tests {
         let err = serde_json::from_str::<Form>(r#"{"n": -1}"#).unwrap_err();
         let own = AppError::from_server_fn_error(ServerFnErrorErr::Args(err.to_string()));
         assert_eq!(own.code, ErrorCode::InvalidAmount);
-        assert_eq!(own.details.unwrap()["field"], "n");
+        assert_eq!(own.field(), Some("n"));
         // As the browser's form reader reports it: debug-formatted.
         let debug = format!("Deserialization error: Custom({:?})", err.to_string());
         let own = AppError::from_server_fn_error(ServerFnErrorErr::Serialization(debug));

@@ -1,10 +1,11 @@
+#![recursion_limit = "256"]
 //! The storefront: pages, components and server functions, with the
 //! server-only store code of each domain behind the `ssr` feature.
 
 // The modules depend downward only, in this order (each uses only those
-// before it): http_status; error; money, dates, paging, url; db; identity;
-// catalog; likes, points, cart; platform; orders; accounts; components;
-// pages.
+// before it): http_status; error; money, dates, paging, url; web (the
+// islands' browser side); db; identity; catalog; likes, points, cart;
+// platform; orders; accounts; components; pages.
 pub mod accounts;
 pub mod cart;
 pub mod catalog;
@@ -26,6 +27,7 @@ pub mod points;
 #[cfg(feature = "ssr")]
 pub mod schema;
 pub mod url;
+pub mod web;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -47,7 +49,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // With hashed file names (release builds) the names come
                 // from the build's hash.txt; the files are then cached for good.
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                // Islands: only the interactive parts of a page hydrate.
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -60,9 +63,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let auth = accounts::Auth::provide();
-    cart::CartState::provide(auth.session_changes());
-    mark_hydrated();
+    accounts::Auth::provide();
+    cart::CartState::provide();
 
     view! {
         <Title formatter=|title: String| {
@@ -71,42 +73,35 @@ pub fn App() -> impl IntoView {
         // Every page is rendered whole before it is sent (`SsrMode::Async`):
         // it then works with JS off, and its status (404, redirects) is right.
         <Router>
-            <components::Header />
-            <main class="page">
-                <Routes fallback=|| view! { <pages::NotFound /> }>
-                    <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/products/:id") view=pages::ProductPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/signup") view=pages::SignupPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/points") view=pages::PointsPage ssr=SsrMode::Async />
-                    <Route path=path!("/likes") view=pages::LikesPage ssr=SsrMode::Async />
-                    <Route path=path!("/cart") view=pages::CartPage ssr=SsrMode::Async />
-                    <Route path=path!("/checkout") view=pages::CheckoutPage ssr=SsrMode::Async />
-                    <Route path=path!("/best-sellers") view=pages::BestSellersPage ssr=SsrMode::Async />
-                    <Route path=path!("/orders") view=pages::OrdersPage ssr=SsrMode::Async />
-                    <Route path=path!("/orders/:id") view=pages::OrderDetailPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
-            <components::Footer />
+            <components::ShopState>
+                <components::Header />
+                <main class="page">
+                    <Routes fallback=|| view! { <pages::NotFound /> }>
+                        <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/products/:id") view=pages::ProductPage ssr=SsrMode::Async />
+                        <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
+                        <Route path=path!("/signup") view=pages::SignupPage ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/points") view=pages::PointsPage ssr=SsrMode::Async />
+                        <Route path=path!("/likes") view=pages::LikesPage ssr=SsrMode::Async />
+                        <Route path=path!("/cart") view=pages::CartPage ssr=SsrMode::Async />
+                        <Route path=path!("/checkout") view=pages::CheckoutPage ssr=SsrMode::Async />
+                        <Route path=path!("/best-sellers") view=pages::BestSellersPage ssr=SsrMode::Async />
+                        <Route path=path!("/orders") view=pages::OrdersPage ssr=SsrMode::Async />
+                        <Route path=path!("/orders/:id") view=pages::OrderDetailPage ssr=SsrMode::Async />
+                    </Routes>
+                </main>
+                <components::Footer />
+            </components::ShopState>
         </Router>
     }
 }
 
-/// Sets `data-hydrated` on `<body>` once the app is live in the browser, so
-/// tests (and people debugging) can tell server HTML from a running app.
-fn mark_hydrated() {
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body())
-        {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-}
-
+/// Runs in the browser once the wasm has loaded, before the islands of
+/// the page hydrate (the loader script walks the page right after this
+/// returns, in the same task). The `data-hydrated` mark on `<body>` is set
+/// in the next task, when every island is live, so tests (and people
+/// debugging) can tell server HTML from a page that responds.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -114,5 +109,16 @@ pub fn hydrate() {
     // leave the hook (and its formatting code) out of the wasm.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
+    set_timeout(
+        || {
+            if let Some(body) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.body())
+            {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

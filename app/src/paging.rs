@@ -76,7 +76,7 @@ mod tests {
             (None, Some("101"), "per_page"),
         ] {
             let err = Paging::parse(page, per_page, 20).unwrap_err();
-            assert_eq!(err.details.unwrap()["field"], field);
+            assert_eq!(err.field().unwrap(), field);
         }
     }
 

@@ -19,7 +19,7 @@ mod store;
 #[cfg(feature = "ssr")]
 mod throttle;
 
-pub use state::{go_next_after, use_auth, Auth};
+pub use state::{use_auth, Auth};
 
 /// A login id: 3 to 20 of `[a-zA-Z0-9_]`. `Bob` and `bob` are one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -270,7 +270,7 @@ mod tests {
             "bob-1",
         ] {
             let err = LoginId::parse(bad).unwrap_err();
-            assert_eq!(err.details.unwrap()["field"], "login_id", "{bad}");
+            assert_eq!(err.field().unwrap(), "login_id", "{bad}");
         }
         assert_eq!(LoginId::parse("Bob").unwrap().key(), "bob");
     }

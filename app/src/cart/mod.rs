@@ -10,13 +10,11 @@ use crate::{
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-mod forms;
 mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use forms::AddToCartForm;
-pub use state::{cart_action, use_cart, CartState};
+pub use state::{use_cart, CartState};
 
 /// At most a cart holds this many different products.
 pub const MAX_LINES: usize = 100;

@@ -274,7 +274,7 @@ mod tests {
         ] {
             let err = parse(page, per_page, sort).unwrap_err();
             assert_eq!(err.code, ErrorCode::BadRequest, "{page} {per_page} {sort}");
-            assert_eq!(err.details.unwrap()["field"], field);
+            assert_eq!(err.field().unwrap(), field);
         }
     }
 
@@ -295,9 +295,9 @@ mod tests {
     fn long_search_text_is_refused() {
         let long = "a".repeat(101);
         let err = ProductQuery::parse(None, None, None, None, Some(&long)).unwrap_err();
-        assert_eq!(err.details.unwrap()["field"], "q");
+        assert_eq!(err.field().unwrap(), "q");
         let err = ProductQuery::parse(None, None, None, Some("So\0ra"), None).unwrap_err();
-        assert_eq!(err.details.unwrap()["field"], "brand");
+        assert_eq!(err.field().unwrap(), "brand");
     }
 
     #[test]

@@ -1,117 +1,69 @@
-//! The like button: optimistic with JS, a plain form without, and a link
-//! to the login page for guests. Whether the shopper is logged in comes
-//! from the page, which reads it beside its own data.
+//! The like button: for a logged-in shopper a form (one click likes or
+//! unlikes; with JS an `Enhance` island shows the click at once and rolls
+//! it back if the server refuses), for a guest a link to log in. Whether
+//! the shopper is logged in comes from the page, which reads it beside its
+//! own data.
 
-use super::{like_product, unlike_product, LikeState};
+use super::{LikeProduct, UnlikeProduct};
 use crate::{catalog::ProductId, url::login_href};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
+use server_fn::ServerFn;
 
+/// How the button reads: `♥ 3` when liked, `♡ 3` when not.
+pub fn label(liked: bool, like_count: i64) -> String {
+    format!("{} {}", if liked { "♥" } else { "♡" }, like_count)
+}
+
+/// Where the button's form posts: unlike when liked, else like.
+pub fn action(liked: bool) -> &'static str {
+    if liked {
+        UnlikeProduct::url()
+    } else {
+        LikeProduct::url()
+    }
+}
+
+/// The button's text and attributes for a state, as the server renders
+/// them and the browser sets them after a click.
+pub fn attributes(liked: bool) -> [(&'static str, &'static str); 2] {
+    [
+        ("aria-pressed", if liked { "true" } else { "false" }),
+        ("title", if liked { "Unlike" } else { "Like" }),
+    ]
+}
+
+/// The button's form, as the server renders it (see [`crate::components`]
+/// for the island around it).
 #[component]
-pub fn LikeButton(
-    product_id: ProductId,
-    liked: bool,
-    like_count: i64,
-    logged_in: bool,
-) -> impl IntoView {
-    let location = use_location();
-    let initial = LikeState {
-        product_id,
-        liked,
-        like_count,
-    };
-    // What the shopper sees, the last state the server confirmed, and the
-    // number of the latest click (older answers are ignored).
-    let shown = RwSignal::new(initial);
-    let confirmed = StoredValue::new(initial);
-    let latest = StoredValue::new(0u64);
-    let error = RwSignal::new(None::<String>);
+pub fn LikeForm(product_id: ProductId, liked: bool, like_count: i64) -> impl IntoView {
+    let [(_, pressed), (_, title)] = attributes(liked);
+    view! {
+        <form method="post" action=action(liked)>
+            <input type="hidden" name="product_id" value=product_id.to_string() />
+            <button
+                type="submit"
+                class="like-button"
+                data-testid="like-button"
+                aria-pressed=pressed
+                title=title
+                data-count=like_count
+            >
+                {label(liked, like_count)}
+            </button>
+        </form>
+    }
+}
 
-    let toggle = Action::new(move |&(like, click): &(bool, u64)| async move {
-        let result = if like {
-            like_product(product_id).await
-        } else {
-            unlike_product(product_id).await
-        };
-        (click, result)
-    });
-    Effect::new(move |_| {
-        let Some((click, result)) = toggle.value().get() else {
-            return;
-        };
-        if let Ok(state) = &result {
-            confirmed.set_value(*state);
-        }
-        if click != latest.get_value() {
-            return;
-        }
-        match result {
-            Ok(state) => {
-                shown.set(state);
-                error.set(None);
-            }
-            Err(e) => {
-                shown.set(confirmed.get_value());
-                error.set(Some(e.message));
-            }
-        }
-    });
-
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let now = shown.get_untracked();
-        let like = !now.liked;
-        shown.set(LikeState {
-            liked: like,
-            like_count: (now.like_count + if like { 1 } else { -1 }).max(0),
-            ..now
-        });
-        latest.update_value(|n| *n += 1);
-        toggle.dispatch((like, latest.get_value()));
-    };
-
-    let label = move |s: LikeState| format!("{} {}", if s.liked { "♥" } else { "♡" }, s.like_count);
-
+/// A guest's button: a link to log in and come back.
+#[component]
+pub fn LikeLink(liked: bool, like_count: i64) -> impl IntoView {
+    let here = use_location().pathname.get_untracked();
     view! {
         <div class="like">
-            {move || {
-                let s = shown.get();
-                if logged_in {
-                    view! {
-                        <form
-                            method="post"
-                            action=if s.liked { "/api/likes/remove" } else { "/api/likes/add" }
-                            on:submit=on_submit
-                        >
-                            <input type="hidden" name="product_id" value=product_id.to_string() />
-                            <button
-                                type="submit"
-                                class="like-button"
-                                data-testid="like-button"
-                                aria-pressed=s.liked.to_string()
-                                title=if s.liked { "Unlike" } else { "Like" }
-                            >
-                                {label(s)}
-                            </button>
-                        </form>
-                    }
-                        .into_any()
-                } else {
-                    let here = location.pathname.get_untracked();
-                    view! {
-                        <a
-                            class="like-button"
-                            data-testid="like-button"
-                            href=login_href(&here)
-                            title="Log in to like"
-                        >
-                            {label(s)}
-                        </a>
-                    }
-                        .into_any()
-                }
-            }}
-            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            <a class="like-button" data-testid="like-button" href=login_href(&here) title="Log in to like">
+                {label(liked, like_count)}
+            </a>
         </div>
     }
 }

@@ -12,7 +12,9 @@ mod button;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use button::LikeButton;
+pub use button::{
+    action as like_action, attributes as like_attributes, label as like_label, LikeForm, LikeLink,
+};
 
 /// The answer to liking or unliking.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

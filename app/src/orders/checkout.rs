@@ -11,13 +11,12 @@ use crate::{
     cart,
     catalog::{self, Availability, ProductId},
     db::{now_millis, Db},
-    error::{AppError, AppResult, ErrorCode},
+    error::{AppError, AppResult, ErrorCode, ErrorDetails, Problem},
     identity::{self, UserId},
     money::Won,
     platform,
     points::{self, LedgerKind},
 };
-use serde_json::{json, Value};
 use sqlx::{Any, Transaction};
 
 /// A transaction the database gave up on (a deadlock, a busy SQLite) is
@@ -78,7 +77,10 @@ async fn place_once(
             ErrorCode::ProductNotFound,
             format!("{} of the products do not exist.", missing.len()),
         )
-        .with_details(json!({ "product_ids": missing })));
+        .with_details(ErrorDetails {
+            product_ids: Some(missing),
+            ..ErrorDetails::default()
+        }));
     }
 
     let mut problems = Problems::default();
@@ -185,11 +187,11 @@ async fn requested_lines(
         OrderRequest::FromCart { seen } => {
             let in_cart = cart::store::lines_for_checkout(tx, user).await?;
             if in_cart.is_empty() {
-                return Err(AppError::new(
+                return Err(AppError::invalid_field(
                     ErrorCode::BadRequest,
+                    "from_cart",
                     "Your cart is empty: add something first.",
-                )
-                .with_details(json!({ "field": "from_cart" })));
+                ));
             }
             let Some(seen) = seen else {
                 return Ok(in_cart
@@ -221,39 +223,32 @@ async fn requested_lines(
 /// Everything wrong with an order, so the shopper can fix it in one go.
 #[derive(Default)]
 struct Problems {
-    stock: Vec<Value>,
-    points: Option<Value>,
-    prices: Vec<Value>,
+    stock: Vec<Problem>,
+    points: Option<Problem>,
+    prices: Vec<Problem>,
 }
 
 impl Problems {
     fn short(&mut self, product: &catalog::store::ForSale, line: &LineRequest, left: i64) {
-        self.stock.push(json!({
-            "code": ErrorCode::InsufficientStock.as_str(),
-            "product_id": product.id,
-            "name": product.name,
-            "requested": line.quantity.get(),
-            "left": left,
-        }));
+        self.stock.push(Problem::short_of_stock(
+            product.id.0,
+            &product.name,
+            line.quantity.get(),
+            left,
+        ));
     }
 
     fn price_changed(&mut self, product: &catalog::store::ForSale, sent: Won) {
-        self.prices.push(json!({
-            "code": ErrorCode::PriceChanged.as_str(),
-            "product_id": product.id,
-            "name": product.name,
-            "sent": sent,
-            "price": product.price,
-        }));
+        self.prices.push(Problem::price_changed(
+            product.id.0,
+            &product.name,
+            sent.get(),
+            product.price.get(),
+        ));
     }
 
     fn points_short(&mut self, points: i64, total: Won) {
-        self.points = Some(json!({
-            "code": ErrorCode::InsufficientPoints.as_str(),
-            "points": points,
-            "needed": total,
-            "shortfall": total.get() - points,
-        }));
+        self.points = Some(Problem::short_of_points(points, total.get()));
     }
 
     /// One error listing every problem; its code is the first kind found
@@ -262,20 +257,17 @@ impl Problems {
         let (code, message) = if let Some(first) = self.stock.first() {
             (
                 ErrorCode::InsufficientStock,
-                if self.stock.len() == 1 {
-                    format!(
-                        "Not enough {} in stock: {} left.",
-                        first["name"].as_str().unwrap_or("of a product"),
-                        first["left"]
-                    )
-                } else {
-                    format!("{} products do not have enough stock.", self.stock.len())
+                match (self.stock.len(), &first.name, first.left) {
+                    (1, Some(name), Some(left)) => {
+                        format!("Not enough {name} in stock: {left} left.")
+                    }
+                    (n, ..) => format!("{n} products do not have enough stock."),
                 },
             )
-        } else if let Some(points) = &self.points {
+        } else if let Some(shortfall) = self.points.as_ref().and_then(|p| p.shortfall) {
             (
                 ErrorCode::InsufficientPoints,
-                format!("You need {} more points.", points["shortfall"]),
+                format!("You need {shortfall} more points."),
             )
         } else if !self.prices.is_empty() {
             (
@@ -285,12 +277,15 @@ impl Problems {
         } else {
             return None;
         };
-        let problems: Vec<Value> = self
+        let problems: Vec<Problem> = self
             .stock
             .into_iter()
             .chain(self.points)
             .chain(self.prices)
             .collect();
-        Some(AppError::new(code, message).with_details(json!({ "problems": problems })))
+        Some(AppError::new(code, message).with_details(ErrorDetails {
+            problems: Some(problems),
+            ..ErrorDetails::default()
+        }))
     }
 }

@@ -340,7 +340,7 @@ mod tests {
             &"k".repeat(101),
         ] {
             let err = IdempotencyKey::parse(bad).unwrap_err();
-            assert_eq!(err.details.unwrap()["field"], "idempotency_key", "{bad}");
+            assert_eq!(err.field().unwrap(), "idempotency_key", "{bad}");
         }
     }
 
@@ -362,7 +362,7 @@ mod tests {
         let many = (1..=101).map(|i| line(i, 1)).collect();
         assert!(OrderRequest::parse(Some(many), None).is_err());
         let twice = OrderRequest::parse(Some(vec![line(1, 1), line(1, 2)]), None).unwrap_err();
-        assert_eq!(twice.details.unwrap()["field"], "items");
+        assert_eq!(twice.field().unwrap(), "items");
     }
 
     #[test]

@@ -1,16 +1,16 @@
-use crate::{accounts::use_auth, components::RequireLogin, money::Won};
+use crate::{accounts::use_auth, money::Won};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
-/// `/account`: who I am, for logged-in users only.
+/// `/account`: who I am, for logged-in users only (the server sends a
+/// guest to log in first).
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let auth = use_auth();
     view! {
         <Title text="My account" />
         <Meta name="description" content="Your Storefront account: your login id, your points and the way out." />
-        <RequireLogin>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {
                 auth.user
                     .get()
@@ -23,13 +23,12 @@ pub fn AccountPage() -> impl IntoView {
                                     <dt>"Login id"</dt>
                                     <dd data-testid="account-login-id">{user.login_id}</dd>
                                     <dt>"Points"</dt>
-                                    <dd>{move || auth.balance().map(|p| format!("{} P", Won(p).grouped()))}</dd>
+                                    <dd>{format!("{} P", Won(user.points).grouped())}</dd>
                                 </dl>
                             </section>
                         }
                     })
             }}
-            </Transition>
-        </RequireLogin>
+        </Suspense>
     }
 }

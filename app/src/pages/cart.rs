@@ -1,14 +1,17 @@
 use crate::{
     accounts::use_auth,
-    cart::{cart_action, use_cart, Cart, CartLine, RemoveFromCart, SetCartQuantity},
+    cart::{use_cart, Cart, CartLine, RemoveFromCart, SetCartQuantity},
     catalog::{Availability, Quantity},
-    components::ErrorNotice,
+    components::{Enhance, ErrorNotice, Then},
     money::Won,
 };
-use leptos::{form::ActionForm, prelude::*};
+use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
+use server_fn::ServerFn;
 
-/// `/cart`: lines with quantity and remove, totals, balance, checkout.
+/// `/cart`: lines with quantity and remove, totals, balance, checkout. The
+/// forms work without JS; with JS an `Enhance` island sends them, the
+/// badge follows and `#cart-contents` is fetched again.
 #[component]
 pub fn CartPage() -> impl IntoView {
     let state = use_cart();
@@ -18,28 +21,41 @@ pub fn CartPage() -> impl IntoView {
         <Meta name="description" content="Your Storefront cart: what you are about to buy, with quantities you can change and the total in points." />
         <section class="cart-page">
             <h1>"Cart"</h1>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || {
                     // The balance is read here too, not inside the lines.
                     let user = auth.user.get();
                     state.cart.get().zip(user).map(|(r, user)| match r {
-                        Ok(cart) if cart.lines.is_empty() => view! {
-                            <p class="empty" data-testid="cart-empty">
-                                "Your cart is empty. " <a href="/">"Find something you like"</a>
-                            </p>
-                        }.into_any(),
-                        Ok(cart) => view! { <CartContents cart points=user.ok().map(|u| u.points) /> }.into_any(),
+                        Ok(cart) => {
+                            let points = user.ok().map(|u| u.points);
+                            view! {
+                                <Enhance then=Then::Stay refresh="cart-contents".to_string()>
+                                    <div id="cart-contents">
+                                        <CartContents cart points />
+                                    </div>
+                                </Enhance>
+                            }
+                                .into_any()
+                        }
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     })
                 }}
-            </Transition>
+            </Suspense>
         </section>
     }
 }
 
-#[component]
 /// `points`: the shopper's balance, none for a guest.
+#[component]
 fn CartContents(cart: Cart, points: Option<i64>) -> impl IntoView {
+    if cart.lines.is_empty() {
+        return view! {
+            <p class="empty" data-testid="cart-empty">
+                "Your cart is empty. " <a href="/">"Find something you like"</a>
+            </p>
+        }
+        .into_any();
+    }
     let total = cart.total;
     let needs_attention = cart
         .lines
@@ -82,22 +98,13 @@ fn CartContents(cart: Cart, points: Option<i64>) -> impl IntoView {
             <a class="button" href="/checkout" data-testid="checkout">"Checkout"</a>
         </aside>
     }
+    .into_any()
 }
 
 #[component]
 fn CartLineRow(line: CartLine) -> impl IntoView {
-    let set = cart_action::<SetCartQuantity>();
-    let remove = cart_action::<RemoveFromCart>();
-    let busy = move || set.pending().get() || remove.pending().get();
-    let error = move || {
-        set.value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| remove.value().get().and_then(Result::err))
-            .map(|e| e.message)
-    };
     let id = line.product_id.to_string();
-    let (id_for_set, id_for_remove) = (id.clone(), id.clone());
+    let (href, form_id, remove_id) = (format!("/products/{id}"), id.clone(), id.clone());
     let quantity = line.quantity.get();
     let warning = match line.availability() {
         Availability::SoldOut => Some("Sold out since you added it.".to_string()),
@@ -105,10 +112,10 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
         Availability::Available => None,
     };
     view! {
-        <li class="cart-line" data-testid="cart-line" data-product-id=id.clone()>
+        <li class="cart-line" data-testid="cart-line" data-product-id=id>
             <img src=line.image.clone() alt="" width="80" height="80" />
             <div class="cart-line__info">
-                <a href=format!("/products/{id}") data-testid="cart-line-name">{line.name.clone()}</a>
+                <a href=href data-testid="cart-line-name">{line.name.clone()}</a>
                 <p class="cart-line__price">
                     {line.price.to_string()}
                     {line.price_was.map(|was| view! {
@@ -118,16 +125,16 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
                     })}
                 </p>
                 {warning.map(|w| view! { <p class="field-error" data-testid="stock-warning">{w}</p> })}
-                {move || error().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
             </div>
-            <ActionForm action=set attr:class="stepper">
-                <input type="hidden" name="product_id" value=id_for_set />
+            // The buttons carry the quantity they set.
+            <form method="post" action=SetCartQuantity::url() class="stepper">
+                <input type="hidden" name="product_id" value=form_id />
                 <button
                     type="submit"
                     name="quantity"
                     value=(quantity - 1).to_string()
                     aria-label="One fewer"
-                    disabled=move || { quantity <= Quantity::MIN || busy() }
+                    disabled={quantity <= Quantity::MIN}
                 >
                     "−"
                 </button>
@@ -137,16 +144,16 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
                     name="quantity"
                     value=(quantity + 1).to_string()
                     aria-label="One more"
-                    disabled=move || { quantity >= Quantity::MAX || busy() }
+                    disabled={quantity >= Quantity::MAX}
                 >
                     "+"
                 </button>
-            </ActionForm>
+            </form>
             <p class="cart-line__total" data-testid="line-total">{line.line_total.to_string()}</p>
-            <ActionForm action=remove>
-                <input type="hidden" name="product_id" value=id_for_remove />
-                <button type="submit" class="link-button" disabled=busy>"Remove"</button>
-            </ActionForm>
+            <form method="post" action=RemoveFromCart::url()>
+                <input type="hidden" name="product_id" value=remove_id />
+                <button type="submit" class="link-button">"Remove"</button>
+            </form>
         </li>
     }
 }

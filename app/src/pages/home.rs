@@ -7,7 +7,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// What the grid shows, as it stands in the URL (`/?sort=&brand=&q=&page=`),
 /// so a link reproduces the view.
@@ -115,23 +115,26 @@ pub fn HomePage() -> impl IntoView {
         <BestSellersStrip />
         <section class="catalog">
             <div class="catalog__toolbar">
-                <Form method="GET" action="/" attr:class="search" attr:role="search">
+                <form method="get" action="/" class="search" role="search">
                     <input
                         type="search"
                         name="q"
                         placeholder="Search products"
                         aria-label="Search products"
-                        prop:value=move || view_state.get().q.unwrap_or_default()
+                        value=move || view_state.get().q.unwrap_or_default()
                     />
+                    // The sort and the brand stay as they are; empty ones are left out.
                     {move || {
                         let v = view_state.get();
-                        view! {
-                            <input type="hidden" name="sort" value=v.sort.unwrap_or_default() />
-                            <input type="hidden" name="brand" value=v.brand.unwrap_or_default() />
-                        }
+                        let kept = |name: &'static str, value: Option<String>| {
+                            value
+                                .filter(|v| !v.is_empty())
+                                .map(|value| view! { <input type="hidden" name=name value=value /> })
+                        };
+                        (kept("sort", v.sort), kept("brand", v.brand))
                     }}
                     <button type="submit">"Search"</button>
-                </Form>
+                </form>
                 <nav class="sorts" aria-label="Sort">
                     {Sort::ALL
                         .into_iter()

@@ -1,6 +1,6 @@
 use crate::{
     accounts::use_auth,
-    components::{ErrorNotice, Pagination, ProductCard, RequireLogin},
+    components::{ErrorNotice, Pagination, ProductCard},
     likes::liked_products,
 };
 use leptos::prelude::*;
@@ -13,9 +13,7 @@ pub fn LikesPage() -> impl IntoView {
     view! {
         <Title text="My likes" />
         <Meta name="description" content="The Storefront products you like, the most recent first." />
-        <RequireLogin>
-            <LikedProducts />
-        </RequireLogin>
+        <LikedProducts />
     }
 }
 

@@ -1,10 +1,8 @@
 use crate::{
     accounts::use_auth,
-    cart::AddToCartForm,
     catalog::{get_product, Product},
-    components::ErrorNotice,
+    components::{AddToCartForm, ErrorNotice, LikeButton},
     error::ErrorCode,
-    likes::LikeButton,
     pages::NotFound,
 };
 use leptos::prelude::*;

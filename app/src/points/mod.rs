@@ -38,6 +38,8 @@ impl<'de> Deserialize<'de> for ChargeAmount {
 impl ChargeAmount {
     pub const MIN: i64 = 1;
     pub const MAX: i64 = 1_000_000;
+    /// The amounts the points page charges in one click.
+    pub const QUICK: [Self; 3] = [Self(10_000), Self(50_000), Self(100_000)];
 
     /// Parses what a form or a JSON client sent: digits only, so `1.5`,
     /// `-3`, `1e3`, text and numbers past `i64` are all refused alike.
@@ -175,7 +177,7 @@ mod tests {
         ] {
             let err = ChargeAmount::parse(bad).unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidAmount, "{bad}");
-            assert_eq!(err.details.unwrap()["field"], "amount");
+            assert_eq!(err.field().unwrap(), "amount");
         }
     }
 }

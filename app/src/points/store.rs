@@ -3,7 +3,7 @@
 use super::{ChargeAmount, LedgerEntry, LedgerKind, LedgerPage, MAX_BALANCE};
 use crate::{
     db::{now_millis, Db},
-    error::{AppError, AppResult, ErrorCode},
+    error::{AppError, AppResult, ErrorCode, ErrorDetails},
     identity::UserId,
     paging::Paging,
 };
@@ -67,7 +67,11 @@ async fn refusal(
             ErrorCode::InsufficientPoints,
             format!("You have {current} points; {} are needed.", -delta),
         )
-        .with_details(serde_json::json!({ "points": current, "needed": -delta }))
+        .with_details(ErrorDetails {
+            points: Some(current),
+            needed: Some(-delta),
+            ..ErrorDetails::default()
+        })
     } else {
         AppError::new(
             ErrorCode::PointLimitExceeded,
@@ -76,7 +80,11 @@ async fn refusal(
                 MAX_BALANCE - current
             ),
         )
-        .with_details(serde_json::json!({ "points": current, "max_balance": MAX_BALANCE }))
+        .with_details(ErrorDetails {
+            points: Some(current),
+            max_balance: Some(MAX_BALANCE),
+            ..ErrorDetails::default()
+        })
     })
 }
 
