@@ -81,6 +81,21 @@ pub enum Then {
     Like,
 }
 
+impl Then {
+    /// What the form says while it is on its way (the like button shows
+    /// the click itself).
+    fn pending(self) -> Option<&'static str> {
+        match self {
+            Then::SayAdded => Some("Adding…"),
+            Then::SayCharged => Some("Charging…"),
+            Then::OpenOrder => Some("Placing your order…"),
+            Then::GoOn => Some("One moment…"),
+            Then::Stay => Some("Updating…"),
+            Then::Like => None,
+        }
+    }
+}
+
 /// Sends the forms inside it with `fetch`, as they would post without JS,
 /// once at a time; the shared count and balance follow the answer. Then
 /// `then` (with `next`, the page to go on to); `refresh` names an element
@@ -157,6 +172,12 @@ pub fn Enhance(
     view! {
         <div class="enhanced" aria-busy=move || busy.get().to_string() on:submit=on_submit>
             {children()}
+            {move || {
+                busy.get()
+                    .then(|| then.pending())
+                    .flatten()
+                    .map(|text| view! { <p class="notice pending" role="status">{text}</p> })
+            }}
             {move || {
                 said.get()
                     .into_iter()
@@ -240,19 +261,20 @@ impl Message {
 
     /// What a form says when the server said yes.
     fn done(then: Then, answer: &web::Answer) -> Option<Self> {
-        let (text, test_id) = match (then, answer.charged, answer.points) {
-            (Then::SayAdded, ..) => ("Added ✓".to_string(), None),
-            (Then::SayCharged, Some(charged), Some(points)) => (
+        Some(match (then, answer.charged, answer.points) {
+            (Then::SayAdded, ..) => Self::new("added", "status", None, "Added ✓".to_string()),
+            (Then::SayCharged, Some(charged), Some(points)) => Self::new(
+                "notice notice--ok",
+                "status",
+                Some("charge-ok".to_string()),
                 format!(
                     "Charged {} P. Balance: {} P.",
                     Won(charged).grouped(),
                     Won(points).grouped()
                 ),
-                Some("charge-ok".to_string()),
             ),
             _ => return None,
-        };
-        Some(Self::new("notice notice--ok", "status", test_id, text))
+        })
     }
 }
 
@@ -430,22 +452,6 @@ fn LogoutButton() -> impl IntoView {
             <button type="submit" class="link-button">"Log out"</button>
         </form>
     }
-}
-
-/// The message of `error` if it is about `field` (its `details.field`).
-pub fn field_message(error: &Option<AppError>, field: &str) -> Option<String> {
-    error
-        .as_ref()
-        .filter(|e| e.field() == Some(field))
-        .map(|e| e.message.clone())
-}
-
-/// The message of `error` if it is about no field in particular.
-pub fn general_message(error: &Option<AppError>) -> Option<String> {
-    error
-        .as_ref()
-        .filter(|e| e.field().is_none())
-        .map(|e| e.message.clone())
 }
 
 #[component]

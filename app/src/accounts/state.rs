@@ -20,11 +20,6 @@ impl Auth {
         provide_context(auth);
         auth
     }
-
-    /// The balance to show, once loaded (none for a guest).
-    pub fn balance(&self) -> Option<i64> {
-        self.user.get().and_then(Result::ok).map(|u| u.points)
-    }
 }
 
 pub fn use_auth() -> Auth {
