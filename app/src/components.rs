@@ -99,11 +99,11 @@ impl Then {
 /// Sends the forms inside it with `fetch`, as they would post without JS,
 /// once at a time; the shared count and balance follow the answer. Then
 /// `then` (with `next`, the page to go on to); `refresh` names an element
-/// of this page to fetch again from
-/// the server afterwards (also after a refusal, for a form that must show
-/// today's state). A refusal is said where it belongs: next to the field
-/// or the order line it is about, else under the forms (`alert_id` is the
-/// message's `data-testid`).
+/// of this page to fetch again from the server afterwards (after a refused
+/// order too: the form must show today's prices under a fresh key). A
+/// refusal is said where it belongs: next to the field or the order line
+/// it is about, else under the forms (`alert_id` is the message's
+/// `data-testid`).
 #[island]
 pub fn Enhance(
     then: Then,

@@ -273,15 +273,28 @@ impl AppError {
         })
     }
 
+    /// Something failed on the shop's side; the text reveals nothing of it.
+    pub fn unexpected() -> Self {
+        Self::new(
+            ErrorCode::Internal,
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+
+    /// The browser could not reach the shop, or read its answer.
+    pub fn unreachable() -> Self {
+        Self::new(
+            ErrorCode::Internal,
+            "The shop could not be reached. Check your connection and try again.",
+        )
+    }
+
     /// Logs an internal failure with its context and returns an error whose
     /// text reveals nothing of it.
     #[cfg(feature = "ssr")]
     pub fn internal(context: &str, err: impl fmt::Display) -> Self {
         tracing::error!(error = %err, "{context}");
-        Self::new(
-            ErrorCode::Internal,
-            "Something went wrong on our side. Please try again.",
-        )
+        Self::unexpected()
     }
 }
 
@@ -341,19 +354,13 @@ impl FromServerFnError for AppError {
             | ServerFnErrorErr::MissingArg(msg)
             | ServerFnErrorErr::Deserialization(msg) => Self::missing_field(&msg)
                 .unwrap_or_else(|| Self::bad_request(format!("The request is not valid: {msg}"))),
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::new(
-                ErrorCode::Internal,
-                "The shop could not be reached. Check your connection and try again.",
-            ),
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::unreachable(),
             other => {
                 #[cfg(feature = "ssr")]
                 tracing::error!(error = %other, "server function failure");
                 #[cfg(not(feature = "ssr"))]
                 let _ = other;
-                Self::new(
-                    ErrorCode::Internal,
-                    "Something went wrong on our side. Please try again.",
-                )
+                Self::unexpected()
             }
         }
     }

@@ -6,7 +6,7 @@
 //! and the server redirects back. On the server these do nothing: event
 //! handlers never run there.
 
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 use serde::Deserialize;
 
 /// What the islands read of the server's answers, whichever form was
@@ -109,27 +109,13 @@ impl Outgoing {
     pub async fn send(self) -> Result<Answer, AppError> {
         let (ok, text) = post(&self.action, &self.body)
             .await
-            .ok_or_else(unreachable)?;
+            .ok_or_else(AppError::unreachable)?;
         if ok {
-            serde_json::from_str(&text).map_err(|_| unreadable())
+            serde_json::from_str(&text).map_err(|_| AppError::unexpected())
         } else {
-            Err(serde_json::from_str(&text).unwrap_or_else(|_| unreadable()))
+            Err(serde_json::from_str(&text).unwrap_or_else(|_| AppError::unexpected()))
         }
     }
-}
-
-fn unreachable() -> AppError {
-    AppError::new(
-        ErrorCode::Internal,
-        "The shop could not be reached. Check your connection and try again.",
-    )
-}
-
-fn unreadable() -> AppError {
-    AppError::new(
-        ErrorCode::Internal,
-        "Something went wrong on our side. Please try again.",
-    )
 }
 
 /// Posts `body` to `action`; whether the status is a success, and the text.
