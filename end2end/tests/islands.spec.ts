@@ -1,0 +1,78 @@
+import { AccountForms } from "./fixtures/accounts";
+import { CatalogPage, expect, holdRequests, isSameDocument, markDocument, test, waitForHydration } from "./fixtures/shop";
+
+// The islands change the page in place: the forms they send, the header's
+// badge and balance, the parts of the page fetched again, all without a
+// page load. Requests are held where a test looks at the page while they
+// are on their way.
+
+const password = "correct horse battery";
+const uniqueId = (prefix: string) => `${prefix}_${Date.now() % 1_000_000_000}`;
+
+test("add to cart: pending, then added, and the header's badge follows", async ({ page }) => {
+  const catalog = new CatalogPage(page);
+  await catalog.goto("?q=Stoneware");
+  await markDocument(page);
+  const card = catalog.cards.first();
+  const release = await holdRequests(page, "**/api/cart/add");
+  await card.getByTestId("add-to-cart").click();
+  await expect(card.getByRole("status")).toHaveText("Adding…");
+  await expect(page.getByTestId("cart-count")).toHaveText("0");
+  release();
+  await expect(card.getByRole("status")).toHaveText("Added ✓");
+  await expect(page.getByTestId("cart-count")).toHaveText("1");
+  expect(await isSameDocument(page)).toBe(true);
+});
+
+test("a like shows at once, and is rolled back with the server's message when refused", async ({ page }) => {
+  const forms = new AccountForms(page);
+  await forms.signup(uniqueId("refused"), password);
+  const catalog = new CatalogPage(page);
+  await catalog.goto("?q=Arc+Desk+Lamp");
+  await markDocument(page);
+  const card = catalog.cards.first();
+  const button = card.getByTestId("like-button");
+  const before = await button.innerText();
+  const release = await holdRequests(page, "**/api/likes/add", {
+    status: 429,
+    body: { code: "TOO_MANY_ATTEMPTS", message: "Slow down a little." },
+  });
+  await button.click();
+  await expect(button).toHaveAttribute("aria-pressed", "true");
+  await expect(button).not.toHaveText(before);
+  release();
+  await expect(button).toHaveAttribute("aria-pressed", "false");
+  await expect(button).toHaveText(before);
+  await expect(card.getByRole("alert")).toHaveText("Slow down a little.");
+  expect(await isSameDocument(page)).toBe(true);
+});
+
+test("the points and cart pages change in place", async ({ page }) => {
+  const forms = new AccountForms(page);
+  await forms.signup(uniqueId("inplace"), password);
+  const found = await (await page.request.get("/api/products?q=Gooseneck")).json();
+  const kettle = found.items[0];
+  expect((await page.request.post("/api/cart/add", { data: { product_id: kettle.id, quantity: 1 } })).status()).toBe(200);
+
+  await page.goto("/points");
+  await waitForHydration(page);
+  await markDocument(page);
+  await page.getByRole("button", { name: "+10,000" }).click();
+  await expect(page.getByTestId("balance")).toHaveText("10,000 P");
+  await expect(page.getByTestId("points-balance")).toHaveText("10,000 P");
+  await expect(page.getByTestId("ledger-row")).toHaveCount(1);
+  expect(await isSameDocument(page)).toBe(true);
+
+  await page.goto("/cart");
+  await waitForHydration(page);
+  await markDocument(page);
+  const line = page.getByTestId("cart-line");
+  const release = await holdRequests(page, "**/api/cart/set");
+  await line.getByRole("button", { name: "One more" }).click();
+  await expect(page.getByRole("status")).toHaveText("Updating…");
+  release();
+  await expect(line.getByTestId("quantity")).toHaveText("2");
+  await expect(page.getByTestId("cart-count")).toHaveText("2");
+  await expect(page.getByTestId("cart-total")).toHaveText(`${(kettle.price * 2).toLocaleString("en-US")}원`);
+  expect(await isSameDocument(page)).toBe(true);
+});
