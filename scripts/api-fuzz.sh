@@ -28,9 +28,14 @@ server=$!
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+# One worker: with two, both threads can parse the same source for
+# Hypothesis' lambda descriptions at once, and CPython 3.11 keeps the AST
+# converter's recursion count in shared module state, so one of them fails
+# now and then with "SystemError: AST constructor recursion depth mismatch"
+# (seen once in a CI run, in the tool, not the shop).
 run() {
   (cd "$tmp" && "$st" run "$base/api/openapi.json" --checks "$checks" --max-time "$seconds" \
-     --workers 2 --seed 1 --suppress-health-check all "$@")
+     --workers 1 --seed 1 --suppress-health-check all "$@")
 }
 
 say "schemathesis as a guest ($database)"

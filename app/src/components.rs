@@ -564,7 +564,50 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::page_numbers;
+    use super::{line_problems, page_numbers, refused};
+    use crate::error::{AppError, ErrorCode, ErrorDetails, Problem};
+
+    #[test]
+    fn a_refused_order_is_said_beside_each_line_and_under_the_form() {
+        let error =
+            AppError::new(ErrorCode::InsufficientStock, "Not enough.").with_details(ErrorDetails {
+                problems: Some(vec![
+                    Problem::short_of_stock(7, "Mug", 5, 3),
+                    Problem::short_of_points(1_000, 26_000),
+                    Problem::price_changed(7, "Mug", 100, 18_000),
+                    Problem::short_of_stock(9, "Kettle", 1, 0),
+                ]),
+                ..ErrorDetails::default()
+            });
+        assert_eq!(
+            line_problems(&error),
+            [
+                (
+                    7,
+                    "Only 3 left: lower the quantity in your cart. \
+                     The price changed from 100원 to 18,000원."
+                        .to_string()
+                ),
+                (
+                    9,
+                    "Sold out: remove it from your cart to go on.".to_string()
+                ),
+            ]
+        );
+        let said = refused(&error, Some("checkout-error".to_string()));
+        let texts: Vec<(&str, Option<&str>)> = said
+            .iter()
+            .map(|m| (m.text.as_str(), m.test_id.as_deref()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("Your points fell short by 25,000 P. ", Some("points-error")),
+                ("Not enough. Nothing was charged.", Some("checkout-error")),
+            ]
+        );
+        assert_eq!(said[0].link, Some(("/points", "Charge points")));
+    }
 
     #[test]
     fn pagers_stay_short_however_many_pages() {
