@@ -162,7 +162,7 @@ pub fn Enhance(
                     if let (Some(id), Then::OpenOrder) = (&refresh, then) {
                         web::refresh(id).await;
                     }
-                    refused(&error, alert_id)
+                    refused(&error, &shown, alert_id)
                 }
             };
             said.set(messages);
@@ -282,14 +282,15 @@ impl Message {
 /// page's own HTML, found by name), and under the forms what is left of
 /// it: the points an order lacks, and the message unless it is beside its
 /// field.
-fn refused(error: &AppError, alert_id: Option<String>) -> Vec<Message> {
+fn refused(error: &AppError, form: &FormRef, alert_id: Option<String>) -> Vec<Message> {
     let mut said = Vec::new();
-    // A field the shopper can see gets the message beside it.
+    // A field of the form sent, if the shopper can see it, gets the
+    // message beside it.
     let beside_field = error.field().is_some_and(|field| {
-        let input = format!("form input[name=\"{field}\"]:not([type=hidden])");
+        let input = format!("input[name=\"{field}\"]:not([type=hidden])");
         let mut attributes = vec![("data-field", field)];
         attributes.extend(alert_id.as_deref().map(|id| ("data-testid", id)));
-        web::add_alert(&input, false, &attributes, &error.message)
+        web::add_alert(Some(form), &input, false, &attributes, &error.message)
     });
     let mut about_an_order = false;
     for problem in problems(error) {
@@ -308,7 +309,14 @@ fn refused(error: &AppError, alert_id: Option<String>) -> Vec<Message> {
     }
     for (product, message) in line_problems(error) {
         let line = format!("[data-product-id=\"{product}\"] .cart-line__info");
-        web::add_alert(&line, true, &[("data-testid", "line-error")], &message);
+        // The lines of the page (the form sent may have been fetched again).
+        web::add_alert(
+            None,
+            &line,
+            true,
+            &[("data-testid", "line-error")],
+            &message,
+        );
     }
     if !beside_field {
         let text = match about_an_order {
@@ -565,7 +573,10 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::{line_problems, page_numbers, refused};
-    use crate::error::{AppError, ErrorCode, ErrorDetails, Problem};
+    use crate::{
+        error::{AppError, ErrorCode, ErrorDetails, Problem},
+        web::FormRef,
+    };
 
     #[test]
     fn a_refused_order_is_said_beside_each_line_and_under_the_form() {
@@ -594,7 +605,11 @@ mod tests {
                 ),
             ]
         );
-        let said = refused(&error, Some("checkout-error".to_string()));
+        let said = refused(
+            &error,
+            &FormRef::default(),
+            Some("checkout-error".to_string()),
+        );
         let texts: Vec<(&str, Option<&str>)> = said
             .iter()
             .map(|m| (m.text.as_str(), m.test_id.as_deref()))

@@ -195,20 +195,27 @@ pub async fn refresh(id: &str) -> bool {
 }
 
 /// Puts `<p class="field-error" role="alert">` saying `text`, with the
-/// `attributes`, after the element `selector` finds in the
-/// document (after its label, if it is in one: `inside: false`) or at its
-/// end (`inside: true`). It goes with the next [`clear_alerts`]. Whether
-/// the element was there.
-pub fn add_alert(selector: &str, inside: bool, attributes: &[(&str, &str)], text: &str) -> bool {
+/// `attributes`, after the element `selector` finds in the form `within`
+/// (the document with none; after its label, if it is in one: `inside:
+/// false`) or at its end (`inside: true`). It goes with the next
+/// [`clear_alerts`]. Whether the element was there.
+pub fn add_alert(
+    within: Option<&FormRef>,
+    selector: &str,
+    inside: bool,
+    attributes: &[(&str, &str)],
+    text: &str,
+) -> bool {
     #[cfg(feature = "hydrate")]
     {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return false;
         };
-        let (Ok(Some(target)), Ok(alert)) = (
-            document.query_selector(selector),
-            document.create_element("p"),
-        ) else {
+        let found = match within.and_then(|w| w.form.as_ref()) {
+            Some(form) => form.query_selector(selector),
+            None => document.query_selector(selector),
+        };
+        let (Ok(Some(target)), Ok(alert)) = (found, document.create_element("p")) else {
             return false;
         };
         let target = match inside {
@@ -231,7 +238,7 @@ pub fn add_alert(selector: &str, inside: bool, attributes: &[(&str, &str)], text
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (selector, inside, attributes, text);
+        let _ = (within, selector, inside, attributes, text);
         false
     }
 }
