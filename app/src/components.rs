@@ -292,20 +292,17 @@ fn refused(error: &AppError, form: &FormRef, alert_id: Option<String>) -> Vec<Me
         attributes.extend(alert_id.as_deref().map(|id| ("data-testid", id)));
         web::add_alert(Some(form), &input, false, &attributes, &error.message)
     });
-    let mut about_an_order = false;
-    for problem in problems(error) {
-        about_an_order = true;
-        if let Some(shortfall) = problem.shortfall {
-            said.push(Message {
-                link: Some(("/points", "Charge points")),
-                ..Message::new(
-                    "field-error",
-                    "alert",
-                    Some("points-error".to_string()),
-                    format!("Your points fell short by {} P. ", Won(shortfall).grouped()),
-                )
-            });
-        }
+    let about_an_order = !problems(error).is_empty();
+    if let Some(shortfall) = problems(error).iter().find_map(|p| p.shortfall) {
+        said.push(Message {
+            link: Some(("/points", "Charge points")),
+            ..Message::new(
+                "field-error",
+                "alert",
+                Some("points-error".to_string()),
+                format!("Your points fell short by {} P. ", Won(shortfall).grouped()),
+            )
+        });
     }
     for (product, message) in line_problems(error) {
         let line = format!("[data-product-id=\"{product}\"] .cart-line__info");
