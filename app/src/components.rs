@@ -6,7 +6,8 @@ use crate::{
     catalog::{Product, ProductId, Quantity},
     error::{AppError, ErrorCode, Problem},
     likes::{like_action, like_attributes, like_label, LikeForm, LikeLink},
-    money::Won,
+    locale::{td_string, Locale},
+    money::{show_points, Won},
     web::{self, FormRef, Outgoing},
 };
 use leptos::{either::Either, ev::SubmitEvent, prelude::*, task::spawn_local};
@@ -54,11 +55,12 @@ pub fn Live(what: LiveValue, value: i64) -> impl IntoView {
     if signal.get_untracked().is_none() {
         signal.set(Some(value));
     }
+    let locale = Locale::current();
     move || {
         let value = signal.get().unwrap_or(value);
         match what {
             LiveValue::CartCount => value.to_string(),
-            LiveValue::Balance => format!("{} P", Won(value).grouped()),
+            LiveValue::Balance => show_points(value, locale),
         }
     }
 }
@@ -84,13 +86,13 @@ pub enum Then {
 impl Then {
     /// What the form says while it is on its way (the like button shows
     /// the click itself).
-    fn pending(self) -> Option<&'static str> {
+    fn pending(self, locale: Locale) -> Option<&'static str> {
         match self {
-            Then::SayAdded => Some("Adding…"),
-            Then::SayCharged => Some("Charging…"),
-            Then::OpenOrder => Some("Placing your order…"),
-            Then::GoOn => Some("One moment…"),
-            Then::Stay => Some("Updating…"),
+            Then::SayAdded => Some(td_string!(locale, islands.adding)),
+            Then::SayCharged => Some(td_string!(locale, islands.charging)),
+            Then::OpenOrder => Some(td_string!(locale, islands.placing)),
+            Then::GoOn => Some(td_string!(locale, islands.one_moment)),
+            Then::Stay => Some(td_string!(locale, islands.updating)),
             Then::Like => None,
         }
     }
@@ -113,6 +115,7 @@ pub fn Enhance(
     children: Children,
 ) -> impl IntoView {
     let shared = expect_context::<Shared>();
+    let locale = Locale::current();
     let busy = RwSignal::new(false);
     let said = RwSignal::new(Vec::<Message>::new());
     let on_submit = move |ev: SubmitEvent| {
@@ -128,13 +131,18 @@ pub fn Enhance(
         let shown = form.form.clone();
         let before = (then == Then::Like).then(|| like_shown(&shown));
         if let Some((liked, count)) = before {
-            show_like(&shown, !liked, (count + if liked { -1 } else { 1 }).max(0));
+            show_like(
+                &shown,
+                !liked,
+                (count + if liked { -1 } else { 1 }).max(0),
+                locale,
+            );
         }
         spawn_local(async move {
             let messages = match form.send().await {
                 Ok(answer) => {
                     if let (Some(liked), Some(count)) = (answer.liked, answer.like_count) {
-                        show_like(&shown, liked, count);
+                        show_like(&shown, liked, count, locale);
                     }
                     if let Some(count) = answer.item_count {
                         shared.cart_count.set(Some(count));
@@ -153,16 +161,16 @@ pub fn Enhance(
                     if let Some(id) = &refresh {
                         web::refresh(id).await;
                     }
-                    Message::done(then, &answer).into_iter().collect()
+                    Message::done(then, &answer, locale).into_iter().collect()
                 }
                 Err(error) => {
                     if let Some((liked, count)) = before {
-                        show_like(&shown, liked, count);
+                        show_like(&shown, liked, count, locale);
                     }
                     if let (Some(id), Then::OpenOrder) = (&refresh, then) {
                         web::refresh(id).await;
                     }
-                    refused(&error, &shown, alert_id)
+                    refused(&error, &shown, alert_id, locale)
                 }
             };
             said.set(messages);
@@ -174,7 +182,7 @@ pub fn Enhance(
             {children()}
             {move || {
                 busy.get()
-                    .then(|| then.pending())
+                    .then(|| then.pending(locale))
                     .flatten()
                     .map(|text| view! { <p class="notice pending" role="status">{text}</p> })
             }}
@@ -206,9 +214,9 @@ fn like_shown(form: &FormRef) -> (bool, i64) {
 }
 
 /// Shows a like state on a like button, as the server would render it.
-fn show_like(form: &FormRef, liked: bool, count: i64) {
+fn show_like(form: &FormRef, liked: bool, count: i64, locale: Locale) {
     let count_text = count.to_string();
-    let [pressed, title] = like_attributes(liked);
+    let [pressed, title] = like_attributes(liked, locale);
     form.show(
         like_action(liked),
         &[pressed, title, ("data-count", &count_text)],
@@ -260,18 +268,25 @@ impl Message {
     }
 
     /// What a form says when the server said yes.
-    fn done(then: Then, answer: &web::Answer) -> Option<Self> {
+    fn done(then: Then, answer: &web::Answer, locale: Locale) -> Option<Self> {
         Some(match (then, answer.charged, answer.points) {
-            (Then::SayAdded, ..) => Self::new("added", "status", None, "Added ✓".to_string()),
+            (Then::SayAdded, ..) => Self::new(
+                "added",
+                "status",
+                None,
+                td_string!(locale, islands.added).to_string(),
+            ),
             (Then::SayCharged, Some(charged), Some(points)) => Self::new(
                 "notice notice--ok",
                 "status",
                 Some("charge-ok".to_string()),
-                format!(
-                    "Charged {} P. Balance: {} P.",
-                    Won(charged).grouped(),
-                    Won(points).grouped()
-                ),
+                td_string!(
+                    locale,
+                    islands.charged,
+                    charged = show_points(charged, locale),
+                    points = show_points(points, locale)
+                )
+                .to_string(),
             ),
             _ => return None,
         })
@@ -282,7 +297,12 @@ impl Message {
 /// page's own HTML, found by name), and under the forms what is left of
 /// it: the points an order lacks, and the message unless it is beside its
 /// field.
-fn refused(error: &AppError, form: &FormRef, alert_id: Option<String>) -> Vec<Message> {
+fn refused(
+    error: &AppError,
+    form: &FormRef,
+    alert_id: Option<String>,
+    locale: Locale,
+) -> Vec<Message> {
     let mut said = Vec::new();
     // A field of the form sent, if the shopper can see it, gets the
     // message beside it.
@@ -295,16 +315,21 @@ fn refused(error: &AppError, form: &FormRef, alert_id: Option<String>) -> Vec<Me
     let about_an_order = !problems(error).is_empty();
     if let Some(shortfall) = problems(error).iter().find_map(|p| p.shortfall) {
         said.push(Message {
-            link: Some(("/points", "Charge points")),
+            link: Some(("/points", td_string!(locale, islands.charge_points))),
             ..Message::new(
                 "field-error",
                 "alert",
                 Some("points-error".to_string()),
-                format!("Your points fell short by {} P. ", Won(shortfall).grouped()),
+                td_string!(
+                    locale,
+                    islands.points_short,
+                    shortfall = show_points(shortfall, locale)
+                )
+                .to_string(),
             )
         });
     }
-    for (product, message) in line_problems(error) {
+    for (product, message) in line_problems(error, locale) {
         let line = format!("[data-product-id=\"{product}\"] .cart-line__info");
         // The lines of the page (the form sent may have been fetched again).
         web::add_alert(
@@ -317,7 +342,9 @@ fn refused(error: &AppError, form: &FormRef, alert_id: Option<String>) -> Vec<Me
     }
     if !beside_field {
         let text = match about_an_order {
-            true => format!("{} Nothing was charged.", error.message),
+            true => {
+                td_string!(locale, islands.nothing_charged, message = &error.message).to_string()
+            }
             false => error.message.clone(),
         };
         said.push(Message::new(
@@ -339,19 +366,23 @@ fn problems(error: &AppError) -> &[Problem] {
 }
 
 /// What a refused order found wrong with each line, by product.
-fn line_problems(error: &AppError) -> Vec<(i64, String)> {
+fn line_problems(error: &AppError, locale: Locale) -> Vec<(i64, String)> {
     let mut lines: Vec<(i64, String)> = Vec::new();
     for problem in problems(error) {
         let message = match (problem.code, problem.left, problem.sent, problem.price) {
             (ErrorCode::InsufficientStock, Some(0), ..) => {
-                "Sold out: remove it from your cart to go on.".to_string()
+                td_string!(locale, islands.line_sold_out).to_string()
             }
             (ErrorCode::InsufficientStock, Some(left), ..) => {
-                format!("Only {left} left: lower the quantity in your cart.")
+                td_string!(locale, islands.line_only_left, left).to_string()
             }
-            (ErrorCode::PriceChanged, _, Some(sent), Some(price)) => {
-                format!("The price changed from {} to {}.", Won(sent), Won(price))
-            }
+            (ErrorCode::PriceChanged, _, Some(sent), Some(price)) => td_string!(
+                locale,
+                islands.line_price_changed,
+                sent = Won(sent).show(locale),
+                price = Won(price).show(locale)
+            )
+            .to_string(),
             _ => continue,
         };
         let Some(product) = problem.product_id else {
@@ -375,18 +406,23 @@ pub fn AddToCartForm(
     #[prop(optional)] with_quantity: bool,
     #[prop(optional)] sold_out: bool,
 ) -> impl IntoView {
+    let locale = Locale::current();
     view! {
         <Enhance then=Then::SayAdded>
             <form method="post" action=AddToCart::url() class="add-to-cart">
                 <input type="hidden" name="product_id" value=product_id.to_string() />
                 {with_quantity.then(|| view! {
                     <label class="quantity">
-                        "Quantity"
+                        {td_string!(locale, common.quantity)}
                         <input type="number" name="quantity" value="1" min=Quantity::MIN max=Quantity::MAX step="1" required inputmode="numeric" />
                     </label>
                 })}
                 <button type="submit" data-testid="add-to-cart" disabled=sold_out>
-                    {if sold_out { "Sold out" } else { "Add to cart" }}
+                    {if sold_out {
+                        td_string!(locale, common.sold_out)
+                    } else {
+                        td_string!(locale, common.add_to_cart)
+                    }}
                 </button>
             </form>
         </Enhance>
@@ -397,14 +433,16 @@ pub fn AddToCartForm(
 pub fn Header() -> impl IntoView {
     let auth = use_auth();
     let cart = use_cart();
+    let locale = Locale::current();
     view! {
         <header class="site-header">
-            <a class="logo" href="/">"Storefront"</a>
-            <nav class="site-nav" aria-label="Main">
-                <a href="/">"Shop"</a>
-                <a href="/likes">"Likes"</a>
+            <a class="logo" href="/">{td_string!(locale, common.shop_name)}</a>
+            <nav class="site-nav" aria-label=td_string!(locale, common.main_nav)>
+                <a href="/">{td_string!(locale, common.shop)}</a>
+                <a href="/likes">{td_string!(locale, common.likes)}</a>
                 <a href="/cart" class="cart-link">
-                    "Cart "
+                    {td_string!(locale, common.cart)}
+                    " "
                     <span class="cart-count" data-testid="cart-count">
                         <Suspense fallback=|| "0">
                             {move || {
@@ -426,50 +464,90 @@ pub fn Header() -> impl IntoView {
                                         <a href="/account" class="who" data-testid="current-user">
                                             {user.login_id}
                                         </a>
-                                        <a href="/points" class="balance" data-testid="balance" title="Your points">
+                                        <a href="/points" class="balance" data-testid="balance" title=td_string!(locale, common.your_points)>
                                             <Live what=LiveValue::Balance value=user.points />
                                         </a>
-                                        <LogoutButton />
+                                        <LogoutButton locale />
                                     }
                                         .into_any()
                                 }
                                 Err(_) => {
                                     view! {
-                                        <a href="/login">"Log in"</a>
-                                        <a href="/signup">"Sign up"</a>
+                                        <a href="/login">{td_string!(locale, common.log_in)}</a>
+                                        <a href="/signup">{td_string!(locale, common.sign_up)}</a>
                                     }
                                         .into_any()
                                 }
                             })
                     }}
                 </Suspense>
+                <LanguageSwitch locale />
             </nav>
         </header>
     }
 }
 
+/// Links to this same page in each language of the shop, each written in
+/// its own language. Plain links: `/language` remembers the choice in a
+/// cookie and comes back here.
+#[component]
+fn LanguageSwitch(locale: Locale) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let here = format!(
+        "{}{}",
+        location.pathname.get_untracked(),
+        location.search.get_untracked()
+    );
+    let link = move |to: Locale| {
+        let href = format!(
+            "/language?lang={}&next={}",
+            to.tag(),
+            crate::url::encode(&here)
+        );
+        view! {
+            <a
+                href=href
+                lang=to.tag()
+                hreflang=to.tag()
+                aria-current=(to == locale).then_some("true")
+                data-testid=format!("language-{}", to.tag())
+            >
+                {td_string!(to, common.language_name)}
+            </a>
+        }
+    };
+    view! {
+        <span class="languages" role="group" aria-label=td_string!(locale, common.language)>
+            {link(Locale::ko)}
+            {link(Locale::en)}
+        </span>
+    }
+}
+
 /// A plain form: logging out loads the home page afresh.
 #[component]
-fn LogoutButton() -> impl IntoView {
+fn LogoutButton(locale: Locale) -> impl IntoView {
     view! {
         <form method="post" action="/api/logout" class="logout">
             <input type="hidden" name="next" value="/" />
-            <button type="submit" class="link-button">"Log out"</button>
+            <button type="submit" class="link-button">{td_string!(locale, common.log_out)}</button>
         </form>
     }
 }
 
 #[component]
 pub fn Footer() -> impl IntoView {
+    let locale = Locale::current();
     view! {
         <footer class="site-footer">
-            <p>"Prices in won. One point is one won."</p>
+            <p>{td_string!(locale, common.footer)}</p>
         </footer>
     }
 }
 
 #[component]
 pub fn ProductCard(product: Product, logged_in: bool) -> impl IntoView {
+    let locale = Locale::current();
     let href = format!("/products/{}", product.id);
     let sold_out = product.sold_out();
     view! {
@@ -484,14 +562,14 @@ pub fn ProductCard(product: Product, logged_in: bool) -> impl IntoView {
                     <a href=href>{product.name.clone()}</a>
                 </h2>
                 <p class="product-card__price" data-testid="price" data-price=product.price.get()>
-                    {product.price.to_string()}
+                    {product.price.show(locale)}
                 </p>
                 {(!sold_out).then(|| view! { <AddToCartForm product_id=product.id /> })}
                 <div class="product-card__meta">
                     {if sold_out {
-                        view! { <span class="badge badge--sold-out">"Sold out"</span> }.into_any()
+                        view! { <span class="badge badge--sold-out">{td_string!(locale, common.sold_out)}</span> }.into_any()
                     } else {
-                        view! { <span class="stock">{format!("{} in stock", product.stock)}</span> }.into_any()
+                        view! { <span class="stock">{td_string!(locale, common.in_stock, count = product.stock)}</span> }.into_any()
                     }}
                     <LikeButton product_id=product.id liked=product.liked like_count=product.like_count logged_in />
                 </div>
@@ -534,13 +612,17 @@ pub fn Pagination(
     page_count: u32,
     /// The address of page `n`.
     href: impl Fn(u32) -> String + 'static,
-    #[prop(default = "Pages")] label: &'static str,
+    /// What the pages are of (the navigation's name), if not just pages.
+    #[prop(optional)]
+    label: Option<&'static str>,
 ) -> impl IntoView {
+    let locale = Locale::current();
+    let label = label.unwrap_or(td_string!(locale, common.pages));
     let link = href;
     (page_count > 1).then(|| {
         view! {
             <nav class="pagination" aria-label=label>
-                {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">"← Previous"</a> })}
+                {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">{td_string!(locale, common.previous)}</a> })}
                 {page_numbers(current, page_count)
                     .into_iter()
                     .map(|p| match p {
@@ -551,7 +633,7 @@ pub fn Pagination(
                         None => Either::Right(view! { <span class="page-gap">"…"</span> }),
                     })
                     .collect_view()}
-                {(current < page_count).then(|| view! { <a href=link(current + 1) rel="next">"Next →"</a> })}
+                {(current < page_count).then(|| view! { <a href=link(current + 1) rel="next">{td_string!(locale, common.next)}</a> })}
             </nav>
         }
     })
@@ -572,6 +654,7 @@ mod tests {
     use super::{line_problems, page_numbers, refused};
     use crate::{
         error::{AppError, ErrorCode, ErrorDetails, Problem},
+        locale::Locale,
         web::FormRef,
     };
 
@@ -588,12 +671,12 @@ mod tests {
                 ..ErrorDetails::default()
             });
         assert_eq!(
-            line_problems(&error),
+            line_problems(&error, Locale::en),
             [
                 (
                     7,
                     "Only 3 left: lower the quantity in your cart. \
-                     The price changed from 100원 to 18,000원."
+                     The price changed from ₩100 to ₩18,000."
                         .to_string()
                 ),
                 (
@@ -606,6 +689,7 @@ mod tests {
             &error,
             &FormRef::default(),
             Some("checkout-error".to_string()),
+            Locale::en,
         );
         let texts: Vec<(&str, Option<&str>)> = said
             .iter()
@@ -619,6 +703,16 @@ mod tests {
             ]
         );
         assert_eq!(said[0].link, Some(("/points", "Charge points")));
+
+        let korean = line_problems(&error, Locale::ko);
+        assert_eq!(
+            korean[0].1,
+            "3개만 남았습니다. 장바구니에서 수량을 줄여 주세요. \
+             가격이 100원에서 18,000원(으)로 바뀌었습니다."
+        );
+        let said = refused(&error, &FormRef::default(), None, Locale::ko);
+        assert_eq!(said[0].text, "포인트가 25,000P 부족합니다. ");
+        assert_eq!(said[1].text, "Not enough. 결제된 금액은 없습니다.");
     }
 
     #[test]

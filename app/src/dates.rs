@@ -1,16 +1,38 @@
-//! Showing stored times (unix milliseconds, UTC).
+//! Showing stored times (unix milliseconds, UTC) in Korea's time zone,
+//! written the way each language writes them: `2026.12.02 15:37` in
+//! Korean, `Dec 2, 2026, 3:37 PM KST` in English.
 
-/// `2026-11-21 05:23` (UTC) for a unix time in milliseconds.
-pub fn format_millis(millis: i64) -> String {
-    let secs = millis.div_euclid(1000);
+use crate::locale::Locale;
+
+/// Korea Standard Time, UTC+9. Korea has kept it all year round, with no
+/// summer time, since 1988, so a fixed offset is exact for every time the
+/// shop stores.
+const SEOUL_OFFSET_SECS: i64 = 9 * 3600;
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A unix time in milliseconds as Seoul's wall clock shows it.
+pub fn format_millis(millis: i64, locale: Locale) -> String {
+    let secs = millis.div_euclid(1000) + SEOUL_OFFSET_SECS;
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
+    let (hour, minute) = (rem / 3600, (rem % 3600) / 60);
+    match locale {
+        Locale::ko => format!("{y:04}.{m:02}.{d:02} {hour:02}:{minute:02}"),
+        Locale::en => {
+            let (h12, half) = match hour {
+                0 => (12, "AM"),
+                1..=11 => (hour, "AM"),
+                12 => (12, "PM"),
+                _ => (hour - 12, "PM"),
+            };
+            let month = MONTHS[(m - 1) as usize];
+            format!("{month} {d}, {y}, {h12}:{minute:02} {half} KST")
+        }
+    }
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
@@ -29,12 +51,30 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::format_millis;
+    use super::*;
 
     #[test]
-    fn formats_utc() {
-        assert_eq!(format_millis(0), "1970-01-01 00:00");
-        assert_eq!(format_millis(951_782_400_000), "2000-02-29 00:00");
-        assert_eq!(format_millis(1_795_238_580_000), "2026-11-21 05:23");
+    fn times_are_seoul_times() {
+        // 2026-12-02 06:37 UTC is 15:37 in Seoul.
+        let t = 1_796_193_420_000;
+        assert_eq!(format_millis(t, Locale::ko), "2026.12.02 15:37");
+        assert_eq!(format_millis(t, Locale::en), "Dec 2, 2026, 3:37 PM KST");
+    }
+
+    #[test]
+    fn the_date_turns_at_midnight_in_seoul() {
+        // 1999-12-31 15:00 UTC is already the new year in Seoul.
+        let t = 946_652_400_000;
+        assert_eq!(format_millis(t, Locale::ko), "2000.01.01 00:00");
+        assert_eq!(format_millis(t, Locale::en), "Jan 1, 2000, 12:00 AM KST");
+        assert_eq!(format_millis(0, Locale::ko), "1970.01.01 09:00");
+        assert_eq!(
+            format_millis(951_825_600_000, Locale::en),
+            "Feb 29, 2000, 9:00 PM KST"
+        );
+        assert_eq!(
+            format_millis(951_825_600_000 + 3 * 3_600_000, Locale::en),
+            "Mar 1, 2000, 12:00 AM KST"
+        );
     }
 }

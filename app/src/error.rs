@@ -2,6 +2,7 @@
 //! message and optional details. Every server function returns it; the code
 //! decides the HTTP status, here and nowhere else.
 
+use crate::locale::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 use server_fn::{
     codec::JsonEncoding,
@@ -232,7 +233,10 @@ impl AppError {
     }
 
     pub fn product_not_found() -> Self {
-        Self::new(ErrorCode::ProductNotFound, "This product does not exist.")
+        Self::new(
+            ErrorCode::ProductNotFound,
+            td_string!(Locale::current(), errors.no_such_product),
+        )
     }
 
     pub fn status(&self) -> u16 {
@@ -246,7 +250,7 @@ impl AppError {
         Some(Self::invalid_field(
             ErrorCode::BadRequest,
             field,
-            format!("{field} is missing."),
+            td_string!(Locale::current(), islands.field_missing, field),
         ))
     }
 
@@ -277,7 +281,7 @@ impl AppError {
     pub fn unexpected() -> Self {
         Self::new(
             ErrorCode::Internal,
-            "Something went wrong on our side. Please try again.",
+            td_string!(Locale::current(), islands.unexpected),
         )
     }
 
@@ -285,7 +289,7 @@ impl AppError {
     pub fn unreachable() -> Self {
         Self::new(
             ErrorCode::Internal,
-            "The shop could not be reached. Check your connection and try again.",
+            td_string!(Locale::current(), islands.unreachable),
         )
     }
 
@@ -352,8 +356,15 @@ impl FromServerFnError for AppError {
             // The request did not parse: a client's mistake, never a 500.
             ServerFnErrorErr::Args(msg)
             | ServerFnErrorErr::MissingArg(msg)
-            | ServerFnErrorErr::Deserialization(msg) => Self::missing_field(&msg)
-                .unwrap_or_else(|| Self::bad_request(format!("The request is not valid: {msg}"))),
+            | ServerFnErrorErr::Deserialization(msg) => {
+                Self::missing_field(&msg).unwrap_or_else(|| {
+                    Self::bad_request(td_string!(
+                        Locale::current(),
+                        islands.request_invalid,
+                        detail = msg
+                    ))
+                })
+            }
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::unreachable(),
             other => {
                 #[cfg(feature = "ssr")]

@@ -3,7 +3,7 @@
 //! server-only store code of each domain behind the `ssr` feature.
 
 // The modules depend downward only, in this order (each uses only those
-// before it): http_status; error; money, dates, paging, url; web (the
+// before it): locale; http_status; error; money, dates, paging, url; web (the
 // islands' browser side); db; identity; catalog; likes, points, cart;
 // platform; orders; accounts; components; pages.
 pub mod accounts;
@@ -18,6 +18,7 @@ pub mod error;
 pub mod http_status;
 pub mod identity;
 pub mod likes;
+pub mod locale;
 pub mod money;
 pub mod orders;
 pub mod pages;
@@ -38,9 +39,10 @@ use leptos_router::{
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = locale::Locale::current();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=locale.tag()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -66,9 +68,14 @@ pub fn App() -> impl IntoView {
     accounts::Auth::provide();
     cart::CartState::provide();
 
+    let locale = locale::Locale::current();
     view! {
-        <Title formatter=|title: String| {
-            if title.is_empty() { "Storefront".to_string() } else { format!("{title} · Storefront") }
+        <Title formatter=move |title: String| {
+            if title.is_empty() {
+                locale::td_string!(locale, common.shop_name).to_string()
+            } else {
+                locale::td_string!(locale, common.title, page = title).to_string()
+            }
         } />
         // Every page is rendered whole before it is sent (`SsrMode::Async`):
         // it then works with JS off, and its status (404, redirects) is right.

@@ -1,7 +1,7 @@
 //! Money: whole won in `i64`, never a float. One point is one won.
 
+use crate::locale::Locale;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
@@ -42,10 +42,24 @@ impl Won {
     }
 }
 
-/// Shown as Korean shops do: `12,900원`.
-impl fmt::Display for Won {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}원", self.grouped())
+impl Won {
+    /// A price as the shopper's language writes it: `12,900원` in Korean,
+    /// `₩12,900` in English.
+    pub fn show(self, locale: Locale) -> String {
+        match locale {
+            Locale::ko => format!("{}원", self.grouped()),
+            Locale::en if self.0 < 0 => format!("-₩{}", Won(-self.0).grouped()),
+            Locale::en => format!("₩{}", self.grouped()),
+        }
+    }
+}
+
+/// Points as the shopper's language writes them: `500,000P` in Korean,
+/// `500,000 P` in English.
+pub fn show_points(points: i64, locale: Locale) -> String {
+    match locale {
+        Locale::ko => format!("{}P", Won(points).grouped()),
+        Locale::en => format!("{} P", Won(points).grouped()),
     }
 }
 
@@ -54,13 +68,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_with_thousands_separators() {
-        assert_eq!(Won(0).to_string(), "0원");
-        assert_eq!(Won(999).to_string(), "999원");
-        assert_eq!(Won(1_000).to_string(), "1,000원");
-        assert_eq!(Won(12_900).to_string(), "12,900원");
-        assert_eq!(Won(10_000_000).to_string(), "10,000,000원");
-        assert_eq!(Won(-1_500).to_string(), "-1,500원");
+    fn prices_are_written_the_korean_way_and_the_english_way() {
+        let ko = |n| Won(n).show(Locale::ko);
+        let en = |n| Won(n).show(Locale::en);
+        assert_eq!(ko(0), "0원");
+        assert_eq!(ko(999), "999원");
+        assert_eq!(ko(1_000), "1,000원");
+        assert_eq!(ko(89_000), "89,000원");
+        assert_eq!(ko(10_000_000), "10,000,000원");
+        assert_eq!(ko(-1_500), "-1,500원");
+        assert_eq!(en(89_000), "₩89,000");
+        assert_eq!(en(0), "₩0");
+        assert_eq!(en(-1_500), "-₩1,500");
+    }
+
+    #[test]
+    fn points_carry_their_unit() {
+        assert_eq!(show_points(500_000, Locale::ko), "500,000P");
+        assert_eq!(show_points(500_000, Locale::en), "500,000 P");
+        assert_eq!(show_points(-26_000, Locale::ko), "-26,000P");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Pages of a listing: `page` from 1, `per_page` up to 100.
 
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::locale::{td_string, Locale};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paging {
@@ -47,7 +48,7 @@ fn number(field: &str, raw: Option<&str>, default: u32, max: u32) -> AppResult<u
                 AppError::invalid_field(
                     ErrorCode::BadRequest,
                     field,
-                    format!("{field} must be a whole number from 1 to {max}."),
+                    td_string!(Locale::current(), errors.page_range, field, max),
                 )
             }),
     }

@@ -15,9 +15,9 @@ use app::{
         ProductQuery, Sort,
     },
     db::{Backend, Db},
-    orders::store::LIST_SQL,
+    orders::store::list_sql,
     paging::Paging,
-    platform::embedded::TOP_PRODUCTS_SQL,
+    platform::embedded::top_products_sql,
 };
 use sqlx::Row;
 
@@ -120,7 +120,7 @@ pub async fn plans(database_url: &str) -> anyhow::Result<Vec<(&'static str, Stri
             brand: brand.map(str::to_string),
             search: search.map(str::to_string),
         };
-        let statements = list_statements(&db, &query);
+        let statements = list_statements(&db, &query, app::locale::Locale::ko);
         let values: Vec<Bind> = statements
             .values
             .iter()
@@ -146,12 +146,12 @@ pub async fn plans(database_url: &str) -> anyhow::Result<Vec<(&'static str, Stri
         (
             "orders: page",
             (
-                LIST_SQL.to_string(),
+                list_sql(app::locale::Locale::ko),
                 vec![Int(Some(me)), Int(Some(20)), Int(Some(0))],
             ),
         ),
         ("brands", (BRANDS_SQL.to_string(), Vec::new())),
-        ("top 5", (TOP_PRODUCTS_SQL.to_string(), vec![Int(Some(5))])),
+        ("top 5", (top_products_sql(Locale::ko), vec![Int(Some(5))])),
     ];
     let mut out = Vec::new();
     for (label, (sql, binds)) in queries {

@@ -3,7 +3,11 @@
 //! (so `<ActionForm>` and a no-JS `<form>` work), and this layer turns a
 //! JSON body into the same form encoding before the function sees it.
 
-use app::error::AppError;
+use crate::language;
+use app::{
+    error::AppError,
+    locale::{td_string, Locale},
+};
 use axum::{
     body::{Body, Bytes},
     extract::Request,
@@ -25,8 +29,9 @@ pub async fn json_to_form(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let json = is_json(&request);
+    let locale = language::of(&request);
     let (mut parts, body) = request.into_parts();
-    let bytes = match read_limited(body).await {
+    let bytes = match read_limited(body, locale).await {
         Ok(bytes) => bytes,
         Err(err) => return err.into_response(),
     };
@@ -35,7 +40,7 @@ pub async fn json_to_form(request: Request, next: Next) -> Response {
             .run(Request::from_parts(parts, Body::from(bytes)))
             .await;
     }
-    match json_to_urlencoded(&bytes) {
+    match json_to_urlencoded(&bytes, locale) {
         Ok(form) => {
             parts.headers.insert(
                 CONTENT_TYPE,
@@ -58,13 +63,13 @@ fn is_json(request: &Request) -> bool {
 }
 
 /// The whole body, or 400 when it is over the limit.
-async fn read_limited(mut body: Body) -> Result<Bytes, AppError> {
-    let too_large = || AppError::bad_request("The request body is too large.");
+async fn read_limited(mut body: Body, locale: Locale) -> Result<Bytes, AppError> {
+    let too_large = || AppError::bad_request(td_string!(locale, errors.body_too_large));
     let mut buffer = Vec::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
         let frame =
-            frame.map_err(|_| AppError::bad_request("The request body could not be read."))?;
+            frame.map_err(|_| AppError::bad_request(td_string!(locale, errors.body_unreadable)))?;
         if let Ok(data) = frame.into_data() {
             seen += data.len();
             if seen > DRAIN_BYTES {
@@ -83,18 +88,22 @@ async fn read_limited(mut body: Body) -> Result<Bytes, AppError> {
 
 /// `{"a":1,"items":[{"b":2}]}` becomes `a=1&items[0][b]=2` (percent-encoded);
 /// `null` fields are left out, as an absent form field would be.
-pub fn json_to_urlencoded(body: &[u8]) -> Result<String, AppError> {
+pub fn json_to_urlencoded(body: &[u8], locale: Locale) -> Result<String, AppError> {
     let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Default::default())
     } else {
-        serde_json::from_slice(body)
-            .map_err(|e| AppError::bad_request(format!("The body is not valid JSON: {e}")))?
+        serde_json::from_slice(body).map_err(|e| {
+            AppError::bad_request(td_string!(locale, errors.json_invalid, detail = e))
+        })?
     };
     let Value::Object(_) = value else {
-        return Err(AppError::bad_request("The JSON body must be an object."));
+        return Err(AppError::bad_request(td_string!(
+            locale,
+            errors.json_not_object
+        )));
     };
     serde_qs::to_string(&strip_nulls(value))
-        .map_err(|e| AppError::bad_request(format!("The JSON body cannot be read: {e}")))
+        .map_err(|e| AppError::bad_request(td_string!(locale, errors.json_unreadable, detail = e)))
 }
 
 fn strip_nulls(value: Value) -> Value {
@@ -116,8 +125,11 @@ mod tests {
 
     #[test]
     fn flat_objects_become_form_fields() {
-        let form =
-            json_to_urlencoded(br#"{"product_id": 3, "quantity": "2", "gone": null}"#).unwrap();
+        let form = json_to_urlencoded(
+            br#"{"product_id": 3, "quantity": "2", "gone": null}"#,
+            Locale::en,
+        )
+        .unwrap();
         assert!(form.contains("product_id=3"), "{form}");
         assert!(form.contains("quantity=2"), "{form}");
         assert!(!form.contains("gone"), "{form}");
@@ -138,6 +150,7 @@ mod tests {
         }
         let form = json_to_urlencoded(
             br#"{"key":"k 1&x","from_cart":false,"items":[{"product_id":1,"quantity":2},{"product_id":5,"quantity":1}]}"#,
+            Locale::en,
         )
         .unwrap();
         let order: Order = serde_qs::Config::new(5, false)
@@ -163,9 +176,9 @@ mod tests {
     #[test]
     fn bad_bodies_are_bad_requests() {
         for body in [&b"{not json"[..], b"[1,2]", b"42"] {
-            let err = json_to_urlencoded(body).unwrap_err();
+            let err = json_to_urlencoded(body, Locale::en).unwrap_err();
             assert_eq!(err.code, app::error::ErrorCode::BadRequest);
         }
-        assert_eq!(json_to_urlencoded(b"").unwrap(), "");
+        assert_eq!(json_to_urlencoded(b"", Locale::en).unwrap(), "");
     }
 }

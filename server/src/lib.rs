@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod json_forms;
+pub mod language;
 pub mod login_guard;
 pub mod openapi;
 pub mod origin;

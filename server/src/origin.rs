@@ -3,7 +3,11 @@
 //! gets 403 `FORBIDDEN_ORIGIN`. Requests with neither header (curl, a
 //! server-to-server client) pass: browsers always send one of them.
 
-use app::error::{AppError, ErrorCode};
+use crate::language;
+use app::{
+    error::{AppError, ErrorCode},
+    locale::td_string,
+};
 use axum::{
     extract::Request,
     middleware::Next,
@@ -18,7 +22,7 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
     {
         return AppError::new(
             ErrorCode::ForbiddenOrigin,
-            "This request came from another site and was refused.",
+            td_string!(language::of(&request), errors.forbidden_origin),
         )
         .into_response();
     }

@@ -1,6 +1,6 @@
 //! Building the app: database, migrations, demo catalog, sessions, routes.
 
-use crate::{config::Config, json_forms, login_guard, openapi, origin, time_limit};
+use crate::{config::Config, json_forms, language, login_guard, openapi, origin, time_limit};
 use anyhow::Context;
 use app::{
     catalog::seed,
@@ -197,9 +197,15 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         .layer(axum::middleware::from_fn(json_forms::json_to_form))
         .layer(axum::middleware::from_fn(origin::refuse_cross_site));
 
-    // Files and the health check pass no session, guard or body layer.
+    // Files, the health check and the language switch pass no session,
+    // guard or body layer.
+    let secure = config.secure_cookies;
     Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/language",
+            get(move |query| language::switch(secure, query)),
+        )
         .route("/api/openapi.json", get(openapi_json))
         .with_state(db)
         .merge(static_files(&leptos_options))
@@ -209,6 +215,8 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
             config.request_time_limit,
             time_limit::enforce,
         ))
+        // Outside the time limit, whose page is in the shopper's language too.
+        .layer(axum::middleware::from_fn(language::negotiate))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -3,7 +3,11 @@
 //! and a warning in the log, and whatever it was doing is dropped (an open
 //! database transaction rolls back).
 
-use app::error::{AppError, ErrorCode};
+use crate::language;
+use app::{
+    error::{AppError, ErrorCode},
+    locale::{td_string, Locale},
+};
 use axum::{
     extract::{Request, State},
     middleware::Next,
@@ -15,20 +19,18 @@ use std::time::Duration;
 pub async fn enforce(State(limit): State<Duration>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let uri = request.uri().clone();
+    let locale = language::of(&request);
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(%method, %uri, limit_ms = limit.as_millis() as u64, "request timed out");
-            let error = AppError::new(
-                ErrorCode::TimedOut,
-                "The shop took too long to answer. Please try again.",
-            );
+            let error = AppError::new(ErrorCode::TimedOut, td_string!(locale, errors.timed_out));
             if uri.path().starts_with("/api/") {
                 error.into_response()
             } else {
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    Html(timed_out_page(&error)),
+                    Html(timed_out_page(&error, locale)),
                 )
                     .into_response()
             }
@@ -36,12 +38,20 @@ pub async fn enforce(State(limit): State<Duration>, request: Request, next: Next
     }
 }
 
-fn timed_out_page(error: &AppError) -> String {
+fn timed_out_page(error: &AppError, locale: Locale) -> String {
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>Try again · Storefront</title></head><body>\
-         <main><h1>Try again</h1><p>{}</p><p><a href=\"/\">Back to the shop</a></p></main>\
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
+         <title>{}</title></head><body>\
+         <main><h1>{}</h1><p>{}</p><p><a href=\"/\">{}</a></p></main>\
          </body></html>",
-        error.message
+        locale.tag(),
+        td_string!(
+            locale,
+            common.title,
+            page = td_string!(locale, common.timed_out)
+        ),
+        td_string!(locale, common.timed_out),
+        error.message,
+        td_string!(locale, common.back_to_shop),
     )
 }

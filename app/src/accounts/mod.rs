@@ -3,6 +3,7 @@
 //! above the cart; who the caller is lives below every domain
 //! (`crate::identity`).
 
+use crate::locale::{td_string, Locale};
 use crate::{
     error::{AppError, AppResult, ErrorCode},
     identity::UserId,
@@ -35,7 +36,7 @@ impl LoginId {
             Err(AppError::invalid_field(
                 ErrorCode::BadRequest,
                 "login_id",
-                "A login id is 3 to 20 letters, digits or underscores.",
+                td_string!(Locale::current(), errors.login_id_format),
             ))
         }
     }
@@ -66,10 +67,11 @@ impl Password {
             Err(AppError::invalid_field(
                 ErrorCode::BadRequest,
                 "password",
-                format!(
-                    "A password is {} to {} characters long.",
-                    Self::MIN,
-                    Self::MAX
+                td_string!(
+                    Locale::current(),
+                    errors.password_length,
+                    min = Self::MIN,
+                    max = Self::MAX
                 ),
             ))
         }
@@ -134,7 +136,7 @@ pub async fn signup(
             AppError::invalid_field(
                 ErrorCode::LoginIdTaken,
                 "login_id",
-                "This login id is taken. Please choose another.",
+                td_string!(Locale::current(), errors.login_id_taken),
             )
         })?;
     start_session(&db, user_id).await?;
@@ -158,14 +160,14 @@ pub async fn login(
         return Err(AppError::invalid_field(
             ErrorCode::BadRequest,
             "login_id",
-            "Enter your login id.",
+            td_string!(Locale::current(), errors.enter_login_id),
         ));
     }
     if password.is_empty() {
         return Err(AppError::invalid_field(
             ErrorCode::BadRequest,
             "password",
-            "Enter your password.",
+            td_string!(Locale::current(), errors.enter_password),
         ));
     }
     let db = crate::db::db()?;
@@ -182,7 +184,7 @@ pub async fn login(
         _ => {
             return Err(AppError::new(
                 ErrorCode::InvalidCredentials,
-                "The login id or the password is wrong.",
+                td_string!(Locale::current(), errors.invalid_credentials),
             ));
         }
     };

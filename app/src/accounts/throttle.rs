@@ -1,6 +1,7 @@
 //! Slowing down repeated failed logins, per login id and per client
 //! address. The counters live in the database, so every instance sees them.
 
+use crate::locale::{td_string, Locale};
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode},
@@ -75,7 +76,7 @@ pub async fn attempt(db: &Db, keys: &[ThrottleKey]) -> AppResult<()> {
     if over_limit {
         return Err(AppError::new(
             ErrorCode::TooManyAttempts,
-            "Too many failed logins. Please wait 15 minutes and try again.",
+            td_string!(Locale::current(), errors.too_many_attempts),
         ));
     }
     Ok(())

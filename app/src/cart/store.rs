@@ -1,6 +1,7 @@
 //! Where carts are kept: the session for a guest, `cart_items` for a user.
 
 use super::{Cart, CartLine, Quantity, StoredLine, MAX_LINES};
+use crate::locale::{td_string, Locale};
 use crate::{
     catalog::{sold_out_error, store::price_and_stock, Availability, ProductId},
     db::{now_millis, Db},
@@ -21,8 +22,10 @@ pub enum CartOwner {
 }
 
 fn cart_full() -> AppError {
-    AppError::bad_request(format!(
-        "A cart holds at most {MAX_LINES} different products."
+    AppError::bad_request(td_string!(
+        Locale::current(),
+        errors.cart_full,
+        max = MAX_LINES
     ))
 }
 
@@ -270,7 +273,8 @@ async fn describe(db: &Db, stored: &[StoredLine]) -> AppResult<Cart> {
     }
     let placeholders: Vec<String> = (1..=stored.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT id, name, image, price, stock FROM products WHERE id IN ({})",
+        "SELECT p.id, {} AS name, p.image, p.price, p.stock FROM products p WHERE p.id IN ({})",
+        crate::catalog::store::translated("name", Locale::current()),
         placeholders.join(", ")
     );
     let mut query = sqlx::query(&sql);

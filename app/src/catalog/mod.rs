@@ -1,6 +1,7 @@
 //! The catalog: products, their listing (sort, filter, search, pages) and
 //! the demo catalog a fresh database starts with.
 
+use crate::locale::{td_string, Locale};
 use crate::{
     error::{deserialize_parsed, AppError, AppResult, ErrorCode},
     money::Won,
@@ -49,7 +50,7 @@ impl ProductId {
             _ => Err(AppError::invalid_field(
                 ErrorCode::BadRequest,
                 field,
-                "A product id is a positive whole number.",
+                td_string!(Locale::current(), errors.product_id),
             )),
         }
     }
@@ -127,12 +128,12 @@ impl Sort {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, locale: Locale) -> &'static str {
         match self {
-            Sort::Latest => "Newest",
-            Sort::PriceAsc => "Price: low to high",
-            Sort::PriceDesc => "Price: high to low",
-            Sort::LikesDesc => "Most liked",
+            Sort::Latest => td_string!(locale, catalog.sort_latest),
+            Sort::PriceAsc => td_string!(locale, catalog.sort_price_asc),
+            Sort::PriceDesc => td_string!(locale, catalog.sort_price_desc),
+            Sort::LikesDesc => td_string!(locale, catalog.sort_likes_desc),
         }
     }
 }
@@ -148,7 +149,7 @@ impl FromStr for Sort {
                 AppError::invalid_field(
                     ErrorCode::BadRequest,
                     "sort",
-                    "sort must be one of latest, price_asc, price_desc, likes_desc.",
+                    td_string!(Locale::current(), errors.sort),
                 )
             })
     }
@@ -182,12 +183,17 @@ impl ProductQuery {
             Some(v) if v.chars().count() > Self::MAX_TEXT => Err(AppError::invalid_field(
                 ErrorCode::BadRequest,
                 field,
-                format!("{field} is longer than {} characters.", Self::MAX_TEXT),
+                td_string!(
+                    Locale::current(),
+                    errors.text_too_long,
+                    field,
+                    max = Self::MAX_TEXT
+                ),
             )),
             Some(v) if v.chars().any(char::is_control) => Err(AppError::invalid_field(
                 ErrorCode::BadRequest,
                 field,
-                format!("{field} cannot hold control characters."),
+                td_string!(Locale::current(), errors.text_control, field),
             )),
             other => Ok(other.map(str::to_string)),
         };
@@ -220,7 +226,7 @@ pub async fn list_products(
         q.as_deref(),
     )?;
     let viewer = crate::identity::current_user_id().await?;
-    store::list(&crate::db::db()?, &query, viewer).await
+    store::list(&crate::db::db()?, &query, viewer, Locale::current()).await
 }
 
 /// `GET /api/products/get?id`
@@ -228,7 +234,7 @@ pub async fn list_products(
 pub async fn get_product(id: String) -> Result<Product, AppError> {
     let id = ProductId::parse(&id)?;
     let viewer = crate::identity::current_user_id().await?;
-    store::get(&crate::db::db()?, id, viewer)
+    store::get(&crate::db::db()?, id, viewer, Locale::current())
         .await?
         .ok_or_else(AppError::product_not_found)
 }

@@ -3,6 +3,7 @@
 //! the one conditional statement in `catalog::store::take_stock`.
 
 use crate::error::{deserialize_parsed, AppError, AppResult, ErrorCode};
+use crate::locale::{td_string, Locale};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// How many of one product a line holds: 1 to 99.
@@ -42,10 +43,11 @@ impl Quantity {
                 AppError::invalid_field(
                     ErrorCode::InvalidQuantity,
                     "quantity",
-                    format!(
-                        "A quantity is a whole number from {} to {}.",
-                        Self::MIN,
-                        Self::MAX
+                    td_string!(
+                        Locale::current(),
+                        errors.quantity_range,
+                        min = Self::MIN,
+                        max = Self::MAX
                     ),
                 )
             })
@@ -99,7 +101,10 @@ impl Availability {
 
 /// A sold-out product cannot be put in a cart.
 pub fn sold_out_error() -> AppError {
-    AppError::new(ErrorCode::InsufficientStock, "This product is sold out.")
+    AppError::new(
+        ErrorCode::InsufficientStock,
+        td_string!(Locale::current(), errors.sold_out),
+    )
 }
 
 #[cfg(test)]

@@ -5,16 +5,35 @@ use crate::{
     db::{Backend, Db},
     error::AppResult,
     identity::UserId,
+    locale::Locale,
     money::Won,
     paging::Paging,
 };
 use sqlx::{any::AnyRow, Row};
 
-/// Columns of a product as the shop shows it; `$1` is the viewer (or NULL).
-const PRODUCT_COLUMNS: &str = "p.id, p.name, p.brand, p.description, p.price, p.stock, \
-     p.like_count, p.image, \
-     CAST(CASE WHEN EXISTS (SELECT 1 FROM likes l WHERE l.product_id = p.id AND l.user_id = $1) \
-          THEN 1 ELSE 0 END AS BIGINT) AS liked";
+/// The product `p`'s `column` (`name` or `description`) in `locale`, or its
+/// base text when it has none in that language. (The tag comes from the
+/// shop's own `Locale`, never from a request's text.)
+pub fn translated(column: &str, locale: Locale) -> String {
+    format!(
+        "COALESCE((SELECT t.{column} FROM product_translations t \
+         WHERE t.product_id = p.id AND t.lang = '{}'), p.{column})",
+        locale.tag()
+    )
+}
+
+/// Columns of a product as the shop shows it in `locale`; `$1` is the
+/// viewer (or NULL).
+fn product_columns(locale: Locale) -> String {
+    format!(
+        "p.id, {} AS name, p.brand, {} AS description, p.price, p.stock, \
+         p.like_count, p.image, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM likes l WHERE l.product_id = p.id AND l.user_id = $1) \
+              THEN 1 ELSE 0 END AS BIGINT) AS liked",
+        translated("name", locale),
+        translated("description", locale)
+    )
+}
 
 fn product_from_row(row: &AnyRow) -> Result<Product, sqlx::Error> {
     Ok(Product {
@@ -60,11 +79,12 @@ fn fts_phrase(search: &str) -> String {
     format!("\"{}\"", search.replace('"', "\"\""))
 }
 
-/// A listing's filters: each condition (its placeholder written `{}`) with
-/// the value it binds. Only the filters the query has are written, so each
-/// can use its index: the brand index, and for a name search of 3
-/// characters or more the trigram index (FTS5 on SQLite, `pg_trgm` on
-/// Postgres); the `LIKE` stays as the exact test.
+/// A listing's filters: each condition (its placeholder written `{}`, the
+/// same value wherever it appears) with the value it binds. Only the
+/// filters the query has are written, so each can use its index: the brand
+/// index, and for a name search of 3 characters or more the trigram
+/// indexes of the base names and of the names in every language (FTS5 on
+/// SQLite, `pg_trgm` on Postgres); the `LIKE` stays as the exact test.
 fn filters(db: &Db, query: &ProductQuery) -> Vec<(&'static str, String)> {
     let mut filters = Vec::new();
     if let Some(brand) = &query.brand {
@@ -73,11 +93,19 @@ fn filters(db: &Db, query: &ProductQuery) -> Vec<(&'static str, String)> {
     if let Some(search) = &query.search {
         if uses_fts(db, search) {
             filters.push((
-                "p.id IN (SELECT rowid FROM products_search WHERE products_search MATCH {})",
+                "(p.id IN (SELECT rowid FROM products_search WHERE products_search MATCH {}) \
+                 OR p.id IN (SELECT t.product_id FROM product_translations t \
+                   WHERE t.id IN (SELECT rowid FROM product_translations_search \
+                     WHERE product_translations_search MATCH {})))",
                 fts_phrase(search),
             ));
         }
-        filters.push(("LOWER(p.name) LIKE {} ESCAPE '\\'", like_pattern(search)));
+        filters.push((
+            "(LOWER(p.name) LIKE {} ESCAPE '\\' \
+             OR p.id IN (SELECT t.product_id FROM product_translations t \
+               WHERE LOWER(t.name) LIKE {} ESCAPE '\\'))",
+            like_pattern(search),
+        ));
     }
     filters
 }
@@ -108,13 +136,14 @@ pub struct ListStatements {
     pub values: Vec<String>,
 }
 
-pub fn list_statements(db: &Db, query: &ProductQuery) -> ListStatements {
+pub fn list_statements(db: &Db, query: &ProductQuery, locale: Locale) -> ListStatements {
     let filters = filters(db, query);
     let limit = filters.len() + 2;
     ListStatements {
         page: format!(
-            "SELECT {PRODUCT_COLUMNS} FROM products p WHERE {} \
+            "SELECT {} FROM products p WHERE {} \
              ORDER BY {} LIMIT ${limit} OFFSET ${}",
+            product_columns(locale),
             where_clause(&filters, 2),
             order_by(query.sort),
             limit + 1
@@ -132,8 +161,13 @@ pub fn list_statements(db: &Db, query: &ProductQuery) -> ListStatements {
     }
 }
 
-pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<UserId>) -> AppResult<ProductPage> {
-    let statements = list_statements(db, query);
+pub async fn list(
+    db: &Db,
+    query: &ProductQuery,
+    viewer: Option<UserId>,
+    locale: Locale,
+) -> AppResult<ProductPage> {
+    let statements = list_statements(db, query, locale);
     let mut page = sqlx::query(&statements.page).bind(viewer.map(|v| v.0));
     let mut count = sqlx::query(&statements.count);
     for value in &statements.values {
@@ -155,8 +189,16 @@ pub async fn list(db: &Db, query: &ProductQuery, viewer: Option<UserId>) -> AppR
     })
 }
 
-pub async fn get(db: &Db, id: ProductId, viewer: Option<UserId>) -> AppResult<Option<Product>> {
-    let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products p WHERE p.id = $2");
+pub async fn get(
+    db: &Db,
+    id: ProductId,
+    viewer: Option<UserId>,
+    locale: Locale,
+) -> AppResult<Option<Product>> {
+    let sql = format!(
+        "SELECT {} FROM products p WHERE p.id = $2",
+        product_columns(locale)
+    );
     Ok(sqlx::query(&sql)
         .bind(viewer.map(|v| v.0))
         .bind(id.0)
@@ -166,10 +208,16 @@ pub async fn get(db: &Db, id: ProductId, viewer: Option<UserId>) -> AppResult<Op
 }
 
 /// The products `user_id` likes, the newest like first.
-pub async fn liked_by(db: &Db, user_id: UserId, paging: Paging) -> AppResult<ProductPage> {
+pub async fn liked_by(
+    db: &Db,
+    user_id: UserId,
+    paging: Paging,
+    locale: Locale,
+) -> AppResult<ProductPage> {
     let sql = format!(
-        "SELECT {PRODUCT_COLUMNS} FROM likes lk JOIN products p ON p.id = lk.product_id \
-         WHERE lk.user_id = $1 ORDER BY lk.created_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+        "SELECT {} FROM likes lk JOIN products p ON p.id = lk.product_id \
+         WHERE lk.user_id = $1 ORDER BY lk.created_at DESC, p.id DESC LIMIT $2 OFFSET $3",
+        product_columns(locale)
     );
     let items = sqlx::query(&sql)
         .bind(user_id.0)
@@ -206,7 +254,10 @@ pub async fn price_and_stock(db: &Db, id: ProductId) -> AppResult<Option<(Won, i
 #[derive(Debug, Clone)]
 pub struct ForSale {
     pub id: ProductId,
+    /// The base name (error details carry it, whatever the language).
     pub name: String,
+    /// The name in the shopper's language, for the messages.
+    pub shown_name: String,
     pub price: Won,
     pub stock: i64,
 }
@@ -217,13 +268,16 @@ pub async fn lock_for_sale(
     db: &Db,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     ids: &[ProductId],
+    locale: Locale,
 ) -> AppResult<Vec<ForSale>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT id, name, price, stock FROM products WHERE id IN ({}) ORDER BY id{}",
+        "SELECT p.id, p.name, {} AS shown_name, p.price, p.stock FROM products p \
+         WHERE p.id IN ({}) ORDER BY p.id{}",
+        translated("name", locale),
         placeholders.join(", "),
         db.for_update()
     );
@@ -236,6 +290,7 @@ pub async fn lock_for_sale(
             Ok(ForSale {
                 id: ProductId(row.try_get("id")?),
                 name: row.try_get("name")?,
+                shown_name: row.try_get("shown_name")?,
                 price: Won(row.try_get("price")?),
                 stock: row.try_get("stock")?,
             })

@@ -2,6 +2,7 @@
 //! to require a login. Every domain sits on this; it uses none of them.
 
 use crate::error::{AppError, ErrorCode};
+use crate::locale::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -28,7 +29,10 @@ pub const LOGIN_REQUIRED_PATHS: &[&str] =
     &["/account", "/points", "/likes", "/checkout", "/orders"];
 
 pub fn unauthenticated() -> AppError {
-    AppError::new(ErrorCode::Unauthenticated, "Please log in first.")
+    AppError::new(
+        ErrorCode::Unauthenticated,
+        td_string!(Locale::current(), errors.log_in_first),
+    )
 }
 
 #[cfg(feature = "ssr")]

@@ -5,7 +5,11 @@
 //! own data.
 
 use super::{LikeProduct, UnlikeProduct};
-use crate::{catalog::ProductId, url::login_href};
+use crate::{
+    catalog::ProductId,
+    locale::{td_string, Locale},
+    url::login_href,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use server_fn::ServerFn;
@@ -26,10 +30,17 @@ pub fn action(liked: bool) -> &'static str {
 
 /// The button's text and attributes for a state, as the server renders
 /// them and the browser sets them after a click.
-pub fn attributes(liked: bool) -> [(&'static str, &'static str); 2] {
+pub fn attributes(liked: bool, locale: Locale) -> [(&'static str, &'static str); 2] {
     [
         ("aria-pressed", if liked { "true" } else { "false" }),
-        ("title", if liked { "Unlike" } else { "Like" }),
+        (
+            "title",
+            if liked {
+                td_string!(locale, islands.unlike)
+            } else {
+                td_string!(locale, islands.like)
+            },
+        ),
     ]
 }
 
@@ -37,7 +48,7 @@ pub fn attributes(liked: bool) -> [(&'static str, &'static str); 2] {
 /// for the island around it).
 #[component]
 pub fn LikeForm(product_id: ProductId, liked: bool, like_count: i64) -> impl IntoView {
-    let [(_, pressed), (_, title)] = attributes(liked);
+    let [(_, pressed), (_, title)] = attributes(liked, Locale::current());
     view! {
         <form method="post" action=action(liked)>
             <input type="hidden" name="product_id" value=product_id.to_string() />
@@ -59,9 +70,10 @@ pub fn LikeForm(product_id: ProductId, liked: bool, like_count: i64) -> impl Int
 #[component]
 pub fn LikeLink(liked: bool, like_count: i64) -> impl IntoView {
     let here = use_location().pathname.get_untracked();
+    let title = td_string!(Locale::current(), common.log_in_to_like);
     view! {
         <div class="like">
-            <a class="like-button" data-testid="like-button" href=login_href(&here) title="Log in to like">
+            <a class="like-button" data-testid="like-button" href=login_href(&here) title=title>
                 {label(liked, like_count)}
             </a>
         </div>

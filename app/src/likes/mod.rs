@@ -47,5 +47,11 @@ pub async fn liked_products(
 ) -> Result<ProductPage, AppError> {
     let user_id = crate::identity::require_user().await?;
     let paging = crate::paging::Paging::parse(page.as_deref(), per_page.as_deref(), 12)?;
-    store::liked_products(&crate::db::db()?, user_id, paging).await
+    store::liked_products(
+        &crate::db::db()?,
+        user_id,
+        paging,
+        crate::locale::Locale::current(),
+    )
+    .await
 }

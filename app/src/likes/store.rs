@@ -6,6 +6,7 @@ use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult},
     identity::UserId,
+    locale::Locale,
     paging::Paging,
 };
 
@@ -67,6 +68,11 @@ pub async fn set_like(
     })
 }
 
-pub async fn liked_products(db: &Db, user_id: UserId, paging: Paging) -> AppResult<ProductPage> {
-    catalog_store::liked_by(db, user_id, paging).await
+pub async fn liked_products(
+    db: &Db,
+    user_id: UserId,
+    paging: Paging,
+    locale: Locale,
+) -> AppResult<ProductPage> {
+    catalog_store::liked_by(db, user_id, paging, locale).await
 }

@@ -7,6 +7,7 @@
 use super::{
     idempotency, store, IdempotencyKey, LineRequest, OrderLine, OrderRequest, PlacedOrder,
 };
+use crate::locale::{td_string, Locale};
 use crate::{
     cart,
     catalog::{self, Availability, ProductId},
@@ -66,7 +67,7 @@ async fn place_once(
 
     let mut ids: Vec<ProductId> = lines.iter().map(|l| l.product_id).collect();
     ids.sort();
-    let products = catalog::store::lock_for_sale(db, &mut tx, &ids).await?;
+    let products = catalog::store::lock_for_sale(db, &mut tx, &ids, Locale::current()).await?;
     let missing: Vec<i64> = ids
         .iter()
         .filter(|id| !products.iter().any(|p| p.id == **id))
@@ -75,7 +76,11 @@ async fn place_once(
     if !missing.is_empty() {
         return Err(AppError::new(
             ErrorCode::ProductNotFound,
-            format!("{} of the products do not exist.", missing.len()),
+            td_string!(
+                Locale::current(),
+                errors.products_missing,
+                count = missing.len()
+            ),
         )
         .with_details(ErrorDetails {
             product_ids: Some(missing),
@@ -102,13 +107,17 @@ async fn place_once(
         let line_total = product
             .price
             .checked_mul(line.quantity.get())
-            .ok_or_else(|| AppError::bad_request("The order total is too large."))?;
-        total = total
-            .checked_add(line_total)
-            .ok_or_else(|| AppError::bad_request("The order total is too large."))?;
+            .ok_or_else(|| {
+                AppError::bad_request(td_string!(Locale::current(), errors.total_too_large))
+            })?;
+        total = total.checked_add(line_total).ok_or_else(|| {
+            AppError::bad_request(td_string!(Locale::current(), errors.total_too_large))
+        })?;
         order_lines.push(OrderLine {
             product_id: product.id,
-            name: product.name.clone(),
+            // The answer names it in the shopper's language; the order
+            // keeps every language's name (`store::insert`).
+            name: product.shown_name.clone(),
             unit_price: product.price,
             quantity: line.quantity,
         });
@@ -163,7 +172,7 @@ async fn place_once(
             .iter()
             .map(|l| platform::SoldLine {
                 product_id: l.product_id,
-                name: l.name.clone(),
+                name: base_name(&products, l.product_id),
                 unit_price: l.unit_price,
                 quantity: l.quantity,
             })
@@ -173,6 +182,16 @@ async fn place_once(
     idempotency::complete(&mut tx, user, key, &placed).await?;
     tx.commit().await?;
     Ok(placed)
+}
+
+/// A product's base name: the data platform's events carry it, whatever
+/// the shopper's language.
+fn base_name(products: &[catalog::store::ForSale], id: ProductId) -> String {
+    products
+        .iter()
+        .find(|p| p.id == id)
+        .map(|p| p.name.clone())
+        .unwrap_or_default()
 }
 
 /// The lines to order: the request's, or the cart's (which must still be
@@ -190,7 +209,7 @@ async fn requested_lines(
                 return Err(AppError::invalid_field(
                     ErrorCode::BadRequest,
                     "from_cart",
-                    "Your cart is empty: add something first.",
+                    td_string!(Locale::current(), errors.cart_empty),
                 ));
             }
             let Some(seen) = seen else {
@@ -212,7 +231,7 @@ async fn requested_lines(
             if !same {
                 return Err(AppError::new(
                     ErrorCode::CartChanged,
-                    "Your cart changed since you opened checkout. Please look it over again.",
+                    td_string!(Locale::current(), errors.cart_changed),
                 ));
             }
             Ok(seen.clone())
@@ -224,12 +243,17 @@ async fn requested_lines(
 #[derive(Default)]
 struct Problems {
     stock: Vec<Problem>,
+    /// The first short product's name in the shopper's language (the
+    /// problems themselves carry its base name).
+    first_short: Option<String>,
     points: Option<Problem>,
     prices: Vec<Problem>,
 }
 
 impl Problems {
     fn short(&mut self, product: &catalog::store::ForSale, line: &LineRequest, left: i64) {
+        self.first_short
+            .get_or_insert_with(|| product.shown_name.clone());
         self.stock.push(Problem::short_of_stock(
             product.id.0,
             &product.name,
@@ -257,22 +281,29 @@ impl Problems {
         let (code, message) = if let Some(first) = self.stock.first() {
             (
                 ErrorCode::InsufficientStock,
-                match (self.stock.len(), &first.name, first.left) {
+                match (self.stock.len(), &self.first_short, first.left) {
                     (1, Some(name), Some(left)) => {
-                        format!("Not enough {name} in stock: {left} left.")
+                        td_string!(Locale::current(), errors.stock_one, name, left).to_string()
                     }
-                    (n, ..) => format!("{n} products do not have enough stock."),
+                    (n, ..) => {
+                        td_string!(Locale::current(), errors.stock_many, count = n).to_string()
+                    }
                 },
             )
         } else if let Some(shortfall) = self.points.as_ref().and_then(|p| p.shortfall) {
             (
                 ErrorCode::InsufficientPoints,
-                format!("You need {shortfall} more points."),
+                td_string!(Locale::current(), errors.points_needed, shortfall).to_string(),
             )
         } else if !self.prices.is_empty() {
             (
                 ErrorCode::PriceChanged,
-                format!("{} price(s) changed since you looked.", self.prices.len()),
+                td_string!(
+                    Locale::current(),
+                    errors.prices_changed,
+                    count = self.prices.len()
+                )
+                .to_string(),
             )
         } else {
             return None;

@@ -4,6 +4,7 @@
 //! key may be used again).
 
 use super::{IdempotencyKey, PlacedOrder, IDEMPOTENCY_WINDOW_MS};
+use crate::locale::{td_string, Locale};
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode},
@@ -70,7 +71,7 @@ pub async fn claim(
         return Err(AppError::invalid_field(
             ErrorCode::IdempotencyKeyReused,
             "idempotency_key",
-            "This idempotency key was used for another order. Use a new key for a new order.",
+            td_string!(Locale::current(), errors.key_reused),
         ));
     }
     let state: String = row.try_get("state")?;
@@ -86,7 +87,7 @@ pub async fn claim(
 fn in_progress() -> AppError {
     AppError::new(
         ErrorCode::RequestInProgress,
-        "This order is already being placed. Wait a moment and look at your orders.",
+        td_string!(Locale::current(), errors.in_progress),
     )
 }
 

@@ -2,6 +2,7 @@
 //! order in one transaction), and reading my orders back. Checkout sits
 //! above the catalog, points and cart, which it uses.
 
+use crate::locale::{td_string, Locale};
 use crate::{
     catalog::{ProductId, Quantity},
     error::{AppError, AppResult, ErrorCode},
@@ -68,10 +69,11 @@ impl IdempotencyKey {
             Err(AppError::invalid_field(
                 ErrorCode::BadRequest,
                 "idempotency_key",
-                format!(
-                    "An idempotency key is {} to {} letters, digits, '-' or '_'.",
-                    Self::MIN_LEN,
-                    Self::MAX_LEN
+                td_string!(
+                    Locale::current(),
+                    errors.idempotency_key,
+                    min = Self::MIN_LEN,
+                    max = Self::MAX_LEN
                 ),
             ))
         }
@@ -123,23 +125,28 @@ impl OrderRequest {
                 Err(AppError::invalid_field(
                     ErrorCode::BadRequest,
                     "items",
-                    "Say what to order: items, or from_cart: true.",
+                    td_string!(Locale::current(), errors.what_to_order),
                 ))
             };
         };
         let items_field =
             |message: String| AppError::invalid_field(ErrorCode::BadRequest, "items", message);
         if items.is_empty() || items.len() > MAX_ORDER_LINES {
-            return Err(items_field(format!(
-                "An order has 1 to {MAX_ORDER_LINES} lines."
-            )));
+            return Err(items_field(
+                td_string!(Locale::current(), errors.order_lines, max = MAX_ORDER_LINES)
+                    .to_string(),
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         if let Some(twice) = items.iter().find(|l| !seen.insert(l.product_id)) {
-            return Err(items_field(format!(
-                "Product {} is listed twice; put its whole quantity on one line.",
-                twice.product_id
-            )));
+            return Err(items_field(
+                td_string!(
+                    Locale::current(),
+                    errors.listed_twice,
+                    product = twice.product_id
+                )
+                .to_string(),
+            ));
         }
         Ok(if from_cart {
             Self::FromCart { seen: Some(items) }
@@ -282,21 +289,26 @@ pub async fn list_orders(
 ) -> Result<OrderPage, AppError> {
     let user_id = crate::identity::require_user().await?;
     let paging = Paging::parse(page.as_deref(), per_page.as_deref(), 10)?;
-    store::list(&crate::db::db()?, user_id, paging).await
+    store::list(&crate::db::db()?, user_id, paging, Locale::current()).await
 }
 
 /// `GET /api/orders/get?id`: one of my orders; anyone else's is 404.
 #[server(prefix = "/api", endpoint = "orders/get", input = server_fn::codec::GetUrl)]
 pub async fn get_order(id: String) -> Result<OrderDetail, AppError> {
     let user_id = crate::identity::require_user().await?;
-    let not_found = || AppError::new(ErrorCode::OrderNotFound, "There is no such order of yours.");
+    let not_found = || {
+        AppError::new(
+            ErrorCode::OrderNotFound,
+            td_string!(Locale::current(), errors.no_such_order),
+        )
+    };
     let id = id
         .trim()
         .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(not_found)?;
-    store::get(&crate::db::db()?, user_id, OrderId(id))
+    store::get(&crate::db::db()?, user_id, OrderId(id), Locale::current())
         .await?
         .ok_or_else(not_found)
 }

@@ -6,12 +6,15 @@ use crate::{
     db::Db,
     error::AppResult,
     identity::UserId,
+    locale::Locale,
     money::Won,
     paging::Paging,
 };
 use sqlx::{any::AnyRow, Any, Row, Transaction};
 
-/// Writes the order and its lines (with their name and price snapshots).
+/// Writes the order and its lines with their price and name snapshots: the
+/// base name beside the price, and the name in every language the product
+/// has (`order_item_names`), as they are in this transaction.
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
     user: UserId,
@@ -30,29 +33,53 @@ pub async fn insert(
     for line in lines {
         sqlx::query(
             "INSERT INTO order_items (order_id, product_id, name, unit_price, quantity) \
-             VALUES ($1, $2, $3, $4, $5)",
+             VALUES ($1, $2, (SELECT name FROM products WHERE id = $2), $3, $4)",
         )
         .bind(id)
         .bind(line.product_id.0)
-        .bind(&line.name)
         .bind(line.unit_price.get())
         .bind(line.quantity.get())
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO order_item_names (order_id, product_id, lang, name) \
+             SELECT $1, product_id, lang, name FROM product_translations WHERE product_id = $2",
+        )
+        .bind(id)
+        .bind(line.product_id.0)
         .execute(&mut **tx)
         .await?;
     }
     Ok(OrderId(id))
 }
 
-/// A page of a user's orders, newest first: `$1` user, `$2` limit, `$3` offset.
-pub const LIST_SQL: &str = "SELECT o.id, o.total, o.ordered_at, \
-        CAST((SELECT SUM(i.quantity) FROM order_items i WHERE i.order_id = o.id) AS BIGINT) AS item_count, \
-        (SELECT i.name FROM order_items i WHERE i.order_id = o.id \
-         ORDER BY i.product_id LIMIT 1) AS first_item \
-     FROM orders o WHERE o.user_id = $1 ORDER BY o.id DESC LIMIT $2 OFFSET $3";
+/// The order line `i`'s name as it was ordered, in `locale` (its base name
+/// when the product had none in that language).
+fn line_name(locale: Locale) -> String {
+    format!(
+        "COALESCE((SELECT n.name FROM order_item_names n WHERE n.order_id = i.order_id \
+         AND n.product_id = i.product_id AND n.lang = '{}'), i.name)",
+        locale.tag()
+    )
+}
+
+/// A page of a user's orders, newest first: `$1` user, `$2` limit, `$3`
+/// offset. Public so the benchmark can show its query plan.
+pub fn list_sql(locale: Locale) -> String {
+    format!(
+        "SELECT o.id, o.total, o.ordered_at, \
+            CAST((SELECT SUM(i.quantity) FROM order_items i WHERE i.order_id = o.id) AS BIGINT) \
+              AS item_count, \
+            (SELECT {} FROM order_items i WHERE i.order_id = o.id \
+             ORDER BY i.product_id LIMIT 1) AS first_item \
+         FROM orders o WHERE o.user_id = $1 ORDER BY o.id DESC LIMIT $2 OFFSET $3",
+        line_name(locale)
+    )
+}
 
 /// My orders, newest first.
-pub async fn list(db: &Db, user: UserId, paging: Paging) -> AppResult<OrderPage> {
-    let items = sqlx::query(LIST_SQL)
+pub async fn list(db: &Db, user: UserId, paging: Paging, locale: Locale) -> AppResult<OrderPage> {
+    let items = sqlx::query(&list_sql(locale))
         .bind(user.0)
         .bind(i64::from(paging.per_page))
         .bind(paging.offset())
@@ -80,7 +107,12 @@ pub async fn list(db: &Db, user: UserId, paging: Paging) -> AppResult<OrderPage>
 }
 
 /// One order of `user`'s; `None` for an unknown id or someone else's.
-pub async fn get(db: &Db, user: UserId, id: OrderId) -> AppResult<Option<OrderDetail>> {
+pub async fn get(
+    db: &Db,
+    user: UserId,
+    id: OrderId,
+    locale: Locale,
+) -> AppResult<Option<OrderDetail>> {
     let Some(order) = sqlx::query(
         "SELECT o.id, o.user_id, o.total, o.ordered_at, \
                 CAST(COALESCE((SELECT -SUM(l.amount) FROM point_ledger l \
@@ -94,10 +126,11 @@ pub async fn get(db: &Db, user: UserId, id: OrderId) -> AppResult<Option<OrderDe
     else {
         return Ok(None);
     };
-    let items = sqlx::query(
-        "SELECT product_id, name, unit_price, quantity FROM order_items \
-         WHERE order_id = $1 ORDER BY product_id",
-    )
+    let items = sqlx::query(&format!(
+        "SELECT i.product_id, {} AS name, i.unit_price, i.quantity FROM order_items i \
+         WHERE i.order_id = $1 ORDER BY i.product_id",
+        line_name(locale)
+    ))
     .bind(id.0)
     .try_map(|row: AnyRow| {
         Ok(OrderLine {

@@ -1,4 +1,8 @@
-use crate::{accounts::use_auth, money::Won};
+use crate::{
+    accounts::use_auth,
+    locale::{td_string, Locale},
+    money::show_points,
+};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -7,10 +11,11 @@ use leptos_meta::{Meta, Title};
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let auth = use_auth();
+    let locale = Locale::current();
     view! {
-        <Title text="My account" />
-        <Meta name="description" content="Your Storefront account: your login id, your points and the way out." />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=td_string!(locale, account.my_account) />
+        <Meta name="description" content=td_string!(locale, account.account_description) />
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
             {move || {
                 auth.user
                     .get()
@@ -18,12 +23,12 @@ pub fn AccountPage() -> impl IntoView {
                     .map(|user| {
                         view! {
                             <section class="account">
-                                <h1>"My account"</h1>
+                                <h1>{td_string!(locale, account.my_account)}</h1>
                                 <dl>
-                                    <dt>"Login id"</dt>
+                                    <dt>{td_string!(locale, account.login_id)}</dt>
                                     <dd data-testid="account-login-id">{user.login_id}</dd>
-                                    <dt>"Points"</dt>
-                                    <dd>{format!("{} P", Won(user.points).grouped())}</dd>
+                                    <dt>{td_string!(locale, account.points)}</dt>
+                                    <dd>{show_points(user.points, locale)}</dd>
                                 </dl>
                             </section>
                         }

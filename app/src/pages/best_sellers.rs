@@ -1,5 +1,6 @@
 use crate::{
     components::ErrorNotice,
+    locale::{td_string, Locale},
     platform::{top_products, BestSellers, TOP_WINDOW_DAYS},
 };
 use leptos::prelude::*;
@@ -9,17 +10,18 @@ use leptos_meta::{Meta, Title};
 #[component]
 pub fn BestSellersStrip() -> impl IntoView {
     let top = Resource::new(|| (), |_| top_products());
+    let locale = Locale::current();
     view! {
         <section class="best-sellers" aria-labelledby="best-sellers-title" data-testid="best-sellers">
             <div class="best-sellers__head">
-                <h2 id="best-sellers-title">{format!("Best sellers, last {TOP_WINDOW_DAYS} days")}</h2>
-                <a href="/best-sellers">"See the chart"</a>
+                <h2 id="best-sellers-title">{td_string!(locale, catalog.best_sellers_strip, days = TOP_WINDOW_DAYS)}</h2>
+                <a href="/best-sellers">{td_string!(locale, catalog.see_chart)}</a>
             </div>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
                 {move || {
                     top.get().map(|r| match r {
                         Ok(best) if best.items.is_empty() => view! {
-                            <p class="empty">"Nothing sold in the last three days yet."</p>
+                            <p class="empty">{td_string!(locale, catalog.nothing_sold)}</p>
                         }.into_any(),
                         Ok(best) => view! {
                             <ol class="best-sellers__list">
@@ -29,7 +31,7 @@ pub fn BestSellersStrip() -> impl IntoView {
                                             <img src=item.image alt="" width="64" height="64" loading="lazy" />
                                             <span class="best-sellers__name">{item.name}</span>
                                         </a>
-                                        <span class="best-sellers__sold">{format!("{} sold", item.quantity_sold)}</span>
+                                        <span class="best-sellers__sold">{td_string!(locale, catalog.sold, count = item.quantity_sold)}</span>
                                     </li>
                                 }).collect_view()}
                             </ol>
@@ -47,12 +49,13 @@ pub fn BestSellersStrip() -> impl IntoView {
 #[component]
 pub fn BestSellersPage() -> impl IntoView {
     let top = Resource::new(|| (), |_| top_products());
+    let locale = Locale::current();
     view! {
-        <Title text="Best sellers" />
-        <Meta name="description" content="The five products sold most in the last three days." />
+        <Title text=td_string!(locale, catalog.best_sellers) />
+        <Meta name="description" content=td_string!(locale, catalog.best_sellers_description) />
         <section class="best-sellers-page">
-            <h1>"Best sellers"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h1>{td_string!(locale, catalog.best_sellers)}</h1>
+            <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
                 {move || {
                     top.get().map(|r| match r {
                         Ok(best) => view! { <BestSellersChart best /> }.into_any(),
@@ -66,8 +69,9 @@ pub fn BestSellersPage() -> impl IntoView {
 
 #[component]
 fn BestSellersChart(best: BestSellers) -> impl IntoView {
+    let locale = Locale::current();
     if best.items.is_empty() {
-        return view! { <p class="empty">"Nothing sold in the last three days yet."</p> }
+        return view! { <p class="empty">{td_string!(locale, catalog.nothing_sold)}</p> }
             .into_any();
     }
     let most = best
@@ -79,9 +83,12 @@ fn BestSellersChart(best: BestSellers) -> impl IntoView {
         .max(1);
     view! {
         <table class="bar-chart" data-testid="best-sellers-chart">
-            <caption>{format!("Units sold per product in the last {} days", best.window_days)}</caption>
+            <caption>{td_string!(locale, catalog.chart_caption, days = best.window_days)}</caption>
             <thead>
-                <tr><th scope="col">"Product"</th><th scope="col">"Units sold"</th></tr>
+                <tr>
+                    <th scope="col">{td_string!(locale, catalog.product)}</th>
+                    <th scope="col">{td_string!(locale, catalog.units_sold)}</th>
+                </tr>
             </thead>
             <tbody>
                 {best.items.into_iter().map(|item| {

@@ -3,7 +3,8 @@ use crate::{
     cart::{use_cart, Cart, CartLine, RemoveFromCart, SetCartQuantity},
     catalog::{Availability, Quantity},
     components::{Enhance, ErrorNotice, Then},
-    money::Won,
+    locale::{td, td_string, Locale},
+    money::show_points,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -16,12 +17,13 @@ use server_fn::ServerFn;
 pub fn CartPage() -> impl IntoView {
     let state = use_cart();
     let auth = use_auth();
+    let locale = Locale::current();
     view! {
-        <Title text="Cart" />
-        <Meta name="description" content="Your Storefront cart: what you are about to buy, with quantities you can change and the total in points." />
+        <Title text=td_string!(locale, cart.cart) />
+        <Meta name="description" content=td_string!(locale, cart.description) />
         <section class="cart-page">
-            <h1>"Cart"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h1>{td_string!(locale, cart.cart)}</h1>
+            <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
                 {move || {
                     // The balance is read here too, not inside the lines.
                     let user = auth.user.get();
@@ -48,10 +50,12 @@ pub fn CartPage() -> impl IntoView {
 /// `points`: the shopper's balance, none for a guest.
 #[component]
 fn CartContents(cart: Cart, points: Option<i64>) -> impl IntoView {
+    let locale = Locale::current();
     if cart.lines.is_empty() {
         return view! {
             <p class="empty" data-testid="cart-empty">
-                "Your cart is empty. " <a href="/">"Find something you like"</a>
+                {td_string!(locale, cart.empty)} " "
+                <a href="/">{td_string!(locale, common.find_something)}</a>
             </p>
         }
         .into_any();
@@ -67,35 +71,37 @@ fn CartContents(cart: Cart, points: Option<i64>) -> impl IntoView {
         </ul>
         <aside class="cart-summary">
             <p class="cart-summary__total">
-                "Total " <strong data-testid="cart-total">{total.to_string()}</strong>
+                {td_string!(locale, common.total)} " "
+                <strong data-testid="cart-total">{total.show(locale)}</strong>
             </p>
             {match points {
                 Some(points) => {
                     let covers = points >= total.get();
                     view! {
                         <p data-testid="cart-balance">
-                            {format!("Your points: {} P", Won(points).grouped())}
+                            {td_string!(locale, cart.your_points, points = show_points(points, locale))}
                         </p>
                         {if covers {
-                            view! { <p class="stock">"Your points cover this order."</p> }.into_any()
+                            view! { <p class="stock">{td_string!(locale, cart.covered)}</p> }.into_any()
                         } else {
-                            view! {
-                                <p class="field-error" data-testid="points-short">
-                                    {format!("You need {} P more. ", Won(total.get() - points).grouped())}
-                                    <a href="/points">"Charge points"</a>
-                                </p>
-                            }.into_any()
+                            view! { <PointsShort short=total.get() - points locale /> }.into_any()
                         }}
                     }.into_any()
                 }
                 None => view! {
-                    <p><a href="/login?next=%2Fcart">"Log in"</a>" to pay with your points."</p>
+                    <p>
+                        {td!(
+                            locale,
+                            cart.log_in_to_pay,
+                            <login> = |children: ChildrenFn| view! { <a href="/login?next=%2Fcart">{children()}</a> }
+                        )}
+                    </p>
                 }.into_any(),
             }}
             {needs_attention.then(|| view! {
-                <p class="field-error">"Some lines have less stock than you asked for."</p>
+                <p class="field-error">{td_string!(locale, cart.short_lines)}</p>
             })}
-            <a class="button" href="/checkout" data-testid="checkout">"Checkout"</a>
+            <a class="button" href="/checkout" data-testid="checkout">{td_string!(locale, cart.checkout)}</a>
         </aside>
     }
     .into_any()
@@ -103,12 +109,13 @@ fn CartContents(cart: Cart, points: Option<i64>) -> impl IntoView {
 
 #[component]
 fn CartLineRow(line: CartLine) -> impl IntoView {
+    let locale = Locale::current();
     let id = line.product_id.to_string();
     let (href, form_id, remove_id) = (format!("/products/{id}"), id.clone(), id.clone());
     let quantity = line.quantity.get();
     let warning = match line.availability() {
-        Availability::SoldOut => Some("Sold out since you added it.".to_string()),
-        Availability::Short { left } => Some(format!("Only {left} left.")),
+        Availability::SoldOut => Some(td_string!(locale, cart.sold_out_since).to_string()),
+        Availability::Short { left } => Some(td_string!(locale, cart.only_left, left).to_string()),
         Availability::Available => None,
     };
     view! {
@@ -117,10 +124,10 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
             <div class="cart-line__info">
                 <a href=href data-testid="cart-line-name">{line.name.clone()}</a>
                 <p class="cart-line__price">
-                    {line.price.to_string()}
+                    {line.price.show(locale)}
                     {line.price_was.map(|was| view! {
                         <span class="price-changed" data-testid="price-changed">
-                            {format!(" (was {was} when added)")}
+                            {td_string!(locale, cart.price_was, was = was.show(locale))}
                         </span>
                     })}
                 </p>
@@ -133,7 +140,7 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
                     type="submit"
                     name="quantity"
                     value=(quantity - 1).to_string()
-                    aria-label="One fewer"
+                    aria-label=td_string!(locale, cart.one_fewer)
                     disabled={quantity <= Quantity::MIN}
                 >
                     "−"
@@ -143,17 +150,30 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
                     type="submit"
                     name="quantity"
                     value=(quantity + 1).to_string()
-                    aria-label="One more"
+                    aria-label=td_string!(locale, cart.one_more)
                     disabled={quantity >= Quantity::MAX}
                 >
                     "+"
                 </button>
             </form>
-            <p class="cart-line__total" data-testid="line-total">{line.line_total.to_string()}</p>
+            <p class="cart-line__total" data-testid="line-total">{line.line_total.show(locale)}</p>
             <form method="post" action=RemoveFromCart::url()>
                 <input type="hidden" name="product_id" value=remove_id />
-                <button type="submit" class="link-button">"Remove"</button>
+                <button type="submit" class="link-button">{td_string!(locale, cart.remove)}</button>
             </form>
         </li>
+    }
+}
+
+/// The points an order lacks, with the way to charge them (the cart and
+/// the checkout say it alike).
+#[component]
+pub fn PointsShort(short: i64, locale: Locale) -> impl IntoView {
+    view! {
+        <p class="field-error" data-testid="points-short">
+            {td_string!(locale, cart.need_more, points = show_points(short, locale))}
+            " "
+            <a href="/points">{td_string!(locale, common.charge_points)}</a>
+        </p>
     }
 }

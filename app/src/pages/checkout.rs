@@ -1,8 +1,10 @@
 use crate::{
     cart::CartLine,
     components::{Enhance, ErrorNotice, Then},
-    money::Won,
+    locale::{td_string, Locale},
+    money::show_points,
     orders::{checkout_view, CheckoutSummary, PlaceOrder},
+    pages::cart::PointsShort,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -15,17 +17,19 @@ use server_fn::ServerFn;
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
     let view_data = Resource::new(|| (), |_| checkout_view());
+    let locale = Locale::current();
     view! {
-        <Title text="Checkout" />
-        <Meta name="description" content="Check out: confirm the items in your cart and pay for them with your Storefront points." />
+        <Title text=td_string!(locale, checkout.checkout) />
+        <Meta name="description" content=td_string!(locale, checkout.description) />
         <section class="checkout-page">
-            <h1>"Checkout"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h1>{td_string!(locale, checkout.checkout)}</h1>
+            <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
                 {move || {
                     view_data.get().map(|r| match r {
                         Ok(data) if data.cart.lines.is_empty() => view! {
                             <p class="empty" data-testid="checkout-empty">
-                                "Your cart is empty. " <a href="/">"Find something you like"</a>
+                                {td_string!(locale, cart.empty)} " "
+                                <a href="/">{td_string!(locale, common.find_something)}</a>
                             </p>
                         }
                             .into_any(),
@@ -55,6 +59,7 @@ pub fn CheckoutPage() -> impl IntoView {
 fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
     let total = data.cart.total;
     let points = data.points;
+    let locale = Locale::current();
     view! {
         <form method="post" action=PlaceOrder::url() class="checkout-form">
             <input type="hidden" name="idempotency_key" value=data.idempotency_key />
@@ -70,18 +75,16 @@ fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
             </ul>
             <aside class="cart-summary">
                 <p class="cart-summary__total">
-                    "Total " <strong data-testid="checkout-total">{total.to_string()}</strong>
+                    {td_string!(locale, common.total)} " "
+                    <strong data-testid="checkout-total">{total.show(locale)}</strong>
                 </p>
                 <p data-testid="checkout-balance">
-                    {format!("Your points: {} P", Won(points).grouped())}
+                    {td_string!(locale, cart.your_points, points = show_points(points, locale))}
                 </p>
-                {(points < total.get()).then(|| view! {
-                    <p class="field-error" data-testid="points-short">
-                        {format!("You need {} P more. ", Won(total.get() - points).grouped())}
-                        <a href="/points">"Charge points"</a>
-                    </p>
-                })}
-                <button type="submit" class="button" data-testid="place-order">"Place order"</button>
+                {(points < total.get()).then(|| view! { <PointsShort short=total.get() - points locale /> })}
+                <button type="submit" class="button" data-testid="place-order">
+                    {td_string!(locale, checkout.place_order)}
+                </button>
             </aside>
         </form>
     }
@@ -91,6 +94,7 @@ fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
 #[component]
 fn CheckoutLine(i: usize, line: CartLine) -> impl IntoView {
     let id = line.product_id;
+    let locale = Locale::current();
     let field = move |name: &str| format!("items[{i}][{name}]");
     view! {
         <li class="cart-line" data-testid="checkout-line" data-product-id=id.to_string()>
@@ -101,10 +105,15 @@ fn CheckoutLine(i: usize, line: CartLine) -> impl IntoView {
             <div class="cart-line__info">
                 <a href=format!("/products/{id}")>{line.name.clone()}</a>
                 <p class="cart-line__price">
-                    {format!("{} × {}", line.price, line.quantity.get())}
+                    {td_string!(
+                        locale,
+                        checkout.line_price,
+                        price = line.price.show(locale),
+                        quantity = line.quantity.get()
+                    )}
                 </p>
             </div>
-            <p class="cart-line__total">{line.line_total.to_string()}</p>
+            <p class="cart-line__total">{line.line_total.show(locale)}</p>
         </li>
     }
 }

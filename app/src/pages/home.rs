@@ -3,6 +3,7 @@ use crate::{
     accounts::use_auth,
     catalog::{list_brands, list_products, ProductPage, Sort},
     components::{ErrorNotice, Pagination, ProductCard},
+    locale::{td_string, Locale},
     pages::BestSellersStrip,
 };
 use leptos::prelude::*;
@@ -55,7 +56,7 @@ impl CatalogView {
     }
 
     /// The page's heading: what the list shows.
-    fn heading(&self) -> String {
+    fn heading(&self, locale: Locale) -> String {
         let given = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -63,10 +64,12 @@ impl CatalogView {
                 .map(str::to_string)
         };
         match (given(&self.brand), given(&self.q)) {
-            (Some(brand), Some(q)) => format!("{brand}: “{q}”"),
+            (Some(brand), Some(q)) => {
+                td_string!(locale, catalog.brand_and_search, brand, q).to_string()
+            }
             (Some(brand), None) => brand,
-            (None, Some(q)) => format!("Results for “{q}”"),
-            (None, None) => "All products".to_string(),
+            (None, Some(q)) => td_string!(locale, catalog.results_for, q).to_string(),
+            (None, None) => td_string!(locale, catalog.all_products).to_string(),
         }
     }
 
@@ -88,6 +91,7 @@ impl CatalogView {
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let locale = Locale::current();
     let auth = use_auth();
     let query = use_query_map();
     let view_state = Memo::new(move |_| {
@@ -106,12 +110,9 @@ pub fn HomePage() -> impl IntoView {
     let brands = Resource::new(|| (), |_| list_brands());
 
     view! {
-        <Title text="Shop" />
-        <Meta
-            name="description"
-            content="Storefront: shoes, clothes, sound, home and outdoor goods from six brands. Browse, like, fill a cart and pay with points."
-        />
-        <h1 class="page-title">{move || view_state.get().heading()}</h1>
+        <Title text=td_string!(locale, catalog.shop) />
+        <Meta name="description" content=td_string!(locale, catalog.description) />
+        <h1 class="page-title">{move || view_state.get().heading(locale)}</h1>
         <BestSellersStrip />
         <section class="catalog">
             <div class="catalog__toolbar">
@@ -119,8 +120,8 @@ pub fn HomePage() -> impl IntoView {
                     <input
                         type="search"
                         name="q"
-                        placeholder="Search products"
-                        aria-label="Search products"
+                        placeholder=td_string!(locale, catalog.search_products)
+                        aria-label=td_string!(locale, catalog.search_products)
                         value=move || view_state.get().q.unwrap_or_default()
                     />
                     // The sort and the brand stay as they are; empty ones are left out.
@@ -133,28 +134,28 @@ pub fn HomePage() -> impl IntoView {
                         };
                         (kept("sort", v.sort), kept("brand", v.brand))
                     }}
-                    <button type="submit">"Search"</button>
+                    <button type="submit">{td_string!(locale, catalog.search)}</button>
                 </form>
-                <nav class="sorts" aria-label="Sort">
+                <nav class="sorts" aria-label=td_string!(locale, catalog.sort)>
                     {Sort::ALL
                         .into_iter()
                         .map(|sort| {
                             let href = move || view_state.get().with_sort(sort).href(None);
                             let current = move || (view_state.get().sort() == sort).then_some("true");
                             view! {
-                                <a href=href aria-current=current class="chip">{sort.label()}</a>
+                                <a href=href aria-current=current class="chip">{sort.label(locale)}</a>
                             }
                         })
                         .collect_view()}
                 </nav>
             </div>
-            <nav class="brands" aria-label="Brands">
+            <nav class="brands" aria-label=td_string!(locale, catalog.brands)>
                 <a
                     class="chip"
                     href=move || view_state.get().with_brand(None).href(None)
                     aria-current=move || view_state.get().brand.is_none().then_some("true")
                 >
-                    "All brands"
+                    {td_string!(locale, catalog.all_brands)}
                 </a>
                 <Suspense>
                     {move || {
@@ -176,7 +177,7 @@ pub fn HomePage() -> impl IntoView {
                     }}
                 </Suspense>
             </nav>
-            <Transition fallback=|| view! { <p class="loading">"Loading products…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{td_string!(locale, catalog.loading_products)}</p> }>
                 {move || {
                     // Both resources are read here, at the top of this one
                     // boundary: the like buttons need the login state.
@@ -199,12 +200,13 @@ fn ProductGrid(page: ProductPage, view_state: Memo<CatalogView>, logged_in: bool
     let page_count = page.page_count();
     let current = page.page;
     let total = page.total;
+    let locale = Locale::current();
     if page.items.is_empty() {
-        return view! { <p class="empty" data-testid="empty">"No products match."</p> }.into_any();
+        return view! { <p class="empty" data-testid="empty">{td_string!(locale, catalog.no_match)}</p> }.into_any();
     }
     let link = move |p: u32| view_state.get_untracked().href(Some(p));
     view! {
-        <p class="catalog__count" data-testid="result-count">{format!("{total} products")}</p>
+        <p class="catalog__count" data-testid="result-count">{td_string!(locale, catalog.result_count, total)}</p>
         <div class="product-grid" data-testid="product-grid">
             {page.items.into_iter().map(|product| view! { <ProductCard product logged_in /> }).collect_view()}
         </div>

@@ -2,6 +2,7 @@ use crate::{
     accounts::use_auth,
     components::{ErrorNotice, Pagination, ProductCard},
     likes::liked_products,
+    locale::{td_string, Locale},
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -10,9 +11,10 @@ use leptos_router::hooks::use_query_map;
 /// `/likes`: the products I like, newest like first.
 #[component]
 pub fn LikesPage() -> impl IntoView {
+    let locale = Locale::current();
     view! {
-        <Title text="My likes" />
-        <Meta name="description" content="The Storefront products you like, the most recent first." />
+        <Title text=td_string!(locale, catalog.my_likes) />
+        <Meta name="description" content=td_string!(locale, catalog.likes_description) />
         <LikedProducts />
     }
 }
@@ -25,15 +27,16 @@ fn LikedProducts() -> impl IntoView {
         move || query.with(|q| q.get("page")),
         |page| liked_products(page, None),
     );
+    let locale = Locale::current();
     view! {
         <section class="likes-page">
-            <h1>"My likes"</h1>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h1>{td_string!(locale, catalog.my_likes)}</h1>
+            <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
                 {move || {
                     let logged_in = auth.user.get().map(|user| user.is_ok());
                     products.get().zip(logged_in).map(|(r, logged_in)| match r {
                         Ok(page) if page.items.is_empty() => {
-                            view! { <p class="empty" data-testid="empty">"You have not liked anything yet."</p> }.into_any()
+                            view! { <p class="empty" data-testid="empty">{td_string!(locale, catalog.no_likes)}</p> }.into_any()
                         }
                         Ok(page) => {
                             let page_count = page.page_count();

@@ -1,6 +1,7 @@
 use crate::{
     accounts::{safe_next, Login},
     components::{Enhance, Then},
+    locale::{td_string, Locale},
     url::encode,
 };
 use leptos::prelude::*;
@@ -14,26 +15,30 @@ use server_fn::ServerFn;
 pub fn LoginPage() -> impl IntoView {
     let next = safe_next(use_query_map().get_untracked().get("next").as_deref());
     let signup_href = format!("/signup?next={}", encode(&next));
+    let locale = Locale::current();
     view! {
-        <Title text="Log in" />
-        <Meta name="description" content="Log in to Storefront to like products, fill your cart and pay with points." />
+        <Title text=td_string!(locale, account.log_in) />
+        <Meta name="description" content=td_string!(locale, account.log_in_description) />
         <section class="auth-form">
-            <h1>"Log in"</h1>
+            <h1>{td_string!(locale, account.log_in)}</h1>
             <Enhance then=Then::GoOn next=next.clone()>
                 <form method="post" action=Login::url()>
                     <input type="hidden" name="next" value=next />
                     <label>
-                        "Login id"
+                        {td_string!(locale, account.login_id)}
                         <input type="text" name="login_id" autocomplete="username" required />
                     </label>
                     <label>
-                        "Password"
+                        {td_string!(locale, account.password)}
                         <input type="password" name="password" autocomplete="current-password" required />
                     </label>
-                    <button type="submit">"Log in"</button>
+                    <button type="submit">{td_string!(locale, account.log_in)}</button>
                 </form>
             </Enhance>
-            <p>"New here? " <a href=signup_href>"Create an account"</a></p>
+            <p>
+                {td_string!(locale, account.new_here)}
+                <a href=signup_href>{td_string!(locale, account.create_account)}</a>
+            </p>
         </section>
     }
 }

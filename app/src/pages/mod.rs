@@ -2,7 +2,7 @@
 
 mod account;
 mod best_sellers;
-mod cart;
+pub(crate) mod cart;
 mod checkout;
 mod home;
 mod likes;

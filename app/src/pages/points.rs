@@ -2,7 +2,8 @@ use crate::{
     accounts::use_auth,
     components::{Enhance, ErrorNotice, Live, LiveValue, Pagination, Then},
     dates::format_millis,
-    money::Won,
+    locale::{td_string, Locale},
+    money::{show_points, Won},
     points::{point_history, ChargeAmount, ChargePoints, LedgerKind, LedgerPage},
 };
 use leptos::{either::Either, prelude::*};
@@ -18,30 +19,31 @@ pub fn PointsPage() -> impl IntoView {
     let auth = use_auth();
     let page = use_query_map().with_untracked(|q| q.get("page"));
     let history = Resource::new(move || page.clone(), |page| point_history(page, None));
+    let locale = Locale::current();
     view! {
-        <Title text="Points" />
-        <Meta name="description" content="Charge Storefront points and see every charge and payment in your points history." />
+        <Title text=td_string!(locale, points.points) />
+        <Meta name="description" content=td_string!(locale, points.description) />
         <section class="points">
-            <h1>"Points"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h1>{td_string!(locale, points.points)}</h1>
+            <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
                 {move || {
                     history.get().zip(auth.user.get()).map(|r| match r {
                         (Ok(history), Ok(user)) => {
                             view! {
                                 <p class="points__balance">
-                                    "Balance: "
+                                    {td_string!(locale, points.balance)}
                                     <strong data-testid="points-balance">
                                         <Live what=LiveValue::Balance value=user.points />
                                     </strong>
                                 </p>
                                 <div class="points__charge">
-                                    <h2>"Charge"</h2>
+                                    <h2>{td_string!(locale, points.charge)}</h2>
                                     <Enhance then=Then::SayCharged refresh="points-history".to_string() alert_id="charge-error".to_string()>
                                         <ChargeForms />
                                     </Enhance>
                                 </div>
                                 <div class="points__history" id="points-history">
-                                    <h2>"History"</h2>
+                                    <h2>{td_string!(locale, points.history)}</h2>
                                     <LedgerTable page=history />
                                 </div>
                             }
@@ -59,6 +61,7 @@ pub fn PointsPage() -> impl IntoView {
 /// it), or any amount.
 #[component]
 fn ChargeForms() -> impl IntoView {
+    let locale = Locale::current();
     view! {
         <form method="post" action=ChargePoints::url() class="quick-charge">
             {ChargeAmount::QUICK
@@ -66,7 +69,7 @@ fn ChargeForms() -> impl IntoView {
                 .map(|amount| {
                     view! {
                         <button type="submit" name="amount" value=amount.get().to_string()>
-                            {format!("+{}", Won(amount.get()).grouped())}
+                            {format!("+{}", show_points(amount.get(), locale))}
                         </button>
                     }
                 })
@@ -74,25 +77,31 @@ fn ChargeForms() -> impl IntoView {
         </form>
         <form method="post" action=ChargePoints::url() class="free-charge">
             <label>
-                "Amount"
+                {td_string!(locale, points.amount)}
                 <input type="number" name="amount" min=ChargeAmount::MIN max=ChargeAmount::MAX step="1" required inputmode="numeric" />
             </label>
-            <button type="submit">"Charge"</button>
+            <button type="submit">{td_string!(locale, points.charge_button)}</button>
         </form>
     }
 }
 
 #[component]
 fn LedgerTable(page: LedgerPage) -> impl IntoView {
+    let locale = Locale::current();
     if page.items.is_empty() {
-        return Either::Left(view! { <p class="empty">"No charges or uses yet."</p> });
+        return Either::Left(view! { <p class="empty">{td_string!(locale, points.none_yet)}</p> });
     }
     let page_count = crate::paging::Paging::page_count(page.total, page.per_page);
     let current = page.page;
     Either::Right(view! {
         <table class="ledger" data-testid="ledger">
             <thead>
-                <tr><th>"When (UTC)"</th><th>"What"</th><th>"Amount"</th><th>"Balance"</th></tr>
+                <tr>
+                    <th>{td_string!(locale, points.when)}</th>
+                    <th>{td_string!(locale, points.what)}</th>
+                    <th>{td_string!(locale, points.amount)}</th>
+                    <th>{td_string!(locale, points.balance_after)}</th>
+                </tr>
             </thead>
             <tbody>
                 {page
@@ -101,15 +110,15 @@ fn LedgerTable(page: LedgerPage) -> impl IntoView {
                     .map(|entry| {
                         let what = match (entry.kind, entry.order_id) {
                             (LedgerKind::Use, Some(order)) => Either::Left(
-                                view! { <a href=format!("/orders/{order}")>{format!("Order #{order}")}</a> },
+                                view! { <a href=format!("/orders/{order}")>{td_string!(locale, points.order_number, id = order)}</a> },
                             ),
-                            (LedgerKind::Charge, _) => Either::Right("Charge"),
-                            (LedgerKind::Use, None) => Either::Right("Use"),
+                            (LedgerKind::Charge, _) => Either::Right(td_string!(locale, points.kind_charge)),
+                            (LedgerKind::Use, None) => Either::Right(td_string!(locale, points.kind_use)),
                         };
                         let sign = if entry.amount > 0 { "+" } else { "" };
                         view! {
                             <tr data-testid="ledger-row" data-kind=entry.kind.as_str()>
-                                <td>{format_millis(entry.at)}</td>
+                                <td>{format_millis(entry.at, locale)}</td>
                                 <td>{what}</td>
                                 <td class="num">{format!("{sign}{}", Won(entry.amount).grouped())}</td>
                                 <td class="num">{Won(entry.balance_after).grouped()}</td>
@@ -119,6 +128,6 @@ fn LedgerTable(page: LedgerPage) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
-        <Pagination current page_count href=|p| format!("/points?page={p}") label="History pages" />
+        <Pagination current page_count href=|p| format!("/points?page={p}") label=td_string!(locale, points.history_pages) />
     })
 }

@@ -3,6 +3,7 @@ use crate::{
     catalog::{get_product, Product},
     components::{AddToCartForm, ErrorNotice, LikeButton},
     error::ErrorCode,
+    locale::{td_string, Locale},
     pages::NotFound,
 };
 use leptos::prelude::*;
@@ -12,6 +13,7 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let auth = use_auth();
+    let locale = Locale::current();
     let params = use_params_map();
     let product = Resource::new(
         move || params.with(|p| p.get("id").unwrap_or_default()),
@@ -19,7 +21,7 @@ pub fn ProductPage() -> impl IntoView {
     );
 
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
             {move || {
                 let logged_in = auth.user.get().map(|user| user.is_ok());
                 product
@@ -28,7 +30,7 @@ pub fn ProductPage() -> impl IntoView {
                     .map(|(result, logged_in)| match result {
                         Ok(product) => view! { <ProductDetail product logged_in /> }.into_any(),
                         Err(e) if matches!(e.code, ErrorCode::ProductNotFound | ErrorCode::BadRequest) => {
-                            view! { <NotFound message="This product does not exist." /> }.into_any()
+                            view! { <NotFound message=td_string!(locale, catalog.no_such_product) /> }.into_any()
                         }
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     })
@@ -39,28 +41,37 @@ pub fn ProductPage() -> impl IntoView {
 
 #[component]
 fn ProductDetail(product: Product, logged_in: bool) -> impl IntoView {
+    let locale = Locale::current();
     let stock = if product.sold_out() {
-        view! { <p class="stock stock--out" data-testid="stock">"Sold out"</p> }.into_any()
+        view! { <p class="stock stock--out" data-testid="stock">{td_string!(locale, common.sold_out)}</p> }.into_any()
     } else {
         view! {
-            <p class="stock" data-testid="stock">{format!("{} left in stock", product.stock)}</p>
+            <p class="stock" data-testid="stock">{td_string!(locale, catalog.left_in_stock, count = product.stock)}</p>
         }
         .into_any()
     };
+    let description = td_string!(
+        locale,
+        catalog.product_description,
+        name = &product.name,
+        brand = &product.brand,
+        description = &product.description
+    )
+    .to_string();
     view! {
         <Title text=product.name.clone() />
-        <Meta name="description" content=format!("{} by {}: {}", product.name, product.brand, product.description) />
+        <Meta name="description" content=description />
         <article class="product-detail">
             <img class="product-detail__image" src=product.image.clone() alt=product.name.clone() width="400" height="400" />
             <div class="product-detail__info">
                 <p class="product-detail__brand" data-testid="brand">{product.brand.clone()}</p>
                 <h1 data-testid="product-name">{product.name.clone()}</h1>
-                <p class="product-detail__price" data-testid="price">{product.price.to_string()}</p>
+                <p class="product-detail__price" data-testid="price">{product.price.show(locale)}</p>
                 {stock}
                 <AddToCartForm product_id=product.id with_quantity=true sold_out=product.sold_out() />
                 <LikeButton product_id=product.id liked=product.liked like_count=product.like_count logged_in />
                 <p class="product-detail__description">{product.description.clone()}</p>
-                <p><a href="/">"← Back to the shop"</a></p>
+                <p><a href="/">{td_string!(locale, common.back_to_shop)}</a></p>
             </div>
         </article>
     }

@@ -1,6 +1,7 @@
 use crate::{
     accounts::{safe_next, Password, Signup},
     components::{Enhance, Then},
+    locale::{td_string, Locale},
     url::encode,
 };
 use leptos::prelude::*;
@@ -15,16 +16,17 @@ use server_fn::ServerFn;
 pub fn SignupPage() -> impl IntoView {
     let next = safe_next(use_query_map().get_untracked().get("next").as_deref());
     let login_href = format!("/login?next={}", encode(&next));
+    let locale = Locale::current();
     view! {
-        <Title text="Sign up" />
-        <Meta name="description" content="Create a Storefront account to like products, fill a cart and pay with points." />
+        <Title text=td_string!(locale, account.sign_up) />
+        <Meta name="description" content=td_string!(locale, account.sign_up_description) />
         <section class="auth-form">
-            <h1>"Create an account"</h1>
+            <h1>{td_string!(locale, account.sign_up_heading)}</h1>
             <Enhance then=Then::GoOn next=next.clone()>
                 <form method="post" action=Signup::url()>
                     <input type="hidden" name="next" value=next />
                     <label>
-                        "Login id"
+                        {td_string!(locale, account.login_id)}
                         <input
                             type="text"
                             name="login_id"
@@ -33,12 +35,12 @@ pub fn SignupPage() -> impl IntoView {
                             minlength="3"
                             maxlength="20"
                             pattern="[A-Za-z0-9_]{3,20}"
-                            title="3 to 20 letters, digits or underscores"
+                            title=td_string!(locale, account.login_id_rule)
                         />
                     </label>
-                    <p class="hint">"3 to 20 letters, digits or underscores."</p>
+                    <p class="hint">{td_string!(locale, account.login_id_hint)}</p>
                     <label>
-                        "Password"
+                        {td_string!(locale, account.password)}
                         <input
                             type="password"
                             name="password"
@@ -48,11 +50,14 @@ pub fn SignupPage() -> impl IntoView {
                             maxlength=Password::MAX.to_string()
                         />
                     </label>
-                    <p class="hint">{format!("At least {} characters.", Password::MIN)}</p>
-                    <button type="submit">"Sign up"</button>
+                    <p class="hint">{td_string!(locale, account.password_hint, min = Password::MIN)}</p>
+                    <button type="submit">{td_string!(locale, account.sign_up_button)}</button>
                 </form>
             </Enhance>
-            <p>"Already have an account? " <a href=login_href>"Log in"</a></p>
+            <p>
+                {td_string!(locale, account.have_account)}
+                <a href=login_href>{td_string!(locale, account.log_in)}</a>
+            </p>
         </section>
     }
 }

@@ -5,9 +5,10 @@
 
 use super::{OrderPlaced, TopProduct, TOP_LIMIT, TOP_WINDOW_DAYS};
 use crate::{
-    catalog::ProductId,
+    catalog::{store::translated, ProductId},
     db::{now_millis, Db},
     error::AppResult,
+    locale::Locale,
 };
 use sqlx::{any::AnyRow, Any, Row, Transaction};
 
@@ -101,27 +102,37 @@ async fn advance_window(db: &Db, first_hour: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// The best sellers of the current window, at most `$1` of them: read from
-/// the totals' rank index. Public so the benchmark can show its query plan.
-pub const TOP_PRODUCTS_SQL: &str = "SELECT w.product_id, p.name, p.image, w.quantity AS sold \
-     FROM platform_window_sales w JOIN products p ON p.id = w.product_id \
-     ORDER BY w.quantity DESC, w.product_id ASC LIMIT $1";
+/// The best sellers of the current window, at most `$1` of them, named in
+/// `locale`: read from the totals' rank index. Public so the benchmark can
+/// show its query plan.
+pub fn top_products_sql(locale: Locale) -> String {
+    format!(
+        "SELECT w.product_id, {} AS name, p.image, w.quantity AS sold \
+         FROM platform_window_sales w JOIN products p ON p.id = w.product_id \
+         ORDER BY w.quantity DESC, w.product_id ASC LIMIT $1",
+        translated("name", locale)
+    )
+}
 
 /// The best sellers since hour `$1`, at most `$2`, summed from the hourly
 /// sales: for a moment before the window (the totals only go forward).
-const TOP_PRODUCTS_SUMMED_SQL: &str =
-    "SELECT s.product_id, p.name, p.image, CAST(SUM(s.quantity) AS BIGINT) AS sold \
-     FROM platform_hourly_sales s JOIN products p ON p.id = s.product_id \
-     WHERE s.hour >= $1 \
-     GROUP BY s.product_id, p.name, p.image \
-     ORDER BY sold DESC, s.product_id ASC LIMIT $2";
+fn top_products_summed_sql(locale: Locale) -> String {
+    format!(
+        "SELECT s.product_id, {} AS name, p.image, CAST(SUM(s.quantity) AS BIGINT) AS sold \
+         FROM platform_hourly_sales s JOIN products p ON p.id = s.product_id \
+         WHERE s.hour >= $1 \
+         GROUP BY s.product_id, p.id, p.name, p.image \
+         ORDER BY sold DESC, s.product_id ASC LIMIT $2",
+        translated("name", locale)
+    )
+}
 
 /// The best sellers at `now`: quantities summed over the hours of the last
 /// three days (the current hour and the 71 before it), most first, ties to
 /// the lower product id. The window moves on first when `now` has left it
 /// behind; its totals are then read through an index, whatever the number
 /// of sales and products.
-pub async fn top_products(db: &Db, now: i64) -> AppResult<Vec<TopProduct>> {
+pub async fn top_products(db: &Db, now: i64, locale: Locale) -> AppResult<Vec<TopProduct>> {
     let first_hour = now.div_euclid(HOUR_MS) - i64::from(TOP_WINDOW_DAYS) * 24 + 1;
     let window: i64 = sqlx::query_scalar("SELECT first_hour FROM platform_window WHERE id = 1")
         .fetch_one(db.pool())
@@ -129,11 +140,15 @@ pub async fn top_products(db: &Db, now: i64) -> AppResult<Vec<TopProduct>> {
     if window < first_hour {
         advance_window(db, first_hour).await?;
     }
-    let query = if window > first_hour {
-        sqlx::query(TOP_PRODUCTS_SUMMED_SQL).bind(first_hour)
+    let sql = if window > first_hour {
+        top_products_summed_sql(locale)
     } else {
-        sqlx::query(TOP_PRODUCTS_SQL)
+        top_products_sql(locale)
     };
+    let mut query = sqlx::query(&sql);
+    if window > first_hour {
+        query = query.bind(first_hour);
+    }
     let rows = query
         .bind(TOP_LIMIT as i64)
         .try_map(|row: AnyRow| {

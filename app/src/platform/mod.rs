@@ -94,7 +94,12 @@ pub struct BestSellers {
 /// three days, from the platform's aggregate; ties go to the lower id.
 #[server(prefix = "/api", endpoint = "top-products", input = server_fn::codec::GetUrl)]
 pub async fn top_products() -> Result<BestSellers, AppError> {
-    let items = embedded::top_products(&crate::db::db()?, crate::db::now_millis()).await?;
+    let items = embedded::top_products(
+        &crate::db::db()?,
+        crate::db::now_millis(),
+        crate::locale::Locale::current(),
+    )
+    .await?;
     Ok(BestSellers {
         window_days: TOP_WINDOW_DAYS,
         items,

@@ -1,6 +1,7 @@
 //! Points: the balance, charging it, and the ledger of every charge and use.
 //! One point is one won. The balance always equals the ledger's sum.
 
+use crate::locale::{td_string, Locale};
 use crate::{
     error::{deserialize_parsed, AppError, AppResult, ErrorCode},
     identity::UserId,
@@ -53,7 +54,7 @@ impl ChargeAmount {
             AppError::invalid_field(
                 ErrorCode::InvalidAmount,
                 "amount",
-                "A charge is a whole number of points from 1 to 1,000,000.",
+                td_string!(Locale::current(), errors.charge_range),
             )
         })
     }

@@ -1,6 +1,7 @@
 //! The one place a balance changes, always with its ledger row.
 
 use super::{ChargeAmount, LedgerEntry, LedgerKind, LedgerPage, MAX_BALANCE};
+use crate::locale::{td_string, Locale};
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails},
@@ -65,7 +66,12 @@ async fn refusal(
     Ok(if delta < 0 {
         AppError::new(
             ErrorCode::InsufficientPoints,
-            format!("You have {current} points; {} are needed.", -delta),
+            td_string!(
+                Locale::current(),
+                errors.points_short,
+                current,
+                needed = -delta
+            ),
         )
         .with_details(ErrorDetails {
             points: Some(current),
@@ -75,9 +81,11 @@ async fn refusal(
     } else {
         AppError::new(
             ErrorCode::PointLimitExceeded,
-            format!(
-                "A balance can hold at most {MAX_BALANCE} points; you can charge up to {} more.",
-                MAX_BALANCE - current
+            td_string!(
+                Locale::current(),
+                errors.balance_limit,
+                max = MAX_BALANCE,
+                room = MAX_BALANCE - current
             ),
         )
         .with_details(ErrorDetails {

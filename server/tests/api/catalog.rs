@@ -138,7 +138,11 @@ async fn brand_filter_and_search_narrow_the_list(backend: Backend) {
     assert!(items.iter().all(|p| p["brand"] == "Sora"));
     assert_eq!(sora["total"].as_i64().unwrap(), items.len() as i64);
 
-    let (_, found) = app.get_json("/api/products?q=SNEAKERS").await;
+    // Found by the English name, shown in English to an English reader.
+    let (_, found) = app
+        .visitor_speaking("en")
+        .get_json("/api/products?q=SNEAKERS")
+        .await;
     let names: Vec<_> = found["items"]
         .as_array()
         .unwrap()
@@ -307,11 +311,15 @@ async fn product_pages_render_and_unknown_ones_are_404(backend: Backend) {
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains(sold_out["name"].as_str().unwrap()));
-    assert!(html.contains("Sold out"));
+    assert!(html.contains("품절"), "Korean by default");
 
     let res = app.get("/products/999999").await;
     assert_eq!(res.status(), 404);
-    assert!(res.text().await.unwrap().contains("does not exist"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("존재하지 않는 상품입니다."));
     let res = app.get("/no/such/page").await;
     assert_eq!(res.status(), 404);
     // The 404 page's header still knows who is shopping.
@@ -319,7 +327,7 @@ async fn product_pages_render_and_unknown_ones_are_404(backend: Backend) {
     let res = app.get("/no/such/page").await;
     assert_eq!(res.status(), 404);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Not found"), "{html}");
+    assert!(html.contains("페이지를 찾을 수 없습니다"), "{html}");
     assert!(
         html.contains("data-testid=\"current-user\"") && html.contains("lost_shopper"),
         "{html}"
@@ -329,7 +337,7 @@ async fn product_pages_render_and_unknown_ones_are_404(backend: Backend) {
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(
-        html.contains("Walnut Standing Desk"),
+        html.contains("월넛 스탠딩 데스크"),
         "the grid is server-rendered"
     );
 }

@@ -126,18 +126,30 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
 /// A client with its own cookie jar that does not follow redirects. An
 /// answer that never comes fails the test instead of stalling the suite.
 pub fn new_client() -> reqwest::Client {
+    client_builder().build().unwrap()
+}
+
+fn client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .cookie_store(true)
         .timeout(std::time::Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 impl TestApp {
     /// Another visitor of the same app: a separate cookie jar.
     pub fn visitor(&self) -> TestApp {
         self.with_client(new_client())
+    }
+
+    /// Another visitor, whose browser asks for `accept_language` (e.g. `en-US`).
+    pub fn visitor_speaking(&self, accept_language: &str) -> TestApp {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            accept_language.parse().unwrap(),
+        );
+        self.with_client(client_builder().default_headers(headers).build().unwrap())
     }
 
     /// A visitor of the same app with this client.

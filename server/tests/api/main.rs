@@ -8,6 +8,7 @@ mod catalog;
 mod contract;
 mod helpers;
 mod hostile;
+mod language;
 mod likes;
 mod openapi;
 mod orders;

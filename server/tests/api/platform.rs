@@ -4,6 +4,7 @@
 
 use crate::helpers::{fresh_database, spawn_app_with, TestApp};
 use crate::on_both_backends;
+use app::locale::Locale;
 use app::{
     catalog::{ProductId, Quantity},
     db::{now_millis, Backend, DatabaseUrl},
@@ -358,7 +359,9 @@ async fn a_redelivered_event_never_counts_twice(backend: Backend) {
         !embedded::consume(&app.db, &first).await.unwrap(),
         "seen before"
     );
-    let top = embedded::top_products(&app.db, now).await.unwrap();
+    let top = embedded::top_products(&app.db, now, Locale::ko)
+        .await
+        .unwrap();
     assert_eq!(top[0].product_id, ProductId(1));
     assert_eq!(top[0].quantity_sold, 5);
 
@@ -370,7 +373,9 @@ async fn a_redelivered_event_never_counts_twice(backend: Backend) {
         outbox::stats(&app.db).await.unwrap().delivered == 1
     })
     .await;
-    let before = embedded::top_products(&app.db, now_millis()).await.unwrap();
+    let before = embedded::top_products(&app.db, now_millis(), Locale::ko)
+        .await
+        .unwrap();
     sqlx::query("UPDATE outbox SET delivered_at = NULL")
         .execute(app.db.pool())
         .await
@@ -380,7 +385,9 @@ async fn a_redelivered_event_never_counts_twice(backend: Backend) {
     })
     .await;
     assert_eq!(
-        embedded::top_products(&app.db, now_millis()).await.unwrap(),
+        embedded::top_products(&app.db, now_millis(), Locale::ko)
+            .await
+            .unwrap(),
         before
     );
 }
@@ -428,7 +435,7 @@ async fn best_sellers_count_the_last_three_days(backend: Backend) {
 
 /// The ranking at `now`, as (product, quantity sold).
 async fn ranking_at(app: &TestApp, now: i64) -> Vec<(i64, i64)> {
-    embedded::top_products(&app.db, now)
+    embedded::top_products(&app.db, now, Locale::ko)
         .await
         .unwrap()
         .iter()
@@ -507,7 +514,9 @@ async fn the_window_stays_exact_while_events_and_moves_race(backend: Backend) {
     for k in 0..10 {
         let db = app.db.clone();
         tasks.push(tokio::spawn(async move {
-            embedded::top_products(&db, now + k * hour).await.unwrap();
+            embedded::top_products(&db, now + k * hour, Locale::ko)
+                .await
+                .unwrap();
         }));
     }
     for task in tasks {
@@ -515,7 +524,9 @@ async fn the_window_stays_exact_while_events_and_moves_race(backend: Backend) {
     }
     // After the last move (10 hours on), the totals are the window's sums.
     let last = now + 10 * hour;
-    embedded::top_products(&app.db, last).await.unwrap();
+    embedded::top_products(&app.db, last, Locale::ko)
+        .await
+        .unwrap();
     let first_hour = last / hour - 71;
     let mut expected = std::collections::BTreeMap::<i64, i64>::new();
     for e in &events {

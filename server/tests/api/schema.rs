@@ -18,7 +18,8 @@ async fn columns(backend: Backend) -> BTreeSet<(String, String, bool)> {
                     CAST(CASE WHEN c.\"notnull\" = 1 OR c.pk > 0 THEN 0 ELSE 1 END AS BIGINT) AS nullable \
              FROM sqlite_master m JOIN pragma_table_info(m.name) c \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
-               AND m.name NOT LIKE 'products_search%'"
+               AND m.name NOT LIKE 'products_search%' \
+               AND m.name NOT LIKE 'product_translations_search%'"
         }
         Backend::Postgres => {
             "SELECT CAST(table_name AS TEXT) AS tbl, CAST(column_name AS TEXT) AS col, \

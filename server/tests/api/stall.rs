@@ -100,5 +100,7 @@ async fn a_request_past_the_time_limit_gets_503_not_a_hung_socket() {
 
     let page = app.get("/").await;
     assert_eq!(page.status().as_u16(), 503);
-    assert!(page.text().await.unwrap().contains("Try again"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<html lang=\"ko\">"), "{html}");
+    assert!(html.contains("응답이 너무 오래 걸렸습니다."), "{html}");
 }
