@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
     let cfg = Config::new(LOCALES[0])?
         .add_locales(&LOCALES[1..])?
-        .add_namespaces(&NAMESPACES)?
+        .add_namespaces(NAMESPACES)?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let parsed = parse_locales(None, cfg).map_err(|e| e.to_string())?;
     for path in parsed.tracked_files.iter().flatten() {

@@ -151,7 +151,13 @@ pub async fn plans(database_url: &str) -> anyhow::Result<Vec<(&'static str, Stri
             ),
         ),
         ("brands", (BRANDS_SQL.to_string(), Vec::new())),
-        ("top 5", (top_products_sql(Locale::ko), vec![Int(Some(5))])),
+        (
+            "top 5",
+            (
+                top_products_sql(app::locale::Locale::ko),
+                vec![Int(Some(5))],
+            ),
+        ),
     ];
     let mut out = Vec::new();
     for (label, (sql, binds)) in queries {
