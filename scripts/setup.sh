@@ -108,6 +108,12 @@ if ! have chromium; then
   say "installing Chromium"
   apt_install chromium
 fi
+# A font with Hangul and the won sign, so the browser tests and screenshots
+# of Korean pages show real glyphs, not boxes.
+if ! { have fc-list && [ -n "$(fc-list ':lang=ko:charset=20a9' family)" ]; }; then
+  say "installing a Korean font (fonts-nanum)"
+  apt_install fonts-nanum fontconfig
+fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   say "installing PostgreSQL"
   apt_install postgresql

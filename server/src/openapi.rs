@@ -31,7 +31,11 @@ use utoipa::{
         version = "1",
         description = "The shop's JSON API. State-changing calls are POSTs taking JSON or \
                        form bodies; reads are GETs with query parameters. Login state travels \
-                       in the session cookie. Errors are {code, message, details}."
+                       in the session cookie. Errors are {code, message, details}. \
+                       Language: the `lang` cookie (`ko` or `en`), else Accept-Language, \
+                       else Korean, said back in Content-Language. Error messages and \
+                       product names come in that language; codes, statuses and details \
+                       never change with it."
     ),
     paths(
         signup, login, logout, me,
