@@ -578,6 +578,19 @@ pub fn ProductCard(product: Product, logged_in: bool) -> impl IntoView {
     }
 }
 
+/// The points an order lacks, with the way to charge them (the cart and
+/// the checkout say it alike).
+#[component]
+pub fn PointsShort(short: i64, locale: Locale) -> impl IntoView {
+    view! {
+        <p class="field-error" data-testid="points-short">
+            {td_string!(locale, cart.need_more, points = show_points(short, locale))}
+            " "
+            <a href="/points">{td_string!(locale, common.charge_points)}</a>
+        </p>
+    }
+}
+
 /// The page numbers a pager shows: the first, the last, and two either side
 /// of the current one; `None` where numbers are left out. However many
 /// pages there are, at most nine entries.

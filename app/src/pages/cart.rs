@@ -2,7 +2,7 @@ use crate::{
     accounts::use_auth,
     cart::{use_cart, Cart, CartLine, RemoveFromCart, SetCartQuantity},
     catalog::{Availability, Quantity},
-    components::{Enhance, ErrorNotice, Then},
+    components::{Enhance, ErrorNotice, PointsShort, Then},
     locale::{td, td_string, Locale},
     money::show_points,
 };
@@ -162,18 +162,5 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
                 <button type="submit" class="link-button">{td_string!(locale, cart.remove)}</button>
             </form>
         </li>
-    }
-}
-
-/// The points an order lacks, with the way to charge them (the cart and
-/// the checkout say it alike).
-#[component]
-pub fn PointsShort(short: i64, locale: Locale) -> impl IntoView {
-    view! {
-        <p class="field-error" data-testid="points-short">
-            {td_string!(locale, cart.need_more, points = show_points(short, locale))}
-            " "
-            <a href="/points">{td_string!(locale, common.charge_points)}</a>
-        </p>
     }
 }

@@ -1,10 +1,9 @@
 use crate::{
     cart::CartLine,
-    components::{Enhance, ErrorNotice, Then},
+    components::{Enhance, ErrorNotice, PointsShort, Then},
     locale::{td_string, Locale},
     money::show_points,
     orders::{checkout_view, CheckoutSummary, PlaceOrder},
-    pages::cart::PointsShort,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};

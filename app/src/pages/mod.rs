@@ -2,7 +2,7 @@
 
 mod account;
 mod best_sellers;
-pub(crate) mod cart;
+mod cart;
 mod checkout;
 mod home;
 mod likes;
