@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Draws the demo catalog's product pictures into public/images/products/<sku>.svg.
 
-Reads the (sku, name, brand) rows from app/src/catalog/seed.rs so the two never
-drift apart. Run it again after adding a demo product.
+Reads each product's sku, brand and English name from app/src/catalog/seed.rs
+so the two never drift apart. Run it again after adding a demo product. The
+pictures hold no words (initials and the brand only), so they fit a page in
+any language.
 """
 import html
 import pathlib
@@ -32,23 +34,25 @@ SHAPES = [
 
 
 def rows():
-    pattern = re.compile(r'\("([a-z0-9-]+)",\s*"([^"]+)",\s*"([^"]+)"')
-    for line in SEED.read_text().splitlines():
-        m = pattern.search(line)
-        if m:
-            yield m.groups()
+    """(sku, English name, brand) of every `DemoProduct { ... }` in seed.rs."""
+    pattern = re.compile(
+        r'DemoProduct\s*\{\s*sku:\s*"([a-z0-9-]+)",\s*brand:\s*"([^"]+)",'
+        r'.*?en:\s*\(\s*"([^"]+)"',
+        re.S,
+    )
+    for sku, brand, name in pattern.findall(SEED.read_text()):
+        yield sku, name, brand
 
 
 def svg(index, name, brand):
     bg, fg = PALETTE.get(brand, ("#f4f4f5", "#3f3f46"))
     shape = SHAPES[index % len(SHAPES)].format(fg=fg)
     initials = "".join(w[0] for w in name.split() if w[0].isalnum())[:2].upper()
-    return f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400" role="img" aria-label="{html.escape(name)}">
+    return f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400" aria-hidden="true">
   <rect width="400" height="400" fill="{bg}"/>
   {shape}
   <text x="200" y="186" font-family="sans-serif" font-size="56" font-weight="700" fill="#fff" text-anchor="middle">{initials}</text>
-  <text x="200" y="320" font-family="sans-serif" font-size="22" fill="{fg}" text-anchor="middle">{html.escape(name[:30])}</text>
-  <text x="200" y="356" font-family="sans-serif" font-size="16" fill="#52525b" text-anchor="middle" letter-spacing="4">{html.escape(brand.upper())}</text>
+  <text x="200" y="340" font-family="sans-serif" font-size="16" fill="#52525b" text-anchor="middle" letter-spacing="4">{html.escape(brand.upper())}</text>
 </svg>
 """
 
