@@ -68,7 +68,9 @@ pub fn App() -> impl IntoView {
     accounts::Auth::provide();
     cart::CartState::provide();
 
+    // Resolved once for the page; every component reads it from here.
     let locale = locale::Locale::current();
+    provide_context(locale);
     view! {
         <Title formatter=move |title: String| {
             if title.is_empty() {

@@ -53,11 +53,15 @@ impl Locale {
     pub fn current() -> Self {
         #[cfg(feature = "ssr")]
         {
-            use leptos::prelude::use_context;
+            use leptos::prelude::{use_context, with_context};
+            // The app provides it once per page; a server function reads
+            // the request's (without copying the request's parts).
             use_context::<Locale>()
                 .or_else(|| {
-                    use_context::<http::request::Parts>()
-                        .and_then(|parts| parts.extensions.get::<Locale>().copied())
+                    with_context::<http::request::Parts, _>(|parts| {
+                        parts.extensions.get::<Locale>().copied()
+                    })
+                    .flatten()
                 })
                 .unwrap_or_default()
         }
