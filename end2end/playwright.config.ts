@@ -1,12 +1,20 @@
 import { defineConfig, devices } from "@playwright/test";
+import type { LangOptions } from "./tests/fixtures/lang";
 
 // The tests run against the release build started by scripts/e2e-server.sh
-// (a fresh SQLite database each run). Chromium comes from the system: set
-// CHROMIUM_PATH if it is not /usr/bin/chromium.
-const port = Number(process.env.E2E_PORT ?? 3100);
-const baseURL = `http://127.0.0.1:${port}`;
+// (a fresh SQLite database each run), once in Korean and once in English:
+// each project has its own server, on its own port with its own database
+// (the checkout tests use up demo stock), and a browser asking for its
+// language. Chromium comes from the system: set CHROMIUM_PATH if it is not
+// /usr/bin/chromium.
+const firstPort = Number(process.env.E2E_PORT ?? 3100);
+const languages = [
+  { lang: "ko", locale: "ko-KR", acceptLanguage: "ko-KR,ko;q=0.9", port: firstPort },
+  { lang: "en", locale: "en-US", acceptLanguage: "en-US,en;q=0.9", port: firstPort + 1 },
+] as const;
+const baseURL = (port: number) => `http://127.0.0.1:${port}`;
 
-export default defineConfig({
+export default defineConfig<LangOptions>({
   testDir: "./tests",
   fullyParallel: false,
   workers: 1,
@@ -16,35 +24,37 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: [["list"]],
   use: {
-    baseURL,
     trace: "retain-on-failure",
   },
-  projects: [
-    {
-      name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-          ],
-        },
+  projects: languages.map(({ lang, locale, acceptLanguage, port }) => ({
+    name: lang,
+    use: {
+      ...devices["Desktop Chrome"],
+      lang,
+      baseURL: baseURL(port),
+      locale,
+      // Page loads and `page.request` / `context.request` alike.
+      extraHTTPHeaders: { "Accept-Language": acceptLanguage },
+      launchOptions: {
+        executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+          "--disable-quic",
+        ],
       },
     },
-  ],
-  webServer: {
+  })),
+  webServer: languages.map(({ port }) => ({
     command: `../scripts/e2e-server.sh ${port}`,
-    url: `${baseURL}/healthz`,
+    url: `${baseURL(port)}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
+  })),
 });

@@ -1,12 +1,15 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, waitForHydration } from "./fixtures/shop";
+import type { Lang } from "./fixtures/lang";
 import type { Page } from "@playwright/test";
 
 // axe-core on every page, as a guest and logged in, once the page has
 // hydrated: any violation fails the test, listed with the elements at fault.
-async function expectNoViolations(page: Page, path: string) {
+// Each project runs it in its language, which the page must say it is in.
+async function expectNoViolations(page: Page, path: string, lang: Lang) {
   await page.goto(path);
   await waitForHydration(page);
+  await expect(page.locator("html"), `<html lang> of ${path}`).toHaveAttribute("lang", lang);
   const results = await new AxeBuilder({ page }).analyze();
   const found = results.violations.map(
     (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
@@ -25,14 +28,14 @@ async function expectFindable(page: Page, path: string) {
 
 const guestPages = ["/", "/?q=sneakers", "/products/1", "/cart", "/login", "/signup", "/best-sellers", "/no-such-page"];
 
-test("every page a guest sees passes axe and can be found", async ({ page }) => {
+test("every page a guest sees passes axe and can be found", async ({ page, lang }) => {
   for (const path of guestPages) {
-    await expectNoViolations(page, path);
+    await expectNoViolations(page, path, lang);
     await expectFindable(page, path);
   }
 });
 
-test("every page a shopper sees passes axe and can be found", async ({ page, context }) => {
+test("every page a shopper sees passes axe and can be found", async ({ page, context, lang }) => {
   const login = `axe_${Date.now() % 1_000_000_000}`;
   const api = context.request;
   expect((await api.post("/api/signup", { data: { login_id: login, password: "correct horse battery" } })).status()).toBe(201);
@@ -57,7 +60,7 @@ test("every page a shopper sees passes axe and can be found", async ({ page, con
     `/orders/${order_id}`,
     "/best-sellers",
   ]) {
-    await expectNoViolations(page, path);
+    await expectNoViolations(page, path, lang);
     await expectFindable(page, path);
   }
 });

@@ -1,11 +1,10 @@
 import { AccountForms } from "./fixtures/accounts";
-import { expect, test, waitForHydration } from "./fixtures/shop";
+import { expect, findProduct, test, waitForHydration } from "./fixtures/shop";
 
-test("what I buy shows up among the best sellers", async ({ page }) => {
-  const forms = new AccountForms(page);
+test("what I buy shows up among the best sellers", async ({ page, lang, words }) => {
+  const forms = new AccountForms(page, lang);
   await forms.signup(`best_${Date.now() % 1_000_000_000}`, "correct horse battery");
-  const found = await (await page.request.get("/api/products?q=Crew+Socks")).json();
-  const socks = found.items[0];
+  const socks = await findProduct(page.request, "Crew Socks");
   expect((await page.request.post("/api/points/charge", { data: { amount: 1000000 } })).status()).toBe(200);
   const placed = await page.request.post("/api/orders/place", {
     data: { idempotency_key: `best-${Date.now()}`, items: [{ product_id: socks.id, quantity: 30 }] },
@@ -21,10 +20,10 @@ test("what I buy shows up among the best sellers", async ({ page }) => {
   await waitForHydration(page);
   const strip = page.getByTestId("best-sellers");
   await expect(strip.getByTestId("best-seller").first()).toContainText(socks.name);
-  await expect(strip.getByTestId("best-seller").first()).toContainText("30 sold");
+  await expect(strip.getByTestId("best-seller").first()).toContainText(words.t("catalog.sold", { count: 30 }));
 
-  await strip.getByRole("link", { name: "See the chart" }).click();
-  await expect(page.getByRole("heading", { name: "Best sellers" })).toBeVisible();
+  await strip.getByRole("link", { name: words.t("catalog.see_chart") }).click();
+  await expect(page.getByRole("heading", { name: words.t("catalog.best_sellers") })).toBeVisible();
   const row = page.getByTestId("best-seller-row").first();
   await expect(row).toContainText(socks.name);
   await expect(row.getByTestId("best-seller-quantity")).toHaveText("30");

@@ -1,15 +1,16 @@
-import { CatalogPage, expect, test } from "./fixtures/shop";
+import { CatalogPage, expect, findProduct, test, type ApiProduct } from "./fixtures/shop";
 
 // Pages are server HTML with islands: sorting, paging, searching and
 // opening a product are page loads (fast ones: see the SSR benchmark).
-test("browse: sort, page and open a product", async ({ page }) => {
-  const catalog = new CatalogPage(page);
+test("browse: sort, page and open a product", async ({ page, lang, words }) => {
+  const catalog = new CatalogPage(page, lang);
+  const lowToHigh = words.t("catalog.sort_price_asc");
   await catalog.goto();
   await expect(catalog.cards).toHaveCount(12);
 
-  await catalog.sortLink("Price: low to high").click();
+  await catalog.sortLink(lowToHigh).click();
   await expect(page).toHaveURL(/\?sort=price_asc$/);
-  await expect(catalog.sortLink("Price: low to high")).toHaveAttribute("aria-current", "true");
+  await expect(catalog.sortLink(lowToHigh)).toHaveAttribute("aria-current", "true");
   await expect
     .poll(async () => {
       const prices = await catalog.prices();
@@ -36,38 +37,49 @@ test("browse: sort, page and open a product", async ({ page }) => {
   await expect(page.getByTestId("stock")).toBeVisible();
 });
 
-test("the view lives in the URL: a link reproduces it", async ({ page }) => {
-  const catalog = new CatalogPage(page);
+test("the view lives in the URL: a link reproduces it", async ({ page, lang, words }) => {
+  const catalog = new CatalogPage(page, lang);
   await catalog.goto("?brand=Sora&sort=price_desc");
   const prices = await catalog.prices();
   expect(prices.length).toBeGreaterThan(1);
   expect(prices.every((p, i) => i === 0 || prices[i - 1] >= p)).toBe(true);
-  await expect(page.getByRole("navigation", { name: "Brands" }).getByRole("link", { name: "Sora" })).toHaveAttribute(
-    "aria-current",
-    "true",
-  );
+  await expect(
+    page.getByRole("navigation", { name: words.t("catalog.brands") }).getByRole("link", { name: "Sora" }),
+  ).toHaveAttribute("aria-current", "true");
 });
 
-test("search narrows the grid", async ({ page }) => {
-  const catalog = new CatalogPage(page);
+test("search narrows the grid", async ({ page, lang, words }) => {
+  // The products' English names, by id, whatever the page's language: the
+  // grid's names are in the project's language, the search words English.
+  const all = await page.request.get("/api/products?per_page=100", {
+    headers: { "Accept-Language": "en-US,en;q=0.9" },
+  });
+  expect(all.status()).toBe(200);
+  const englishNames = new Map(((await all.json()).items as ApiProduct[]).map((p) => [p.id, p.name]));
+  const runner = await findProduct(page.request, "Cloud Runner Sneakers");
+
+  const catalog = new CatalogPage(page, lang);
   await catalog.goto();
-  await page.getByRole("searchbox", { name: "Search products" }).fill("sneakers");
-  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("searchbox", { name: words.t("catalog.search_products") }).fill("sneakers");
+  await page.getByRole("button", { name: words.t("catalog.search") }).click();
   await expect(page).toHaveURL(/q=sneakers/);
   // The unfiltered grid may hold sneakers too: wait for the filtered one.
   await expect
-    .poll(async () => (await catalog.names()).every((name) => name.toLowerCase().includes("sneakers")))
+    .poll(async () =>
+      (await catalog.ids()).every((id) => (englishNames.get(id) ?? "").toLowerCase().includes("sneakers")),
+    )
     .toBe(true);
-  expect(await catalog.names()).toEqual(expect.arrayContaining(["Cloud Runner Sneakers"]));
+  expect(await catalog.names()).toEqual(expect.arrayContaining([runner.name]));
 });
 
-test("a sold-out product says so, and an unknown one is a 404 page", async ({ page }) => {
-  const catalog = new CatalogPage(page);
+test("a sold-out product says so, and an unknown one is a 404 page", async ({ page, lang, words }) => {
+  const slides = await findProduct(page.request, "Harbor");
+  const catalog = new CatalogPage(page, lang);
   await catalog.goto("?q=Harbor");
-  await catalog.cards.first().getByRole("link", { name: "Harbor Slides" }).click();
-  await expect(page.getByTestId("stock")).toHaveText("Sold out");
+  await catalog.cards.first().getByRole("link", { name: slides.name }).click();
+  await expect(page.getByTestId("stock")).toHaveText(words.t("common.sold_out"));
 
   const response = await page.goto("/products/999999");
   expect(response?.status()).toBe(404);
-  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: words.t("common.not_found_heading") })).toBeVisible();
 });

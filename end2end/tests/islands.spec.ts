@@ -1,5 +1,14 @@
 import { AccountForms } from "./fixtures/accounts";
-import { CatalogPage, expect, holdRequests, isSameDocument, markDocument, test, waitForHydration } from "./fixtures/shop";
+import {
+  CatalogPage,
+  expect,
+  findProduct,
+  holdRequests,
+  isSameDocument,
+  markDocument,
+  test,
+  waitForHydration,
+} from "./fixtures/shop";
 
 // The islands change the page in place: the forms they send, the header's
 // badge and balance, the parts of the page fetched again, all without a
@@ -9,25 +18,25 @@ import { CatalogPage, expect, holdRequests, isSameDocument, markDocument, test, 
 const password = "correct horse battery";
 const uniqueId = (prefix: string) => `${prefix}_${Date.now() % 1_000_000_000}`;
 
-test("add to cart: pending, then added, and the header's badge follows", async ({ page }) => {
-  const catalog = new CatalogPage(page);
+test("add to cart: pending, then added, and the header's badge follows", async ({ page, lang, words }) => {
+  const catalog = new CatalogPage(page, lang);
   await catalog.goto("?q=Stoneware");
   await markDocument(page);
   const card = catalog.cards.first();
   const release = await holdRequests(page, "**/api/cart/add");
   await card.getByTestId("add-to-cart").click();
-  await expect(card.getByRole("status")).toHaveText("Adding…");
+  await expect(card.getByRole("status")).toHaveText(words.t("islands.adding"));
   await expect(page.getByTestId("cart-count")).toHaveText("0");
   release();
-  await expect(card.getByRole("status")).toHaveText("Added ✓");
+  await expect(card.getByRole("status")).toHaveText(words.t("islands.added"));
   await expect(page.getByTestId("cart-count")).toHaveText("1");
   expect(await isSameDocument(page)).toBe(true);
 });
 
-test("a like shows at once, and is rolled back with the server's message when refused", async ({ page }) => {
-  const forms = new AccountForms(page);
+test("a like shows at once, and is rolled back with the server's message when refused", async ({ page, lang }) => {
+  const forms = new AccountForms(page, lang);
   await forms.signup(uniqueId("refused"), password);
-  const catalog = new CatalogPage(page);
+  const catalog = new CatalogPage(page, lang);
   await catalog.goto("?q=Arc+Desk+Lamp");
   await markDocument(page);
   const card = catalog.cards.first();
@@ -47,19 +56,18 @@ test("a like shows at once, and is rolled back with the server's message when re
   expect(await isSameDocument(page)).toBe(true);
 });
 
-test("the points and cart pages change in place", async ({ page }) => {
-  const forms = new AccountForms(page);
+test("the points and cart pages change in place", async ({ page, lang, words }) => {
+  const forms = new AccountForms(page, lang);
   await forms.signup(uniqueId("inplace"), password);
-  const found = await (await page.request.get("/api/products?q=Gooseneck")).json();
-  const kettle = found.items[0];
+  const kettle = await findProduct(page.request, "Gooseneck");
   expect((await page.request.post("/api/cart/add", { data: { product_id: kettle.id, quantity: 1 } })).status()).toBe(200);
 
   await page.goto("/points");
   await waitForHydration(page);
   await markDocument(page);
-  await page.getByRole("button", { name: "+10,000" }).click();
-  await expect(page.getByTestId("balance")).toHaveText("10,000 P");
-  await expect(page.getByTestId("points-balance")).toHaveText("10,000 P");
+  await page.getByRole("button", { name: words.charge(10_000), exact: true }).click();
+  await expect(page.getByTestId("balance")).toHaveText(words.points(10_000));
+  await expect(page.getByTestId("points-balance")).toHaveText(words.points(10_000));
   await expect(page.getByTestId("ledger-row")).toHaveCount(1);
   expect(await isSameDocument(page)).toBe(true);
 
@@ -68,11 +76,11 @@ test("the points and cart pages change in place", async ({ page }) => {
   await markDocument(page);
   const line = page.getByTestId("cart-line");
   const release = await holdRequests(page, "**/api/cart/set");
-  await line.getByRole("button", { name: "One more" }).click();
-  await expect(page.getByRole("status")).toHaveText("Updating…");
+  await line.getByRole("button", { name: words.t("cart.one_more") }).click();
+  await expect(page.getByRole("status")).toHaveText(words.t("islands.updating"));
   release();
   await expect(line.getByTestId("quantity")).toHaveText("2");
   await expect(page.getByTestId("cart-count")).toHaveText("2");
-  await expect(page.getByTestId("cart-total")).toHaveText(`${(kettle.price * 2).toLocaleString("en-US")}원`);
+  await expect(page.getByTestId("cart-total")).toHaveText(words.won(kettle.price * 2));
   expect(await isSameDocument(page)).toBe(true);
 });

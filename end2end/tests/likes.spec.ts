@@ -1,10 +1,11 @@
 import { AccountForms } from "./fixtures/accounts";
-import { CatalogPage, expect, test, waitForHydration } from "./fixtures/shop";
+import { CatalogPage, expect, findProduct, test, waitForHydration } from "./fixtures/shop";
 
-test("like and unlike from the grid and the product page; the state is kept", async ({ page }) => {
-  const forms = new AccountForms(page);
+test("like and unlike from the grid and the product page; the state is kept", async ({ page, lang }) => {
+  const forms = new AccountForms(page, lang);
   await forms.signup(`like_${Date.now() % 1_000_000_000}`, "correct horse battery");
-  const catalog = new CatalogPage(page);
+  const lamp = await findProduct(page.request, "Arc Desk Lamp");
+  const catalog = new CatalogPage(page, lang);
   await catalog.goto("?q=Arc+Desk+Lamp");
   const button = catalog.cards.first().getByTestId("like-button");
   await expect(button).toHaveAttribute("aria-pressed", "false");
@@ -21,7 +22,7 @@ test("like and unlike from the grid and the product page; the state is kept", as
   await expect(kept).toHaveText(`♥ ${before + 1}`);
 
   // The product page shows the same, and unliking there sticks too.
-  await catalog.cards.first().getByRole("link", { name: "Arc Desk Lamp" }).click();
+  await catalog.cards.first().getByRole("link", { name: lamp.name }).click();
   const onPage = page.getByTestId("like-button");
   await expect(onPage).toHaveAttribute("aria-pressed", "true");
   await onPage.click();
@@ -35,7 +36,7 @@ test("like and unlike from the grid and the product page; the state is kept", as
   await expect(page.getByTestId("like-button")).toHaveAttribute("aria-pressed", "true");
   await page.goto("/likes");
   await expect(page.getByTestId("product-card")).toHaveCount(1);
-  await expect(page.getByTestId("product-card")).toContainText("Arc Desk Lamp");
+  await expect(page.getByTestId("product-card")).toContainText(lamp.name);
 });
 
 test.describe("without JavaScript", () => {
