@@ -493,11 +493,16 @@ pub fn Header() -> impl IntoView {
 #[component]
 fn LanguageSwitch(locale: Locale) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
-    let here = format!(
-        "{}{}",
+    // The router's `search` is the query without its `?`.
+    let (path, query) = (
         location.pathname.get_untracked(),
-        location.search.get_untracked()
+        location.search.get_untracked(),
     );
+    let here = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
     let link = move |to: Locale| {
         let href = format!(
             "/language?lang={}&next={}",

@@ -121,10 +121,16 @@ async fn pages_speak_the_shoppers_language(backend: Backend) {
     assert!(en.contains("Add to cart"));
     assert!(!en.contains("89,000원"));
 
-    // The switch is on every page, in each language's own words.
+    // The switch is on every page, in each language's own words, and
+    // comes back to the same page, query and all.
     for html in [&ko, &en] {
         assert!(html.contains(">한국어</a>") && html.contains(">English</a>"));
     }
+    let (_, search) = page(app.visitor(), "/?q=Runner&sort=price_asc").await;
+    assert!(
+        search.contains("/language?lang=en&amp;next=%2F%3Fq%3DRunner%26sort%3Dprice_asc"),
+        "{search}"
+    );
 
     // What has no words is the same in every language.
     let res = app.get("/healthz").await;
