@@ -39,6 +39,27 @@ target_dir() {
   echo "${CARGO_TARGET_DIR:-$ROOT/target}"
 }
 
+# Two free consecutive TCP ports on 127.0.0.1 (the first is printed), for
+# the Playwright servers: a busy 3100 must not fail the tests.
+free_port_pair() {
+  python3 - <<'PY'
+import socket
+for _ in range(200):
+    with socket.socket() as a:
+        a.bind(("127.0.0.1", 0))
+        port = a.getsockname()[1]
+        if port >= 65535:
+            continue
+        with socket.socket() as b:
+            try:
+                b.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        print(port)
+        break
+PY
+}
+
 # schemathesis, in a virtual environment of its own (scripts/setup.sh --test).
 SCHEMATHESIS_VERSION=4.32.5
 schemathesis_bin() {
@@ -52,6 +73,8 @@ schemathesis_bin() {
 build_release() {
   (cd "$ROOT" && scripts/wasm-env.sh cargo leptos build --release --precompress --frontend-only)
   (cd "$ROOT" && cargo leptos build --release --server-only)
+  # TypeScript declarations of the wasm's exports: nothing loads them.
+  find "$ROOT/target/site" -name '*.ts' -o -name '*.ts.gz' -o -name '*.ts.br' | xargs -r rm -f
   local file
   while IFS= read -r -d '' file; do
     gzip -9 -n -c "${file%.gz}" >"$file.tmp" && mv "$file.tmp" "$file"

@@ -35,6 +35,11 @@ scripts/api-fuzz.sh
 scripts/api-fuzz.sh "$(scripts/pg.sh createdb api_fuzz)"
 
 say "Playwright (Chromium, release build)"
+# Two free ports for the two servers (Korean and English), whatever else
+# listens on this machine.
+E2E_PORT="${E2E_PORT:-$(free_port_pair)}"
+export E2E_PORT
+say "Playwright servers on 127.0.0.1:$E2E_PORT and :$((E2E_PORT + 1))"
 (cd end2end && npx playwright test) 2>&1 | tee "$log"
 e2e_passed=$(grep -oE '^\s+[0-9]+ passed' "$log" | awk '{s += $1} END {print s + 0}')
 rm -f "$log"

@@ -263,6 +263,31 @@ fn static_files(options: &LeptosOptions) -> Router {
                 )
                 .layer(cache("public, max-age=3600")),
         )
+        .layer(axum::middleware::from_fn(servable_names_only))
+}
+
+/// The file system's longest file name, in bytes.
+const MAX_FILE_NAME: usize = 255;
+
+/// A name no file of the site can have is simply not found: one longer than
+/// a file name can be (the file system's error would be a 500), or a
+/// TypeScript declaration the wasm build leaves beside the js.
+async fn servable_names_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    // A `%XX` in the address is one byte of the name.
+    let decoded_len = |segment: &str| segment.len() - 2 * segment.matches('%').count();
+    let too_long = path.split('/').any(|s| decoded_len(s) > MAX_FILE_NAME);
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let declaration = [".ts", ".ts.gz", ".ts.br"]
+        .iter()
+        .any(|end| file.ends_with(end));
+    if too_long || declaration {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(request).await
 }
 
 /// The JSON API's OpenAPI document, built once.

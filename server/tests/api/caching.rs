@@ -39,6 +39,7 @@ fn site() -> std::path::PathBuf {
     let root = std::env::temp_dir().join(format!("storefront-cache-{}", std::process::id()));
     for (file, body) in [
         ("pkg/storefront.0123abcd.js", "console.log(1)"),
+        ("pkg/storefront.d.0123abcd.ts", "export {};"),
         ("images/products/x.svg", "<svg/>"),
         ("favicon.svg", "<svg/>"),
     ] {
@@ -80,4 +81,26 @@ async fn hashed_files_are_kept_for_good_and_pictures_for_an_hour() {
         assert_eq!(missing.status(), 404);
         assert_eq!(cache_control(&missing), None);
     }
+}
+
+#[tokio::test]
+async fn names_no_file_can_have_are_not_found() {
+    let mut config = Config::for_tests(fresh_database(Backend::Sqlite).await);
+    config.leptos.site_root = site().to_string_lossy().into();
+    let app = spawn_app_with(config).await;
+    let long = "a".repeat(300);
+    for path in [
+        format!("/pkg/{long}.js"),
+        format!("/images/{long}"),
+        format!("/images/products/{long}.svg"),
+        format!("/pkg/{}", "%61".repeat(256)),
+        // What the wasm build leaves beside the js is not served.
+        "/pkg/storefront.d.0123abcd.ts".to_string(),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), 404, "{path}");
+    }
+    // A long name of few bytes (percent-encoded) is looked up as usual.
+    let encoded = app.get("/pkg/storefront.0123abcd%2Ejs").await;
+    assert_eq!(encoded.status(), 200);
 }
