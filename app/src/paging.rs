@@ -1,7 +1,9 @@
 //! Pages of a listing: `page` from 1, `per_page` up to 100.
 
-use crate::error::{AppError, AppResult, ErrorCode};
-use crate::locale::{td_string, Locale};
+use crate::{
+    error::{AppError, AppResult, ErrorCode},
+    locale::{td_string, Locale},
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paging {

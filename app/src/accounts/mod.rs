@@ -3,10 +3,10 @@
 //! above the cart; who the caller is lives below every domain
 //! (`crate::identity`).
 
-use crate::locale::{td_string, Locale};
 use crate::{
     error::{AppError, AppResult, ErrorCode},
     identity::UserId,
+    locale::{td_string, Locale},
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -1,10 +1,10 @@
 //! Slowing down repeated failed logins, per login id and per client
 //! address. The counters live in the database, so every instance sees them.
 
-use crate::locale::{td_string, Locale};
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode},
+    locale::{td_string, Locale},
 };
 use std::net::IpAddr;
 

@@ -1,12 +1,12 @@
 //! Where carts are kept: the session for a guest, `cart_items` for a user.
 
 use super::{Cart, CartLine, Quantity, StoredLine, MAX_LINES};
-use crate::locale::{td_string, Locale};
 use crate::{
     catalog::{sold_out_error, store::price_and_stock, Availability, ProductId},
     db::{now_millis, Db},
     error::{AppError, AppResult},
     identity::{current_user_id, lock_user, session, UserId},
+    locale::{td_string, Locale},
     money::Won,
 };
 use sqlx::{any::AnyRow, Any, Row, Transaction};

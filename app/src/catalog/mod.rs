@@ -1,9 +1,9 @@
 //! The catalog: products, their listing (sort, filter, search, pages) and
 //! the demo catalog a fresh database starts with.
 
-use crate::locale::{td_string, Locale};
 use crate::{
     error::{deserialize_parsed, AppError, AppResult, ErrorCode},
+    locale::{td_string, Locale},
     money::Won,
     paging::Paging,
 };

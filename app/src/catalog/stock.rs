@@ -2,8 +2,10 @@
 //! The cart asks it to flag and refuse lines; checkout takes stock with
 //! the one conditional statement in `catalog::store::take_stock`.
 
-use crate::error::{deserialize_parsed, AppError, AppResult, ErrorCode};
-use crate::locale::{td_string, Locale};
+use crate::{
+    error::{deserialize_parsed, AppError, AppResult, ErrorCode},
+    locale::{td_string, Locale},
+};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// How many of one product a line holds: 1 to 99.

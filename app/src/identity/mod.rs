@@ -1,8 +1,10 @@
 //! Who is calling: the user id, the session it lives in, and the one way
 //! to require a login. Every domain sits on this; it uses none of them.
 
-use crate::error::{AppError, ErrorCode};
-use crate::locale::{td_string, Locale};
+use crate::{
+    error::{AppError, ErrorCode},
+    locale::{td_string, Locale},
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

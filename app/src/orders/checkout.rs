@@ -7,13 +7,13 @@
 use super::{
     idempotency, store, IdempotencyKey, LineRequest, OrderLine, OrderRequest, PlacedOrder,
 };
-use crate::locale::{td_string, Locale};
 use crate::{
     cart,
     catalog::{self, Availability, ProductId},
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails, Problem},
     identity::{self, UserId},
+    locale::{td_string, Locale},
     money::Won,
     platform,
     points::{self, LedgerKind},

@@ -4,11 +4,11 @@
 //! key may be used again).
 
 use super::{IdempotencyKey, PlacedOrder, IDEMPOTENCY_WINDOW_MS};
-use crate::locale::{td_string, Locale};
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode},
     identity::UserId,
+    locale::{td_string, Locale},
 };
 use sqlx::{Any, Row, Transaction};
 

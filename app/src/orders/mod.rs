@@ -2,11 +2,11 @@
 //! order in one transaction), and reading my orders back. Checkout sits
 //! above the catalog, points and cart, which it uses.
 
-use crate::locale::{td_string, Locale};
 use crate::{
     catalog::{ProductId, Quantity},
     error::{AppError, AppResult, ErrorCode},
     identity::UserId,
+    locale::{td_string, Locale},
     money::Won,
     paging::Paging,
 };

@@ -1,10 +1,10 @@
 //! Points: the balance, charging it, and the ledger of every charge and use.
 //! One point is one won. The balance always equals the ledger's sum.
 
-use crate::locale::{td_string, Locale};
 use crate::{
     error::{deserialize_parsed, AppError, AppResult, ErrorCode},
     identity::UserId,
+    locale::{td_string, Locale},
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize};

@@ -1,11 +1,11 @@
 //! The one place a balance changes, always with its ledger row.
 
 use super::{ChargeAmount, LedgerEntry, LedgerKind, LedgerPage, MAX_BALANCE};
-use crate::locale::{td_string, Locale};
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails},
     identity::UserId,
+    locale::{td_string, Locale},
     paging::Paging,
 };
 use sqlx::{any::AnyRow, Any, Row, Transaction};
