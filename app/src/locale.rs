@@ -20,21 +20,16 @@ pub use i18n::{td, td_display, td_string, Locale};
 pub const COOKIE: &str = "lang";
 
 impl Locale {
-    /// The tag of the language: `ko` or `en` (as in `<html lang>`).
+    /// The tag of the language: `ko` or `en` (as in `<html lang>`), as the
+    /// generated catalog names it.
     pub fn tag(self) -> &'static str {
-        match self {
-            Locale::ko => "ko",
-            Locale::en => "en",
-        }
+        <Self as leptos_i18n::Locale>::as_str(self)
     }
 
-    /// The language named exactly by `tag` (`ko`, `en`), if the shop has it.
+    /// The language named exactly by `tag` (`ko`, `en`), if the shop has it
+    /// (the generated catalog's own parser).
     pub fn from_tag(tag: &str) -> Option<Self> {
-        match tag.trim() {
-            "ko" => Some(Locale::ko),
-            "en" => Some(Locale::en),
-            _ => None,
-        }
+        tag.parse().ok()
     }
 
     /// The language of a request: the `lang` cookie when it names a
@@ -180,6 +175,18 @@ mod tests {
             "then the header decides"
         );
         assert_eq!(Locale::negotiate(None, None), Locale::ko);
+    }
+
+    #[test]
+    fn tags_name_the_languages_exactly() {
+        for locale in [Locale::ko, Locale::en] {
+            assert_eq!(Locale::from_tag(locale.tag()), Some(locale));
+        }
+        assert_eq!((Locale::ko.tag(), Locale::en.tag()), ("ko", "en"));
+        assert_eq!(Locale::from_tag(" en "), Some(Locale::en));
+        for other in ["EN", "en-US", "kor", ""] {
+            assert_eq!(Locale::from_tag(other), None, "{other}");
+        }
     }
 
     #[test]
