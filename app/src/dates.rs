@@ -35,6 +35,13 @@ pub fn format_millis(millis: i64, locale: Locale) -> String {
     }
 }
 
+/// The unix time in milliseconds at which the day holding `millis` began
+/// in Seoul (the shop's "today").
+pub fn start_of_day_in_seoul(millis: i64) -> i64 {
+    let local = millis + SEOUL_OFFSET_SECS * 1000;
+    local - local.rem_euclid(86_400_000) - SEOUL_OFFSET_SECS * 1000
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -75,6 +82,18 @@ mod tests {
         assert_eq!(
             format_millis(951_825_600_000 + 3 * 3_600_000, Locale::en),
             "Mar 1, 2000, 12:00 AM KST"
+        );
+    }
+
+    #[test]
+    fn today_begins_at_midnight_in_seoul() {
+        // 2026-12-02 00:30 KST is 2026-12-01 15:30 UTC.
+        let half_past_midnight = 1_796_139_000_000;
+        let midnight = super::start_of_day_in_seoul(half_past_midnight);
+        assert_eq!(half_past_midnight - midnight, 1_800_000);
+        assert_eq!(
+            format_millis(midnight, Locale::ko).split(' ').nth(1),
+            Some("00:00")
         );
     }
 }

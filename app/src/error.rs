@@ -34,6 +34,14 @@ pub enum ErrorCode {
     RequestInProgress,
     TooManyAttempts,
     ForbiddenOrigin,
+    /// Logged in, but the role does not allow it.
+    Forbidden,
+    /// Another product has this SKU.
+    SkuTaken,
+    /// No user has this login id.
+    UserNotFound,
+    /// The change would leave the shop without an admin.
+    LastAdmin,
     Internal,
     /// The answer took longer than the server's request time limit.
     TimedOut,
@@ -46,10 +54,10 @@ impl ErrorCode {
         match self {
             BadRequest | InvalidAmount | InvalidQuantity => 400,
             Unauthenticated | InvalidCredentials => 401,
-            ForbiddenOrigin => 403,
-            ProductNotFound | OrderNotFound | NotFound => 404,
-            LoginIdTaken | PointLimitExceeded | InsufficientStock | InsufficientPoints
-            | PriceChanged | CartChanged | RequestInProgress => 409,
+            ForbiddenOrigin | Forbidden => 403,
+            ProductNotFound | OrderNotFound | NotFound | UserNotFound => 404,
+            LoginIdTaken | SkuTaken | LastAdmin | PointLimitExceeded | InsufficientStock
+            | InsufficientPoints | PriceChanged | CartChanged | RequestInProgress => 409,
             IdempotencyKeyReused => 422,
             TooManyAttempts => 429,
             Internal => 500,
@@ -78,6 +86,10 @@ impl ErrorCode {
             RequestInProgress => "REQUEST_IN_PROGRESS",
             TooManyAttempts => "TOO_MANY_ATTEMPTS",
             ForbiddenOrigin => "FORBIDDEN_ORIGIN",
+            Forbidden => "FORBIDDEN",
+            SkuTaken => "SKU_TAKEN",
+            UserNotFound => "USER_NOT_FOUND",
+            LastAdmin => "LAST_ADMIN",
             Internal => "INTERNAL",
             TimedOut => "TIMED_OUT",
         }

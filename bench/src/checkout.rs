@@ -210,7 +210,7 @@ async fn raw(db: &Db, tag: &str, scenario: &Scenario) -> anyhow::Result<Raw> {
                         .expect("1..=3 is a quantity");
                     let began = Instant::now();
                     let mut tx = db.begin_write().await?;
-                    if take_stock(&mut tx, id, quantity).await?.is_some() {
+                    if take_stock(&mut tx, id, quantity, None).await?.is_some() {
                         change_balance(
                             &mut tx,
                             user,

@@ -103,6 +103,9 @@ pub struct CurrentUser {
     pub user_id: UserId,
     pub login_id: String,
     pub points: i64,
+    /// The role of a member of staff; absent for a shopper.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::staff::Role>,
 }
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -46,15 +46,23 @@ pub async fn find_by_key(db: &Db, login_key: &str) -> AppResult<Option<UserRow>>
 }
 
 pub async fn me(db: &Db, user_id: UserId) -> AppResult<Option<CurrentUser>> {
-    let row = sqlx::query("SELECT id, login_id, points FROM users WHERE id = $1")
-        .bind(user_id.0)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(
+        "SELECT u.id, u.login_id, u.points, s.role FROM users u \
+         LEFT JOIN staff_roles s ON s.user_id = u.id WHERE u.id = $1",
+    )
+    .bind(user_id.0)
+    .fetch_optional(db.pool())
+    .await?;
     Ok(match row {
         Some(row) => Some(CurrentUser {
             user_id: UserId(row.try_get("id")?),
             login_id: row.try_get("login_id")?,
             points: row.try_get("points")?,
+            role: row
+                .try_get::<Option<String>, _>("role")?
+                .as_deref()
+                .map(crate::staff::Role::from_stored)
+                .transpose()?,
         }),
         None => None,
     })

@@ -40,6 +40,9 @@ pub struct CartLine {
     pub stock: i64,
     /// The price when the line was added, if it has changed since.
     pub price_was: Option<Won>,
+    /// False once the product is off sale: the line cannot be ordered
+    /// (and is left out of the total) until it is back.
+    pub available: bool,
 }
 
 impl CartLine {
@@ -59,7 +62,11 @@ pub struct Cart {
 
 impl Cart {
     pub fn from_lines(lines: Vec<CartLine>) -> Self {
-        let total = Won(lines.iter().map(|l| l.line_total.get()).sum());
+        let total = Won(lines
+            .iter()
+            .filter(|l| l.available)
+            .map(|l| l.line_total.get())
+            .sum());
         let item_count = lines.iter().map(|l| l.quantity.get()).sum();
         Self {
             lines,
@@ -128,10 +135,21 @@ mod tests {
             line_total: Won(price * quantity),
             stock: 5,
             price_was: None,
+            available: true,
         };
         let cart = Cart::from_lines(vec![line(1000, 2), line(500, 3)]);
         assert_eq!(cart.total, Won(3500));
         assert_eq!(cart.item_count, 5);
+        let gone = CartLine {
+            available: false,
+            ..line(700, 1)
+        };
+        let cart = Cart::from_lines(vec![line(1000, 2), gone]);
+        assert_eq!(
+            cart.total,
+            Won(2000),
+            "a line no longer sold is not paid for"
+        );
         assert_eq!(line(1, 6).availability(), Availability::Short { left: 5 });
     }
 }

@@ -96,9 +96,10 @@ impl CartOwner {
     }
 
     pub async fn remove(&self, db: &Db, product_id: ProductId) -> AppResult<()> {
-        price_and_stock(db, product_id)
-            .await?
-            .ok_or_else(AppError::product_not_found)?;
+        // A line whose product went off sale can still be taken out.
+        if !crate::catalog::store::exists(db, product_id).await? {
+            return Err(AppError::product_not_found());
+        }
         match self {
             Self::Guest(session) => {
                 let mut lines = guest_lines(session).await?;
@@ -273,7 +274,8 @@ async fn describe(db: &Db, stored: &[StoredLine]) -> AppResult<Cart> {
     }
     let placeholders: Vec<String> = (1..=stored.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT p.id, {} AS name, p.image, p.price, p.stock FROM products p WHERE p.id IN ({})",
+        "SELECT p.id, {} AS name, p.image, p.price, p.stock, p.on_sale FROM products p \
+         WHERE p.id IN ({})",
         crate::catalog::store::translated("name", Locale::current()),
         placeholders.join(", ")
     );
@@ -302,6 +304,7 @@ async fn describe(db: &Db, stored: &[StoredLine]) -> AppResult<Cart> {
                 .unwrap_or(Won(i64::MAX)),
             stock: row.try_get("stock")?,
             price_was: (line.added_price != price).then_some(line.added_price),
+            available: row.try_get::<i64, _>("on_sale")? != 0,
         });
     }
     Ok(Cart::from_lines(lines))
@@ -316,10 +319,11 @@ pub async fn merge_guest_cart(db: &Db, session: &Session, user: UserId) -> AppRe
     }
     let mut tx = db.begin_write().await?;
     for line in &lines {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = $1")
-            .bind(line.product_id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM products WHERE id = $1 AND on_sale = 1")
+                .bind(line.product_id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
         if exists.is_none() {
             continue;
         }

@@ -11,13 +11,21 @@ use leptos::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::{fmt, str::FromStr};
 
+pub mod edit;
+#[cfg(feature = "ssr")]
+pub mod manage;
+#[cfg(feature = "ssr")]
+pub mod picture;
 #[cfg(feature = "ssr")]
 pub mod seed;
 mod stock;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use stock::{sold_out_error, Availability, Quantity};
+pub use stock::{
+    sold_out_error, AdjustCause, Availability, MovementReason, Quantity, StockAdjusted, StockDelta,
+    StockMovement,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]

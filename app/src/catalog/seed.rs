@@ -448,9 +448,9 @@ pub async fn seed_demo_catalog(db: &Db) -> anyhow::Result<()> {
         if existing == 0 {
             // Spread creation times so "newest" has a stable, meaningful order.
             let created_at = now - (i as i64) * 3_600_000;
-            sqlx::query(
+            let inserted: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO products (sku, name, brand, description, price, stock, image, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sku) DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sku) DO NOTHING RETURNING id",
             )
             .bind(*sku)
             .bind(*name)
@@ -460,9 +460,22 @@ pub async fn seed_demo_catalog(db: &Db) -> anyhow::Result<()> {
             .bind(*stock)
             .bind(format!("/images/products/{sku}.svg"))
             .bind(created_at)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await
             .with_context(|| format!("inserting demo product {sku}"))?;
+            // Where its stock's history starts.
+            if let Some(id) = inserted {
+                sqlx::query(
+                    "INSERT INTO stock_movements (product_id, delta, reason, stock_after, at) \
+                     VALUES ($1, $2, 'initial', $2, $3)",
+                )
+                .bind(id)
+                .bind(*stock)
+                .bind(created_at)
+                .execute(&mut *tx)
+                .await
+                .with_context(|| format!("the demo product {sku}'s first stock"))?;
+            }
         }
         for (locale, (name, description)) in [(Locale::ko, product.ko), (Locale::en, product.en)] {
             sqlx::query(

@@ -1,8 +1,10 @@
 //! Catalog queries, shared by both backends.
 
-use super::{Product, ProductId, ProductPage, ProductQuery, Quantity, Sort};
+use super::{
+    AdjustCause, MovementReason, Product, ProductId, ProductPage, ProductQuery, Quantity, Sort,
+};
 use crate::{
-    db::{Backend, Db},
+    db::{now_millis, Backend, Db},
     error::AppResult,
     identity::UserId,
     locale::Locale,
@@ -114,18 +116,22 @@ fn uses_fts(db: &Db, search: &str) -> bool {
     db.backend() == Backend::Sqlite && search.chars().count() >= 3
 }
 
-/// `filters` as one condition, their placeholders numbered from `first`.
+/// `filters` as one condition, their placeholders numbered from `first`:
+/// shoppers only ever see products on sale.
 fn where_clause(filters: &[(&str, String)], first: usize) -> String {
-    if filters.is_empty() {
-        return "1 = 1".to_string();
-    }
-    let conditions: Vec<String> = filters
-        .iter()
-        .enumerate()
-        .map(|(i, (condition, _))| condition.replace("{}", &format!("${}", first + i)))
+    let conditions: Vec<String> = std::iter::once(ON_SALE.to_string())
+        .chain(
+            filters
+                .iter()
+                .enumerate()
+                .map(|(i, (condition, _))| condition.replace("{}", &format!("${}", first + i))),
+        )
         .collect();
     conditions.join(" AND ")
 }
+
+/// The condition of every query that shows products to shoppers.
+pub const ON_SALE: &str = "p.on_sale = 1";
 
 /// The statements behind `list`: a page (`$1` the viewer or NULL, then
 /// `values`, then limit and offset) and the count (`values` only). Public
@@ -148,7 +154,7 @@ pub fn list_statements(db: &Db, query: &ProductQuery, locale: Locale) -> ListSta
             order_by(query.sort),
             limit + 1
         ),
-        // The whole catalog's size is kept up to date by triggers.
+        // The size of the catalog on sale is kept up to date by triggers.
         count: if filters.is_empty() {
             "SELECT products AS n FROM catalog_counts WHERE id = 1".to_string()
         } else {
@@ -196,7 +202,7 @@ pub async fn get(
     locale: Locale,
 ) -> AppResult<Option<Product>> {
     let sql = format!(
-        "SELECT {} FROM products p WHERE p.id = $2",
+        "SELECT {} FROM products p WHERE p.id = $2 AND {ON_SALE}",
         product_columns(locale)
     );
     Ok(sqlx::query(&sql)
@@ -216,7 +222,8 @@ pub async fn liked_by(
 ) -> AppResult<ProductPage> {
     let sql = format!(
         "SELECT {} FROM likes lk JOIN products p ON p.id = lk.product_id \
-         WHERE lk.user_id = $1 ORDER BY lk.created_at DESC, p.id DESC LIMIT $2 OFFSET $3",
+         WHERE lk.user_id = $1 AND {ON_SALE} \
+         ORDER BY lk.created_at DESC, p.id DESC LIMIT $2 OFFSET $3",
         product_columns(locale)
     );
     let items = sqlx::query(&sql)
@@ -226,10 +233,13 @@ pub async fn liked_by(
         .try_map(|row: AnyRow| product_from_row(&row))
         .fetch_all(db.pool())
         .await?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes WHERE user_id = $1")
-        .bind(user_id.0)
-        .fetch_one(db.pool())
-        .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM likes lk JOIN products p ON p.id = lk.product_id \
+         WHERE lk.user_id = $1 AND {ON_SALE}"
+    ))
+    .bind(user_id.0)
+    .fetch_one(db.pool())
+    .await?;
     Ok(ProductPage {
         items,
         total,
@@ -238,9 +248,19 @@ pub async fn liked_by(
     })
 }
 
-/// Today's price and stock of a product; `None` if it does not exist.
+/// Whether a product exists, on sale or not.
+pub async fn exists(db: &Db, id: ProductId) -> AppResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Today's price and stock of a product on sale; `None` if there is no
+/// such product on sale.
 pub async fn price_and_stock(db: &Db, id: ProductId) -> AppResult<Option<(Won, i64)>> {
-    let row = sqlx::query("SELECT price, stock FROM products WHERE id = $1")
+    let row = sqlx::query("SELECT price, stock FROM products p WHERE p.id = $1 AND p.on_sale = 1")
         .bind(id.0)
         .fetch_optional(db.pool())
         .await?;
@@ -263,7 +283,8 @@ pub struct ForSale {
 }
 
 /// Reads and locks the products `ids` (sorted, so every transaction locks
-/// in the same order) until `tx` ends; missing ones are simply absent.
+/// in the same order) until `tx` ends; missing ones, and those off sale,
+/// are simply absent.
 pub async fn lock_for_sale(
     db: &Db,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -276,7 +297,7 @@ pub async fn lock_for_sale(
     let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT p.id, p.name, {} AS shown_name, p.price, p.stock FROM products p \
-         WHERE p.id IN ({}) ORDER BY p.id{}",
+         WHERE p.id IN ({}) AND {ON_SALE} ORDER BY p.id{}",
         translated("name", locale),
         placeholders.join(", "),
         db.for_update()
@@ -299,30 +320,93 @@ pub async fn lock_for_sale(
         .await?)
 }
 
-/// Takes `quantity` of a product's stock inside `tx`, in one conditional
-/// statement that can never leave the stock below zero. Returns the stock
-/// left, or `None` when there was not enough (nothing changed then).
+/// Why a change of stock happens, as its movement records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Movement<'a> {
+    pub reason: MovementReason,
+    pub cause: Option<AdjustCause>,
+    pub order_id: Option<i64>,
+    pub staff: Option<UserId>,
+    pub note: &'a str,
+}
+
+impl Movement<'_> {
+    /// Sold in order `order_id`.
+    pub fn sale(order_id: Option<i64>) -> Self {
+        Movement {
+            reason: MovementReason::Sale,
+            cause: None,
+            order_id,
+            staff: None,
+            note: "",
+        }
+    }
+}
+
+/// The one stock rule: moves a product's stock by `delta` inside `tx`, in
+/// one conditional statement that can never leave it below zero, and
+/// writes the movement beside it. Returns the stock after, or `None` when
+/// there was not enough (nothing changed then). Every sale, adjustment and
+/// cancel comes through here, so the stock is always the sum of its
+/// movements.
+pub async fn change_stock(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: ProductId,
+    delta: i64,
+    movement: Movement<'_>,
+) -> AppResult<Option<(i64, i64)>> {
+    let after: Option<i64> = sqlx::query_scalar(
+        "UPDATE products SET stock = stock + $1 WHERE id = $2 AND stock + $1 >= 0 RETURNING stock",
+    )
+    .bind(delta)
+    .bind(id.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(after) = after else {
+        return Ok(None);
+    };
+    let movement_id: i64 = sqlx::query_scalar(
+        "INSERT INTO stock_movements \
+           (product_id, delta, reason, cause, order_id, staff_id, note, stock_after, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(id.0)
+    .bind(delta)
+    .bind(movement.reason.as_str())
+    .bind(movement.cause.map(AdjustCause::as_str))
+    .bind(movement.order_id)
+    .bind(movement.staff.map(|s| s.0))
+    .bind(movement.note)
+    .bind(after)
+    .bind(now_millis())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Some((after, movement_id)))
+}
+
+/// Takes `quantity` of a product's stock for order `order_id`, through the
+/// one stock rule. Returns the stock left, or `None` when there was not
+/// enough (nothing changed then).
 pub async fn take_stock(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     id: ProductId,
     quantity: Quantity,
+    order_id: Option<i64>,
 ) -> AppResult<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "UPDATE products SET stock = stock - $1 WHERE id = $2 AND stock >= $1 RETURNING stock",
+    Ok(
+        change_stock(tx, id, -quantity.get(), Movement::sale(order_id))
+            .await?
+            .map(|(after, _)| after),
     )
-    .bind(quantity.get())
-    .bind(id.0)
-    .fetch_optional(&mut **tx)
-    .await?)
 }
 
-/// Every brand once, in order: one index seek per brand (a loose index
-/// scan), not a pass over every product. Public so the benchmark can show
-/// its query plan.
+/// Every brand with a product on sale once, in order: one index seek per
+/// brand (a loose index scan), not a pass over every product. Public so
+/// the benchmark can show its query plan.
 pub const BRANDS_SQL: &str = "WITH RECURSIVE b (brand) AS ( \
-       SELECT MIN(brand) FROM products \
+       SELECT MIN(p.brand) FROM products p WHERE p.on_sale = 1 \
        UNION ALL \
-       SELECT (SELECT MIN(p.brand) FROM products p WHERE p.brand > b.brand) \
+       SELECT (SELECT MIN(p.brand) FROM products p WHERE p.brand > b.brand AND p.on_sale = 1) \
        FROM b WHERE b.brand IS NOT NULL) \
      SELECT brand FROM b WHERE brand IS NOT NULL ORDER BY brand";
 

@@ -27,8 +27,14 @@ impl fmt::Display for UserId {
 
 /// Pages only a logged-in user sees; the server redirects guests to the
 /// login page before rendering them.
-pub const LOGIN_REQUIRED_PATHS: &[&str] =
-    &["/account", "/points", "/likes", "/checkout", "/orders"];
+pub const LOGIN_REQUIRED_PATHS: &[&str] = &[
+    "/account",
+    "/points",
+    "/likes",
+    "/checkout",
+    "/orders",
+    "/admin",
+];
 
 pub fn unauthenticated() -> AppError {
     AppError::new(
@@ -65,28 +71,49 @@ mod ssr {
     /// when the server is told it sits behind a trusted gateway.
     pub async fn current_user_id() -> Result<Option<UserId>, AppError> {
         let settings = use_context::<AuthSettings>().unwrap_or_default();
-        if settings.trust_user_id_header {
-            if let Some(header) =
-                use_context::<Parts>().and_then(|p| p.headers.get("x-user-id").cloned())
-            {
-                let id = header
-                    .to_str()
-                    .ok()
-                    .and_then(|v| v.trim().parse::<i64>().ok())
-                    .ok_or_else(unauthenticated)?;
-                // The gateway vouches for the caller, not for our records.
-                let known: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(crate::db::db()?.pool())
-                    .await?;
-                return known.map(|id| Some(UserId(id))).ok_or_else(unauthenticated);
-            }
+        let header = use_context::<Parts>().and_then(|p| p.headers.get("x-user-id").cloned());
+        let session = match header {
+            Some(_) if settings.trust_user_id_header => None,
+            _ => Some(session().await?),
+        };
+        user_of(
+            &crate::db::db()?,
+            settings,
+            header.as_ref(),
+            session.as_ref(),
+        )
+        .await
+    }
+
+    /// The user a request comes from: its trusted `X-USER-ID` header, else
+    /// its session. The one rule, for server functions and the layers
+    /// that guard them alike.
+    pub async fn user_of(
+        db: &crate::db::Db,
+        settings: AuthSettings,
+        user_id_header: Option<&http::HeaderValue>,
+        session: Option<&Session>,
+    ) -> Result<Option<UserId>, AppError> {
+        if let (true, Some(header)) = (settings.trust_user_id_header, user_id_header) {
+            let id = header
+                .to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .ok_or_else(unauthenticated)?;
+            // The gateway vouches for the caller, not for our records.
+            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(db.pool())
+                .await?;
+            return known.map(|id| Some(UserId(id))).ok_or_else(unauthenticated);
         }
-        session()
-            .await?
-            .get::<UserId>(USER_ID_KEY)
-            .await
-            .map_err(|e| AppError::internal("reading the session", e))
+        match session {
+            Some(session) => session
+                .get::<UserId>(USER_ID_KEY)
+                .await
+                .map_err(|e| AppError::internal("reading the session", e)),
+            None => Ok(None),
+        }
     }
 
     /// The one way to require a user: 401 `UNAUTHENTICATED` without one.

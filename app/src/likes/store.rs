@@ -20,11 +20,12 @@ pub async fn set_like(
     liked: bool,
 ) -> AppResult<LikeState> {
     let mut tx = db.begin_write().await?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = $1")
+    // A product off sale can be unliked, not liked.
+    let on_sale: Option<i64> = sqlx::query_scalar("SELECT on_sale FROM products WHERE id = $1")
         .bind(product_id.0)
         .fetch_optional(&mut *tx)
         .await?;
-    if exists.is_none() {
+    if on_sale.is_none() || (liked && on_sale == Some(0)) {
         return Err(AppError::product_not_found());
     }
     let changed = if liked {

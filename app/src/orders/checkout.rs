@@ -130,8 +130,11 @@ async fn place_once(
         return Err(refusal);
     }
 
+    let ordered_at = now_millis();
+    let order_id = store::insert(&mut tx, user, total, ordered_at, &order_lines).await?;
     for line in &order_lines {
-        if catalog::store::take_stock(&mut tx, line.product_id, line.quantity)
+        // A `sale` movement naming the order, through the one stock rule.
+        if catalog::store::take_stock(&mut tx, line.product_id, line.quantity, Some(order_id.0))
             .await?
             .is_none()
         {
@@ -142,8 +145,6 @@ async fn place_once(
             ));
         }
     }
-    let ordered_at = now_millis();
-    let order_id = store::insert(&mut tx, user, total, ordered_at, &order_lines).await?;
     let points_left = points::store::change_balance(
         &mut tx,
         user,

@@ -151,3 +151,15 @@ pub async fn get(
         ordered_at: order.try_get("ordered_at")?,
     }))
 }
+
+/// How many orders were placed since `since` (unix ms), and what they came to.
+pub async fn totals_since(db: &Db, since: i64) -> AppResult<(i64, Won)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(total), 0) AS BIGINT) AS revenue \
+         FROM orders WHERE ordered_at >= $1",
+    )
+    .bind(since)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((row.try_get("n")?, Won(row.try_get("revenue")?)))
+}

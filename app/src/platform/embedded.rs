@@ -109,6 +109,7 @@ pub fn top_products_sql(locale: Locale) -> String {
     format!(
         "SELECT w.product_id, {} AS name, p.image, w.quantity AS sold \
          FROM platform_window_sales w JOIN products p ON p.id = w.product_id \
+         WHERE p.on_sale = 1 \
          ORDER BY w.quantity DESC, w.product_id ASC LIMIT $1",
         translated("name", locale)
     )
@@ -120,7 +121,7 @@ fn top_products_summed_sql(locale: Locale) -> String {
     format!(
         "SELECT s.product_id, {} AS name, p.image, CAST(SUM(s.quantity) AS BIGINT) AS sold \
          FROM platform_hourly_sales s JOIN products p ON p.id = s.product_id \
-         WHERE s.hour >= $1 \
+         WHERE s.hour >= $1 AND p.on_sale = 1 \
          GROUP BY s.product_id, p.id, p.name, p.image \
          ORDER BY sold DESC, s.product_id ASC LIMIT $2",
         translated("name", locale)
