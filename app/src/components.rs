@@ -74,8 +74,10 @@ pub enum Then {
     SayCharged,
     /// Open the order placed (checkout).
     OpenOrder,
-    /// Go on to the page `next` (login, signup).
+    /// Go on to the page `next` (login, signup, the admin's forms).
     GoOn,
+    /// Open what was just made: `next` followed by its `id` (a new product).
+    Open,
     /// Nothing more than the refresh (the cart page).
     Stay,
     /// Show the like at once, then as the server has it; roll it back if
@@ -91,7 +93,7 @@ impl Then {
             Then::SayAdded => Some(td_string!(locale, islands.adding)),
             Then::SayCharged => Some(td_string!(locale, islands.charging)),
             Then::OpenOrder => Some(td_string!(locale, islands.placing)),
-            Then::GoOn => Some(td_string!(locale, islands.one_moment)),
+            Then::GoOn | Then::Open => Some(td_string!(locale, islands.one_moment)),
             Then::Stay => Some(td_string!(locale, islands.updating)),
             Then::Like => None,
         }
@@ -155,6 +157,9 @@ pub fn Enhance(
                         (Then::GoOn, _, Some(next)) => return web::go_to(&next),
                         (Then::OpenOrder, Some(order), _) => {
                             return web::go_to(&format!("/orders/{order}"))
+                        }
+                        (Then::Open, _, Some(next)) if answer.id.is_some() => {
+                            return web::go_to(&format!("{next}{}", answer.id.unwrap_or_default()))
                         }
                         _ => {}
                     }
@@ -467,6 +472,9 @@ pub fn Header() -> impl IntoView {
                                         <a href="/points" class="balance" data-testid="balance" title=td_string!(locale, common.your_points)>
                                             <Live what=LiveValue::Balance value=user.points />
                                         </a>
+                                        {user.role.map(|_| view! {
+                                            <a href="/admin" data-testid="admin-link">{td_string!(locale, common.admin)}</a>
+                                        })}
                                         <LogoutButton locale />
                                     }
                                         .into_any()

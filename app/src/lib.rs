@@ -4,9 +4,12 @@
 
 // The modules depend downward only, in this order (each uses only those
 // before it): locale; http_status; error; money, dates, paging, url; web (the
-// islands' browser side); db; identity; catalog; likes, points, cart;
-// platform; orders; accounts; components; pages.
+// islands' browser side); db; identity; staff, audit; catalog; likes,
+// points, cart; platform; orders; accounts; admin (the operator's side, a
+// layer above the domains); components; pages.
 pub mod accounts;
+pub mod admin;
+pub mod audit;
 pub mod cart;
 pub mod catalog;
 pub mod components;
@@ -27,6 +30,7 @@ pub mod platform;
 pub mod points;
 #[cfg(feature = "ssr")]
 pub mod schema;
+pub mod staff;
 pub mod url;
 pub mod web;
 
@@ -98,6 +102,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/best-sellers") view=pages::BestSellersPage ssr=SsrMode::Async />
                         <Route path=path!("/orders") view=pages::OrdersPage ssr=SsrMode::Async />
                         <Route path=path!("/orders/:id") view=pages::OrderDetailPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin") view=pages::admin::DashboardPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/products") view=pages::admin::ProductsAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/products/new") view=pages::admin::NewProductPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/products/:id") view=pages::admin::ProductAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/staff") view=pages::admin::StaffPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/audit") view=pages::admin::AuditPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <components::Footer />

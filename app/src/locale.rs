@@ -240,9 +240,22 @@ mod tests {
             format!("{src}/lib.rs"),
             format!("{src}/likes/button.rs"),
         ];
-        for entry in std::fs::read_dir(format!("{src}/pages")).unwrap() {
-            files.push(entry.unwrap().path().display().to_string());
+        // The pages, the operator's among them (pages/admin/).
+        let mut dirs = vec![std::path::PathBuf::from(format!("{src}/pages"))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path.display().to_string());
+                }
+            }
         }
+        assert!(
+            files.iter().any(|f| f.contains("pages/admin/")),
+            "{files:?}"
+        );
         let mut found = Vec::new();
         for file in &files {
             let text = std::fs::read_to_string(file).unwrap();

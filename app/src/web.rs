@@ -22,6 +22,8 @@ pub struct Answer {
     pub charged: Option<i64>,
     /// The order just placed.
     pub order_id: Option<i64>,
+    /// What was just made (a new product).
+    pub id: Option<i64>,
     /// A product's like state (like and unlike).
     pub liked: Option<bool>,
     pub like_count: Option<i64>,

@@ -1,7 +1,113 @@
-//! Commands for operators, beside serving the shop.
+//! The command line: serving the shop, and commands for operators beside
+//! it. `server --help` lists them; an unknown command or argument is an
+//! error that says what was expected.
 
 use crate::config::Config;
-use app::{db::Db, platform::outbox};
+use app::{
+    db::Db,
+    platform::outbox,
+    staff::{store as staff_store, Role},
+};
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "server",
+    version,
+    about = "The storefront: serves the shop, or runs an operator's command.",
+    after_help = "Configuration comes from the environment (DATABASE_URL, LEPTOS_SITE_ADDR, ...): see the README."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the shop (what `server` alone does).
+    Serve,
+    /// How delivery to the data platform is going.
+    Outbox,
+    /// Staff roles: make the first admin, and see or change who is staff.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffAction {
+    /// Give a user a role (replacing theirs).
+    Grant {
+        /// The user's login id.
+        login_id: String,
+        /// admin, catalog_manager, order_manager or support.
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// Take a user's role away: they become a shopper.
+    Revoke {
+        /// The user's login id.
+        login_id: String,
+    },
+    /// Every member of staff with their role.
+    List,
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    raw.parse::<Role>().map_err(|_| {
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("one of {} (got {raw:?})", roles.join(", "))
+    })
+}
+
+/// `server staff ...`: the change is audited like one made in the web,
+/// with no staff member as its author.
+pub async fn staff(config: &Config, action: StaffAction) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let failed = |e: app::error::AppError| anyhow::anyhow!("{} ({})", e.message, e.code.as_str());
+    let change = match &action {
+        StaffAction::List => None,
+        StaffAction::Grant { login_id, role } => {
+            let mut tx = db.begin_write().await.map_err(failed)?;
+            let change = staff_store::grant(&db, &mut tx, login_id, *role, None)
+                .await
+                .map_err(failed)?;
+            Some((tx, change))
+        }
+        StaffAction::Revoke { login_id } => {
+            let mut tx = db.begin_write().await.map_err(failed)?;
+            let change = staff_store::revoke(&db, &mut tx, login_id)
+                .await
+                .map_err(failed)?;
+            Some((tx, change))
+        }
+    };
+    if let Some((mut tx, change)) = change {
+        if change.before != change.after {
+            app::admin::staff::record_change(&mut tx, None, &change)
+                .await
+                .map_err(failed)?;
+        }
+        tx.commit().await?;
+        let name = |role: Option<Role>| role.map_or("shopper", Role::as_str);
+        println!(
+            "{}: {} -> {}",
+            change.login_id,
+            name(change.before),
+            name(change.after)
+        );
+    }
+    let list = staff_store::list(&db).await.map_err(failed)?;
+    if list.items.is_empty() {
+        println!("no staff yet: `server staff grant LOGIN_ID admin` makes the first admin");
+    }
+    for member in list.items {
+        println!("{:<20} {}", member.login_id, member.role.as_str());
+    }
+    Ok(())
+}
 
 /// `server outbox`: how delivery to the data platform is going.
 pub async fn outbox_report(config: &Config) -> anyhow::Result<()> {
@@ -32,6 +138,31 @@ fn report(stats: &outbox::OutboxStats, platform_url: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_command_line_is_checked() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from(["server", "staff", "grant", "alice", "admin"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Staff {
+                action: StaffAction::Grant {
+                    role: Role::Admin,
+                    ..
+                }
+            })
+        ));
+        assert!(Cli::try_parse_from(["server"]).unwrap().command.is_none());
+        for bad in [
+            &["server", "staff", "grant", "alice", "owner"][..],
+            &["server", "staff", "grant", "alice"],
+            &["server", "stafff"],
+            &["server", "outbox", "--verbose"],
+        ] {
+            assert!(Cli::try_parse_from(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn the_report_names_every_figure() {

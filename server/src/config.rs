@@ -4,7 +4,7 @@
 use anyhow::Context;
 use app::{db::DatabaseUrl, platform::dispatcher::DispatchSettings};
 use leptos::config::{get_configuration, LeptosOptions};
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -33,6 +33,10 @@ pub struct Config {
     pub data_platform_url: Option<String>,
     /// How the outbox dispatcher paces itself (`OUTBOX_*`).
     pub dispatch: DispatchSettings,
+    /// `UPLOADS_DIR`: where product pictures staff upload are kept (served
+    /// under `/uploads`); unset, `uploads` beside the SQLite database file
+    /// (or in the working directory with PostgreSQL).
+    pub uploads_dir: PathBuf,
     /// `BENCH_ENDPOINTS=true` adds `GET /_bench/static/{bytes}`, the
     /// benchmark's yardstick: that many bytes of HTML through the same
     /// layers as a page, with no rendering and no database.
@@ -62,7 +66,12 @@ impl Config {
             .unwrap_or_else(|| DatabaseUrl::DEFAULT.to_string())
             .parse::<DatabaseUrl>()
             .map_err(anyhow::Error::msg)?;
+        let uploads_dir = match std::env::var("UPLOADS_DIR") {
+            Ok(dir) if !dir.trim().is_empty() => PathBuf::from(dir.trim()),
+            _ => default_uploads_dir(&database_url),
+        };
         Ok(Self {
+            uploads_dir,
             database_url,
             leptos,
             secure_cookies: flag("COOKIE_SECURE", false)?,
@@ -84,14 +93,19 @@ impl Config {
         })
     }
 
-    /// A configuration for tests: the given database, any free port.
+    /// A configuration for tests: the given database, any free port, and
+    /// pictures in a directory of their own.
     pub fn for_tests(database_url: DatabaseUrl) -> Self {
+        let uploads_dir = std::env::temp_dir()
+            .join("storefront-tests")
+            .join(format!("uploads-{}", uuid::Uuid::new_v4().simple()));
         let leptos = LeptosOptions::builder()
             .output_name("storefront")
             .site_root("target/site")
             .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
             .build();
         Self {
+            uploads_dir,
             database_url,
             leptos,
             secure_cookies: false,
@@ -111,6 +125,20 @@ impl Config {
             },
             bench_endpoints: false,
         }
+    }
+}
+
+/// `uploads` beside the SQLite file, or in the working directory.
+fn default_uploads_dir(database_url: &DatabaseUrl) -> PathBuf {
+    let file = database_url
+        .as_str()
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.as_str().strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or_default())
+        .filter(|path| !path.is_empty() && !path.contains(":memory:"));
+    match file.and_then(|path| std::path::Path::new(path).parent()) {
+        Some(dir) => dir.join("uploads"),
+        None => PathBuf::from("uploads"),
     }
 }
 
@@ -141,5 +169,25 @@ fn number(name: &str, default: u64) -> anyhow::Result<u64> {
         Some(v) => v
             .parse()
             .with_context(|| format!("{name} must be a whole number, not {v:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pictures_live_beside_the_database_file() {
+        let at = |url: &str| default_uploads_dir(&url.parse().unwrap());
+        assert_eq!(at("sqlite://storefront.db"), PathBuf::from("uploads"));
+        assert_eq!(
+            at("sqlite:///var/lib/shop/shop.db"),
+            PathBuf::from("/var/lib/shop/uploads")
+        );
+        assert_eq!(
+            at("sqlite://data/shop.db?mode=rwc"),
+            PathBuf::from("data/uploads")
+        );
+        assert_eq!(at("postgres://u@h/db"), PathBuf::from("uploads"));
     }
 }

@@ -2,6 +2,8 @@
 //! turned into a form. Every mutating server function takes form bodies
 //! (so `<ActionForm>` and a no-JS `<form>` work), and this layer turns a
 //! JSON body into the same form encoding before the function sees it.
+//! The picture upload alone takes `multipart/form-data`, streamed to it
+//! up to [`MAX_UPLOAD_BYTES`]; anything else sent there is refused here.
 
 use crate::language;
 use app::{
@@ -17,9 +19,14 @@ use axum::{
 use http::{header::CONTENT_TYPE, HeaderValue, Method};
 use http_body_util::BodyExt;
 use serde_json::Value;
+use server_fn::ServerFn;
 
 /// Larger bodies are refused; no request of the shop comes near this.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// An upload's body: a picture of at most 5 MB and the form around it.
+pub const MAX_UPLOAD_BYTES: usize = app::catalog::picture::MAX_BYTES + 64 * 1024;
+/// The server functions that take `multipart/form-data`.
+const MULTIPART_PATHS: [&str; 1] = [<app::admin::catalog::UploadPicture as ServerFn>::PATH];
 /// A body over the limit is read (and dropped) up to this much, so the
 /// client, still sending it, gets to read the refusal.
 const DRAIN_BYTES: usize = 16 * 1024 * 1024;
@@ -30,6 +37,9 @@ pub async fn json_to_form(request: Request, next: Next) -> Response {
     }
     let json = is_json(&request);
     let locale = language::of(&request);
+    if MULTIPART_PATHS.contains(&request.uri().path()) {
+        return upload(request, next, locale).await;
+    }
     let (mut parts, body) = request.into_parts();
     let bytes = match read_limited(body, locale).await {
         Ok(bytes) => bytes,
@@ -51,6 +61,30 @@ pub async fn json_to_form(request: Request, next: Next) -> Response {
         }
         Err(err) => err.into_response(),
     }
+}
+
+/// A multipart upload goes on as a stream, cut off past
+/// [`MAX_UPLOAD_BYTES`] (the function then refuses it); a body that is
+/// not multipart with a boundary is refused here, before the function
+/// could trip over it.
+async fn upload(request: Request, next: Next, locale: Locale) -> Response {
+    let boundary = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    if boundary.is_none() {
+        return AppError::invalid_field(
+            app::error::ErrorCode::BadRequest,
+            "image",
+            td_string!(locale, errors.multipart_expected),
+        )
+        .into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let limited = http_body_util::Limited::new(body, MAX_UPLOAD_BYTES);
+    next.run(Request::from_parts(parts, Body::new(limited)))
+        .await
 }
 
 fn is_json(request: &Request) -> bool {

@@ -1,12 +1,14 @@
 //! The storefront server: configuration, wiring and the HTTP layers around
 //! the app. `main.rs` only calls into here, and so do the tests.
 
+pub mod admin_guard;
 pub mod cli;
 pub mod config;
 pub mod json_forms;
 pub mod language;
 pub mod login_guard;
 pub mod openapi;
+pub mod openapi_admin;
 pub mod origin;
 pub mod startup;
 pub mod telemetry;

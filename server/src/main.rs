@@ -1,7 +1,12 @@
-//! The storefront's server: read the configuration, then serve the shop
-//! (`server`) or report on the outbox (`server outbox`).
+//! The storefront's server: read the command line and the configuration,
+//! then serve the shop or run an operator's command (`server --help`).
 
-use server::{cli, config::Config, startup, telemetry};
+use clap::Parser;
+use server::{
+    cli::{self, Cli, Command},
+    config::Config,
+    startup, telemetry,
+};
 
 /// Rendering a page allocates and frees many small strings and nodes;
 /// mimalloc does that with far less time in the allocator than glibc's
@@ -10,20 +15,18 @@ use server::{cli, config::Config, startup, telemetry};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
     telemetry::init();
     let config = Config::from_env()?;
-    let command = std::env::args().nth(1);
     startup::runtime(config.worker_threads)?.block_on(async {
-        match command.as_deref() {
-            None | Some("serve") => {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => {
                 let app = startup::Application::build(config).await?;
                 tracing::info!("listening on http://{}", app.local_addr());
                 app.run_until_stopped().await
             }
-            Some("outbox") => cli::outbox_report(&config).await,
-            Some(other) => {
-                anyhow::bail!("unknown command {other:?}: try `server` or `server outbox`")
-            }
+            Command::Outbox => cli::outbox_report(&config).await,
+            Command::Staff { action } => cli::staff(&config, action).await,
         }
     })
 }

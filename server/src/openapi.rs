@@ -61,7 +61,9 @@ pub struct ApiDoc;
 
 /// The document, as served.
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut document = ApiDoc::openapi();
+    document.merge(crate::openapi_admin::AdminDoc::openapi());
+    document
 }
 
 struct SessionCookie;

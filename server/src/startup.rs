@@ -1,9 +1,11 @@
 //! Building the app: database, migrations, demo catalog, sessions, routes.
 
-use crate::{config::Config, json_forms, language, login_guard, openapi, origin, time_limit};
+use crate::{
+    admin_guard, config::Config, json_forms, language, login_guard, openapi, origin, time_limit,
+};
 use anyhow::Context;
 use app::{
-    catalog::seed,
+    catalog::{picture::PictureStore, seed},
     db::Db,
     identity::{session_store::SqlSessionStore, AuthSettings},
     orders::idempotency,
@@ -25,6 +27,7 @@ use std::{net::SocketAddr, path::Path, sync::LazyLock, time::Duration};
 use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
     set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
@@ -156,6 +159,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
     let auth = AuthSettings {
         trust_user_id_header: config.trust_user_id_header,
     };
+    let pictures = PictureStore::new(&config.uploads_dir);
     if auth.trust_user_id_header {
         tracing::warn!("X-USER-ID is trusted: only run this behind a gateway that sets it");
     }
@@ -169,10 +173,12 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
     // so its header knows the user and the cart like any other page.
     let context = {
         let db = db.clone();
+        let pictures = pictures.clone();
         move || {
             provide_context(db.clone());
             provide_context(auth);
             provide_context(wakeup.clone());
+            provide_context(pictures.clone());
         }
     };
     let pages_and_api = pages
@@ -186,6 +192,11 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         >(context, shell))
         .with_state(state)
         .layer(axum::middleware::from_fn(login_guard::redirect_guests))
+        .layer(axum::middleware::from_fn_with_state(
+            db.clone(),
+            admin_guard::check_permission,
+        ))
+        .layer(axum::middleware::from_fn(admin_no_store))
         // Pages and JSON can depend on the session: never kept by a shared
         // cache, and checked again by the browser.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -208,7 +219,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         )
         .route("/api/openapi.json", get(openapi_json))
         .with_state(db)
-        .merge(static_files(&leptos_options))
+        .merge(static_files(&leptos_options, pictures.dir()))
         .merge(pages_and_api)
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
@@ -217,7 +228,31 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         ))
         // Outside the time limit, whose page is in the shopper's language too.
         .layer(axum::middleware::from_fn(language::negotiate))
+        // Every request has an id (the caller's `x-request-id`, or a new
+        // one), said back in the answer and kept in the audit log.
+        .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The operator's pages and answers are never stored by any cache.
+async fn admin_no_store(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let admin = ["/admin", "/api/admin"].iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    let mut response = next.run(request).await;
+    if admin {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    response
 }
 
 /// The built site's files: the wasm, js and css under `/pkg` are sent
@@ -225,8 +260,9 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
 /// build made `.br` and `.gz` copies beside them. With hashed names (a
 /// release build) a file's name changes with its content, so browsers and
 /// shared caches keep it for a year without asking again; otherwise they
-/// ask every time. Pictures are kept for an hour.
-fn static_files(options: &LeptosOptions) -> Router {
+/// ask every time. Pictures are kept for an hour; uploaded pictures, named
+/// by their content, for good.
+fn static_files(options: &LeptosOptions, uploads: &Path) -> Router {
     let site_root = Path::new(&*options.site_root);
     let pkg = &*options.site_pkg_dir;
     let dir = |name: &str| {
@@ -262,6 +298,11 @@ fn static_files(options: &LeptosOptions) -> Router {
                     ServeFile::new(site_root.join("favicon.svg")),
                 )
                 .layer(cache("public, max-age=3600")),
+        )
+        .merge(
+            Router::new()
+                .nest_service(app::catalog::picture::URL_PREFIX, ServeDir::new(uploads))
+                .layer(cache("public, max-age=31536000, immutable")),
         )
         .layer(axum::middleware::from_fn(servable_names_only))
 }

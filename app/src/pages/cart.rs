@@ -64,7 +64,7 @@ fn CartContents(cart: Cart, points: Option<i64>) -> impl IntoView {
     let needs_attention = cart
         .lines
         .iter()
-        .any(|l| l.availability() != Availability::Available);
+        .any(|l| !l.available || l.availability() != Availability::Available);
     view! {
         <ul class="cart-lines" data-testid="cart-lines">
             {cart.lines.into_iter().map(|line| view! { <CartLineRow line /> }).collect_view()}
@@ -114,6 +114,7 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
     let (href, form_id, remove_id) = (format!("/products/{id}"), id.clone(), id.clone());
     let quantity = line.quantity.get();
     let warning = match line.availability() {
+        _ if !line.available => Some(td_string!(locale, cart.no_longer_sold).to_string()),
         Availability::SoldOut => Some(td_string!(locale, cart.sold_out_since).to_string()),
         Availability::Short { left } => Some(td_string!(locale, cart.only_left, left).to_string()),
         Availability::Available => None,
@@ -124,6 +125,11 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
             <div class="cart-line__info">
                 <a href=href data-testid="cart-line-name">{line.name.clone()}</a>
                 <p class="cart-line__price">
+                    // The price it had when added, struck through beside today's.
+                    {line.price_was.map(|was| view! {
+                        <s class="price-was" data-testid="price-was">{was.show(locale)}</s>
+                        " "
+                    })}
                     {line.price.show(locale)}
                     {line.price_was.map(|was| view! {
                         <span class="price-changed" data-testid="price-changed">

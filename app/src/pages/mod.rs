@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod account;
+pub mod admin;
 mod best_sellers;
 mod cart;
 mod checkout;

@@ -263,3 +263,31 @@ pub fn assert_error(status: u16, body: &Value, expected_status: u16, code: &str)
         "an error carries a message: {body}"
     );
 }
+
+impl TestApp {
+    /// A new visitor, signed up as `login_id` and given `role` (as
+    /// `server staff grant` would), logged in.
+    pub async fn staff(&self, login_id: &str, role: app::staff::Role) -> TestApp {
+        let member = self.visitor();
+        member.signup(login_id).await;
+        let mut tx = self.db.begin_write().await.unwrap();
+        app::staff::store::grant(&self.db, &mut tx, login_id, role, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        member
+    }
+
+    /// A `multipart/form-data` POST; returns the status and the parsed body.
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> (u16, Value) {
+        let res = self
+            .client
+            .post(self.url(path))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    }
+}

@@ -2,6 +2,7 @@
 //! database, on SQLite and on Postgres, and talks to it over HTTP.
 
 mod accounts;
+mod admin;
 mod caching;
 mod cart;
 mod catalog;

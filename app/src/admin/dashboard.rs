@@ -1,0 +1,37 @@
+//! The first page staff see: today's orders and revenue, and the products
+//! on sale running low.
+
+use crate::{catalog::edit::AdminProduct, error::AppError, money::Won, staff::Role};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A product on sale with this many or fewer left is low on stock.
+pub const LOW_STOCK: i64 = 5;
+
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// The caller's role.
+    pub role: Role,
+    /// Orders placed today (Seoul time).
+    pub orders_today: i64,
+    pub revenue_today: Won,
+    /// Products on sale with `LOW_STOCK` or fewer left, fewest first (at most 20).
+    pub low_stock: Vec<AdminProduct>,
+}
+
+/// `GET /api/admin/dashboard`: any member of staff.
+#[server(prefix = "/api", endpoint = "admin/dashboard", input = server_fn::codec::GetUrl)]
+pub async fn admin_dashboard() -> Result<Dashboard, AppError> {
+    let staff = crate::staff::require_staff().await?;
+    let db = crate::db::db()?;
+    let since = crate::dates::start_of_day_in_seoul(crate::db::now_millis());
+    let (orders_today, revenue_today) = crate::orders::store::totals_since(&db, since).await?;
+    let low_stock = crate::catalog::manage::low_stock(&db, LOW_STOCK, 20).await?;
+    Ok(Dashboard {
+        role: staff.role,
+        orders_today,
+        revenue_today,
+        low_stock,
+    })
+}

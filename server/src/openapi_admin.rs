@@ -1,0 +1,316 @@
+//! The admin API in the OpenAPI document: every `/api/admin/...` function,
+//! merged into the shop's document (`openapi::document`). Each needs a
+//! session of staff whose role has the permission named in its description.
+
+use app::{
+    admin::dashboard::Dashboard,
+    audit::{AuditEntry, AuditKind, AuditPage},
+    catalog::{
+        edit::{AdminProduct, AdminProductPage, Price, PriceChange, ProductDetail, Sku},
+        AdjustCause, MovementReason, ProductId, StockAdjusted, StockDelta, StockMovement,
+    },
+    error::AppError,
+    staff::{Role, StaffList, StaffMember},
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        dashboard, products, product, create_product, update_product, change_price,
+        set_on_sale, upload_picture, adjust_stock, staff_list, grant_role, revoke_role,
+        audit_log,
+    ),
+    components(schemas(
+        AdminProduct, AdminProductPage, ProductDetail, PriceChange, StockMovement,
+        StockAdjusted, MovementReason, AdjustCause, StockDelta, Sku, Price, Role,
+        StaffMember, StaffList, AuditEntry, AuditKind, AuditPage, Dashboard,
+    )),
+    tags((name = "admin", description = "The operator's side: staff only. 401 \
+        UNAUTHENTICATED without a session, 403 FORBIDDEN for a role without the \
+        permission. Roles: admin (all), catalog_manager (catalog), order_manager \
+        (orders), support (orders, customers)."))
+)]
+pub struct AdminDoc;
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct NewProductRequest {
+    sku: Sku,
+    /// The Korean name, 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100)]
+    name: String,
+    #[schema(min_length = 1, max_length = 50)]
+    brand: String,
+    #[schema(max_length = 2000)]
+    description: Option<String>,
+    price: Price,
+    /// 0 to 1,000,000; 0 when left out.
+    #[schema(minimum = 0, maximum = 1_000_000)]
+    stock: Option<i64>,
+    /// English pages fall back to the Korean name without it.
+    #[schema(max_length = 100)]
+    name_en: Option<String>,
+    #[schema(max_length = 2000)]
+    description_en: Option<String>,
+}
+
+/// Only what is given changes; an English text sent empty is removed.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct UpdateProductRequest {
+    product_id: ProductId,
+    #[schema(min_length = 1, max_length = 100)]
+    name: Option<String>,
+    #[schema(min_length = 1, max_length = 50)]
+    brand: Option<String>,
+    #[schema(max_length = 2000)]
+    description: Option<String>,
+    #[schema(max_length = 100)]
+    name_en: Option<String>,
+    #[schema(max_length = 2000)]
+    description_en: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct PriceRequest {
+    product_id: ProductId,
+    price: Price,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct SaleRequest {
+    product_id: ProductId,
+    on_sale: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct PictureUpload {
+    product_id: ProductId,
+    /// PNG, JPEG or WebP, at most 5 MB (known by its content).
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    image: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct AdjustRequest {
+    product_id: ProductId,
+    delta: StockDelta,
+    reason: AdjustCause,
+    #[schema(max_length = 200)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct GrantRequest {
+    #[schema(pattern = r"^[A-Za-z0-9_]{3,20}$")]
+    login_id: String,
+    role: Role,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct RevokeRequest {
+    #[schema(pattern = r"^[A-Za-z0-9_]{3,20}$")]
+    login_id: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct AdminProductsQuery {
+    #[param(minimum = 1, maximum = 100_000)]
+    page: Option<u32>,
+    /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<u32>,
+    /// A part of the name (any language) or of the SKU.
+    #[param(max_length = 100)]
+    q: Option<String>,
+    /// Only those on sale (true) or off sale (false).
+    on_sale: Option<bool>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct AuditQuery {
+    #[param(minimum = 1, maximum = 100_000)]
+    page: Option<u32>,
+    /// 1 to 100, default 50.
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<u32>,
+    /// A staff member's login id.
+    #[param(max_length = 100)]
+    actor: Option<String>,
+    kind: Option<AuditKind>,
+    /// `product:<id>` or `user:<login id>`.
+    #[param(max_length = 100)]
+    target: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct IdQuery {
+    #[param(minimum = 1)]
+    id: i64,
+}
+
+#[utoipa::path(get, path = "/api/admin/dashboard", tag = "admin", security(("session" = [])),
+    responses(
+        (status = 200, description = "Any staff: today's orders and revenue, products low on stock", body = Dashboard),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN (a shopper)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn dashboard() {}
+
+#[utoipa::path(get, path = "/api/admin/products", tag = "admin", security(("session" = [])),
+    params(AdminProductsQuery),
+    responses(
+        (status = 200, description = "catalog: every product, on sale or not, newest first", body = AdminProductPage),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn products() {}
+
+#[utoipa::path(get, path = "/api/admin/products/get", tag = "admin", security(("session" = [])),
+    params(IdQuery),
+    responses(
+        (status = 200, description = "catalog: the product, its price history and latest stock movements", body = ProductDetail),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn product() {}
+
+#[utoipa::path(post, path = "/api/admin/products", tag = "admin", security(("session" = [])),
+    request_body(content((NewProductRequest = "application/json"), (NewProductRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "catalog: created, on sale, with its initial stock movement", body = AdminProduct),
+        (status = 400, description = "BAD_REQUEST, INVALID_AMOUNT (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 409, description = "SKU_TAKEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn create_product() {}
+
+#[utoipa::path(post, path = "/api/admin/products/update", tag = "admin", security(("session" = [])),
+    request_body(content((UpdateProductRequest = "application/json"), (UpdateProductRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "catalog: the product as changed", body = AdminProduct),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn update_product() {}
+
+#[utoipa::path(post, path = "/api/admin/products/price", tag = "admin", security(("session" = [])),
+    request_body(content((PriceRequest = "application/json"), (PriceRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "catalog: the new price (kept in the price history)", body = AdminProduct),
+        (status = 400, description = "INVALID_AMOUNT, BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn change_price() {}
+
+#[utoipa::path(post, path = "/api/admin/products/sale", tag = "admin", security(("session" = [])),
+    request_body(content((SaleRequest = "application/json"), (SaleRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "catalog: on or off sale", body = AdminProduct),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn set_on_sale() {}
+
+#[utoipa::path(post, path = "/api/admin/products/picture", tag = "admin", security(("session" = [])),
+    request_body(content((PictureUpload = "multipart/form-data"))),
+    responses(
+        (status = 200, description = "catalog: the product with its new picture", body = AdminProduct),
+        (status = 400, description = "BAD_REQUEST (details.field = image: not PNG, JPEG or WebP, \
+                                      over 5 MB, broken, or not multipart)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn upload_picture() {}
+
+#[utoipa::path(post, path = "/api/admin/stock/adjust", tag = "admin", security(("session" = [])),
+    request_body(content((AdjustRequest = "application/json"), (AdjustRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "catalog: the stock after, and the movement written", body = StockAdjusted),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+        (status = 409, description = "INSUFFICIENT_STOCK (nothing changed)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn adjust_stock() {}
+
+#[utoipa::path(get, path = "/api/admin/staff", tag = "admin", security(("session" = [])),
+    responses(
+        (status = 200, description = "staff: every member of staff", body = StaffList),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn staff_list() {}
+
+#[utoipa::path(post, path = "/api/admin/staff/grant", tag = "admin", security(("session" = [])),
+    request_body(content((GrantRequest = "application/json"), (GrantRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "staff: the staff list after", body = StaffList),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "USER_NOT_FOUND", body = AppError),
+        (status = 409, description = "LAST_ADMIN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn grant_role() {}
+
+#[utoipa::path(post, path = "/api/admin/staff/revoke", tag = "admin", security(("session" = [])),
+    request_body(content((RevokeRequest = "application/json"), (RevokeRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "staff: the staff list after", body = StaffList),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "USER_NOT_FOUND", body = AppError),
+        (status = 409, description = "LAST_ADMIN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn revoke_role() {}
+
+#[utoipa::path(get, path = "/api/admin/audit", tag = "admin", security(("session" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "staff: every staff action, newest first", body = AuditPage),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn audit_log() {}
