@@ -49,3 +49,10 @@ curl -fs -b "$tmp/jar" -d 'product_id=1&quantity=2' "$base/api/cart/add" >/dev/n
 cookie="$(awk '$6 == "storefront_session" { print $6 "=" $7 }' "$tmp/jar")"
 # Signup, login and logout would end or replace this session.
 run -H "Cookie: $cookie" --exclude-path /api/signup --exclude-path /api/login --exclude-path /api/logout
+
+say "schemathesis as an admin ($database)"
+curl -fs -c "$tmp/admin-jar" -H 'content-type: application/json' \
+  -d '{"login_id":"fuzz_admin","password":"correct horse"}' "$base/api/signup" >/dev/null
+DATABASE_URL="$database" RUST_LOG=error "$bin" staff grant fuzz_admin admin >/dev/null
+cookie="$(awk '$6 == "storefront_session" { print $6 "=" $7 }' "$tmp/admin-jar")"
+run -H "Cookie: $cookie" --exclude-path /api/signup --exclude-path /api/login --exclude-path /api/logout

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Serves the release build for the Playwright tests: a fresh SQLite
-# database in a temporary folder, on the port given (default 3100).
+# database in a temporary folder, on the port given (default 3100). What a
+# test needs to run the server's commands against the same database (the
+# admin test's `server staff grant`) is written to target/e2e/<port>.json.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -17,8 +19,11 @@ export LEPTOS_OUTPUT_NAME=storefront
 export LEPTOS_SITE_PKG_DIR=pkg
 export LEPTOS_ENV=PROD
 export RUST_LOG="${RUST_LOG:-warn}"
+mkdir -p "$target/e2e"
+info="$target/e2e/$port.json"
+printf '{"database_url": "%s", "server": "%s"}\n' "$DATABASE_URL" "$target/release/server" >"$info"
 # Not exec: the trap must still remove the database when the server stops.
 "$target/release/server" &
 server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$dir"' EXIT INT TERM
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$dir" "$info"' EXIT INT TERM
 wait "$server"

@@ -2,6 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, waitForHydration } from "./fixtures/shop";
 import type { Lang } from "./fixtures/lang";
 import type { Page } from "@playwright/test";
+import { grant } from "./fixtures/staff";
 
 // axe-core on every page, as a guest and logged in, once the page has
 // hydrated: any violation fails the test, listed with the elements at fault.
@@ -60,6 +61,17 @@ test("every page a shopper sees passes axe and can be found", async ({ page, con
     `/orders/${order_id}`,
     "/best-sellers",
   ]) {
+    await expectNoViolations(page, path, lang);
+    await expectFindable(page, path);
+  }
+});
+
+test("every page an admin sees passes axe and can be found", async ({ page, context, lang, baseURL }) => {
+  const login = `axe_admin_${Date.now() % 1_000_000_000}`;
+  const api = context.request;
+  expect((await api.post("/api/signup", { data: { login_id: login, password: "correct horse battery" } })).status()).toBe(201);
+  grant(baseURL!, login, "admin");
+  for (const path of ["/admin", "/admin/products", "/admin/products/new", "/admin/products/1", "/admin/staff", "/admin/audit"]) {
     await expectNoViolations(page, path, lang);
     await expectFindable(page, path);
   }
