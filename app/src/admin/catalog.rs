@@ -3,6 +3,10 @@
 //! Each checks `catalog` first, runs the catalog's own rule, and writes
 //! its audit row in the same transaction.
 
+// A new product's eight fields are `create_product`'s arguments, as the
+// form sends them; the `server` macro's browser side repeats them.
+#![allow(clippy::too_many_arguments)]
+
 use crate::{
     catalog::{
         edit::{AdminProduct, AdminProductPage, Given, ProductDetail},
@@ -53,7 +57,6 @@ pub const NO_PICTURE: &str = "/images/products/no-picture.svg";
 
 /// `POST /api/admin/products`: 201 the new product, on sale, with its
 /// `initial` movement; 409 `SKU_TAKEN`.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "admin/products")]
 pub async fn create_product(
     sku: Option<String>,
