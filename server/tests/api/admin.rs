@@ -475,8 +475,11 @@ async fn assert_stock_is_its_history(app: &TestApp) {
 }
 
 async fn stock_is_the_sum_of_its_movements_under_concurrency(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let admin = app.staff("stock_keeper", Role::CatalogManager).await;
+    // Two instances on one database: shoppers on the first, staff on the second.
+    let database = fresh_database(backend).await;
+    let app = spawn_app_with(server::config::Config::for_tests(database.clone())).await;
+    let second = spawn_app_with(server::config::Config::for_tests(database)).await;
+    let admin = second.with_client(app.staff("stock_keeper", Role::CatalogManager).await.client);
     let product = create(
         &admin,
         json!({"sku": "RACE-1", "name": "경주", "brand": "Race", "price": 1000, "stock": 20}),
