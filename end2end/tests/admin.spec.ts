@@ -31,7 +31,7 @@ async function shopper(browser: Browser, baseURL: string, lang: Lang): Promise<P
 /** Submits the admin form `testId` and waits for its page to come back. */
 async function submit(page: Page, testId: string) {
   const form = page.getByTestId(testId);
-  await Promise.all([page.waitForEvent("load"), form.getByRole("button").click()]);
+  await Promise.all([page.waitForEvent("load"), form.locator("button[type=submit]").click()]);
   await waitForHydration(page);
 }
 
