@@ -1,8 +1,9 @@
 //! Placing an order: the shop's transactional rules, written once for both
 //! backends. One write transaction checks every product, price, stock and
-//! the balance, then takes the stock, writes the order with its snapshot,
-//! spends the points, empties the cart, queues the data-platform event and
-//! records the idempotency key's answer, or does none of it.
+//! the balance, then writes the order with its snapshot, takes the stock
+//! (a `sale` movement per line, naming the order), spends the points,
+//! empties the cart, queues the data-platform event and records the
+//! idempotency key's answer, or does none of it.
 
 use super::{
     idempotency, store, IdempotencyKey, LineRequest, OrderLine, OrderRequest, PlacedOrder,
