@@ -22,6 +22,8 @@ trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "
 database="${1:-sqlite://$tmp/shop.db}"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
+# Pictures the fuzzer uploads (it does make valid ones) stay in its folder.
+export UPLOADS_DIR="$tmp/uploads"
 DATABASE_URL="$database" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" \
   LEPTOS_OUTPUT_NAME=storefront LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD RUST_LOG=error "$bin" &
 server=$!
