@@ -53,7 +53,7 @@ pub async fn list(db: &Db, query: &AdminProductQuery) -> AppResult<AdminProductP
     let mut conditions = vec!["1 = 1".to_string()];
     let mut values: Vec<String> = Vec::new();
     if let Some(search) = &query.search {
-        values.push(format!("%{}%", escape_like(&search.to_lowercase())));
+        values.push(super::store::like_pattern(search));
         let n = values.len();
         conditions.push(format!(
             "(LOWER(p.name) LIKE ${n} ESCAPE '\\' OR LOWER(p.sku) LIKE ${n} ESCAPE '\\' \
@@ -90,17 +90,6 @@ pub async fn list(db: &Db, query: &AdminProductQuery) -> AppResult<AdminProductP
         page: query.paging.page,
         per_page: query.paging.per_page,
     })
-}
-
-fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 /// One product as staff see it, inside `tx` (`None`: no such product).

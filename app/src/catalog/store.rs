@@ -61,7 +61,7 @@ fn order_by(sort: Sort) -> &'static str {
 }
 
 /// `%` and `_` in a shopper's search text are literal characters.
-fn like_pattern(search: &str) -> String {
+pub(super) fn like_pattern(search: &str) -> String {
     let mut pattern = String::with_capacity(search.len() + 2);
     pattern.push('%');
     for c in search.to_lowercase().chars() {
