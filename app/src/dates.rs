@@ -42,6 +42,43 @@ pub fn start_of_day_in_seoul(millis: i64) -> i64 {
     local - local.rem_euclid(86_400_000) - SEOUL_OFFSET_SECS * 1000
 }
 
+/// The unix time in milliseconds at which the day `raw` (`YYYY-MM-DD`)
+/// began in Seoul; `None` for anything else or a day no calendar has.
+pub fn parse_day_in_seoul(raw: &str) -> Option<i64> {
+    let b = raw.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<i64> {
+        let part = &raw[from..to];
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let (y, m, d) = (number(0, 4)?, number(5, 7)?, number(8, 10)?);
+    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 {
+        return None;
+    }
+    let days = days_from_civil(y, m as u32, d as u32);
+    // The 31st of a 30-day month lands on the next month's first: refused.
+    if civil_from_days(days) != (y, m as u32, d as u32) {
+        return None;
+    }
+    Some(days * 86_400_000 - SEOUL_OFFSET_SECS * 1000)
+}
+
+/// (year, month, day) to days since 1970-01-01, proleptic Gregorian.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from(if m > 2 { m - 3 } else { m + 9 });
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -66,6 +103,16 @@ mod tests {
         let t = 1_796_193_420_000;
         assert_eq!(format_millis(t, Locale::ko), "2026.12.02 15:37");
         assert_eq!(format_millis(t, Locale::en), "Dec 2, 2026, 3:37 PM KST");
+    }
+
+    #[test]
+    fn days_are_read_as_seoul_days() {
+        // 2000-01-01 began in Seoul at 1999-12-31 15:00 UTC.
+        assert_eq!(parse_day_in_seoul("2000-01-01"), Some(946_652_400_000));
+        assert_eq!(parse_day_in_seoul("2000-02-29").map(|t| format_millis(t, Locale::ko)).as_deref(), Some("2000.02.29 00:00"));
+        for bad in ["2001-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-01", "20261201", "", "2026-12-0a", "+026-12-01"] {
+            assert_eq!(parse_day_in_seoul(bad), None, "{bad}");
+        }
     }
 
     #[test]

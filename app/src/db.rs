@@ -103,10 +103,31 @@ impl Db {
             Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
         };
-        migrator
-            .run(&self.pool)
-            .await
-            .context("database migrations failed")
+        if self.backend == Backend::Postgres {
+            return migrator
+                .run(&self.pool)
+                .await
+                .context("database migrations failed");
+        }
+        // SQLite changes a table's CHECK by rebuilding the table, and
+        // dropping the old one with foreign keys on would cascade its
+        // deletes: the migrations run on one connection with them off (a
+        // pragma a transaction cannot change), and every foreign key is
+        // checked afterwards. The connection is closed, not pooled.
+        let mut conn = self.pool.acquire().await?;
+        conn.execute("PRAGMA foreign_keys = OFF").await?;
+        let ran = migrator.run(&mut *conn).await;
+        let broken = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await?
+            .len();
+        conn.detach();
+        ran.context("database migrations failed")?;
+        anyhow::ensure!(
+            broken == 0,
+            "database migrations left {broken} rows whose foreign keys point nowhere"
+        );
+        Ok(())
     }
 
     pub fn pool(&self) -> &AnyPool {

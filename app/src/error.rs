@@ -42,6 +42,10 @@ pub enum ErrorCode {
     UserNotFound,
     /// The change would leave the shop without an admin.
     LastAdmin,
+    /// The order is no longer `placed`: it was fulfilled or cancelled.
+    OrderNotCancellable,
+    /// The order is no longer `placed`: it cannot be shipped.
+    OrderNotFulfillable,
     Internal,
     /// The answer took longer than the server's request time limit.
     TimedOut,
@@ -56,7 +60,8 @@ impl ErrorCode {
             Unauthenticated | InvalidCredentials => 401,
             ForbiddenOrigin | Forbidden => 403,
             ProductNotFound | OrderNotFound | NotFound | UserNotFound => 404,
-            LoginIdTaken | SkuTaken | LastAdmin | PointLimitExceeded | InsufficientStock
+            LoginIdTaken | SkuTaken | LastAdmin | OrderNotCancellable | OrderNotFulfillable
+            | PointLimitExceeded | InsufficientStock
             | InsufficientPoints | PriceChanged | CartChanged | RequestInProgress => 409,
             IdempotencyKeyReused => 422,
             TooManyAttempts => 429,
@@ -90,6 +95,8 @@ impl ErrorCode {
             SkuTaken => "SKU_TAKEN",
             UserNotFound => "USER_NOT_FOUND",
             LastAdmin => "LAST_ADMIN",
+            OrderNotCancellable => "ORDER_NOT_CANCELLABLE",
+            OrderNotFulfillable => "ORDER_NOT_FULFILLABLE",
             Internal => "INTERNAL",
             TimedOut => "TIMED_OUT",
         }
@@ -134,6 +141,9 @@ pub struct ErrorDetails {
     /// The most a balance can hold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_balance: Option<i64>,
+    /// Where an order is, when that is why it cannot change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// One thing wrong with an order: a line (`INSUFFICIENT_STOCK` with what

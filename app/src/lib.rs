@@ -31,6 +31,7 @@ pub mod points;
 #[cfg(feature = "ssr")]
 pub mod schema;
 pub mod staff;
+pub mod text;
 pub mod url;
 pub mod web;
 

@@ -9,7 +9,7 @@ use app::{
     db::Db,
     identity::{session_store::SqlSessionStore, AuthSettings},
     orders::idempotency,
-    platform::dispatcher::{Dispatcher, Wakeup},
+    platform::dispatcher::{Destination, Dispatcher, Wakeup},
     shell, App,
 };
 use axum::{
@@ -174,7 +174,9 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
     let context = {
         let db = db.clone();
         let pictures = pictures.clone();
+        let destination = Destination::of(config.data_platform_url.as_deref());
         move || {
+            provide_context(destination.clone());
             provide_context(db.clone());
             provide_context(auth);
             provide_context(wakeup.clone());

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub mod customers;
 #[cfg(feature = "ssr")]
 mod password;
 mod state;

@@ -1,7 +1,8 @@
 //! The operator's side: the server functions behind `/admin` and
 //! `/api/admin/...`. A layer above the domains, like the pages: each
 //! function checks the caller's permission before anything else, then
-//! runs a domain's rule (the catalog's, the stock rule, the staff roles)
+//! runs a domain's rule (the catalog's, the stock rule, the staff roles,
+//! an order's lifecycle, the points ledger)
 //! and writes its audit row in the same transaction. [`ACCESS`] says what
 //! each function needs; a test calls every registered admin function as
 //! every kind of caller and holds them to it.
@@ -10,6 +11,8 @@ use crate::staff::Permission;
 
 pub mod catalog;
 pub mod dashboard;
+pub mod orders;
+pub mod platform;
 pub mod staff;
 
 /// Who may call an admin function.
@@ -48,6 +51,21 @@ pub const ACCESS: &[(&str, Access)] = &[
         "/api/admin/stock/adjust",
         Access::Needs(Permission::Catalog),
     ),
+    ("/api/admin/orders", Access::Needs(Permission::Orders)),
+    ("/api/admin/orders/get", Access::Needs(Permission::Orders)),
+    ("/api/admin/orders/fulfil", Access::Needs(Permission::Orders)),
+    ("/api/admin/orders/cancel", Access::Needs(Permission::Orders)),
+    ("/api/admin/customers", Access::Needs(Permission::Customers)),
+    (
+        "/api/admin/customers/get",
+        Access::Needs(Permission::Customers),
+    ),
+    (
+        "/api/admin/customers/points",
+        Access::Needs(Permission::Customers),
+    ),
+    ("/api/admin/platform", Access::Needs(Permission::Orders)),
+    ("/api/admin/platform/retry", Access::Needs(Permission::Orders)),
     ("/api/admin/staff", Access::Needs(Permission::Staff)),
     ("/api/admin/staff/grant", Access::Needs(Permission::Staff)),
     ("/api/admin/staff/revoke", Access::Needs(Permission::Staff)),

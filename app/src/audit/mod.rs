@@ -33,10 +33,18 @@ pub enum AuditKind {
     RoleGranted,
     #[serde(rename = "staff.revoked")]
     RoleRevoked,
+    #[serde(rename = "order.fulfilled")]
+    OrderFulfilled,
+    #[serde(rename = "order.cancelled")]
+    OrderCancelled,
+    #[serde(rename = "points.adjusted")]
+    PointsAdjusted,
+    #[serde(rename = "platform.retry")]
+    EventRetried,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 8] = [
+    pub const ALL: [AuditKind; 12] = [
         AuditKind::ProductCreated,
         AuditKind::ProductUpdated,
         AuditKind::PriceChanged,
@@ -45,6 +53,10 @@ impl AuditKind {
         AuditKind::StockAdjusted,
         AuditKind::RoleGranted,
         AuditKind::RoleRevoked,
+        AuditKind::OrderFulfilled,
+        AuditKind::OrderCancelled,
+        AuditKind::PointsAdjusted,
+        AuditKind::EventRetried,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +69,10 @@ impl AuditKind {
             AuditKind::StockAdjusted => "stock.adjusted",
             AuditKind::RoleGranted => "staff.granted",
             AuditKind::RoleRevoked => "staff.revoked",
+            AuditKind::OrderFulfilled => "order.fulfilled",
+            AuditKind::OrderCancelled => "order.cancelled",
+            AuditKind::PointsAdjusted => "points.adjusted",
+            AuditKind::EventRetried => "platform.retry",
         }
     }
 
@@ -70,6 +86,10 @@ impl AuditKind {
             AuditKind::StockAdjusted => td_string!(locale, admin.kind_stock_adjusted),
             AuditKind::RoleGranted => td_string!(locale, admin.kind_role_granted),
             AuditKind::RoleRevoked => td_string!(locale, admin.kind_role_revoked),
+            AuditKind::OrderFulfilled => td_string!(locale, admin.kind_order_fulfilled),
+            AuditKind::OrderCancelled => td_string!(locale, admin.kind_order_cancelled),
+            AuditKind::PointsAdjusted => td_string!(locale, admin.kind_points_adjusted),
+            AuditKind::EventRetried => td_string!(locale, admin.kind_event_retried),
         }
     }
 }
@@ -99,7 +119,8 @@ pub struct AuditEntry {
     /// The staff member's login id; absent for the command line.
     pub actor: Option<String>,
     pub kind: AuditKind,
-    /// The thing acted on: `product:<id>` or `user:<login id>`.
+    /// The thing acted on: `product:<id>`, `user:<login id>`, `order:<id>`
+    /// or `event:<event id>`.
     pub target: String,
     /// A short before and after.
     pub summary: String,

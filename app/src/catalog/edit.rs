@@ -96,37 +96,7 @@ impl Price {
 /// The stock a new product starts with: 0 to 1,000,000.
 pub const MAX_STARTING_STOCK: i64 = 1_000_000;
 
-/// Text a product shows: trimmed, within `max` characters, and free of
-/// control characters (a description may have line breaks and tabs).
-pub fn product_text(
-    field: &str,
-    raw: &str,
-    required: bool,
-    max: usize,
-    multiline: bool,
-) -> AppResult<String> {
-    let text = raw.trim();
-    let refused = |message: String| {
-        Err(AppError::invalid_field(
-            ErrorCode::BadRequest,
-            field,
-            message,
-        ))
-    };
-    if required && text.is_empty() {
-        return refused(td_string!(Locale::current(), admin.error_required, field).to_string());
-    }
-    if text.chars().count() > max {
-        return refused(
-            td_string!(Locale::current(), errors.text_too_long, field, max).to_string(),
-        );
-    }
-    let allowed = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
-    if text.chars().any(|c| c.is_control() && !allowed(c)) {
-        return refused(td_string!(Locale::current(), errors.text_control, field).to_string());
-    }
-    Ok(text.to_string())
-}
+pub use crate::text::field as product_text;
 
 /// The limits of a product's texts.
 pub const MAX_NAME: usize = 100;

@@ -53,7 +53,7 @@ pub async fn list(db: &Db, query: &AdminProductQuery) -> AppResult<AdminProductP
     let mut conditions = vec!["1 = 1".to_string()];
     let mut values: Vec<String> = Vec::new();
     if let Some(search) = &query.search {
-        values.push(super::store::like_pattern(search));
+        values.push(crate::text::like_pattern(search));
         let n = values.len();
         conditions.push(format!(
             "(LOWER(p.name) LIKE ${n} ESCAPE '\\' OR LOWER(p.sku) LIKE ${n} ESCAPE '\\' \

@@ -60,20 +60,6 @@ fn order_by(sort: Sort) -> &'static str {
     }
 }
 
-/// `%` and `_` in a shopper's search text are literal characters.
-pub(super) fn like_pattern(search: &str) -> String {
-    let mut pattern = String::with_capacity(search.len() + 2);
-    pattern.push('%');
-    for c in search.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// The text FTS5 matches for a search: the whole text as one phrase, which
 /// the trigram index finds as a substring (quotes doubled, nothing else
 /// special inside a phrase).
@@ -106,7 +92,7 @@ fn filters(db: &Db, query: &ProductQuery) -> Vec<(&'static str, String)> {
             "(LOWER(p.name) LIKE {} ESCAPE '\\' \
              OR p.id IN (SELECT t.product_id FROM product_translations t \
                WHERE LOWER(t.name) LIKE {} ESCAPE '\\'))",
-            like_pattern(search),
+            crate::text::like_pattern(search),
         ));
     }
     filters
@@ -341,6 +327,17 @@ impl Movement<'_> {
             note: "",
         }
     }
+
+    /// Back from cancelled order `order_id`.
+    pub fn cancel(order_id: i64) -> Self {
+        Movement {
+            reason: MovementReason::Cancel,
+            cause: None,
+            order_id: Some(order_id),
+            staff: None,
+            note: "",
+        }
+    }
 }
 
 /// The one stock rule: moves a product's stock by `delta` inside `tx`, in
@@ -412,15 +409,4 @@ pub const BRANDS_SQL: &str = "WITH RECURSIVE b (brand) AS ( \
 
 pub async fn brands(db: &Db) -> AppResult<Vec<String>> {
     Ok(sqlx::query_scalar(BRANDS_SQL).fetch_all(db.pool()).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::like_pattern;
-
-    #[test]
-    fn search_wildcards_are_escaped() {
-        assert_eq!(like_pattern("Tee"), "%tee%");
-        assert_eq!(like_pattern("100%_x"), "%100\\%\\_x%");
-    }
 }

@@ -21,37 +21,16 @@ use crate::{
 };
 use sqlx::{Any, Transaction};
 
-/// A transaction the database gave up on (a deadlock, a busy SQLite) is
-/// run again this many times in all before the shopper hears of it.
-const ATTEMPTS: u32 = 3;
-
 pub async fn place_order(
     db: &Db,
     user: UserId,
     key: &IdempotencyKey,
     request: &OrderRequest,
 ) -> AppResult<PlacedOrder> {
-    if let Some(first_answer) = idempotency::claim(db, user, key, &request.fingerprint()).await? {
-        return Ok(first_answer);
-    }
-    let mut attempt = 1;
-    let result = loop {
-        match place_once(db, user, key, request).await {
-            Err(e) if e.retryable && attempt < ATTEMPTS => {
-                tracing::warn!(attempt, "checkout transaction failed; running it again");
-                attempt += 1;
-            }
-            other => break other,
-        }
-    };
-    if result.is_err() {
-        // Nothing was ordered: the key is free for another try. Should that
-        // fail, the claim lapses by itself; the shopper hears the first error.
-        if let Err(e) = idempotency::release(db, user, key).await {
-            tracing::warn!(error = %e, "could not release an idempotency key");
-        }
-    }
-    result
+    idempotency::once(db, user, key, &request.fingerprint(), || {
+        place_once(db, user, key, request)
+    })
+    .await
 }
 
 async fn place_once(
@@ -163,6 +142,7 @@ async fn place_once(
         points_left,
         items: order_lines,
         ordered_at,
+        state: super::OrderState::default(),
     };
     let event = platform::OrderPlaced::new(
         order_id.0,
@@ -180,8 +160,8 @@ async fn place_once(
             })
             .collect(),
     );
-    platform::outbox::enqueue(&mut tx, &event).await?;
-    idempotency::complete(&mut tx, user, key, &placed).await?;
+    platform::outbox::enqueue(&mut tx, &event.into()).await?;
+    idempotency::complete(&mut tx, user, key, placed.order_id.0, &placed).await?;
     tx.commit().await?;
     Ok(placed)
 }

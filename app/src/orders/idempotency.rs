@@ -1,16 +1,62 @@
-//! Idempotency keys: one key, one order. A key is claimed before the order
-//! is attempted, completed in the order's own transaction with the answer
-//! sent, and released when the order failed (nothing was ordered, so the
-//! key may be used again).
+//! Idempotency keys: one key, one change of an order (placing it,
+//! cancelling it). A key is claimed before the change is attempted,
+//! completed in the change's own transaction with the answer sent, and
+//! released when it failed (nothing changed, so the key may be used again).
 
-use super::{IdempotencyKey, PlacedOrder, IDEMPOTENCY_WINDOW_MS};
+use super::{IdempotencyKey, IDEMPOTENCY_WINDOW_MS};
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode},
     identity::UserId,
     locale::{td_string, Locale},
 };
+use serde::{de::DeserializeOwned, Serialize};
 use sqlx::{Any, Row, Transaction};
+use std::future::Future;
+
+/// A transaction the database gave up on (a deadlock, a busy SQLite) is
+/// run again this many times in all before the caller hears of it.
+const ATTEMPTS: u32 = 3;
+
+/// Runs `attempt` once for `key`: the first time for real (again, up to
+/// `ATTEMPTS` in all, while the database asks for it), and afterwards, for
+/// the same `fingerprint`, by replaying its first answer. Each attempt must
+/// call [`complete`] in its own transaction. When it fails, nothing
+/// changed and the key is free again.
+pub async fn once<T, F, Fut>(
+    db: &Db,
+    user: UserId,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+    mut attempt: F,
+) -> AppResult<T>
+where
+    T: DeserializeOwned,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = AppResult<T>>,
+{
+    if let Some(first_answer) = claim(db, user, key, fingerprint).await? {
+        return Ok(first_answer);
+    }
+    let mut tries = 1;
+    let result = loop {
+        match attempt().await {
+            Err(e) if e.retryable && tries < ATTEMPTS => {
+                tracing::warn!(attempt = tries, "a transaction failed; running it again");
+                tries += 1;
+            }
+            other => break other,
+        }
+    };
+    if result.is_err() {
+        // Should this fail, the claim lapses by itself; the caller hears
+        // the first error.
+        if let Err(e) = release(db, user, key).await {
+            tracing::warn!(error = %e, "could not release an idempotency key");
+        }
+    }
+    result
+}
 
 /// A claim still `running` after this long belongs to an attempt that
 /// died with its server (any live one ends within the request time limit).
@@ -22,14 +68,14 @@ pub fn new_key() -> String {
 }
 
 /// Claims `key` for a request with `fingerprint`. `Ok(None)`: claimed, go
-/// on. `Ok(Some(answer))`: the key already ordered this, here is the first
-/// answer. 422 when it ordered something else, 409 while it is running.
-pub async fn claim(
+/// on. `Ok(Some(answer))`: the key already did this, here is the first
+/// answer. 422 when it did something else, 409 while it is running.
+async fn claim<T: DeserializeOwned>(
     db: &Db,
     user: UserId,
     key: &IdempotencyKey,
     fingerprint: &str,
-) -> AppResult<Option<PlacedOrder>> {
+) -> AppResult<Option<T>> {
     let now = now_millis();
     // A new key, an expired one or an abandoned claim is (re)claimed in one
     // statement, so two concurrent requests never both claim it.
@@ -91,15 +137,16 @@ fn in_progress() -> AppError {
     )
 }
 
-/// Records the answer inside the order's transaction: the key is done
-/// exactly when the order exists.
-pub async fn complete(
+/// Records the answer inside the change's transaction: the key is done
+/// exactly when the change is.
+pub async fn complete<T: Serialize>(
     tx: &mut Transaction<'static, Any>,
     user: UserId,
     key: &IdempotencyKey,
-    placed: &PlacedOrder,
+    order_id: i64,
+    answer: &T,
 ) -> AppResult<()> {
-    let response = serde_json::to_string(placed)
+    let response = serde_json::to_string(answer)
         .map_err(|e| AppError::internal("storing an order answer", e))?;
     sqlx::query(
         "UPDATE idempotency_keys SET state = 'done', order_id = $3, response = $4 \
@@ -107,15 +154,15 @@ pub async fn complete(
     )
     .bind(user.0)
     .bind(key.as_str())
-    .bind(placed.order_id.0)
+    .bind(order_id)
     .bind(response)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// Frees a claim whose order failed.
-pub async fn release(db: &Db, user: UserId, key: &IdempotencyKey) -> AppResult<()> {
+/// Frees a claim whose change failed.
+async fn release(db: &Db, user: UserId, key: &IdempotencyKey) -> AppResult<()> {
     sqlx::query(
         "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'running'",
     )

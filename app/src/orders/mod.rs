@@ -1,6 +1,8 @@
 //! Orders: placing one (checkout takes stock, spends points and writes the
-//! order in one transaction), and reading my orders back. Checkout sits
-//! above the catalog, points and cart, which it uses.
+//! order in one transaction), reading my orders back, and an order's life
+//! after that (fulfilled by staff, or cancelled by its shopper or staff,
+//! which gives the stock and the points back in one transaction). Checkout
+//! and the lifecycle sit above the catalog, points and cart, which they use.
 
 use crate::{
     catalog::{ProductId, Quantity},
@@ -18,6 +20,8 @@ use std::fmt;
 pub mod checkout;
 #[cfg(feature = "ssr")]
 pub mod idempotency;
+#[cfg(feature = "ssr")]
+pub mod lifecycle;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -177,6 +181,97 @@ impl OrderRequest {
     }
 }
 
+/// Where an order is: `placed`, then `fulfilled` (shipped) or `cancelled`,
+/// once; neither of those changes again.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    #[default]
+    Placed,
+    Fulfilled,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 3] = [
+        OrderStatus::Placed,
+        OrderStatus::Fulfilled,
+        OrderStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Placed => "placed",
+            OrderStatus::Fulfilled => "fulfilled",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The status as stored; an unknown value is `None`, never a guess.
+    pub fn from_stored(stored: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == stored)
+    }
+
+    pub fn label(self, locale: Locale) -> &'static str {
+        match self {
+            OrderStatus::Placed => td_string!(locale, orders.status_placed),
+            OrderStatus::Fulfilled => td_string!(locale, orders.status_fulfilled),
+            OrderStatus::Cancelled => td_string!(locale, orders.status_cancelled),
+        }
+    }
+}
+
+impl std::str::FromStr for OrderStatus {
+    type Err = AppError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::from_stored(s.trim()).ok_or_else(|| {
+            AppError::invalid_field(
+                ErrorCode::BadRequest,
+                "status",
+                td_string!(Locale::current(), errors.order_status),
+            )
+        })
+    }
+}
+
+/// An order's status as every answer carries it: when it is not `placed`,
+/// also when it changed, who changed it (`shopper`, or the staff member's
+/// login id) and why (a cancel's reason, a fulfilment's note).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OrderState {
+    /// Answers stored before orders had a status were all `placed`.
+    #[serde(default)]
+    pub status: OrderStatus,
+    /// Unix milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Who moves an order on. A shopper may only cancel their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Shopper(UserId),
+    Staff(UserId),
+}
+
+impl Actor {
+    pub fn user(self) -> UserId {
+        match self {
+            Actor::Shopper(user) | Actor::Staff(user) => user,
+        }
+    }
+}
+
+/// The longest cancel reason or fulfilment note.
+pub const MAX_REASON: usize = 200;
+
 /// One line of an order, with the name and price it was sold at.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +298,8 @@ pub struct PlacedOrder {
     pub items: Vec<OrderLine>,
     /// Unix milliseconds.
     pub ordered_at: i64,
+    #[serde(flatten)]
+    pub state: OrderState,
 }
 
 /// One of my orders, as listed.
@@ -216,6 +313,8 @@ pub struct OrderSummary {
     /// The first line's product name, to recognise the order by.
     pub first_item: String,
     pub ordered_at: i64,
+    #[serde(flatten)]
+    pub state: OrderState,
 }
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -243,6 +342,132 @@ pub struct OrderDetail {
     pub points_spent: i64,
     pub items: Vec<OrderLine>,
     pub ordered_at: i64,
+    #[serde(flatten)]
+    pub state: OrderState,
+}
+
+/// The answer to a cancel: the order, cancelled, and the points given back.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelledOrder {
+    #[serde(flatten)]
+    pub order: OrderDetail,
+    pub refunded: i64,
+}
+
+/// One order in the staff's list: whose it is, too.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminOrderSummary {
+    #[serde(flatten)]
+    pub order: OrderSummary,
+    pub user_id: UserId,
+    pub login_id: String,
+}
+
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminOrderPage {
+    pub items: Vec<AdminOrderSummary>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl AdminOrderPage {
+    pub fn page_count(&self) -> u32 {
+        Paging::page_count(self.total, self.per_page)
+    }
+}
+
+/// One step of an order's life.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEntry {
+    pub status: OrderStatus,
+    /// Unix milliseconds.
+    pub at: i64,
+    /// `shopper`, or the staff member's login id.
+    pub by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One order as staff see it: its customer and its status history.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminOrder {
+    #[serde(flatten)]
+    pub order: OrderDetail,
+    pub login_id: String,
+    pub history: Vec<StatusEntry>,
+}
+
+/// A validated request for the staff's order list: newest first, by
+/// status, a range of days in Seoul (`from` to `to`, both included),
+/// customer and product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminOrderQuery {
+    pub paging: Paging,
+    pub status: Option<OrderStatus>,
+    /// Unix milliseconds, included.
+    pub from: Option<i64>,
+    /// Unix milliseconds, excluded (the end of the `to` day).
+    pub to: Option<i64>,
+    pub user_id: Option<UserId>,
+    pub product_id: Option<ProductId>,
+}
+
+impl AdminOrderQuery {
+    pub const PER_PAGE: u32 = 30;
+
+    pub fn parse(
+        page: Option<&str>,
+        per_page: Option<&str>,
+        status: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+        user_id: Option<&str>,
+        product_id: Option<&str>,
+    ) -> AppResult<Self> {
+        fn present(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|v| !v.is_empty())
+        }
+        let day = |field: &str, raw: Option<&str>| -> AppResult<Option<i64>> {
+            present(raw)
+                .map(|raw| {
+                    crate::dates::parse_day_in_seoul(raw).ok_or_else(|| {
+                        AppError::invalid_field(
+                            ErrorCode::BadRequest,
+                            field,
+                            td_string!(Locale::current(), errors.day_format),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let id = |field: &str, raw: Option<&str>| -> AppResult<Option<i64>> {
+            present(raw)
+                .map(|raw| {
+                    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                        AppError::invalid_field(
+                            ErrorCode::BadRequest,
+                            field,
+                            td_string!(Locale::current(), errors.id_format),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        Ok(Self {
+            paging: Paging::parse(page, per_page, Self::PER_PAGE)?,
+            status: present(status).map(str::parse).transpose()?,
+            from: day("from", from)?,
+            to: day("to", to)?.map(|start| start + 24 * 60 * 60 * 1000),
+            user_id: id("user_id", user_id)?.map(UserId),
+            product_id: id("product_id", product_id)?.map(ProductId),
+        })
+    }
 }
 
 /// What the checkout page shows before the shopper places the order.
@@ -296,21 +521,64 @@ pub async fn list_orders(
 #[server(prefix = "/api", endpoint = "orders/get", input = server_fn::codec::GetUrl)]
 pub async fn get_order(id: String) -> Result<OrderDetail, AppError> {
     let user_id = crate::identity::require_user().await?;
-    let not_found = || {
-        AppError::new(
-            ErrorCode::OrderNotFound,
-            td_string!(Locale::current(), errors.no_such_order),
-        )
-    };
-    let id = id
-        .trim()
+    let id = parse_order_id(&id)?;
+    store::get(&crate::db::db()?, Some(user_id), id, Locale::current())
+        .await?
+        .ok_or_else(order_not_found)
+}
+
+/// The order id a client sent, or the 404 an unknown one gets.
+pub fn parse_order_id(raw: &str) -> AppResult<OrderId> {
+    raw.trim()
         .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(not_found)?;
-    store::get(&crate::db::db()?, user_id, OrderId(id), Locale::current())
-        .await?
-        .ok_or_else(not_found)
+        .map(OrderId)
+        .ok_or_else(order_not_found)
+}
+
+pub fn order_not_found() -> AppError {
+    AppError::new(
+        ErrorCode::OrderNotFound,
+        td_string!(Locale::current(), errors.no_such_order),
+    )
+}
+
+/// `POST /api/orders/cancel`: `order_id`, `idempotency_key`, `reason?`. My
+/// own `placed` order, cancelled: the stock and the points come back.
+/// 404 not mine; 409 `ORDER_NOT_CANCELLABLE` (its `status` in `details`),
+/// `REQUEST_IN_PROGRESS`; 422 `IDEMPOTENCY_KEY_REUSED`. The same key
+/// replays the first answer.
+#[server(prefix = "/api", endpoint = "orders/cancel")]
+pub async fn cancel_order(
+    order_id: OrderId,
+    idempotency_key: IdempotencyKey,
+    reason: Option<String>,
+) -> Result<CancelledOrder, AppError> {
+    let user_id = crate::identity::require_user().await?;
+    let reason = crate::text::field(
+        "reason",
+        reason.as_deref().unwrap_or_default(),
+        false,
+        MAX_REASON,
+        false,
+    )?;
+    let db = crate::db::db()?;
+    let cancelled = lifecycle::cancel(
+        &db,
+        Actor::Shopper(user_id),
+        order_id,
+        &idempotency_key,
+        &reason,
+    )
+    .await?;
+    if let Some(wakeup) = use_context::<crate::platform::dispatcher::Wakeup>() {
+        wakeup.wake();
+    }
+    if crate::http_status::is_plain_form_post() {
+        leptos_axum::redirect(&format!("/orders/{order_id}"));
+    }
+    Ok(cancelled)
 }
 
 /// `GET /api/checkout`: my cart against my balance, with a fresh key.

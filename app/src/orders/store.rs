@@ -1,16 +1,20 @@
-//! Orders in the database: written once by checkout, read back by their owner.
+//! Orders in the database: written by checkout, moved on by the
+//! lifecycle (only ever from `placed`), read back by their owner and staff.
 
-use super::{OrderDetail, OrderId, OrderLine, OrderPage, OrderSummary};
+use super::{
+    Actor, AdminOrder, AdminOrderPage, AdminOrderQuery, AdminOrderSummary, OrderDetail, OrderId,
+    OrderLine, OrderPage, OrderState, OrderStatus, OrderSummary, StatusEntry,
+};
 use crate::{
     catalog::{ProductId, Quantity},
     db::Db,
-    error::AppResult,
+    error::{AppError, AppResult},
     identity::UserId,
     locale::Locale,
     money::Won,
     paging::Paging,
 };
-use sqlx::{any::AnyRow, Any, Row, Transaction};
+use sqlx::{any::AnyRow, Any, AnyConnection, Row, Transaction};
 
 /// Writes the order and its lines with their price and name snapshots: the
 /// base name beside the price, and the name in every language the product
@@ -63,11 +67,28 @@ fn line_name(locale: Locale) -> String {
     )
 }
 
+/// The columns `state_of` reads, of an order `o`.
+const STATE_COLUMNS: &str = "o.status, o.status_at, o.status_note, \
+     CASE WHEN o.status_as = 'shopper' THEN 'shopper' \
+          ELSE (SELECT u.login_id FROM users u WHERE u.id = o.status_by) END AS status_by";
+
+fn state_of(row: &AnyRow) -> Result<OrderState, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    let note: String = row.try_get("status_note")?;
+    Ok(OrderState {
+        status: OrderStatus::from_stored(&status)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown order status {status:?}").into()))?,
+        status_at: row.try_get("status_at")?,
+        status_by: row.try_get("status_by")?,
+        reason: (!note.is_empty()).then_some(note),
+    })
+}
+
 /// A page of a user's orders, newest first: `$1` user, `$2` limit, `$3`
 /// offset. Public so the benchmark can show its query plan.
 pub fn list_sql(locale: Locale) -> String {
     format!(
-        "SELECT o.id, o.total, o.ordered_at, \
+        "SELECT o.id, o.total, o.ordered_at, {STATE_COLUMNS}, \
             CAST((SELECT SUM(i.quantity) FROM order_items i WHERE i.order_id = o.id) AS BIGINT) \
               AS item_count, \
             (SELECT {} FROM order_items i WHERE i.order_id = o.id \
@@ -90,6 +111,7 @@ pub async fn list(db: &Db, user: UserId, paging: Paging, locale: Locale) -> AppR
                 item_count: row.try_get("item_count")?,
                 first_item: row.try_get("first_item")?,
                 ordered_at: row.try_get("ordered_at")?,
+                state: state_of(&row)?,
             })
         })
         .fetch_all(db.pool())
@@ -106,22 +128,42 @@ pub async fn list(db: &Db, user: UserId, paging: Paging, locale: Locale) -> AppR
     })
 }
 
-/// One order of `user`'s; `None` for an unknown id or someone else's.
+/// One order: `owner`'s (`None` for an unknown id or someone else's), or
+/// any (`owner` `None`, for staff).
 pub async fn get(
     db: &Db,
-    user: UserId,
+    owner: Option<UserId>,
     id: OrderId,
     locale: Locale,
 ) -> AppResult<Option<OrderDetail>> {
-    let Some(order) = sqlx::query(
-        "SELECT o.id, o.user_id, o.total, o.ordered_at, \
+    let mut conn = db.pool().acquire().await?;
+    detail_on(&mut *conn, owner, id, locale).await
+}
+
+/// An order as `tx` sees it.
+pub async fn get_in(
+    tx: &mut Transaction<'static, Any>,
+    id: OrderId,
+    locale: Locale,
+) -> AppResult<Option<OrderDetail>> {
+    detail_on(&mut **tx, None, id, locale).await
+}
+
+async fn detail_on(
+    conn: &mut AnyConnection,
+    owner: Option<UserId>,
+    id: OrderId,
+    locale: Locale,
+) -> AppResult<Option<OrderDetail>> {
+    let Some(order) = sqlx::query(&format!(
+        "SELECT o.id, o.user_id, o.total, o.ordered_at, {STATE_COLUMNS}, \
                 CAST(COALESCE((SELECT -SUM(l.amount) FROM point_ledger l \
                                WHERE l.order_id = o.id AND l.kind = 'use'), 0) AS BIGINT) AS points_spent \
-         FROM orders o WHERE o.id = $1 AND o.user_id = $2",
-    )
+         FROM orders o WHERE o.id = $1 AND ($2 = 0 OR o.user_id = $2)"
+    ))
     .bind(id.0)
-    .bind(user.0)
-    .fetch_optional(db.pool())
+    .bind(owner.map_or(0, |u| u.0))
+    .fetch_optional(&mut *conn)
     .await?
     else {
         return Ok(None);
@@ -140,7 +182,7 @@ pub async fn get(
             quantity: Quantity::from_stored(row.try_get("quantity")?)?,
         })
     })
-    .fetch_all(db.pool())
+    .fetch_all(&mut *conn)
     .await?;
     Ok(Some(OrderDetail {
         order_id: OrderId(order.try_get("id")?),
@@ -149,6 +191,204 @@ pub async fn get(
         points_spent: order.try_get("points_spent")?,
         items,
         ordered_at: order.try_get("ordered_at")?,
+        state: state_of(&order)?,
+    }))
+}
+
+/// Who owns order `id`, and where it is; `None` for no such order.
+pub async fn owner_and_status(db: &Db, id: OrderId) -> AppResult<Option<(UserId, OrderStatus)>> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT user_id, status FROM orders WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(db.pool())
+            .await?;
+    row.map(|(user, status)| {
+        OrderStatus::from_stored(&status)
+            .map(|status| (UserId(user), status))
+            .ok_or_else(|| AppError::internal("reading an order", format!("status {status:?}")))
+    })
+    .transpose()
+}
+
+/// An order's status as `tx` sees it.
+pub async fn status_in(
+    tx: &mut Transaction<'static, Any>,
+    id: OrderId,
+) -> AppResult<Option<OrderStatus>> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(status.and_then(|s| OrderStatus::from_stored(&s)))
+}
+
+/// Moves a `placed` order to `to`, recording when, by whom and why. The
+/// one guard of the lifecycle: the update happens only while the order is
+/// `placed`, so of any number of concurrent moves exactly one does
+/// anything. Returns whether this one did.
+pub async fn leave_placed(
+    tx: &mut Transaction<'static, Any>,
+    id: OrderId,
+    to: OrderStatus,
+    at: i64,
+    actor: Actor,
+    note: &str,
+) -> AppResult<bool> {
+    let as_ = match actor {
+        Actor::Shopper(_) => "shopper",
+        Actor::Staff(_) => "staff",
+    };
+    let moved = sqlx::query(
+        "UPDATE orders SET status = $2, status_at = $3, status_by = $4, status_as = $5, \
+         status_note = $6 WHERE id = $1 AND status = 'placed'",
+    )
+    .bind(id.0)
+    .bind(to.as_str())
+    .bind(at)
+    .bind(actor.user().0)
+    .bind(as_)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(moved == 1)
+}
+
+/// An order's lines as sold: the product, its base name, price and quantity.
+pub async fn sold_lines(
+    tx: &mut Transaction<'static, Any>,
+    id: OrderId,
+) -> AppResult<Vec<OrderLine>> {
+    Ok(sqlx::query(
+        "SELECT product_id, name, unit_price, quantity FROM order_items \
+         WHERE order_id = $1 ORDER BY product_id",
+    )
+    .bind(id.0)
+    .try_map(|row: AnyRow| {
+        Ok(OrderLine {
+            product_id: ProductId(row.try_get("product_id")?),
+            name: row.try_get("name")?,
+            unit_price: Won(row.try_get("unit_price")?),
+            quantity: Quantity::from_stored(row.try_get("quantity")?)?,
+        })
+    })
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// Every order, for staff: newest first, filtered.
+pub async fn list_all(db: &Db, query: &AdminOrderQuery, locale: Locale) -> AppResult<AdminOrderPage> {
+    let mut conditions = Vec::new();
+    let mut values: Vec<i64> = Vec::new();
+    let mut condition = |sql: &str, value: i64, values: &mut Vec<i64>| {
+        values.push(value);
+        conditions.push(sql.replace('?', &format!("${}", values.len())));
+    };
+    let mut status_sql = None;
+    if let Some(status) = query.status {
+        // A fixed word from the enum: safe in the text.
+        status_sql = Some(format!("o.status = '{}'", status.as_str()));
+    }
+    if let Some(from) = query.from {
+        condition("o.ordered_at >= ?", from, &mut values);
+    }
+    if let Some(to) = query.to {
+        condition("o.ordered_at < ?", to, &mut values);
+    }
+    if let Some(user) = query.user_id {
+        condition("o.user_id = ?", user.0, &mut values);
+    }
+    if let Some(product) = query.product_id {
+        condition(
+            "EXISTS (SELECT 1 FROM order_items f WHERE f.order_id = o.id AND f.product_id = ?)",
+            product.0,
+            &mut values,
+        );
+    }
+    conditions.extend(status_sql);
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    let n = values.len();
+    let sql = format!(
+        "SELECT o.id, o.user_id, u.login_id, o.total, o.ordered_at, {STATE_COLUMNS}, \
+            CAST((SELECT SUM(i.quantity) FROM order_items i WHERE i.order_id = o.id) AS BIGINT) \
+              AS item_count, \
+            (SELECT {} FROM order_items i WHERE i.order_id = o.id \
+             ORDER BY i.product_id LIMIT 1) AS first_item \
+         FROM orders o JOIN users u ON u.id = o.user_id{filter} \
+         ORDER BY o.id DESC LIMIT ${} OFFSET ${}",
+        line_name(locale),
+        n + 1,
+        n + 2
+    );
+    let mut items_query = sqlx::query(&sql);
+    for v in &values {
+        items_query = items_query.bind(*v);
+    }
+    let items = items_query
+        .bind(i64::from(query.paging.per_page))
+        .bind(query.paging.offset())
+        .try_map(|row: AnyRow| {
+            Ok(AdminOrderSummary {
+                order: OrderSummary {
+                    order_id: OrderId(row.try_get("id")?),
+                    total: Won(row.try_get("total")?),
+                    item_count: row.try_get("item_count")?,
+                    first_item: row.try_get("first_item")?,
+                    ordered_at: row.try_get("ordered_at")?,
+                    state: state_of(&row)?,
+                },
+                user_id: UserId(row.try_get("user_id")?),
+                login_id: row.try_get("login_id")?,
+            })
+        })
+        .fetch_all(db.pool())
+        .await?;
+    let count_sql = format!("SELECT COUNT(*) FROM orders o{filter}");
+    let mut count_query = sqlx::query_scalar(&count_sql);
+    for v in &values {
+        count_query = count_query.bind(*v);
+    }
+    let total: i64 = count_query.fetch_one(db.pool()).await?;
+    Ok(AdminOrderPage {
+        items,
+        total,
+        page: query.paging.page,
+        per_page: query.paging.per_page,
+    })
+}
+
+/// One order for staff: with its customer and its status history (placed
+/// by the shopper, then the one move it may have made).
+pub async fn get_for_staff(db: &Db, id: OrderId, locale: Locale) -> AppResult<Option<AdminOrder>> {
+    let Some(order) = get(db, None, id, locale).await? else {
+        return Ok(None);
+    };
+    let login_id: String = sqlx::query_scalar("SELECT login_id FROM users WHERE id = $1")
+        .bind(order.user_id.0)
+        .fetch_one(db.pool())
+        .await?;
+    let mut history = vec![StatusEntry {
+        status: OrderStatus::Placed,
+        at: order.ordered_at,
+        by: "shopper".to_string(),
+        reason: None,
+    }];
+    if let (Some(at), Some(by)) = (order.state.status_at, order.state.status_by.clone()) {
+        history.push(StatusEntry {
+            status: order.state.status,
+            at,
+            by,
+            reason: order.state.reason.clone(),
+        });
+    }
+    Ok(Some(AdminOrder {
+        order,
+        login_id,
+        history,
     }))
 }
 

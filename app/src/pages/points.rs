@@ -6,12 +6,16 @@ use crate::{
     money::{show_points, Won},
     points::{point_history, ChargeAmount, ChargePoints, LedgerKind, LedgerPage},
 };
-use leptos::{either::Either, prelude::*};
+use leptos::{
+    either::{Either, EitherOf3},
+    prelude::*,
+};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
-/// `/points`: balance, charging, and the history of every charge and use.
+/// `/points`: balance, charging, and the history of every charge, use,
+/// refund and adjustment.
 /// The forms work without JS; with JS they are sent by an `Enhance`
 /// island, the balances follow and `#points-history` is fetched again.
 #[component]
@@ -109,11 +113,25 @@ fn LedgerTable(page: LedgerPage) -> impl IntoView {
                     .into_iter()
                     .map(|entry| {
                         let what = match (entry.kind, entry.order_id) {
-                            (LedgerKind::Use, Some(order)) => Either::Left(
+                            (LedgerKind::Use, Some(order)) => EitherOf3::A(
                                 view! { <a href=format!("/orders/{order}")>{td_string!(locale, points.order_number, id = order)}</a> },
                             ),
-                            (LedgerKind::Charge, _) => Either::Right(td_string!(locale, points.kind_charge)),
-                            (LedgerKind::Use, None) => Either::Right(td_string!(locale, points.kind_use)),
+                            (LedgerKind::Refund, Some(order)) => EitherOf3::B(
+                                view! { <a href=format!("/orders/{order}")>{td_string!(locale, points.refund_of, id = order)}</a> },
+                            ),
+                            (kind, _) => EitherOf3::C(match kind {
+                                LedgerKind::Charge => td_string!(locale, points.kind_charge).to_string(),
+                                LedgerKind::Use => td_string!(locale, points.kind_use).to_string(),
+                                LedgerKind::Refund => td_string!(locale, points.kind_refund).to_string(),
+                                LedgerKind::Adjustment if entry.note.is_empty() => {
+                                    td_string!(locale, points.kind_adjustment).to_string()
+                                }
+                                LedgerKind::Adjustment => format!(
+                                    "{}: {}",
+                                    td_string!(locale, points.kind_adjustment),
+                                    entry.note
+                                ),
+                            }),
                         };
                         let sign = if entry.amount > 0 { "+" } else { "" };
                         view! {

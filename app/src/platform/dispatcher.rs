@@ -4,7 +4,7 @@
 //! failure is tried again later with exponential backoff and jitter, for
 //! ever, without holding up other events or any request.
 
-use super::{embedded, outbox, OrderPlaced};
+use super::{embedded, outbox, PlatformEvent};
 use crate::db::{now_millis, Db};
 use backon::{BackoffBuilder, ExponentialBuilder};
 use std::{sync::Arc, time::Duration};
@@ -51,6 +51,23 @@ impl Wakeup {
     }
 }
 
+/// Where the events go, as staff are shown it: `embedded`, or the external
+/// platform's origin (never its path or query, which may hold a token).
+/// Put in the server's context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination(pub String);
+
+impl Destination {
+    pub fn of(platform_url: Option<&str>) -> Self {
+        Self(match platform_url {
+            None => "embedded".to_string(),
+            Some(url) => reqwest::Url::parse(url)
+                .map(|u| u.origin().ascii_serialization())
+                .unwrap_or_else(|_| "external".to_string()),
+        })
+    }
+}
+
 /// The external platform, reached with a JSON `POST` per event.
 #[derive(Debug, Clone)]
 struct HttpPlatform {
@@ -60,11 +77,11 @@ struct HttpPlatform {
 
 impl HttpPlatform {
     /// 2xx is success; anything else, or no answer in time, a failure.
-    async fn send(&self, event: &OrderPlaced) -> Result<(), String> {
+    async fn send(&self, event: &PlatformEvent) -> Result<(), String> {
         let response = self
             .client
             .post(&self.url)
-            .header("X-Event-Id", &event.event_id)
+            .header("X-Event-Id", event.event_id())
             .json(event)
             .send()
             .await
@@ -138,7 +155,7 @@ impl Dispatcher {
                 Err(error) => {
                     let wait = self.backoff(event.attempts);
                     tracing::warn!(
-                        event_id = %event.event.event_id,
+                        event_id = %event.event.event_id(),
                         attempts = event.attempts + 1,
                         retry_in_ms = wait.as_millis() as u64,
                         %error,
@@ -152,7 +169,7 @@ impl Dispatcher {
         Ok(count)
     }
 
-    async fn deliver(&self, event: &OrderPlaced) -> Result<(), String> {
+    async fn deliver(&self, event: &PlatformEvent) -> Result<(), String> {
         if let Some(http) = &self.http {
             http.send(event).await?;
         }

@@ -1,9 +1,9 @@
 //! The embedded data platform: events are consumed inside the app into the
 //! platform's own tables. Each event id counts once, however often it is
-//! delivered. Whatever platform the events go to, the shop keeps this
+//! delivered, and a cancel takes back exactly its order's sale. Whatever platform the events go to, the shop keeps this
 //! aggregate for its best sellers.
 
-use super::{OrderPlaced, TopProduct, TOP_LIMIT, TOP_WINDOW_DAYS};
+use super::{PlatformEvent, SoldLine, TopProduct, TOP_LIMIT, TOP_WINDOW_DAYS};
 use crate::{
     catalog::{store::translated, ProductId},
     db::{now_millis, Db},
@@ -14,16 +14,21 @@ use sqlx::{any::AnyRow, Any, Row, Transaction};
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
-/// Adds an order's lines to the hourly sales and, when its hour is in the
-/// current window, to the window's totals; once per event id. Returns
-/// whether the event was new.
-pub async fn consume(db: &Db, event: &OrderPlaced) -> AppResult<bool> {
+/// Takes in one event, once per event id; returns whether it was new. An
+/// `order.placed` adds its lines to the hour it was made in and, when that
+/// hour is in the current window, to the window's totals; an
+/// `order.cancelled` takes exactly that back out. Events may come in any
+/// order (an external platform's retries do not keep it): the platform
+/// keeps a record per order, so a cancel subtracts only what its placed
+/// event added, and a placed event arriving after its cancel adds nothing.
+/// The totals are never below zero and stay the sums of the hours.
+pub async fn consume(db: &Db, event: &PlatformEvent) -> AppResult<bool> {
     let mut tx = db.begin_write().await?;
     let new: Option<String> = sqlx::query_scalar(
         "INSERT INTO platform_events (event_id, received_at) VALUES ($1, $2) \
          ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
     )
-    .bind(&event.event_id)
+    .bind(event.event_id())
     .bind(now_millis())
     .fetch_optional(&mut *tx)
     .await?;
@@ -31,10 +36,50 @@ pub async fn consume(db: &Db, event: &OrderPlaced) -> AppResult<bool> {
         return Ok(false);
     }
     // Locked, so the window cannot move on between this read and the
-    // commit (a move subtracts the hours it sees leaving).
+    // commit (a move subtracts the hours it sees leaving). It also makes
+    // every consume wait for the one before, so the order's record below
+    // is read and written by one event at a time.
     let window = window_start(db, &mut tx).await?;
-    let hour = event.ordered_at.div_euclid(HOUR_MS);
-    for line in &event.items {
+    let (placed, cancelled): (i64, i64) =
+        sqlx::query_as("SELECT placed, cancelled FROM platform_orders WHERE order_id = $1")
+            .bind(event.order_id())
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or((0, 0));
+    let (sign, ordered_at, items, column) = match event {
+        PlatformEvent::Placed(e) => (1, e.ordered_at, &e.items, "placed"),
+        PlatformEvent::Cancelled(e) => (-1, e.ordered_at, &e.items, "cancelled"),
+    };
+    let counts = match event {
+        PlatformEvent::Placed(_) => placed == 0 && cancelled == 0,
+        PlatformEvent::Cancelled(_) => placed == 1 && cancelled == 0,
+    };
+    sqlx::query(&format!(
+        "INSERT INTO platform_orders (order_id, {column}) VALUES ($1, 1) \
+         ON CONFLICT (order_id) DO UPDATE SET {column} = 1"
+    ))
+    .bind(event.order_id())
+    .execute(&mut *tx)
+    .await?;
+    if counts {
+        add_sales(&mut tx, window, ordered_at.div_euclid(HOUR_MS), items, sign).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Adds (`sign` 1) or takes back (`sign` -1) an order's lines in `hour`,
+/// and in the window's totals when the hour is in it; rows that come to
+/// zero go, so a product whose sales were all cancelled is not ranked.
+async fn add_sales(
+    tx: &mut Transaction<'static, Any>,
+    window: i64,
+    hour: i64,
+    items: &[SoldLine],
+    sign: i64,
+) -> AppResult<()> {
+    for line in items {
+        let quantity = sign * line.quantity.get();
         sqlx::query(
             "INSERT INTO platform_hourly_sales (product_id, hour, quantity) VALUES ($1, $2, $3) \
              ON CONFLICT (product_id, hour) DO UPDATE \
@@ -42,8 +87,8 @@ pub async fn consume(db: &Db, event: &OrderPlaced) -> AppResult<bool> {
         )
         .bind(line.product_id.0)
         .bind(hour)
-        .bind(line.quantity.get())
-        .execute(&mut *tx)
+        .bind(quantity)
+        .execute(&mut **tx)
         .await?;
         if hour >= window {
             sqlx::query(
@@ -52,13 +97,26 @@ pub async fn consume(db: &Db, event: &OrderPlaced) -> AppResult<bool> {
                  SET quantity = platform_window_sales.quantity + excluded.quantity",
             )
             .bind(line.product_id.0)
-            .bind(line.quantity.get())
-            .execute(&mut *tx)
+            .bind(quantity)
+            .execute(&mut **tx)
             .await?;
         }
+        if sign < 0 {
+            sqlx::query(
+                "DELETE FROM platform_hourly_sales WHERE product_id = $1 AND hour = $2 \
+                 AND quantity = 0",
+            )
+            .bind(line.product_id.0)
+            .bind(hour)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("DELETE FROM platform_window_sales WHERE product_id = $1 AND quantity = 0")
+                .bind(line.product_id.0)
+                .execute(&mut **tx)
+                .await?;
+        }
     }
-    tx.commit().await?;
-    Ok(true)
+    Ok(())
 }
 
 /// The first hour the window's totals count, read under a lock until `tx` ends.

@@ -1,5 +1,5 @@
-//! The data platform: every placed order is sent to it as an event, and
-//! the best sellers are read from its aggregate. The order's transaction
+//! The data platform: every placed and every cancelled order is sent to
+//! it as an event, and the best sellers are read from its aggregate. The order's transaction
 //! writes the event to the outbox (`outbox.rs`); the dispatcher
 //! (`dispatcher.rs`) sends it after the commit to the embedded platform
 //! (`embedded.rs`, the default) or over HTTP, retrying until it arrives.
@@ -20,13 +20,58 @@ pub mod embedded;
 #[cfg(feature = "ssr")]
 pub mod outbox;
 
+/// What the data platform hears: every placed order, and every cancel of
+/// one. Sent as JSON with its kind in `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum PlatformEvent {
+    #[serde(rename = "order.placed")]
+    Placed(OrderPlaced),
+    #[serde(rename = "order.cancelled")]
+    Cancelled(OrderCancelled),
+}
+
+impl PlatformEvent {
+    /// Stable across every delivery of this event: receivers deduplicate by it.
+    pub fn event_id(&self) -> &str {
+        match self {
+            PlatformEvent::Placed(e) => &e.event_id,
+            PlatformEvent::Cancelled(e) => &e.event_id,
+        }
+    }
+
+    /// The `type` it is sent with.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PlatformEvent::Placed(_) => OrderPlaced::KIND,
+            PlatformEvent::Cancelled(_) => OrderCancelled::KIND,
+        }
+    }
+
+    pub fn order_id(&self) -> i64 {
+        match self {
+            PlatformEvent::Placed(e) => e.order_id,
+            PlatformEvent::Cancelled(e) => e.order_id,
+        }
+    }
+}
+
+impl From<OrderPlaced> for PlatformEvent {
+    fn from(event: OrderPlaced) -> Self {
+        PlatformEvent::Placed(event)
+    }
+}
+
+impl From<OrderCancelled> for PlatformEvent {
+    fn from(event: OrderCancelled) -> Self {
+        PlatformEvent::Cancelled(event)
+    }
+}
+
 /// `order.placed`: what the platform learns of an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderPlaced {
-    /// Stable across every delivery of this event: receivers deduplicate by it.
     pub event_id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
     pub order_id: i64,
     pub user_id: UserId,
     pub total: Won,
@@ -49,7 +94,6 @@ impl OrderPlaced {
     ) -> Self {
         Self {
             event_id: uuid::Uuid::new_v4().to_string(),
-            kind: Self::KIND.to_string(),
             order_id,
             user_id,
             total,
@@ -59,6 +103,27 @@ impl OrderPlaced {
     }
 }
 
+/// `order.cancelled`: an order the platform heard of is undone. It carries
+/// the lines and the original `ordered_at`, so the platform can take the
+/// sale back out of the hour it was made in without anything else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancelled {
+    pub event_id: String,
+    pub order_id: i64,
+    pub user_id: UserId,
+    /// What the order came to (and what was refunded).
+    pub total: Won,
+    pub items: Vec<SoldLine>,
+    /// Unix milliseconds, as in the order's `order.placed`.
+    pub ordered_at: i64,
+    /// Unix milliseconds.
+    pub cancelled_at: i64,
+}
+
+impl OrderCancelled {
+    pub const KIND: &'static str = "order.cancelled";
+}
+
 /// One line of a placed order, as sold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SoldLine {
@@ -66,6 +131,47 @@ pub struct SoldLine {
     pub name: String,
     pub unit_price: Won,
     pub quantity: Quantity,
+}
+
+/// What an operator wants to know of the outbox.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub delivered: i64,
+    /// Pending events that failed at least once.
+    pub failing: i64,
+    /// Age of the oldest pending event, in milliseconds.
+    pub oldest_pending_ms: Option<i64>,
+    /// The error of the most recently failed pending event.
+    pub last_error: Option<String>,
+}
+
+/// An event not delivered yet.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEvent {
+    pub event_id: String,
+    /// `order.placed` or `order.cancelled`.
+    pub kind: String,
+    /// Failed attempts so far.
+    pub attempts: i64,
+    /// Unix milliseconds.
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+}
+
+/// `GET /api/admin/platform`'s answer: what `server outbox` prints, and
+/// the events that keep failing.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformStatus {
+    /// `embedded`, or the external platform's address.
+    pub destination: String,
+    #[serde(flatten)]
+    pub stats: OutboxStats,
+    /// At most 20, the most recently failed first.
+    pub failing_events: Vec<PendingEvent>,
 }
 
 /// Best sellers are counted over this many days back from now.

@@ -1,14 +1,14 @@
 //! The transactional outbox: an event is written in the same transaction
 //! as the order it tells of, so it exists exactly when the order does.
 
-use super::OrderPlaced;
+use super::PlatformEvent;
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult},
 };
 use sqlx::{Any, Transaction};
 
-pub async fn enqueue(tx: &mut Transaction<'static, Any>, event: &OrderPlaced) -> AppResult<()> {
+pub async fn enqueue(tx: &mut Transaction<'static, Any>, event: &PlatformEvent) -> AppResult<()> {
     let payload =
         serde_json::to_string(event).map_err(|e| AppError::internal("encoding an event", e))?;
     let now = now_millis();
@@ -16,8 +16,8 @@ pub async fn enqueue(tx: &mut Transaction<'static, Any>, event: &OrderPlaced) ->
         "INSERT INTO outbox (event_id, kind, payload, created_at, next_attempt_at) \
          VALUES ($1, $2, $3, $4, $4)",
     )
-    .bind(&event.event_id)
-    .bind(&event.kind)
+    .bind(event.event_id())
+    .bind(event.kind())
     .bind(payload)
     .bind(now)
     .execute(&mut **tx)
@@ -30,7 +30,7 @@ pub async fn enqueue(tx: &mut Transaction<'static, Any>, event: &OrderPlaced) ->
 pub struct Claimed {
     pub id: i64,
     pub attempts: i64,
-    pub event: OrderPlaced,
+    pub event: PlatformEvent,
 }
 
 /// Claims up to `limit` events that are due and not claimed by anyone
@@ -97,18 +97,7 @@ pub async fn mark_failed(db: &Db, id: i64, next_attempt_at: i64, error: &str) ->
     Ok(())
 }
 
-/// What an operator wants to know of the outbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxStats {
-    pub pending: i64,
-    pub delivered: i64,
-    /// Pending events that failed at least once.
-    pub failing: i64,
-    /// Age of the oldest pending event, in milliseconds.
-    pub oldest_pending_ms: Option<i64>,
-    /// The error of the most recently failed pending event.
-    pub last_error: Option<String>,
-}
+pub use super::{OutboxStats, PendingEvent};
 
 pub async fn stats(db: &Db) -> AppResult<OutboxStats> {
     let (pending, delivered, failing, oldest): (i64, i64, i64, Option<i64>) = sqlx::query_as(
@@ -134,4 +123,56 @@ pub async fn stats(db: &Db) -> AppResult<OutboxStats> {
         oldest_pending_ms: oldest.map(|created| now_millis() - created),
         last_error,
     })
+}
+
+/// The pending events that failed at least once, the most recently failed
+/// first: what an operator looks at when delivery is stuck.
+pub async fn failing(db: &Db, limit: usize) -> AppResult<Vec<PendingEvent>> {
+    let rows: Vec<(String, String, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT event_id, kind, attempts, next_attempt_at, last_error FROM outbox \
+         WHERE delivered_at IS NULL AND attempts > 0 \
+         ORDER BY next_attempt_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit as i64)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(PendingEvent::from).collect())
+}
+
+/// Makes a pending event due now (its backoff forgotten, its attempts
+/// kept); `None` when no such event is waiting to be delivered.
+pub async fn retry_now(
+    tx: &mut Transaction<'static, Any>,
+    event_id: &str,
+) -> AppResult<Option<PendingEvent>> {
+    let row: Option<(String, String, i64, i64, Option<String>)> = sqlx::query_as(
+        "UPDATE outbox SET next_attempt_at = $2 \
+         WHERE event_id = $1 AND delivered_at IS NULL \
+         RETURNING event_id, kind, attempts, next_attempt_at, last_error",
+    )
+    .bind(event_id)
+    .bind(now_millis())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(PendingEvent::from))
+}
+
+impl From<(String, String, i64, i64, Option<String>)> for PendingEvent {
+    fn from(
+        (event_id, kind, attempts, next_attempt_at, last_error): (
+            String,
+            String,
+            i64,
+            i64,
+            Option<String>,
+        ),
+    ) -> Self {
+        PendingEvent {
+            event_id,
+            kind,
+            attempts,
+            next_attempt_at,
+            last_error,
+        }
+    }
 }

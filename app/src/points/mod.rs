@@ -1,5 +1,6 @@
-//! Points: the balance, charging it, and the ledger of every charge and use.
-//! One point is one won. The balance always equals the ledger's sum.
+//! Points: the balance, charging it, and the ledger of every charge, use,
+//! refund and staff adjustment. One point is one won. The balance always
+//! equals the ledger's sum.
 
 use crate::{
     error::{deserialize_parsed, AppError, AppResult, ErrorCode},
@@ -85,25 +86,95 @@ pub struct ChargeResult {
 pub enum LedgerKind {
     Charge,
     Use,
+    /// The points of a cancelled order, back.
+    Refund,
+    /// Changed by staff, with a reason.
+    Adjustment,
 }
 
 impl LedgerKind {
+    pub const ALL: [LedgerKind; 4] = [
+        LedgerKind::Charge,
+        LedgerKind::Use,
+        LedgerKind::Refund,
+        LedgerKind::Adjustment,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             LedgerKind::Charge => "charge",
             LedgerKind::Use => "use",
+            LedgerKind::Refund => "refund",
+            LedgerKind::Adjustment => "adjustment",
         }
     }
 
     /// The kind as stored; an unknown value is `None`, never a guess.
     pub fn from_stored(stored: &str) -> Option<Self> {
-        [LedgerKind::Charge, LedgerKind::Use]
-            .into_iter()
-            .find(|kind| kind.as_str() == stored)
+        Self::ALL.into_iter().find(|kind| kind.as_str() == stored)
+    }
+
+    /// Whether the balance cap applies. It limits the points that come in
+    /// (charges, staff adjustments); a refund gives back points already
+    /// paid, in full, even when that takes the balance past the cap (the
+    /// shopper may have charged up to it since ordering). A balance over
+    /// the cap only refuses further charges until it is spent below.
+    pub fn capped(self) -> bool {
+        matches!(self, LedgerKind::Charge | LedgerKind::Adjustment)
     }
 }
 
-/// One row of the ledger: `amount` is positive for a charge, negative for a use.
+/// The longest reason staff give for changing a balance.
+pub const MAX_REASON: usize = 200;
+
+/// A staff change of a balance: a whole number of points, not zero, at
+/// most 1,000,000 either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct PointDelta(i64);
+
+#[cfg(feature = "ssr")]
+crate::schema::newtype_schema!(
+    PointDelta,
+    crate::schema::integer(
+        Some(-PointDelta::MAX),
+        Some(PointDelta::MAX),
+        "Points to add (negative to take away), not zero"
+    )
+);
+
+impl PointDelta {
+    pub const MAX: i64 = 1_000_000;
+
+    pub fn parse(raw: &str) -> AppResult<Self> {
+        let raw = raw.trim();
+        let digits = raw.strip_prefix('-').unwrap_or(raw);
+        let delta = (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| raw.parse::<i64>().ok())
+            .flatten()
+            .filter(|d| *d != 0 && d.abs() <= Self::MAX);
+        delta.map(Self).ok_or_else(|| {
+            AppError::invalid_field(
+                ErrorCode::InvalidAmount,
+                "delta",
+                td_string!(Locale::current(), errors.delta_range, max = Self::MAX),
+            )
+        })
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for PointDelta {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_parsed(deserializer, Self::parse)
+    }
+}
+
+/// One row of the ledger: `amount` is positive for a charge or a refund,
+/// negative for a use, either for an adjustment.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LedgerEntry {
@@ -114,6 +185,9 @@ pub struct LedgerEntry {
     pub order_id: Option<i64>,
     /// Unix milliseconds.
     pub at: i64,
+    /// An adjustment's reason; empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

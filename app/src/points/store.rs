@@ -1,6 +1,6 @@
 //! The one place a balance changes, always with its ledger row.
 
-use super::{ChargeAmount, LedgerEntry, LedgerKind, LedgerPage, MAX_BALANCE};
+use super::{ChargeAmount, LedgerEntry, LedgerKind, LedgerPage, PointDelta, MAX_BALANCE};
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails},
@@ -12,9 +12,10 @@ use sqlx::{any::AnyRow, Any, Row, Transaction};
 
 /// Adds `delta` (negative to spend) to a balance inside `tx` and writes the
 /// ledger row. The update is one conditional statement, so concurrent
-/// changes never lose each other and the balance never leaves
-/// 0..=MAX_BALANCE; when it would, nothing is written and the answer says
-/// why (`INSUFFICIENT_POINTS` or `POINT_LIMIT_EXCEEDED`). Returns the new balance.
+/// changes never lose each other, the balance never goes below 0 and,
+/// for the kinds the cap applies to (`LedgerKind::capped`), never past
+/// MAX_BALANCE; when it would, nothing is written and the answer says why
+/// (`INSUFFICIENT_POINTS` or `POINT_LIMIT_EXCEEDED`). Returns the new balance.
 pub async fn change_balance(
     tx: &mut Transaction<'static, Any>,
     user_id: UserId,
@@ -22,6 +23,40 @@ pub async fn change_balance(
     kind: LedgerKind,
     order_id: Option<i64>,
 ) -> AppResult<i64> {
+    write(tx, user_id, delta, kind, order_id, None, "").await
+}
+
+/// Staff change a balance by `delta` (either way, within the same bounds
+/// as a charge and a use), with their reason in the ledger row.
+pub async fn adjust(
+    tx: &mut Transaction<'static, Any>,
+    user_id: UserId,
+    delta: PointDelta,
+    staff: UserId,
+    reason: &str,
+) -> AppResult<i64> {
+    write(
+        tx,
+        user_id,
+        delta.get(),
+        LedgerKind::Adjustment,
+        None,
+        Some(staff),
+        reason,
+    )
+    .await
+}
+
+async fn write(
+    tx: &mut Transaction<'static, Any>,
+    user_id: UserId,
+    delta: i64,
+    kind: LedgerKind,
+    order_id: Option<i64>,
+    staff: Option<UserId>,
+    note: &str,
+) -> AppResult<i64> {
+    let ceiling = if kind.capped() { MAX_BALANCE } else { i64::MAX };
     let balance: Option<i64> = sqlx::query_scalar(
         "UPDATE users SET points = points + $1 \
          WHERE id = $2 AND points + $1 >= 0 AND points + $1 <= $3 \
@@ -29,15 +64,15 @@ pub async fn change_balance(
     )
     .bind(delta)
     .bind(user_id.0)
-    .bind(MAX_BALANCE)
+    .bind(ceiling)
     .fetch_optional(&mut **tx)
     .await?;
     let Some(balance) = balance else {
         return Err(refusal(tx, user_id, delta).await?);
     };
     sqlx::query(
-        "INSERT INTO point_ledger (user_id, kind, amount, balance_after, order_id, at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO point_ledger (user_id, kind, amount, balance_after, order_id, at, staff_id, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(user_id.0)
     .bind(kind.as_str())
@@ -45,9 +80,22 @@ pub async fn change_balance(
     .bind(balance)
     .bind(order_id)
     .bind(now_millis())
+    .bind(staff.map(|s| s.0))
+    .bind(note)
     .execute(&mut **tx)
     .await?;
     Ok(balance)
+}
+
+/// The points order `order_id` was paid with, as `tx` sees the ledger.
+pub async fn paid_for_order(tx: &mut Transaction<'static, Any>, order_id: i64) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(COALESCE(-SUM(amount), 0) AS BIGINT) FROM point_ledger \
+         WHERE order_id = $1 AND kind = 'use'",
+    )
+    .bind(order_id)
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 /// Why a balance change was refused, read in the same transaction.
@@ -130,12 +178,13 @@ fn entry_from_row(row: &AnyRow) -> Result<LedgerEntry, sqlx::Error> {
         balance_after: row.try_get("balance_after")?,
         order_id: row.try_get("order_id")?,
         at: row.try_get("at")?,
+        note: row.try_get("note")?,
     })
 }
 
 pub async fn history(db: &Db, user_id: UserId, paging: Paging) -> AppResult<LedgerPage> {
     let items = sqlx::query(
-        "SELECT id, kind, amount, balance_after, order_id, at FROM point_ledger \
+        "SELECT id, kind, amount, balance_after, order_id, at, note FROM point_ledger \
          WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
     )
     .bind(user_id.0)

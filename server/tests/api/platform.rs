@@ -10,7 +10,7 @@ use app::{
     db::{now_millis, Backend, DatabaseUrl},
     identity::UserId,
     money::Won,
-    platform::{embedded, outbox, OrderPlaced, SoldLine},
+    platform::{embedded, outbox, OrderCancelled, OrderPlaced, PlatformEvent, SoldLine},
 };
 use axum::{extract::State, http::HeaderMap, routing::post, Json, Router};
 use serde_json::{json, Value};
@@ -30,6 +30,7 @@ on_both_backends!(
     best_sellers_count_the_last_three_days,
     best_sellers_follow_the_window_as_it_moves,
     the_window_stays_exact_while_events_and_moves_race,
+    a_cancel_takes_its_sale_back_once_whenever_it_comes,
     a_killed_server_delivers_everything_after_a_restart,
 );
 
@@ -330,9 +331,11 @@ async fn orders_succeed_while_the_platform_is_down_and_arrive_later(backend: Bac
     assert_eq!(receiver.delivered_orders(), sorted(orders));
 }
 
-fn event(id: &str, ordered_at: i64, lines: &[(i64, i64)]) -> OrderPlaced {
+/// An `order.placed` of its own order (ids from a counter), named `id`.
+fn event(id: &str, ordered_at: i64, lines: &[(i64, i64)]) -> PlatformEvent {
+    static NEXT_ORDER: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
     let mut event = OrderPlaced::new(
-        1,
+        NEXT_ORDER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         UserId(1),
         Won(1000),
         ordered_at,
@@ -347,7 +350,7 @@ fn event(id: &str, ordered_at: i64, lines: &[(i64, i64)]) -> OrderPlaced {
             .collect(),
     );
     event.event_id = id.to_string();
-    event
+    event.into()
 }
 
 async fn a_redelivered_event_never_counts_twice(backend: Backend) {
@@ -496,16 +499,18 @@ async fn the_window_stays_exact_while_events_and_moves_race(backend: Backend) {
     let app = spawn_app_with(Config::for_tests(fresh_database(backend).await)).await;
     let hour = 60 * 60 * 1000;
     let now = now_millis() / hour * hour;
-    // 60 events over the last 80 hours on 8 products, consumed by 60 tasks
-    // while 10 others move the window on an hour at a time.
-    let events: Vec<OrderPlaced> = (0..60_i64)
+    // 60 orders over the last 80 hours on 8 products, a third of them
+    // cancelled, consumed by 80 tasks in no set order (a cancel may come
+    // before its order), while 10 others move the window on an hour at a time.
+    let placed: Vec<PlatformEvent> = (0..60_i64)
         .map(|i| {
             let at = now - (i * 37 % 80) * hour;
             event(&format!("race-{i}"), at, &[(1 + i % 8, 1 + i % 5)])
         })
         .collect();
+    let cancels: Vec<PlatformEvent> = placed.iter().step_by(3).map(cancel_of).collect();
     let mut tasks = Vec::new();
-    for e in events.clone() {
+    for e in cancels.iter().chain(&placed).cloned() {
         let db = app.db.clone();
         tasks.push(tokio::spawn(async move {
             embedded::consume(&db, &e).await.unwrap();
@@ -522,15 +527,19 @@ async fn the_window_stays_exact_while_events_and_moves_race(backend: Backend) {
     for task in tasks {
         task.await.unwrap();
     }
-    // After the last move (10 hours on), the totals are the window's sums.
+    // After the last move (10 hours on), the totals are the window's sums
+    // of the orders not cancelled.
     let last = now + 10 * hour;
     embedded::top_products(&app.db, last, Locale::ko)
         .await
         .unwrap();
     let first_hour = last / hour - 71;
     let mut expected = std::collections::BTreeMap::<i64, i64>::new();
-    for e in &events {
-        if e.ordered_at / hour >= first_hour {
+    for (i, e) in placed.iter().enumerate() {
+        let PlatformEvent::Placed(e) = e else {
+            unreachable!()
+        };
+        if i % 3 != 0 && e.ordered_at / hour >= first_hour {
             for line in &e.items {
                 *expected.entry(line.product_id.0).or_default() += line.quantity.get();
             }
@@ -543,6 +552,63 @@ async fn the_window_stays_exact_while_events_and_moves_race(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(totals, expected.into_iter().collect::<Vec<_>>());
+}
+
+/// The `order.cancelled` of a placed event, cancelled an hour later.
+fn cancel_of(placed: &PlatformEvent) -> PlatformEvent {
+    let PlatformEvent::Placed(p) = placed else {
+        panic!("only a placed order can be cancelled")
+    };
+    OrderCancelled {
+        event_id: format!("{}-cancel", p.event_id),
+        order_id: p.order_id,
+        user_id: p.user_id,
+        total: p.total,
+        items: p.items.clone(),
+        ordered_at: p.ordered_at,
+        cancelled_at: p.ordered_at + 60 * 60 * 1000,
+    }
+    .into()
+}
+
+async fn a_cancel_takes_its_sale_back_once_whenever_it_comes(backend: Backend) {
+    let app = spawn_app_with(Config::for_tests(fresh_database(backend).await)).await;
+    let hour = 60 * 60 * 1000;
+    let now = now_millis() / hour * hour;
+    let a = event("a", now, &[(1, 3), (2, 1)]);
+    let b = event("b", now - hour, &[(2, 5)]);
+    for e in [&a, &b] {
+        embedded::consume(&app.db, e).await.unwrap();
+    }
+    assert_eq!(ranking_at(&app, now).await, vec![(2, 6), (1, 3)]);
+    // Product 1's only sale is cancelled: it leaves the ranking; the
+    // cancel counts once however often it comes.
+    let cancel_a = cancel_of(&a);
+    assert!(embedded::consume(&app.db, &cancel_a).await.unwrap());
+    assert!(!embedded::consume(&app.db, &cancel_a).await.unwrap());
+    assert_eq!(ranking_at(&app, now).await, vec![(2, 5)]);
+    // A cancel that comes before its order: the order, when it comes, adds nothing.
+    let c = event("c", now, &[(3, 7)]);
+    assert!(embedded::consume(&app.db, &cancel_of(&c)).await.unwrap());
+    assert_eq!(ranking_at(&app, now).await, vec![(2, 5)]);
+    assert!(embedded::consume(&app.db, &c).await.unwrap());
+    assert_eq!(ranking_at(&app, now).await, vec![(2, 5)]);
+    // A 71-hour-old order is still in the window: its cancel takes it out
+    // of the window's totals as of the hour it was sold in.
+    let old = event("old", now - 71 * hour, &[(4, 9)]);
+    embedded::consume(&app.db, &old).await.unwrap();
+    assert_eq!(ranking_at(&app, now).await, vec![(4, 9), (2, 5)]);
+    embedded::consume(&app.db, &cancel_of(&old)).await.unwrap();
+    assert_eq!(ranking_at(&app, now).await, vec![(2, 5)]);
+    // The hours keep nothing of the cancelled sales, and no total is negative.
+    let hours: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT product_id, CAST(SUM(quantity) AS BIGINT) FROM platform_hourly_sales \
+         GROUP BY product_id ORDER BY product_id",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(hours, vec![(2, 5)]);
 }
 
 /// The server binary, started as a real process on `database`.
