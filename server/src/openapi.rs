@@ -12,8 +12,8 @@ use app::{
     likes::LikeState,
     money::Won,
     orders::{
-        CheckoutSummary, IdempotencyKey, LineRequest, OrderDetail, OrderId, OrderLine, OrderPage,
-        OrderSummary, PlacedOrder,
+        CancelledOrder, CheckoutSummary, FreshKey, IdempotencyKey, LineRequest, OrderDetail,
+        OrderId, OrderLine, OrderPage, OrderState, OrderStatus, OrderSummary, PlacedOrder,
     },
     platform::{BestSellers, TopProduct},
     points::{ChargeAmount, ChargeResult, LedgerEntry, LedgerKind, LedgerPage, PointBalance},
@@ -43,12 +43,12 @@ use utoipa::{
         get_points, charge_points, point_history,
         like_product, unlike_product, liked_products,
         get_cart, add_to_cart, set_cart_quantity, remove_from_cart,
-        place_order, list_orders, get_order, checkout_view,
+        place_order, list_orders, get_order, cancel_order, new_order_key, checkout_view,
         top_products,
     ),
     components(schemas(
-        AppError, ErrorCode, UserId, ProductId, Quantity, Won, Sort, OrderId,
-        IdempotencyKey, ChargeAmount, LedgerKind, CartLine, OrderLine, OrderSummary,
+        AppError, ErrorCode, UserId, ProductId, Quantity, Won, Sort, OrderId, OrderStatus,
+        OrderState, IdempotencyKey, ChargeAmount, LedgerKind, CartLine, OrderLine, OrderSummary,
         TopProduct, LedgerEntry, Product,
     )),
     modifiers(&SessionCookie),
@@ -139,6 +139,16 @@ struct PlaceOrderRequest {
     items: Option<Vec<LineRequest>>,
     /// Everything in my cart (with `items`: the cart as the checkout page showed it).
     from_cart: Option<bool>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct CancelOrderRequest {
+    order_id: OrderId,
+    idempotency_key: IdempotencyKey,
+    /// Why, in up to 200 characters.
+    #[schema(max_length = 200)]
+    reason: Option<String>,
 }
 
 // Query parameters.
@@ -383,6 +393,28 @@ fn list_orders() {}
     ))]
 #[allow(dead_code)]
 fn get_order() {}
+
+#[utoipa::path(post, path = "/api/orders/cancel", tag = "orders", security(("session" = [])),
+    request_body(content((CancelOrderRequest = "application/json"), (CancelOrderRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The order, cancelled, with the points refunded (or the first answer under this key)", body = CancelledOrder),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "ORDER_NOT_FOUND (also anyone else's)", body = AppError),
+        (status = 409, description = "ORDER_NOT_CANCELLABLE (details.status), REQUEST_IN_PROGRESS", body = AppError),
+        (status = 422, description = "IDEMPOTENCY_KEY_REUSED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn cancel_order() {}
+
+#[utoipa::path(get, path = "/api/orders/key", tag = "orders", security(("session" = [])),
+    responses(
+        (status = 200, description = "A fresh idempotency key for a cancel form", body = FreshKey),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn new_order_key() {}
 
 #[utoipa::path(get, path = "/api/checkout", tag = "orders", security(("session" = [])),
     responses(

@@ -9,7 +9,15 @@ use app::{
         edit::{AdminProduct, AdminProductPage, Price, PriceChange, ProductDetail, Sku},
         AdjustCause, MovementReason, ProductId, StockAdjusted, StockDelta, StockMovement,
     },
+    accounts::customers::{CustomerDetail, CustomerPage, CustomerSummary},
     error::AppError,
+    identity::UserId,
+    orders::{
+        AdminOrder, AdminOrderPage, AdminOrderSummary, CancelledOrder, IdempotencyKey,
+        OrderDetail, OrderId, StatusEntry,
+    },
+    platform::{OutboxStats, PendingEvent, PlatformStatus},
+    points::{PointBalance, PointDelta},
     staff::{Role, StaffList, StaffMember},
 };
 use serde::Deserialize;
@@ -20,12 +28,15 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     paths(
         dashboard, products, product, create_product, update_product, change_price,
         set_on_sale, upload_picture, adjust_stock, staff_list, grant_role, revoke_role,
-        audit_log,
+        audit_log, orders, order, fulfil_order, cancel_order, customers, customer,
+        adjust_points, platform, retry_event,
     ),
     components(schemas(
         AdminProduct, AdminProductPage, ProductDetail, PriceChange, StockMovement,
         StockAdjusted, MovementReason, AdjustCause, StockDelta, Sku, Price, Role,
         StaffMember, StaffList, AuditEntry, AuditKind, AuditPage, Dashboard,
+        AdminOrderSummary, AdminOrderPage, AdminOrder, StatusEntry, CustomerSummary,
+        CustomerPage, CustomerDetail, PointDelta, PlatformStatus, PendingEvent, OutboxStats,
     )),
     tags((name = "admin", description = "The operator's side: staff only. 401 \
         UNAUTHENTICATED without a session, 403 FORBIDDEN for a role without the \
@@ -314,3 +325,182 @@ fn revoke_role() {}
     ))]
 #[allow(dead_code)]
 fn audit_log() {}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct AdminOrdersQuery {
+    /// placed, fulfilled or cancelled.
+    #[param(pattern = "^(placed|fulfilled|cancelled)$")]
+    status: Option<String>,
+    /// The first day (YYYY-MM-DD, Seoul).
+    #[param(pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    from: Option<String>,
+    /// The last day, included (YYYY-MM-DD, Seoul).
+    #[param(pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    to: Option<String>,
+    #[param(minimum = 1)]
+    user_id: Option<i64>,
+    #[param(minimum = 1)]
+    product_id: Option<i64>,
+    #[param(minimum = 1, maximum = 100_000)]
+    page: Option<u32>,
+    /// 1 to 100, default 30.
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<u32>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct CustomersQuery {
+    /// A part of the login id.
+    #[param(max_length = 20)]
+    q: Option<String>,
+    #[param(minimum = 1, maximum = 100_000)]
+    page: Option<u32>,
+    /// 1 to 100, default 30.
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<u32>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct FulfilRequest {
+    order_id: OrderId,
+    /// A tracking number or any note, up to 200 characters.
+    #[schema(max_length = 200)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct StaffCancelRequest {
+    order_id: OrderId,
+    idempotency_key: IdempotencyKey,
+    #[schema(min_length = 1, max_length = 200)]
+    reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct PointsRequest {
+    user_id: UserId,
+    delta: PointDelta,
+    #[schema(min_length = 1, max_length = 200)]
+    reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct RetryRequest {
+    #[schema(min_length = 1, max_length = 100)]
+    event_id: String,
+}
+
+#[utoipa::path(get, path = "/api/admin/orders", tag = "admin", security(("session" = [])),
+    params(AdminOrdersQuery),
+    responses(
+        (status = 200, description = "orders: every order, newest first, filtered", body = AdminOrderPage),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn orders() {}
+
+#[utoipa::path(get, path = "/api/admin/orders/get", tag = "admin", security(("session" = [])),
+    params(IdQuery),
+    responses(
+        (status = 200, description = "orders: the order with its lines, payment, customer and status history", body = AdminOrder),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+        (status = 404, description = "ORDER_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn order() {}
+
+#[utoipa::path(post, path = "/api/admin/orders/fulfil", tag = "admin", security(("session" = [])),
+    request_body(content((FulfilRequest = "application/json"), (FulfilRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "orders: the order, shipped", body = OrderDetail),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "ORDER_NOT_FOUND", body = AppError),
+        (status = 409, description = "ORDER_NOT_FULFILLABLE (details.status)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn fulfil_order() {}
+
+#[utoipa::path(post, path = "/api/admin/orders/cancel", tag = "admin", security(("session" = [])),
+    request_body(content((StaffCancelRequest = "application/json"), (StaffCancelRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "orders: the order, cancelled, with the points refunded (or the first answer under this key)", body = CancelledOrder),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "ORDER_NOT_FOUND", body = AppError),
+        (status = 409, description = "ORDER_NOT_CANCELLABLE (details.status), REQUEST_IN_PROGRESS", body = AppError),
+        (status = 422, description = "IDEMPOTENCY_KEY_REUSED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn cancel_order() {}
+
+#[utoipa::path(get, path = "/api/admin/customers", tag = "admin", security(("session" = [])),
+    params(CustomersQuery),
+    responses(
+        (status = 200, description = "customers: accounts with their balance and order count, newest first", body = CustomerPage),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn customers() {}
+
+#[utoipa::path(get, path = "/api/admin/customers/get", tag = "admin", security(("session" = [])),
+    params(IdQuery),
+    responses(
+        (status = 200, description = "customers: the customer with the first page of their orders and point ledger", body = CustomerDetail),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+        (status = 404, description = "USER_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn customer() {}
+
+#[utoipa::path(post, path = "/api/admin/customers/points", tag = "admin", security(("session" = [])),
+    request_body(content((PointsRequest = "application/json"), (PointsRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "customers: the new balance (an `adjustment` ledger row, an audit row)", body = PointBalance),
+        (status = 400, description = "BAD_REQUEST, INVALID_AMOUNT (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "USER_NOT_FOUND", body = AppError),
+        (status = 409, description = "INSUFFICIENT_POINTS (below zero), POINT_LIMIT_EXCEEDED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn adjust_points() {}
+
+#[utoipa::path(get, path = "/api/admin/platform", tag = "admin", security(("session" = [])),
+    responses(
+        (status = 200, description = "orders: delivery to the data platform, as `server outbox` prints it, and the failing events", body = PlatformStatus),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn platform() {}
+
+#[utoipa::path(post, path = "/api/admin/platform/retry", tag = "admin", security(("session" = [])),
+    request_body(content((RetryRequest = "application/json"), (RetryRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "orders: the event, due now", body = PendingEvent),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn retry_event() {}

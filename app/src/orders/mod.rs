@@ -581,6 +581,24 @@ pub async fn cancel_order(
     Ok(cancelled)
 }
 
+/// A fresh idempotency key, for a page's form that changes an order.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreshKey {
+    pub idempotency_key: String,
+}
+
+/// `GET /api/orders/key`: a fresh idempotency key for a form that cancels
+/// an order (the order pages render one into each cancel form, so a form
+/// sent twice cancels once). Any logged-in user.
+#[server(prefix = "/api", endpoint = "orders/key", input = server_fn::codec::GetUrl)]
+pub async fn new_order_key() -> Result<FreshKey, AppError> {
+    crate::identity::require_user().await?;
+    Ok(FreshKey {
+        idempotency_key: idempotency::new_key(),
+    })
+}
+
 /// `GET /api/checkout`: my cart against my balance, with a fresh key.
 #[server(prefix = "/api", endpoint = "checkout", input = server_fn::codec::GetUrl)]
 pub async fn checkout_view() -> Result<CheckoutSummary, AppError> {

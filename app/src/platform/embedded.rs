@@ -79,35 +79,55 @@ async fn add_sales(
     sign: i64,
 ) -> AppResult<()> {
     for line in items {
-        let quantity = sign * line.quantity.get();
+        let quantity = line.quantity.get();
+        if sign > 0 {
+            sqlx::query(
+                "INSERT INTO platform_hourly_sales (product_id, hour, quantity) VALUES ($1, $2, $3) \
+                 ON CONFLICT (product_id, hour) DO UPDATE \
+                 SET quantity = platform_hourly_sales.quantity + excluded.quantity",
+            )
+            .bind(line.product_id.0)
+            .bind(hour)
+            .bind(quantity)
+            .execute(&mut **tx)
+            .await?;
+            if hour >= window {
+                sqlx::query(
+                    "INSERT INTO platform_window_sales (product_id, quantity) VALUES ($1, $2) \
+                     ON CONFLICT (product_id) DO UPDATE \
+                     SET quantity = platform_window_sales.quantity + excluded.quantity",
+                )
+                .bind(line.product_id.0)
+                .bind(quantity)
+                .execute(&mut **tx)
+                .await?;
+            }
+            continue;
+        }
+        // Taken back from rows its placed event made (an upsert would test
+        // the negative row it proposes against the totals' CHECK).
         sqlx::query(
-            "INSERT INTO platform_hourly_sales (product_id, hour, quantity) VALUES ($1, $2, $3) \
-             ON CONFLICT (product_id, hour) DO UPDATE \
-             SET quantity = platform_hourly_sales.quantity + excluded.quantity",
+            "UPDATE platform_hourly_sales SET quantity = quantity - $3 \
+             WHERE product_id = $1 AND hour = $2",
         )
         .bind(line.product_id.0)
         .bind(hour)
         .bind(quantity)
         .execute(&mut **tx)
         .await?;
+        sqlx::query(
+            "DELETE FROM platform_hourly_sales WHERE product_id = $1 AND hour = $2 AND quantity = 0",
+        )
+        .bind(line.product_id.0)
+        .bind(hour)
+        .execute(&mut **tx)
+        .await?;
         if hour >= window {
             sqlx::query(
-                "INSERT INTO platform_window_sales (product_id, quantity) VALUES ($1, $2) \
-                 ON CONFLICT (product_id) DO UPDATE \
-                 SET quantity = platform_window_sales.quantity + excluded.quantity",
+                "UPDATE platform_window_sales SET quantity = quantity - $2 WHERE product_id = $1",
             )
             .bind(line.product_id.0)
             .bind(quantity)
-            .execute(&mut **tx)
-            .await?;
-        }
-        if sign < 0 {
-            sqlx::query(
-                "DELETE FROM platform_hourly_sales WHERE product_id = $1 AND hour = $2 \
-                 AND quantity = 0",
-            )
-            .bind(line.product_id.0)
-            .bind(hour)
             .execute(&mut **tx)
             .await?;
             sqlx::query("DELETE FROM platform_window_sales WHERE product_id = $1 AND quantity = 0")

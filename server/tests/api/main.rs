@@ -9,6 +9,7 @@ mod catalog;
 mod contract;
 mod helpers;
 mod hostile;
+mod lifecycle;
 mod language;
 mod likes;
 mod openapi;

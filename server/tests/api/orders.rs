@@ -22,7 +22,7 @@ on_both_backends!(
     orders_are_listed_newest_first_and_private,
 );
 
-async fn funded_shopper(app: &TestApp, login_id: &str, points: i64) -> i64 {
+pub(crate) async fn funded_shopper(app: &TestApp, login_id: &str, points: i64) -> i64 {
     let user_id = app.signup(login_id).await;
     let mut left = points;
     while left > 0 {
@@ -36,13 +36,13 @@ async fn funded_shopper(app: &TestApp, login_id: &str, points: i64) -> i64 {
     user_id
 }
 
-async fn product(app: &TestApp, id: i64) -> Value {
+pub(crate) async fn product(app: &TestApp, id: i64) -> Value {
     let (status, body) = app.get_json(&format!("/api/products/get?id={id}")).await;
     assert_eq!(status, 200, "{body}");
     body
 }
 
-async fn set_stock(app: &TestApp, id: i64, stock: i64) {
+pub(crate) async fn set_stock(app: &TestApp, id: i64, stock: i64) {
     sqlx::query("UPDATE products SET stock = $1 WHERE id = $2")
         .bind(stock)
         .bind(id)
@@ -51,7 +51,7 @@ async fn set_stock(app: &TestApp, id: i64, stock: i64) {
         .unwrap();
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(app.db.pool())
         .await
@@ -86,7 +86,7 @@ async fn snapshot(app: &TestApp, user_id: i64) -> Value {
     })
 }
 
-async fn assert_ledger_matches(app: &TestApp, user_id: i64) {
+pub(crate) async fn assert_ledger_matches(app: &TestApp, user_id: i64) {
     let sum = ledger_sum(&app.db, UserId(user_id)).await.unwrap();
     let points = count(
         app,
@@ -562,7 +562,7 @@ async fn lines_in_opposite_orders_never_deadlock(backend: Backend) {
 
 /// A statement that fails when `table` is written (`event`: INSERT,
 /// UPDATE or DELETE), standing in for a crash at that step.
-async fn inject_failure(app: &TestApp, backend: Backend, table: &str, event: &str) {
+pub(crate) async fn inject_failure(app: &TestApp, backend: Backend, table: &str, event: &str) {
     let sql = match backend {
         Backend::Sqlite => format!(
             "CREATE TRIGGER injected_failure BEFORE {event} ON {table} \
@@ -578,7 +578,7 @@ async fn inject_failure(app: &TestApp, backend: Backend, table: &str, event: &st
     sqlx::raw_sql(&sql).execute(app.db.pool()).await.unwrap();
 }
 
-async fn remove_failure(app: &TestApp, backend: Backend, table: &str) {
+pub(crate) async fn remove_failure(app: &TestApp, backend: Backend, table: &str) {
     let sql = match backend {
         Backend::Sqlite => "DROP TRIGGER injected_failure".to_string(),
         Backend::Postgres => format!("DROP TRIGGER injected_failure ON {table}"),
