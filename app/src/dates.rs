@@ -46,7 +46,7 @@ pub fn start_of_day_in_seoul(millis: i64) -> i64 {
 /// began in Seoul; `None` for anything else or a day no calendar has.
 pub fn parse_day_in_seoul(raw: &str) -> Option<i64> {
     let b = raw.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    if !raw.is_ascii() || b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
     let number = |from: usize, to: usize| -> Option<i64> {
@@ -110,7 +110,7 @@ mod tests {
         // 2000-01-01 began in Seoul at 1999-12-31 15:00 UTC.
         assert_eq!(parse_day_in_seoul("2000-01-01"), Some(946_652_400_000));
         assert_eq!(parse_day_in_seoul("2000-02-29").map(|t| format_millis(t, Locale::ko)).as_deref(), Some("2000.02.29 00:00"));
-        for bad in ["2001-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-01", "20261201", "", "2026-12-0a", "+026-12-01"] {
+        for bad in ["2001-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-01", "20261201", "", "2026-12-0a", "+026-12-01", "202é-1-01"] {
             assert_eq!(parse_day_in_seoul(bad), None, "{bad}");
         }
     }

@@ -81,6 +81,8 @@ enum Mode {
 struct Delivery {
     event_id: String,
     header_id: String,
+    /// The event's `type`.
+    kind: String,
     order_id: i64,
     status: u16,
 }
@@ -153,12 +155,21 @@ impl Receiver {
         self.seen.lock().unwrap().deliveries.clone()
     }
 
-    /// Orders whose event was answered 200 (each once, however often).
+    /// Orders whose `order.placed` was answered 200 (each once, however often).
     fn delivered_orders(&self) -> Vec<i64> {
+        self.delivered("order.placed")
+    }
+
+    /// Orders whose `order.cancelled` was answered 200.
+    fn delivered_cancels(&self) -> Vec<i64> {
+        self.delivered("order.cancelled")
+    }
+
+    fn delivered(&self, kind: &str) -> Vec<i64> {
         let mut ids: Vec<i64> = self
             .deliveries()
             .iter()
-            .filter(|d| d.status == 200)
+            .filter(|d| d.status == 200 && d.kind == kind)
             .map(|d| d.order_id)
             .collect();
         ids.sort();
@@ -207,6 +218,7 @@ async fn receive(
     seen.deliveries.push(Delivery {
         event_id,
         header_id,
+        kind: event["type"].as_str().unwrap_or_default().to_string(),
         order_id: event["order_id"].as_i64().unwrap_or_default(),
         status,
     });
@@ -317,17 +329,34 @@ async fn orders_succeed_while_the_platform_is_down_and_arrive_later(backend: Bac
     for i in 0..3 {
         orders.push(place(&shopper, &format!("down-key-{i}"), 5).await);
     }
+    // A cancel, too, goes through while the platform is down.
+    let (status, body) = shopper
+        .post_json(
+            "/api/orders/cancel",
+            &json!({"order_id": orders[1], "idempotency_key": "down-cancel-0"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
     eventually("the dispatcher has failed to deliver", || async {
         let stats = outbox::stats(&app.db).await.unwrap();
-        stats.failing == 3 && stats.last_error.is_some()
+        stats.failing == 4 && stats.last_error.is_some()
     })
     .await;
     assert!(receiver.deliveries().is_empty());
     receiver.come_up().await;
-    eventually("every order arrived", || async {
+    eventually("every order and the cancel arrived", || async {
         receiver.delivered_orders().len() == orders.len()
+            && receiver.delivered_cancels() == vec![orders[1]]
     })
     .await;
+    eventually("the outbox is marked delivered", || async {
+        outbox::stats(&app.db).await.unwrap().pending == 0
+    })
+    .await;
+    // The shop's aggregate counts the two orders left.
+    let (_, top) = app.get_json("/api/top-products").await;
+    assert_eq!(top["items"][0]["product_id"], 5, "{top}");
+    assert_eq!(top["items"][0]["quantity_sold"], 2, "{top}");
     assert_eq!(receiver.delivered_orders(), sorted(orders));
 }
 
@@ -671,6 +700,12 @@ async fn a_killed_server_delivers_everything_after_a_restart(backend: Backend) {
         assert_eq!(status, 201, "{body}");
         orders.push(body["order_id"].as_i64().unwrap());
     }
+    let (status, body) = post(
+        "/api/orders/cancel",
+        json!({"order_id": orders[0], "idempotency_key": "crash-cancel-0"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
     let db = app::db::Db::connect(&database).await.unwrap();
     eventually("the events are being sent", || async {
         receiver.seen.lock().unwrap().requests > 0
@@ -681,15 +716,16 @@ async fn a_killed_server_delivers_everything_after_a_restart(backend: Backend) {
     assert!(receiver.delivered_orders().is_empty());
     assert_eq!(
         outbox::stats(&db).await.unwrap().pending,
-        3,
+        4,
         "nothing delivered yet"
     );
 
-    // Back up, with a platform that answers: every order arrives.
+    // Back up, with a platform that answers: every order and the cancel arrive.
     receiver.set_mode(Mode::Ok);
     let mut server = start_server(&database, port, &receiver);
     eventually("every order arrived after the restart", || async {
         receiver.delivered_orders().len() == orders.len()
+            && receiver.delivered_cancels() == vec![orders[0]]
     })
     .await;
     eventually("the outbox is empty", || async {
