@@ -392,11 +392,12 @@ pub async fn get_for_staff(db: &Db, id: OrderId, locale: Locale) -> AppResult<Op
     }))
 }
 
-/// How many orders were placed since `since` (unix ms), and what they came to.
+/// How many orders placed since `since` (unix ms) still stand (not
+/// cancelled), and what they came to.
 pub async fn totals_since(db: &Db, since: i64) -> AppResult<(i64, Won)> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(total), 0) AS BIGINT) AS revenue \
-         FROM orders WHERE ordered_at >= $1",
+         FROM orders WHERE ordered_at >= $1 AND status <> 'cancelled'",
     )
     .bind(since)
     .fetch_one(db.pool())

@@ -620,6 +620,14 @@ async fn staff_find_orders_by_status_day_customer_and_product(backend: Backend) 
         .get_json(&format!("/api/admin/orders?from={today}&to={today}"))
         .await;
     assert_eq!(todays["total"], 3, "{todays}");
+    // Today's figures on the dashboard leave the cancelled order out.
+    let (_, dashboard) = staff.get_json("/api/admin/dashboard").await;
+    let standing: i64 = [&all["items"][0], &all["items"][2]]
+        .iter()
+        .map(|o| o["total"].as_i64().unwrap())
+        .sum();
+    assert_eq!(dashboard["orders_today"], 2, "{dashboard}");
+    assert_eq!(dashboard["revenue_today"], standing);
     let (_, before) = staff.get_json("/api/admin/orders?to=2000-01-01").await;
     assert_eq!(before["total"], 0);
     for (query, field) in [
