@@ -18,3 +18,4 @@ mod platform;
 mod points;
 mod schema;
 mod stall;
+mod upgrade;

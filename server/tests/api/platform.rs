@@ -233,7 +233,7 @@ fn platform_config(database: DatabaseUrl, receiver: &Receiver) -> Config {
 
 /// Waits for something the dispatcher does in the background; fails the
 /// test when it has not happened in 30 seconds.
-async fn eventually<F, Fut>(what: &str, mut check: F)
+pub(crate) async fn eventually<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
