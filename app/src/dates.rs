@@ -109,8 +109,24 @@ mod tests {
     fn days_are_read_as_seoul_days() {
         // 2000-01-01 began in Seoul at 1999-12-31 15:00 UTC.
         assert_eq!(parse_day_in_seoul("2000-01-01"), Some(946_652_400_000));
-        assert_eq!(parse_day_in_seoul("2000-02-29").map(|t| format_millis(t, Locale::ko)).as_deref(), Some("2000.02.29 00:00"));
-        for bad in ["2001-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-01", "20261201", "", "2026-12-0a", "+026-12-01", "202é-1-01"] {
+        assert_eq!(
+            parse_day_in_seoul("2000-02-29")
+                .map(|t| format_millis(t, Locale::ko))
+                .as_deref(),
+            Some("2000.02.29 00:00")
+        );
+        for bad in [
+            "2001-02-29",
+            "2026-04-31",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-1-01",
+            "20261201",
+            "",
+            "2026-12-0a",
+            "+026-12-01",
+            "202é-1-01",
+        ] {
             assert_eq!(parse_day_in_seoul(bad), None, "{bad}");
         }
     }

@@ -61,8 +61,8 @@ impl ErrorCode {
             ForbiddenOrigin | Forbidden => 403,
             ProductNotFound | OrderNotFound | NotFound | UserNotFound => 404,
             LoginIdTaken | SkuTaken | LastAdmin | OrderNotCancellable | OrderNotFulfillable
-            | PointLimitExceeded | InsufficientStock
-            | InsufficientPoints | PriceChanged | CartChanged | RequestInProgress => 409,
+            | PointLimitExceeded | InsufficientStock | InsufficientPoints | PriceChanged
+            | CartChanged | RequestInProgress => 409,
             IdempotencyKeyReused => 422,
             TooManyAttempts => 429,
             Internal => 500,

@@ -3,18 +3,18 @@
 //! session of staff whose role has the permission named in its description.
 
 use app::{
+    accounts::customers::{CustomerDetail, CustomerPage, CustomerSummary},
     admin::dashboard::Dashboard,
     audit::{AuditEntry, AuditKind, AuditPage},
     catalog::{
         edit::{AdminProduct, AdminProductPage, Price, PriceChange, ProductDetail, Sku},
         AdjustCause, MovementReason, ProductId, StockAdjusted, StockDelta, StockMovement,
     },
-    accounts::customers::{CustomerDetail, CustomerPage, CustomerSummary},
     error::AppError,
     identity::UserId,
     orders::{
-        AdminOrder, AdminOrderPage, AdminOrderSummary, CancelledOrder, IdempotencyKey,
-        OrderDetail, OrderId, StatusEntry,
+        AdminOrder, AdminOrderPage, AdminOrderSummary, CancelledOrder, IdempotencyKey, OrderDetail,
+        OrderId, StatusEntry,
     },
     platform::{OutboxStats, PendingEvent, PlatformStatus},
     points::{PointBalance, PointDelta},

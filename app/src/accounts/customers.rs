@@ -80,8 +80,8 @@ pub mod store {
              FROM users u{filter} ORDER BY u.id DESC LIMIT $1 OFFSET $2"
         );
         let mut items = sqlx::query(&items_sql)
-        .bind(i64::from(paging.per_page))
-        .bind(paging.offset());
+            .bind(i64::from(paging.per_page))
+            .bind(paging.offset());
         if let Some(pattern) = &pattern {
             items = items.bind(pattern.clone());
         }

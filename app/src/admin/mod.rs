@@ -53,8 +53,14 @@ pub const ACCESS: &[(&str, Access)] = &[
     ),
     ("/api/admin/orders", Access::Needs(Permission::Orders)),
     ("/api/admin/orders/get", Access::Needs(Permission::Orders)),
-    ("/api/admin/orders/fulfil", Access::Needs(Permission::Orders)),
-    ("/api/admin/orders/cancel", Access::Needs(Permission::Orders)),
+    (
+        "/api/admin/orders/fulfil",
+        Access::Needs(Permission::Orders),
+    ),
+    (
+        "/api/admin/orders/cancel",
+        Access::Needs(Permission::Orders),
+    ),
     ("/api/admin/customers", Access::Needs(Permission::Customers)),
     (
         "/api/admin/customers/get",
@@ -65,7 +71,10 @@ pub const ACCESS: &[(&str, Access)] = &[
         Access::Needs(Permission::Customers),
     ),
     ("/api/admin/platform", Access::Needs(Permission::Orders)),
-    ("/api/admin/platform/retry", Access::Needs(Permission::Orders)),
+    (
+        "/api/admin/platform/retry",
+        Access::Needs(Permission::Orders),
+    ),
     ("/api/admin/staff", Access::Needs(Permission::Staff)),
     ("/api/admin/staff/grant", Access::Needs(Permission::Staff)),
     ("/api/admin/staff/revoke", Access::Needs(Permission::Staff)),

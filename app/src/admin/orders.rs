@@ -64,7 +64,10 @@ pub async fn admin_order_detail(id: String) -> Result<AdminOrder, AppError> {
 /// `POST /api/admin/orders/fulfil`: `order_id`, `note?` (a tracking
 /// number). The order, shipped; 409 `ORDER_NOT_FULFILLABLE` unless placed.
 #[server(prefix = "/api", endpoint = "admin/orders/fulfil")]
-pub async fn fulfil_order(order_id: OrderId, note: Option<String>) -> Result<OrderDetail, AppError> {
+pub async fn fulfil_order(
+    order_id: OrderId,
+    note: Option<String>,
+) -> Result<OrderDetail, AppError> {
     let staff = require(Permission::Orders).await?;
     let note = crate::text::field(
         "note",

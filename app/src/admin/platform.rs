@@ -41,12 +41,14 @@ pub async fn retry_event(event_id: String) -> Result<PendingEvent, AppError> {
     let event_id = crate::text::field("event_id", &event_id, true, 100, false)?;
     let db = db()?;
     let mut tx = db.begin_write().await?;
-    let event = outbox::retry_now(&mut tx, &event_id).await?.ok_or_else(|| {
-        AppError::new(
-            ErrorCode::NotFound,
-            td_string!(Locale::current(), errors.no_such_event),
-        )
-    })?;
+    let event = outbox::retry_now(&mut tx, &event_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                td_string!(Locale::current(), errors.no_such_event),
+            )
+        })?;
     audit::store::record(
         &mut tx,
         Some(staff.user_id),

@@ -55,7 +55,16 @@ async fn cancel_once(
     // checkout locks the user, then products, so none waits in a circle.
     identity::lock_user(db, &mut tx, owner).await?;
     let now = now_millis();
-    if !store::leave_placed(&mut tx, order_id, OrderStatus::Cancelled, now, actor, reason).await? {
+    if !store::leave_placed(
+        &mut tx,
+        order_id,
+        OrderStatus::Cancelled,
+        now,
+        actor,
+        reason,
+    )
+    .await?
+    {
         let status = store::status_in(&mut tx, order_id)
             .await?
             .ok_or_else(order_not_found)?;

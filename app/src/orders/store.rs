@@ -76,8 +76,9 @@ fn state_of(row: &AnyRow) -> Result<OrderState, sqlx::Error> {
     let status: String = row.try_get("status")?;
     let note: String = row.try_get("status_note")?;
     Ok(OrderState {
-        status: OrderStatus::from_stored(&status)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown order status {status:?}").into()))?,
+        status: OrderStatus::from_stored(&status).ok_or_else(|| {
+            sqlx::Error::Decode(format!("unknown order status {status:?}").into())
+        })?,
         status_at: row.try_get("status_at")?,
         status_by: row.try_get("status_by")?,
         reason: (!note.is_empty()).then_some(note),
@@ -137,7 +138,7 @@ pub async fn get(
     locale: Locale,
 ) -> AppResult<Option<OrderDetail>> {
     let mut conn = db.pool().acquire().await?;
-    detail_on(&mut *conn, owner, id, locale).await
+    detail_on(&mut conn, owner, id, locale).await
 }
 
 /// An order as `tx` sees it.
@@ -146,7 +147,7 @@ pub async fn get_in(
     id: OrderId,
     locale: Locale,
 ) -> AppResult<Option<OrderDetail>> {
-    detail_on(&mut **tx, None, id, locale).await
+    detail_on(tx, None, id, locale).await
 }
 
 async fn detail_on(
@@ -277,7 +278,11 @@ pub async fn sold_lines(
 }
 
 /// Every order, for staff: newest first, filtered.
-pub async fn list_all(db: &Db, query: &AdminOrderQuery, locale: Locale) -> AppResult<AdminOrderPage> {
+pub async fn list_all(
+    db: &Db,
+    query: &AdminOrderQuery,
+    locale: Locale,
+) -> AppResult<AdminOrderPage> {
     let mut conditions = Vec::new();
     let mut values: Vec<i64> = Vec::new();
     let mut condition = |sql: &str, value: i64, values: &mut Vec<i64>| {

@@ -81,7 +81,10 @@ async fn assert_books_balance(app: &TestApp) {
          (SELECT COALESCE(SUM(m.delta), 0) FROM stock_movements m WHERE m.product_id = p.id)",
     )
     .await;
-    assert_eq!(stock_off, 0, "a product's stock is the sum of its movements");
+    assert_eq!(
+        stock_off, 0,
+        "a product's stock is the sum of its movements"
+    );
     let points_off: i64 = count(
         app,
         "SELECT COUNT(*) FROM users u WHERE u.points <> \
@@ -150,7 +153,9 @@ async fn a_shopper_cancels_and_gets_everything_back(backend: Backend) {
     assert_books_balance(&app).await;
 
     // Every answer shows it: the order, the list.
-    let (_, order) = app.get_json(&format!("/api/orders/get?id={order_id}")).await;
+    let (_, order) = app
+        .get_json(&format!("/api/orders/get?id={order_id}"))
+        .await;
     assert_eq!(order["status"], "cancelled");
     assert_eq!(order["status_by"], "shopper");
     let (_, list) = app.get_json("/api/orders").await;
@@ -170,7 +175,11 @@ async fn a_shopper_cancels_and_gets_everything_back(backend: Backend) {
     let (status, body) = cancel(&app, other["order_id"].as_i64().unwrap(), "cancel-key-0001").await;
     assert_error(status, &body, 422, "IDEMPOTENCY_KEY_REUSED");
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM point_ledger WHERE kind = 'refund'").await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM point_ledger WHERE kind = 'refund'"
+        )
+        .await,
         1
     );
 }
@@ -196,7 +205,10 @@ async fn who_may_fulfil_and_cancel_what(backend: Backend) {
     let (status, body) = cancel(&app, 999_999, "who-key-0003").await;
     assert_error(status, &body, 404, "ORDER_NOT_FOUND");
     let (status, body) = app
-        .post_json("/api/orders/cancel", &json!({"order_id": first, "idempotency_key": "x"}))
+        .post_json(
+            "/api/orders/cancel",
+            &json!({"order_id": first, "idempotency_key": "x"}),
+        )
         .await;
     assert_error(status, &body, 400, "BAD_REQUEST");
     let (status, body) = app
@@ -262,19 +274,19 @@ async fn who_may_fulfil_and_cancel_what(backend: Backend) {
     let (status, body) = staff_cancel(second, "who-staff-0001", "  ").await;
     assert_error(status, &body, 400, "BAD_REQUEST");
     assert_eq!(body["details"]["field"], "reason");
-    let (status, body) = staff_cancel(second, "who-staff-0002", "out of stock at the warehouse").await;
+    let (status, body) =
+        staff_cancel(second, "who-staff-0002", "out of stock at the warehouse").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status_by"], "who_orders");
     let (_, order) = app.get_json(&format!("/api/orders/get?id={second}")).await;
     assert_eq!(order["status"], "cancelled");
     assert_eq!(order["reason"], "out of stock at the warehouse");
     // Each staff action is in the audit log; the shopper's own is on the order.
-    let audit: Vec<(String, String)> = sqlx::query_as(
-        "SELECT kind, target FROM audit_log WHERE kind LIKE 'order.%' ORDER BY id",
-    )
-    .fetch_all(app.db.pool())
-    .await
-    .unwrap();
+    let audit: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, target FROM audit_log WHERE kind LIKE 'order.%' ORDER BY id")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
     assert_eq!(
         audit,
         vec![
@@ -328,10 +340,16 @@ async fn twenty_concurrent_cancels_cancel_once(backend: Backend) {
             "SELECT COUNT(*) FROM stock_movements WHERE reason = 'cancel'",
             2,
         ),
-        ("SELECT COUNT(*) FROM outbox WHERE kind = 'order.cancelled'", 1),
+        (
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'order.cancelled'",
+            1,
+        ),
         ("SELECT stock FROM products WHERE id = 6", 50),
         ("SELECT stock FROM products WHERE id = 7", 50),
-        (&format!("SELECT points FROM users WHERE id = {user_id}"), 1_000_000),
+        (
+            &format!("SELECT points FROM users WHERE id = {user_id}"),
+            1_000_000,
+        ),
     ] {
         assert_eq!(count(&first, sql).await, expected, "{sql}");
     }
@@ -360,7 +378,11 @@ async fn cancels_racing_a_flash_sale_never_oversell(backend: Backend) {
     assert_eq!(product(&first, 8).await["stock"], 0);
     let mut late = Vec::new();
     for i in 0..20 {
-        let shopper = if i % 2 == 0 { first.visitor() } else { second.visitor() };
+        let shopper = if i % 2 == 0 {
+            first.visitor()
+        } else {
+            second.visitor()
+        };
         funded_shopper(&shopper, &format!("late{i}"), price).await;
         late.push(shopper);
     }
@@ -390,7 +412,10 @@ async fn cancels_racing_a_flash_sale_never_oversell(backend: Backend) {
         assert_error(*status, body, 409, "INSUFFICIENT_STOCK");
     }
     let stock = product(&first, 8).await["stock"].as_i64().unwrap();
-    assert!(sold_late <= 3, "never oversold: {sold_late} sold of 3 returned");
+    assert!(
+        sold_late <= 3,
+        "never oversold: {sold_late} sold of 3 returned"
+    );
     assert_eq!(stock, 3 - sold_late);
     let units: i64 = count(
         &first,
@@ -398,7 +423,11 @@ async fn cancels_racing_a_flash_sale_never_oversell(backend: Backend) {
          JOIN orders o ON o.id = i.order_id WHERE o.status <> 'cancelled' AND i.product_id = 8",
     )
     .await;
-    assert_eq!(units + stock, STOCK, "what is sold and what is left is the stock");
+    assert_eq!(
+        units + stock,
+        STOCK,
+        "what is sold and what is left is the stock"
+    );
     assert_books_balance(&first).await;
 }
 
@@ -545,9 +574,16 @@ async fn staff_adjust_a_balance_with_a_reason(backend: Backend) {
     assert_eq!(status, 200, "{customer}");
     assert_eq!(customer["points"], 0);
     assert_eq!(customer["ledger"]["items"][0]["kind"], "adjustment");
-    assert_eq!(customer["ledger"]["items"][0]["note"], "charged twice by mistake");
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM audit_log WHERE kind = 'points.adjusted'").await,
+        customer["ledger"]["items"][0]["note"],
+        "charged twice by mistake"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE kind = 'points.adjusted'"
+        )
+        .await,
         2
     );
     assert_ledger_matches(&app, user_id).await;
@@ -581,8 +617,12 @@ async fn staff_find_orders_by_status_day_customer_and_product(backend: Backend) 
     for id in 1..=3 {
         set_stock(&app, id, 10).await;
     }
-    let a1 = buy(&app, "find-a-0001", &[(1, 1)]).await["order_id"].as_i64().unwrap();
-    let a2 = buy(&app, "find-a-0002", &[(2, 1)]).await["order_id"].as_i64().unwrap();
+    let a1 = buy(&app, "find-a-0001", &[(1, 1)]).await["order_id"]
+        .as_i64()
+        .unwrap();
+    let a2 = buy(&app, "find-a-0002", &[(2, 1)]).await["order_id"]
+        .as_i64()
+        .unwrap();
     let b1 = buy(&bob_app, "find-b-0001", &[(2, 1), (3, 1)]).await["order_id"]
         .as_i64()
         .unwrap();
@@ -605,12 +645,16 @@ async fn staff_find_orders_by_status_day_customer_and_product(backend: Backend) 
     let (_, cancelled) = staff.get_json("/api/admin/orders?status=cancelled").await;
     assert_eq!(ids(&cancelled), vec![a2]);
     assert_eq!(cancelled["items"][0]["status_by"], "shopper");
-    let (_, anns) = staff.get_json(&format!("/api/admin/orders?user_id={ann}")).await;
+    let (_, anns) = staff
+        .get_json(&format!("/api/admin/orders?user_id={ann}"))
+        .await;
     assert_eq!(ids(&anns), vec![a2, a1]);
     let (_, with_2) = staff.get_json("/api/admin/orders?product_id=2").await;
     assert_eq!(ids(&with_2), vec![b1, a2]);
     let (_, bobs_2) = staff
-        .get_json(&format!("/api/admin/orders?product_id=2&user_id={bob}&status=placed"))
+        .get_json(&format!(
+            "/api/admin/orders?product_id=2&user_id={bob}&status=placed"
+        ))
         .await;
     assert_eq!(ids(&bobs_2), vec![b1]);
     assert_eq!(bobs_2["total"], 1);
@@ -642,7 +686,9 @@ async fn staff_find_orders_by_status_day_customer_and_product(backend: Backend) 
         assert_eq!(body["details"]["field"], field, "{query}");
     }
     // One order in full, with its history.
-    let (status, order) = staff.get_json(&format!("/api/admin/orders/get?id={a2}")).await;
+    let (status, order) = staff
+        .get_json(&format!("/api/admin/orders/get?id={a2}"))
+        .await;
     assert_eq!(status, 200, "{order}");
     assert_eq!(order["login_id"], "ann");
     let history: Vec<&str> = order["history"]
@@ -693,16 +739,26 @@ async fn staff_see_the_platform_and_send_an_event_again(backend: Backend) {
     assert_eq!(platform["failing_events"][0]["attempts"], 3);
 
     let (status, body) = staff
-        .post_json("/api/admin/platform/retry", &json!({"event_id": "no-such-event"}))
+        .post_json(
+            "/api/admin/platform/retry",
+            &json!({"event_id": "no-such-event"}),
+        )
         .await;
     assert_error(status, &body, 404, "NOT_FOUND");
     let (status, event) = staff
-        .post_json("/api/admin/platform/retry", &json!({"event_id": "stuck-event"}))
+        .post_json(
+            "/api/admin/platform/retry",
+            &json!({"event_id": "stuck-event"}),
+        )
         .await;
     assert_eq!(status, 200, "{event}");
     assert!(event["next_attempt_at"].as_i64().unwrap() < later);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM audit_log WHERE kind = 'platform.retry'").await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE kind = 'platform.retry'"
+        )
+        .await,
         1
     );
     let shopper = app.visitor();

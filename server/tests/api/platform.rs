@@ -539,8 +539,8 @@ async fn the_window_stays_exact_while_events_and_moves_race(backend: Backend) {
         .collect();
     let cancels: Vec<PlatformEvent> = placed.iter().step_by(3).map(cancel_of).collect();
     let mut tasks = Vec::new();
-    for e in cancels.iter().chain(&placed).cloned() {
-        let db = app.db.clone();
+    for e in cancels.iter().chain(&placed) {
+        let (db, e) = (app.db.clone(), e.clone());
         tasks.push(tokio::spawn(async move {
             embedded::consume(&db, &e).await.unwrap();
         }));

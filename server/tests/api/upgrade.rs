@@ -86,18 +86,21 @@ async fn a_shop_from_before_the_order_lifecycle_keeps_its_data(backend: Backend)
     .execute(&mut *tx)
     .await
     .unwrap();
-    store::take_stock(&mut tx, ProductId(1), Quantity::new(1).unwrap(), Some(order))
-        .await
-        .unwrap()
-        .unwrap();
-    sqlx::query(
-        "UPDATE users SET points = points - $2 WHERE id = $1",
+    store::take_stock(
+        &mut tx,
+        ProductId(1),
+        Quantity::new(1).unwrap(),
+        Some(order),
     )
-    .bind(veteran)
-    .bind(price)
-    .execute(&mut *tx)
     .await
+    .unwrap()
     .unwrap();
+    sqlx::query("UPDATE users SET points = points - $2 WHERE id = $1")
+        .bind(veteran)
+        .bind(price)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     sqlx::query(
         "INSERT INTO point_ledger (user_id, kind, amount, balance_after, order_id, at) \
          VALUES ($1, 'use', $2, $3, $4, $5)",
@@ -152,7 +155,12 @@ async fn a_shop_from_before_the_order_lifecycle_keeps_its_data(backend: Backend)
     let app = spawn_app_with(Config::for_tests(url)).await;
     let count = |sql: &'static str| {
         let db = app.db.clone();
-        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(db.pool()).await.unwrap() }
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+        }
     };
     assert_eq!(count("SELECT COUNT(*) FROM users").await, users_before);
     assert_eq!(
@@ -160,7 +168,10 @@ async fn a_shop_from_before_the_order_lifecycle_keeps_its_data(backend: Backend)
         2,
         "no ledger row is lost"
     );
-    assert_eq!(count("SELECT COUNT(*) FROM orders WHERE status = 'placed'").await, 1);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM orders WHERE status = 'placed'").await,
+        1
+    );
     assert_eq!(
         count("SELECT COUNT(*) FROM platform_orders WHERE placed = 1").await,
         1,
@@ -192,13 +203,16 @@ async fn a_shop_from_before_the_order_lifecycle_keeps_its_data(backend: Backend)
         .await
         .unwrap();
     assert_eq!(points, 10_000_000);
-    crate::platform::eventually("the cancel took the sale out of the best sellers", || async {
-        let (_, top) = app.get_json("/api/top-products").await;
-        top["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| i["product_id"] != 1)
-    })
+    crate::platform::eventually(
+        "the cancel took the sale out of the best sellers",
+        || async {
+            let (_, top) = app.get_json("/api/top-products").await;
+            top["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["product_id"] != 1)
+        },
+    )
     .await;
 }
