@@ -143,15 +143,9 @@ pub fn Enhance(
         spawn_local(async move {
             let messages = match form.send().await {
                 Ok(answer) => {
-                    if let (Some(liked), Some(count)) = (answer.liked, answer.like_count) {
-                        show_like(&shown, liked, count, locale);
-                    }
-                    if let Some(count) = answer.item_count {
-                        shared.cart_count.set(Some(count));
-                    }
-                    if let Some(points) = answer.points {
-                        shared.balance.set(Some(points));
-                    }
+                    // A page loaded next shows the count and the balance
+                    // itself: an answer's `points` (an admin form's is a
+                    // customer's balance) never reaches the header then.
                     match (then, answer.order_id, next) {
                         // Still busy while the next page loads.
                         (Then::GoOn, _, Some(next)) => return web::go_to(&next),
@@ -162,6 +156,15 @@ pub fn Enhance(
                             return web::go_to(&format!("{next}{}", answer.id.unwrap_or_default()))
                         }
                         _ => {}
+                    }
+                    if let (Some(liked), Some(count)) = (answer.liked, answer.like_count) {
+                        show_like(&shown, liked, count, locale);
+                    }
+                    if let Some(count) = answer.item_count {
+                        shared.cart_count.set(Some(count));
+                    }
+                    if let Some(points) = answer.points {
+                        shared.balance.set(Some(points));
                     }
                     if let Some(id) = &refresh {
                         web::refresh(id).await;

@@ -107,6 +107,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/products") view=pages::admin::ProductsAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/products/new") view=pages::admin::NewProductPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/products/:id") view=pages::admin::ProductAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/orders") view=pages::admin::OrdersAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/orders/:id") view=pages::admin::OrderAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/customers") view=pages::admin::CustomersAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/customers/:id") view=pages::admin::CustomerAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/platform") view=pages::admin::PlatformPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/staff") view=pages::admin::StaffPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/audit") view=pages::admin::AuditPage ssr=SsrMode::Async />
                     </Routes>

@@ -27,6 +27,9 @@ async function expectFindable(page: Page, path: string) {
   expect(((await description.getAttribute("content")) ?? "").length).toBeGreaterThan(20);
 }
 
+// axe takes two to three seconds a page, and a test walks up to a dozen.
+test.describe.configure({ timeout: 90_000 });
+
 const guestPages = ["/", "/?q=sneakers", "/products/1", "/cart", "/login", "/signup", "/best-sellers", "/no-such-page"];
 
 test("every page a guest sees passes axe and can be found", async ({ page, lang }) => {
@@ -47,6 +50,15 @@ test("every page a shopper sees passes axe and can be found", async ({ page, con
   });
   expect(placed.status()).toBe(201);
   const { order_id } = await placed.json();
+  const another = await api.post("/api/orders/place", {
+    data: { idempotency_key: `axe-2-${login}`, items: [{ product_id: 3, quantity: 1 }] },
+  });
+  expect(another.status()).toBe(201);
+  const cancelled = (await another.json()).order_id;
+  const cancel = await api.post("/api/orders/cancel", {
+    data: { order_id: cancelled, idempotency_key: `axe-cancel-${login}`, reason: "changed my mind" },
+  });
+  expect(cancel.status()).toBe(200);
   expect((await api.post("/api/cart/add", { form: { product_id: "1", quantity: "2" } })).status()).toBe(200);
 
   for (const path of [
@@ -59,6 +71,7 @@ test("every page a shopper sees passes axe and can be found", async ({ page, con
     "/likes",
     "/orders",
     `/orders/${order_id}`,
+    `/orders/${cancelled}`,
     "/best-sellers",
   ]) {
     await expectNoViolations(page, path, lang);
@@ -69,9 +82,30 @@ test("every page a shopper sees passes axe and can be found", async ({ page, con
 test("every page an admin sees passes axe and can be found", async ({ page, context, lang, baseURL }) => {
   const login = `axe_admin_${Date.now() % 1_000_000_000}`;
   const api = context.request;
-  expect((await api.post("/api/signup", { data: { login_id: login, password: "correct horse battery" } })).status()).toBe(201);
+  const signedUp = await api.post("/api/signup", { data: { login_id: login, password: "correct horse battery" } });
+  expect(signedUp.status()).toBe(201);
+  const { user_id } = await signedUp.json();
   grant(baseURL!, login, "admin");
-  for (const path of ["/admin", "/admin/products", "/admin/products/new", "/admin/products/1", "/admin/staff", "/admin/audit"]) {
+  // An order of their own, placed, so its page has the forms staff use.
+  expect((await api.post("/api/points/charge", { form: { amount: "500000" } })).status()).toBe(200);
+  const placed = await api.post("/api/orders/place", {
+    data: { idempotency_key: `axe-${login}`, items: [{ product_id: 3, quantity: 1 }] },
+  });
+  expect(placed.status()).toBe(201);
+  const { order_id } = await placed.json();
+  for (const path of [
+    "/admin",
+    "/admin/products",
+    "/admin/products/new",
+    "/admin/products/1",
+    "/admin/orders",
+    `/admin/orders/${order_id}`,
+    "/admin/customers",
+    `/admin/customers/${user_id}`,
+    "/admin/platform",
+    "/admin/staff",
+    "/admin/audit",
+  ]) {
     await expectNoViolations(page, path, lang);
     await expectFindable(page, path);
   }

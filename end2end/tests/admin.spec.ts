@@ -127,7 +127,16 @@ test("an admin stocks the shop, a shopper buys, and the audit log tells it", asy
   expect(kinds).toEqual(["product.sale", "product.price", "stock.adjusted", "product.picture", "product.created"]);
 
   // A shopper opening any admin page gets 403.
-  for (const adminPage of ["/admin", "/admin/products", `/admin/products/${id}`, "/admin/staff", "/admin/audit"]) {
+  for (const adminPage of [
+    "/admin",
+    "/admin/products",
+    `/admin/products/${id}`,
+    "/admin/orders",
+    "/admin/customers",
+    "/admin/platform",
+    "/admin/staff",
+    "/admin/audit",
+  ]) {
     const res = await buyer.goto(adminPage);
     expect(res?.status(), adminPage).toBe(403);
   }

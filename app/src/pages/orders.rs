@@ -1,15 +1,19 @@
 use crate::{
-    components::{ErrorNotice, Pagination},
+    components::{Enhance, ErrorNotice, Pagination, Then},
     dates::format_millis,
-    error::ErrorCode,
+    error::{AppError, ErrorCode},
     locale::{td_string, Locale},
     money::show_points,
-    orders::{get_order, list_orders, OrderDetail, OrderPage},
+    orders::{
+        get_order, list_orders, new_order_key, CancelOrder, OrderDetail, OrderPage, OrderState,
+        OrderStatus, MAX_REASON,
+    },
     pages::NotFound,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
+use server_fn::ServerFn;
 
 /// `/orders`: my orders, newest first.
 #[component]
@@ -67,6 +71,7 @@ fn OrderTable(page: OrderPage) -> impl IntoView {
                     <th>{td_string!(locale, orders.when)}</th>
                     <th>{td_string!(locale, orders.what)}</th>
                     <th>{td_string!(locale, orders.total)}</th>
+                    <th>{td_string!(locale, orders.status)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -85,6 +90,7 @@ fn OrderTable(page: OrderPage) -> impl IntoView {
                                 <td>{format_millis(order.ordered_at, locale)}</td>
                                 <td>{what}</td>
                                 <td class="num">{order.total.show(locale)}</td>
+                                <td><StatusLabel status=order.state.status /></td>
                             </tr>
                         }
                     })
@@ -108,16 +114,25 @@ pub fn OrderDetailPage() -> impl IntoView {
 #[component]
 fn OrderView() -> impl IntoView {
     let params = use_params_map();
+    // A placed order's page carries a fresh key for its cancel form, so a
+    // form sent twice cancels once.
     let order = Resource::new(
         move || params.with(|p| p.get("id").unwrap_or_default()),
-        get_order,
+        |id| async move {
+            let order = get_order(id).await?;
+            let key = match order.state.status {
+                OrderStatus::Placed => Some(new_order_key().await?.idempotency_key),
+                _ => None,
+            };
+            Ok::<_, AppError>((order, key))
+        },
     );
     let locale = Locale::current();
     view! {
         <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
             {move || {
                 order.get().map(|r| match r {
-                    Ok(order) => view! { <OrderDetails order /> }.into_any(),
+                    Ok((order, key)) => view! { <OrderDetails order key /> }.into_any(),
                     Err(e) if e.code == ErrorCode::OrderNotFound => {
                         view! { <NotFound message=td_string!(locale, orders.no_such_order) /> }.into_any()
                     }
@@ -128,16 +143,32 @@ fn OrderView() -> impl IntoView {
     }
 }
 
+/// An order's status as a label; `data-status` carries it whatever the language.
 #[component]
-fn OrderDetails(order: OrderDetail) -> impl IntoView {
+fn StatusLabel(status: OrderStatus) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
+        <span class=format!("order-status order-status--{}", status.as_str()) data-testid="order-status" data-status=status.as_str()>
+            {status.label(locale)}
+        </span>
+    }
+}
+
+#[component]
+fn OrderDetails(order: OrderDetail, key: Option<String>) -> impl IntoView {
     let locale = Locale::current();
     let title = td_string!(locale, orders.order_number, id = order.order_id).to_string();
+    let (order_id, points_spent, state) = (order.order_id, order.points_spent, order.state.clone());
     view! {
         <Title text=title.clone() />
         <Meta name="description" content=td_string!(locale, orders.order_description, id = order.order_id) />
         <section class="order-page">
             <h1 data-testid="order-title">{title}</h1>
             <p>{td_string!(locale, orders.placed, when = format_millis(order.ordered_at, locale))}</p>
+            <p class="order-page__status">
+                {td_string!(locale, orders.status)} ": " <StatusLabel status=state.status />
+            </p>
+            <StatusStory state points_spent />
             <table class="ledger" data-testid="order-lines">
                 <thead>
                     <tr>
@@ -172,11 +203,83 @@ fn OrderDetails(order: OrderDetail) -> impl IntoView {
             <p data-testid="order-points">
                 {td_string!(locale, orders.paid_with, points = show_points(order.points_spent, locale))}
             </p>
+            {key.map(|key| view! { <CancelForm order_id points_spent key /> })}
             <p>
                 <a href="/orders">{td_string!(locale, orders.all_orders)}</a>
                 " · "
                 <a href="/points">{td_string!(locale, orders.my_points)}</a>
             </p>
+        </section>
+    }
+}
+
+/// What became of an order that is not placed any more: who cancelled it,
+/// when and why, and the points that came back; or when it was shipped.
+#[component]
+fn StatusStory(state: OrderState, points_spent: i64) -> impl IntoView {
+    let locale = Locale::current();
+    let when = state.status_at.map(|at| format_millis(at, locale));
+    let reason = state.reason.filter(|r| !r.is_empty());
+    match state.status {
+        OrderStatus::Placed => ().into_any(),
+        OrderStatus::Cancelled => {
+            let by_me = state.status_by.as_deref() == Some("shopper");
+            view! {
+                <div class="order-page__story" data-testid="status-story">
+                    {when.map(|when| {
+                        let text = if by_me {
+                            td_string!(locale, orders.cancelled_by_you, when).to_string()
+                        } else {
+                            td_string!(locale, orders.cancelled_by_shop, when).to_string()
+                        };
+                        view! { <p data-testid="cancelled-by" data-by=if by_me { "shopper" } else { "shop" }>{text}</p> }
+                    })}
+                    {reason.map(|reason| view! { <p data-testid="status-reason">{td_string!(locale, orders.reason_is, reason)}</p> })}
+                    {(points_spent > 0).then(|| view! {
+                        <p class="notice notice--ok" data-testid="refunded">
+                            {td_string!(locale, orders.refunded, points = show_points(points_spent, locale))}
+                        </p>
+                    })}
+                </div>
+            }
+            .into_any()
+        }
+        OrderStatus::Fulfilled => view! {
+            <div class="order-page__story" data-testid="status-story">
+                {when.map(|when| view! { <p data-testid="shipped-at">{td_string!(locale, orders.shipped_at, when)}</p> })}
+                {reason.map(|note| view! { <p data-testid="status-note">{td_string!(locale, orders.note_is, note)}</p> })}
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+/// Cancelling a placed order: a plain POST that comes back to this page;
+/// the box to tick is the confirmation, with or without JS. With JS the
+/// `Enhance` island sends it and loads this page again, cancelled.
+#[component]
+fn CancelForm(order_id: crate::orders::OrderId, points_spent: i64, key: String) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
+        <section class="order-cancel" aria-labelledby="cancel-heading">
+            <h2 id="cancel-heading">{td_string!(locale, orders.cancel_heading)}</h2>
+            <p>{td_string!(locale, orders.cancel_explain, points = show_points(points_spent, locale))}</p>
+            <Enhance then=Then::GoOn next=format!("/orders/{order_id}") alert_id="cancel-error".to_string()>
+                <form method="post" action=CancelOrder::url() data-testid="cancel-form">
+                    <input type="hidden" name="order_id" value=order_id.0 />
+                    <input type="hidden" name="idempotency_key" value=key />
+                    <label>
+                        {td_string!(locale, orders.cancel_reason)}
+                        <input type="text" name="reason" maxlength=MAX_REASON autocomplete="off" />
+                    </label>
+                    // No name: the box is the browser's to check, not a field the server reads.
+                    <label class="order-cancel__confirm">
+                        <input type="checkbox" required data-testid="cancel-confirm" />
+                        {td_string!(locale, orders.cancel_confirm)}
+                    </label>
+                    <button type="submit" data-testid="cancel-order">{td_string!(locale, orders.cancel_button)}</button>
+                </form>
+            </Enhance>
         </section>
     }
 }

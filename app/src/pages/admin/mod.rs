@@ -4,15 +4,25 @@
 //! their permission checks allow: a shopper gets the 403 page.
 
 mod audit;
+mod customer;
+mod customers;
 mod dashboard;
 mod new_product;
+mod order;
+mod orders;
+mod platform;
 mod product;
 mod products;
 mod staff;
 
 pub use audit::AuditPage;
+pub use customer::CustomerAdminPage;
+pub use customers::CustomersAdminPage;
 pub use dashboard::DashboardPage;
 pub use new_product::NewProductPage;
+pub use order::OrderAdminPage;
+pub use orders::OrdersAdminPage;
+pub use platform::PlatformPage;
 pub use product::ProductAdminPage;
 pub use products::ProductsAdminPage;
 pub use staff::StaffPage;
@@ -42,6 +52,9 @@ fn AdminNav() -> impl IntoView {
             {link("/admin", td_string!(locale, admin.dashboard))}
             {link("/admin/products", td_string!(locale, admin.products))}
             {link("/admin/products/new", td_string!(locale, admin.new_product))}
+            {link("/admin/orders", td_string!(locale, admin.orders))}
+            {link("/admin/customers", td_string!(locale, admin.customers))}
+            {link("/admin/platform", td_string!(locale, admin.platform))}
             {link("/admin/staff", td_string!(locale, admin.staff))}
             {link("/admin/audit", td_string!(locale, admin.audit))}
         </nav>

@@ -1,0 +1,195 @@
+use super::{loading, AdminError, AdminNav};
+use crate::{
+    admin::orders::{admin_order_detail, CancelOrderAsStaff, FulfilOrder},
+    components::{Enhance, Then},
+    dates::format_millis,
+    error::AppError,
+    locale::{td_string, Locale},
+    money::show_points,
+    orders::{new_order_key, AdminOrder, OrderId, OrderStatus, StatusEntry, MAX_REASON},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use server_fn::ServerFn;
+
+/// `/admin/orders/:id`: one order with its customer, lines, payment and
+/// status history; a placed one can be shipped or cancelled.
+#[component]
+pub fn OrderAdminPage() -> impl IntoView {
+    let locale = Locale::current();
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    // A placed order's page carries a fresh key for its cancel form, so a
+    // form sent twice cancels once.
+    let detail = Resource::new(
+        move || id.clone(),
+        |id| async move {
+            let order = admin_order_detail(id).await?;
+            let key = match order.order.state.status {
+                OrderStatus::Placed => Some(new_order_key().await?.idempotency_key),
+                _ => None,
+            };
+            Ok::<_, AppError>((order, key))
+        },
+    );
+    view! {
+        <section class="admin">
+            <AdminNav />
+            <Suspense fallback=move || loading(locale)>
+                {move || {
+                    detail
+                        .get()
+                        .map(|result| match result {
+                            Ok((order, key)) => view! { <Detail order key /> }.into_any(),
+                            Err(error) => view! { <AdminError error /> }.into_any(),
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Detail(order: AdminOrder, key: Option<String>) -> impl IntoView {
+    let locale = Locale::current();
+    let AdminOrder {
+        order,
+        login_id,
+        history,
+    } = order;
+    let title = td_string!(locale, orders.order_number, id = order.order_id).to_string();
+    let status = order.state.status;
+    let (order_id, points_spent) = (order.order_id, order.points_spent);
+    view! {
+            <Title text=title.clone() />
+            <h1 data-testid="admin-order-title">{title}</h1>
+            <p class="admin-meta">
+                {td_string!(locale, admin.customer)} ": "
+                <a href=format!("/admin/customers/{}", order.user_id) data-testid="order-customer">{login_id}</a>
+                " · " {td_string!(locale, orders.placed, when = format_millis(order.ordered_at, locale))}
+                " · " {td_string!(locale, admin.status)} ": "
+                <span data-testid="order-status" data-status=status.as_str()>{status.label(locale)}</span>
+            </p>
+            <table class="admin-table" data-testid="order-lines">
+                <thead>
+                    <tr>
+                        <th scope="col">{td_string!(locale, orders.product)}</th>
+                        <th scope="col">{td_string!(locale, orders.price)}</th>
+                        <th scope="col">{td_string!(locale, orders.quantity)}</th>
+                        <th scope="col">{td_string!(locale, orders.subtotal)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {order
+                        .items
+                        .into_iter()
+                        .map(|line| {
+                            let subtotal = line.line_total();
+                            view! {
+                                <tr data-testid="order-line">
+                                    <td><a href=format!("/admin/products/{}", line.product_id)>{line.name}</a></td>
+                                    <td class="num">{line.unit_price.show(locale)}</td>
+                                    <td class="num">{line.quantity.get()}</td>
+                                    <td class="num">{subtotal.show(locale)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <dl class="admin-figures">
+                <div>
+                    <dt>{td_string!(locale, admin.total)}</dt>
+                    <dd data-testid="order-total">{order.total.show(locale)}</dd>
+                </div>
+                <div>
+                    <dt>{td_string!(locale, admin.points_spent)}</dt>
+                    <dd data-testid="order-points">{show_points(points_spent, locale)}</dd>
+                </div>
+            </dl>
+            <History history />
+            {match key {
+                Some(key) if status == OrderStatus::Placed => {
+    view! { <FulfilForm order_id /> <CancelForm order_id points_spent key /> }.into_any()
+                }
+                _ => view! { <p class="admin-meta">{td_string!(locale, admin.order_closed)}</p> }.into_any(),
+            }}
+        }
+}
+
+#[component]
+fn History(history: Vec<StatusEntry>) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
+        <h2>{td_string!(locale, admin.status_history)}</h2>
+        <table class="admin-table" data-testid="status-history">
+            <thead>
+                <tr>
+                    <th scope="col">{td_string!(locale, admin.status)}</th>
+                    <th scope="col">{td_string!(locale, admin.when)}</th>
+                    <th scope="col">{td_string!(locale, admin.by)}</th>
+                    <th scope="col">{td_string!(locale, admin.reason_or_note)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {history
+                    .into_iter()
+                    .map(|entry| {
+                        // `shopper` is the order's own customer; staff by their login id.
+                        let by = if entry.by == "shopper" {
+                            td_string!(locale, admin.by_shopper).to_string()
+                        } else {
+                            entry.by
+                        };
+                        view! {
+                            <tr data-testid="status-entry" data-status=entry.status.as_str()>
+                                <td>{entry.status.label(locale)}</td>
+                                <td>{format_millis(entry.at, locale)}</td>
+                                <td>{by}</td>
+                                <td>{entry.reason.unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn FulfilForm(order_id: OrderId) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
+        <h2>{td_string!(locale, admin.fulfil_heading)}</h2>
+        <Enhance then=Then::GoOn next=format!("/admin/orders/{order_id}") alert_id="fulfil-error".to_string()>
+            <form method="post" action=FulfilOrder::url() class="admin-form" data-testid="fulfil-form">
+                <input type="hidden" name="order_id" value=order_id.0 />
+                <label>
+                    {td_string!(locale, admin.fulfil_note)}
+                    <input type="text" name="note" maxlength=MAX_REASON autocomplete="off" />
+                </label>
+                <button type="submit">{td_string!(locale, admin.fulfil_button)}</button>
+            </form>
+        </Enhance>
+    }
+}
+
+#[component]
+fn CancelForm(order_id: OrderId, points_spent: i64, key: String) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
+        <h2>{td_string!(locale, admin.cancel_heading)}</h2>
+        <p>{td_string!(locale, admin.cancel_explain, points = show_points(points_spent, locale))}</p>
+        <Enhance then=Then::GoOn next=format!("/admin/orders/{order_id}") alert_id="staff-cancel-error".to_string()>
+            <form method="post" action=CancelOrderAsStaff::url() class="admin-form" data-testid="staff-cancel-form">
+                <input type="hidden" name="order_id" value=order_id.0 />
+                <input type="hidden" name="idempotency_key" value=key />
+                <label>
+                    {td_string!(locale, admin.reason)}
+                    <input type="text" name="reason" required maxlength=MAX_REASON autocomplete="off" />
+                </label>
+                <button type="submit">{td_string!(locale, admin.cancel_button)}</button>
+            </form>
+        </Enhance>
+    }
+}

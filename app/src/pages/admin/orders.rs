@@ -1,0 +1,144 @@
+use super::{loading, AdminError, AdminNav};
+use crate::{
+    admin::orders::admin_orders,
+    components::Pagination,
+    dates::format_millis,
+    locale::{td_string, Locale},
+    orders::{AdminOrderPage, OrderStatus},
+    url::encode,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// What the order list is filtered by, as the query has it: status, from,
+/// to (days), user_id, product_id.
+type Filters = [Option<String>; 5];
+
+const FILTER_NAMES: [&str; 5] = ["status", "from", "to", "user_id", "product_id"];
+
+/// `/admin/orders?status&from&to&user_id&product_id&page`: every order,
+/// newest first.
+#[component]
+pub fn OrdersAdminPage() -> impl IntoView {
+    let locale = Locale::current();
+    let (page, filters): (Option<String>, Filters) =
+        use_query_map().with_untracked(|m| (m.get("page"), FILTER_NAMES.map(|name| m.get(name))));
+    let orders = Resource::new(
+        {
+            let filters = filters.clone();
+            move || (page.clone(), filters.clone())
+        },
+        |(page, [status, from, to, user_id, product_id])| {
+            admin_orders(status, from, to, user_id, product_id, page, None)
+        },
+    );
+    let [status, from, to, user_id, product_id] = filters.clone();
+    let chosen = status.unwrap_or_default();
+    view! {
+        <Title text=td_string!(locale, admin.orders) />
+        <section class="admin">
+            <AdminNav />
+            <h1>{td_string!(locale, admin.orders)}</h1>
+            <form method="get" action="/admin/orders" class="admin-filter" role="search" data-testid="order-filter">
+                <label>
+                    {td_string!(locale, admin.status)}
+                    <select name="status">
+                        <option value="">{td_string!(locale, admin.all)}</option>
+                        {OrderStatus::ALL
+                            .into_iter()
+                            .map(|s| view! { <option value=s.as_str() selected=chosen == s.as_str()>{s.label(locale)}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {td_string!(locale, admin.from_day)}
+                    <input type="date" name="from" value=from.unwrap_or_default() />
+                </label>
+                <label>
+                    {td_string!(locale, admin.to_day)}
+                    <input type="date" name="to" value=to.unwrap_or_default() />
+                </label>
+                <label>
+                    {td_string!(locale, admin.customer_number)}
+                    <input type="number" name="user_id" value=user_id.unwrap_or_default() min="1" step="1" inputmode="numeric" />
+                </label>
+                <label>
+                    {td_string!(locale, admin.product_number)}
+                    <input type="number" name="product_id" value=product_id.unwrap_or_default() min="1" step="1" inputmode="numeric" />
+                </label>
+                <button type="submit">{td_string!(locale, admin.find)}</button>
+            </form>
+            <Suspense fallback=move || loading(locale)>
+                {move || {
+                    let filters = filters.clone();
+                    orders
+                        .get()
+                        .map(|result| match result {
+                            Ok(page) => view! { <OrderTable page filters /> }.into_any(),
+                            Err(error) => view! { <AdminError error /> }.into_any(),
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn OrderTable(page: AdminOrderPage, filters: Filters) -> impl IntoView {
+    let locale = Locale::current();
+    if page.items.is_empty() {
+        return view! { <p class="empty">{td_string!(locale, admin.no_orders)}</p> }.into_any();
+    }
+    let page_count = page.page_count();
+    let href = move |n: u32| {
+        let query: Vec<String> = FILTER_NAMES
+            .iter()
+            .zip(&filters)
+            .map(|(name, value)| format!("{name}={}", encode(value.as_deref().unwrap_or_default())))
+            .collect();
+        format!("/admin/orders?{}&page={n}", query.join("&"))
+    };
+    view! {
+        <p>{td_string!(locale, admin.order_count, count = page.total)}</p>
+        <table class="admin-table" data-testid="admin-orders">
+            <thead>
+                <tr>
+                    <th scope="col">{td_string!(locale, admin.order)}</th>
+                    <th scope="col">{td_string!(locale, admin.customer)}</th>
+                    <th scope="col">{td_string!(locale, admin.when)}</th>
+                    <th scope="col">{td_string!(locale, admin.items)}</th>
+                    <th scope="col">{td_string!(locale, admin.total)}</th>
+                    <th scope="col">{td_string!(locale, admin.status)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page
+                    .items
+                    .into_iter()
+                    .map(|row| {
+                        let order = row.order;
+                        let what = match order.item_count {
+                            1 => order.first_item.clone(),
+                            n => td_string!(locale, orders.first_and_more, first = &order.first_item, more = n - 1)
+                                .to_string(),
+                        };
+                        let status = order.state.status;
+                        view! {
+                            <tr data-testid="admin-order-row" data-order-id=order.order_id.0 data-status=status.as_str()>
+                                <td><a href=format!("/admin/orders/{}", order.order_id)>{format!("#{}", order.order_id)}</a></td>
+                                <td>{row.login_id}</td>
+                                <td>{format_millis(order.ordered_at, locale)}</td>
+                                <td>{what}</td>
+                                <td class="num">{order.total.show(locale)}</td>
+                                <td>{status.label(locale)}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        <Pagination current=page.page page_count href label=td_string!(locale, admin.order_pages) />
+    }
+    .into_any()
+}
