@@ -5,6 +5,7 @@
 //!   bench --server BIN --site DIR --out FILE     (PostgreSQL: TEST_POSTGRES_URL)
 
 mod browser;
+mod cancel;
 mod checkout;
 mod data;
 mod growth;
@@ -140,6 +141,15 @@ async fn main() -> anyhow::Result<()> {
         levels.push((backend, mine));
     }
     report.growth(&levels, &plans);
+
+    eprintln!("==> 6. cancelling orders");
+    let mut cancels = Vec::new();
+    for backend in BACKENDS {
+        let url = dbs.fresh(backend, "cancel").await?;
+        let env = vec![("TRUST_X_USER_ID_HEADER", "true".to_string())];
+        cancels.push(cancel::run(&launch(url, env), backend, &dir).await?);
+    }
+    report.cancel(&cancels);
 
     let text = report.finish(started.elapsed());
     std::fs::write(&args.out, &text).with_context(|| format!("writing {}", args.out.display()))?;

@@ -1,7 +1,7 @@
 //! The Markdown report: the machine, then one section per measurement,
 //! every figure beside its yardstick and the ratio.
 
-use crate::{browser::Pages, checkout::Outcome, growth, ssr::PageFigures};
+use crate::{browser::Pages, cancel, checkout::Outcome, growth, ssr::PageFigures};
 use std::{fmt::Write, process::Command, time::Duration};
 
 pub struct Report {
@@ -102,6 +102,57 @@ impl Report {
                 o.oversold,
                 o.stock_mismatch,
                 o.points_wrong,
+            );
+        }
+        self.sections.push(s);
+    }
+
+    pub fn cancel(&mut self, outcomes: &[cancel::Outcome]) {
+        let mut s = format!(
+            "## 6. Cancelling orders\n\n\
+             `POST /api/orders/cancel` by wrk, each of {orders} orders once by its owner (named by \
+             `X-USER-ID`, a key per request), against the raw rate of the same updates (the \
+             order from `placed` to `cancelled`, each line's stock back with its movement, the \
+             refund with its ledger row) in one write transaction, run directly on the database \
+             by as many tasks as wrk has connections, on as many orders again, in the same run. \
+             The orders are placed beforehand through the shop's checkout: {buyers} buyers \
+             taking turns, 1 to 3 lines of 1 to 3 items over {products} products. Cancels/s \
+             counts cancelled orders over the whole run. The sums are checked on both sets \
+             (HTTP / raw): a product's stock is its initial stock less its orders not \
+             cancelled; a buyer's balance is their ledger's sum and their initial points less \
+             their orders not cancelled; a cancelled order has exactly one refund row, any \
+             other none.\n\n\
+             | backend | orders | connections | cancelled (200) | non-200 | cancels/s | p50 ms | p99 ms | raw cancels/s (refused) | raw p50 ms | raw p99 ms | **cancel / raw** | stock wrong | balances wrong | refunds wrong |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            orders = cancel::ORDERS,
+            buyers = cancel::BUYERS,
+            products = cancel::PRODUCTS,
+        );
+        for o in outcomes {
+            let (h, r) = (&o.http_checks, &o.raw_checks);
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} ({}) | {} | {:.0} | {:.1} | {:.1} | {:.0} ({}) | {} | {} | **{:.3}** | {} / {} | {} / {} | {} / {} |",
+                o.backend,
+                o.orders,
+                o.connections,
+                o.cancelled,
+                o.http.status(200),
+                o.not_ok(),
+                o.cancels_per_second(),
+                o.http.p50_ms(),
+                o.http.p99_ms(),
+                o.raw.per_second(),
+                o.raw.refused,
+                ms(o.raw.p50),
+                ms(o.raw.p99),
+                o.ratio(),
+                h.stock_wrong,
+                r.stock_wrong,
+                h.balances_wrong,
+                r.balances_wrong,
+                h.refunds_wrong,
+                r.refunds_wrong,
             );
         }
         self.sections.push(s);
