@@ -56,7 +56,13 @@ async fn write(
     staff: Option<UserId>,
     note: &str,
 ) -> AppResult<i64> {
-    let ceiling = if kind.capped() { MAX_BALANCE } else { i64::MAX };
+    // The cap stops points coming in; taking some away from a balance
+    // over it (after a refund) is never refused by it.
+    let ceiling = if kind.capped() && delta > 0 {
+        MAX_BALANCE
+    } else {
+        i64::MAX
+    };
     let balance: Option<i64> = sqlx::query_scalar(
         "UPDATE users SET points = points + $1 \
          WHERE id = $2 AND points + $1 >= 0 AND points + $1 <= $3 \

@@ -528,6 +528,25 @@ async fn a_refund_is_never_refused_by_the_balance_cap(backend: Backend) {
         .post_json("/api/points/charge", &json!({"amount": 1}))
         .await;
     assert_error(status, &body, 409, "POINT_LIMIT_EXCEEDED");
+    // Staff may still take points away from a balance over the cap, not add.
+    let support = app.staff("whale_support", Role::Support).await;
+    let adjust = |delta: i64| {
+        let support = &support;
+        async move {
+            support
+                .post_json(
+                    "/api/admin/customers/points",
+                    &json!({"user_id": user_id, "delta": delta, "reason": "check"}),
+                )
+                .await
+        }
+    };
+    let (status, body) = adjust(1).await;
+    assert_error(status, &body, 409, "POINT_LIMIT_EXCEEDED");
+    let (status, body) = adjust(-1).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["points"], 10_000_000 + total - 1);
+    assert_ledger_matches(&app, user_id).await;
 }
 
 async fn staff_adjust_a_balance_with_a_reason(backend: Backend) {
