@@ -2,15 +2,18 @@ import { defineConfig, devices } from "@playwright/test";
 import type { LangOptions } from "./tests/fixtures/lang";
 
 // The tests run against the release build started by scripts/e2e-server.sh
-// (a fresh SQLite database each run), once in Korean and once in English:
-// each project has its own server, on its own port with its own database
-// (the checkout tests use up demo stock), and a browser asking for its
-// language. Chromium comes from the system: set CHROMIUM_PATH if it is not
-// /usr/bin/chromium.
+// (a fresh database each run), once in Korean and once in English: each
+// project has its own server, on its own port with its own database (the
+// checkout tests use up demo stock), and a browser asking for its
+// language. The Korean one runs on SQLite; the English one on PostgreSQL
+// when a throwaway one is running (TEST_POSTGRES_URL, as `make test` has),
+// so every page and form is tried on both backends. Chromium comes from
+// the system: set CHROMIUM_PATH if it is not /usr/bin/chromium.
 const firstPort = Number(process.env.E2E_PORT ?? 3100);
+const second = process.env.TEST_POSTGRES_URL ? "postgres" : "sqlite";
 const languages = [
-  { lang: "ko", locale: "ko-KR", acceptLanguage: "ko-KR,ko;q=0.9", port: firstPort },
-  { lang: "en", locale: "en-US", acceptLanguage: "en-US,en;q=0.9", port: firstPort + 1 },
+  { lang: "ko", locale: "ko-KR", acceptLanguage: "ko-KR,ko;q=0.9", port: firstPort, backend: "sqlite" },
+  { lang: "en", locale: "en-US", acceptLanguage: "en-US,en;q=0.9", port: firstPort + 1, backend: second },
 ] as const;
 const baseURL = (port: number) => `http://127.0.0.1:${port}`;
 
@@ -49,8 +52,8 @@ export default defineConfig<LangOptions>({
       },
     },
   })),
-  webServer: languages.map(({ port }) => ({
-    command: `../scripts/e2e-server.sh ${port}`,
+  webServer: languages.map(({ port, backend }) => ({
+    command: `../scripts/e2e-server.sh ${port} ${backend}`,
     url: `${baseURL(port)}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -2,7 +2,8 @@
 # Every test of the shop: formatting and lints (ssr and hydrate), the Rust
 # tests on SQLite and on a throwaway PostgreSQL, then, against a release
 # build, schemathesis on the JSON API (both backends) and the Playwright
-# suite in Chromium. Installs what is missing first.
+# suite in Chromium (in Korean on SQLite, in English on PostgreSQL).
+# Installs what is missing first.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -34,7 +35,7 @@ say "API fuzzing with schemathesis (release build, SQLite and PostgreSQL)"
 scripts/api-fuzz.sh
 scripts/api-fuzz.sh "$(scripts/pg.sh createdb api_fuzz)"
 
-say "Playwright (Chromium, release build)"
+say "Playwright (Chromium, release build; Korean on SQLite, English on PostgreSQL)"
 # Two free ports for the two servers (Korean and English), whatever else
 # listens on this machine.
 E2E_PORT="${E2E_PORT:-$(free_port_pair)}"
