@@ -368,21 +368,5 @@ async fn raw(db: &Db, set: &Set) -> anyhow::Result<Raw> {
             })
         })
         .collect();
-    let mut timings = Vec::new();
-    let mut refused = 0;
-    for task in tasks {
-        let (mine, no) = task.await??;
-        timings.extend(mine);
-        refused += no;
-    }
-    let elapsed = started.elapsed();
-    timings.sort();
-    let at = |q: f64| timings[((timings.len() - 1) as f64 * q) as usize];
-    Ok(Raw {
-        done: timings.len() as u64 - refused,
-        refused,
-        elapsed,
-        p50: at(0.5),
-        p99: at(0.99),
-    })
+    Raw::gather(started, tasks).await
 }

@@ -83,9 +83,34 @@ pub struct Raw {
     pub p99: Duration,
 }
 
+/// One raw task's answer: the time of each operation, and how many of them
+/// were refused.
+pub type RawTask = tokio::task::JoinHandle<anyhow::Result<(Vec<Duration>, u64)>>;
+
 impl Raw {
     pub fn per_second(&self) -> f64 {
         self.done as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The figures of raw tasks started at `started`, once all have ended.
+    pub async fn gather(started: Instant, tasks: Vec<RawTask>) -> anyhow::Result<Self> {
+        let mut timings = Vec::new();
+        let mut refused = 0;
+        for task in tasks {
+            let (mine, no) = task.await??;
+            timings.extend(mine);
+            refused += no;
+        }
+        let elapsed = started.elapsed();
+        timings.sort();
+        let at = |q: f64| timings[((timings.len() - 1) as f64 * q) as usize];
+        Ok(Raw {
+            done: timings.len() as u64 - refused,
+            refused,
+            elapsed,
+            p50: at(0.5),
+            p99: at(0.99),
+        })
     }
 }
 
@@ -230,21 +255,5 @@ async fn raw(db: &Db, tag: &str, scenario: &Scenario) -> anyhow::Result<Raw> {
             })
         })
         .collect();
-    let mut timings = Vec::new();
-    let mut refused = 0;
-    for task in tasks {
-        let (mine, no) = task.await??;
-        timings.extend(mine);
-        refused += no;
-    }
-    let elapsed = started.elapsed();
-    timings.sort();
-    let at = |q: f64| timings[((timings.len() - 1) as f64 * q) as usize];
-    Ok(Raw {
-        done: timings.len() as u64 - refused,
-        refused,
-        elapsed,
-        p50: at(0.5),
-        p99: at(0.99),
-    })
+    Raw::gather(started, tasks).await
 }

@@ -317,6 +317,23 @@ pub struct OrderSummary {
     pub state: OrderState,
 }
 
+impl OrderSummary {
+    /// What the order holds, in a few words: its first item, and how many
+    /// more.
+    pub fn what(&self, locale: Locale) -> String {
+        match self.item_count {
+            1 => self.first_item.clone(),
+            n => td_string!(
+                locale,
+                orders.first_and_more,
+                first = &self.first_item,
+                more = n - 1
+            )
+            .to_string(),
+        }
+    }
+}
+
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderPage {

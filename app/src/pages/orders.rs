@@ -79,11 +79,7 @@ fn OrderTable(page: OrderPage) -> impl IntoView {
                     .items
                     .into_iter()
                     .map(|order| {
-                        let what = match order.item_count {
-                            1 => order.first_item.clone(),
-                            n => td_string!(locale, orders.first_and_more, first = &order.first_item, more = n - 1)
-                                .to_string(),
-                        };
+                        let what = order.what(locale);
                         view! {
                             <tr data-testid="order-row">
                                 <td><a href=format!("/orders/{}", order.order_id)>{format!("#{}", order.order_id)}</a></td>

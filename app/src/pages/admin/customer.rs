@@ -117,11 +117,7 @@ fn Orders(orders: OrderPage) -> impl IntoView {
                             .items
                             .into_iter()
                             .map(|order| {
-                                let what = match order.item_count {
-                                    1 => order.first_item.clone(),
-                                    n => td_string!(locale, orders.first_and_more, first = &order.first_item, more = n - 1)
-                                        .to_string(),
-                                };
+                                let what = order.what(locale);
                                 let status = order.state.status;
                                 view! {
                                     <tr data-testid="customer-order" data-status=status.as_str()>

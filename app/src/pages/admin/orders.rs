@@ -118,11 +118,7 @@ fn OrderTable(page: AdminOrderPage, filters: Filters) -> impl IntoView {
                     .into_iter()
                     .map(|row| {
                         let order = row.order;
-                        let what = match order.item_count {
-                            1 => order.first_item.clone(),
-                            n => td_string!(locale, orders.first_and_more, first = &order.first_item, more = n - 1)
-                                .to_string(),
-                        };
+                        let what = order.what(locale);
                         let status = order.state.status;
                         view! {
                             <tr data-testid="admin-order-row" data-order-id=order.order_id.0 data-status=status.as_str()>
