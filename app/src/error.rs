@@ -46,6 +46,14 @@ pub enum ErrorCode {
     OrderNotCancellable,
     /// The order is no longer `placed`: it cannot be shipped.
     OrderNotFulfillable,
+    /// No coupon is left in the campaign.
+    CouponSoldOut,
+    /// The shopper already has this campaign's coupon.
+    CouponAlreadyIssued,
+    /// The coupon is not the shopper's, is used, expired or not yet valid.
+    CouponNotUsable,
+    /// The order's total does not reach the coupon's minimum.
+    CouponMinimumNotMet,
     Internal,
     /// The answer took longer than the server's request time limit.
     TimedOut,
@@ -61,6 +69,7 @@ impl ErrorCode {
             ForbiddenOrigin | Forbidden => 403,
             ProductNotFound | OrderNotFound | NotFound | UserNotFound => 404,
             LoginIdTaken | SkuTaken | LastAdmin | OrderNotCancellable | OrderNotFulfillable
+            | CouponSoldOut | CouponAlreadyIssued | CouponNotUsable | CouponMinimumNotMet
             | PointLimitExceeded | InsufficientStock | InsufficientPoints | PriceChanged
             | CartChanged | RequestInProgress => 409,
             IdempotencyKeyReused => 422,
@@ -97,6 +106,10 @@ impl ErrorCode {
             LastAdmin => "LAST_ADMIN",
             OrderNotCancellable => "ORDER_NOT_CANCELLABLE",
             OrderNotFulfillable => "ORDER_NOT_FULFILLABLE",
+            CouponSoldOut => "COUPON_SOLD_OUT",
+            CouponAlreadyIssued => "COUPON_ALREADY_ISSUED",
+            CouponNotUsable => "COUPON_NOT_USABLE",
+            CouponMinimumNotMet => "COUPON_MINIMUM_NOT_MET",
             Internal => "INTERNAL",
             TimedOut => "TIMED_OUT",
         }
@@ -171,6 +184,17 @@ pub struct Problem {
     pub needed: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shortfall: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon_id: Option<i64>,
+    /// Where the coupon is (`used`, `expired`, `not_yet_valid`; `unknown`
+    /// for a coupon that is not the shopper's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon_status: Option<String>,
+    /// The total the coupon needs, against the order's `subtotal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_order: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<i64>,
 }
 
 impl Problem {
@@ -186,6 +210,10 @@ impl Problem {
             points: None,
             needed: None,
             shortfall: None,
+            coupon_id: None,
+            coupon_status: None,
+            min_order: None,
+            subtotal: None,
         }
     }
 
@@ -208,6 +236,25 @@ impl Problem {
             sent: Some(sent),
             price: Some(price),
             ..Self::of(ErrorCode::PriceChanged)
+        }
+    }
+
+    /// The coupon cannot be used now: `status` says why.
+    pub fn coupon_not_usable(coupon_id: i64, status: &str) -> Self {
+        Self {
+            coupon_id: Some(coupon_id),
+            coupon_status: Some(status.to_string()),
+            ..Self::of(ErrorCode::CouponNotUsable)
+        }
+    }
+
+    /// The order's `subtotal` does not reach the coupon's `min_order`.
+    pub fn coupon_minimum(coupon_id: i64, min_order: i64, subtotal: i64) -> Self {
+        Self {
+            coupon_id: Some(coupon_id),
+            min_order: Some(min_order),
+            subtotal: Some(subtotal),
+            ..Self::of(ErrorCode::CouponMinimumNotMet)
         }
     }
 

@@ -5,7 +5,7 @@
 // The modules depend downward only, in this order (each uses only those
 // before it): locale; http_status; error; money, dates, paging, url; web (the
 // islands' browser side); db; identity; staff, audit; catalog; likes,
-// points, cart; platform; orders; accounts; admin (the operator's side, a
+// points, cart, coupons; platform; orders; accounts; admin (the operator's side, a
 // layer above the domains); components; pages.
 pub mod accounts;
 pub mod admin;
@@ -13,6 +13,7 @@ pub mod audit;
 pub mod cart;
 pub mod catalog;
 pub mod components;
+pub mod coupons;
 pub mod dates;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -143,7 +143,7 @@ impl Set {
                                 .collect(),
                         );
                         let key = IdempotencyKey::parse(&format!("{tag}-place-{n}"))?;
-                        let placed = place_order(&db, user, &key, &request)
+                        let placed = place_order(&db, user, &key, &request, None)
                             .await
                             .with_context(|| format!("placing order {n} to cancel"))?;
                         mine.push((
@@ -151,7 +151,7 @@ impl Set {
                             Placed {
                                 order: placed.order_id,
                                 user,
-                                total: placed.total.get(),
+                                total: placed.payment.total.get(),
                                 lines,
                             },
                         ));

@@ -2,7 +2,7 @@
 //! `/api/admin/...`. A layer above the domains, like the pages: each
 //! function checks the caller's permission before anything else, then
 //! runs a domain's rule (the catalog's, the stock rule, the staff roles,
-//! an order's lifecycle, the points ledger)
+//! an order's lifecycle, the points ledger, the coupons)
 //! and writes its audit row in the same transaction. [`ACCESS`] says what
 //! each function needs; a test calls every registered admin function as
 //! every kind of caller and holds them to it.
@@ -10,6 +10,7 @@
 use crate::staff::Permission;
 
 pub mod catalog;
+pub mod coupons;
 pub mod dashboard;
 pub mod orders;
 pub mod platform;
@@ -49,6 +50,12 @@ pub const ACCESS: &[(&str, Access)] = &[
     ),
     (
         "/api/admin/stock/adjust",
+        Access::Needs(Permission::Catalog),
+    ),
+    ("/api/admin/coupons", Access::Needs(Permission::Catalog)),
+    ("/api/admin/coupons/get", Access::Needs(Permission::Catalog)),
+    (
+        "/api/admin/coupons/update",
         Access::Needs(Permission::Catalog),
     ),
     ("/api/admin/orders", Access::Needs(Permission::Orders)),

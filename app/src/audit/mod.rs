@@ -41,10 +41,14 @@ pub enum AuditKind {
     PointsAdjusted,
     #[serde(rename = "platform.retry")]
     EventRetried,
+    #[serde(rename = "coupon.created")]
+    CouponCreated,
+    #[serde(rename = "coupon.updated")]
+    CouponUpdated,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 12] = [
+    pub const ALL: [AuditKind; 14] = [
         AuditKind::ProductCreated,
         AuditKind::ProductUpdated,
         AuditKind::PriceChanged,
@@ -57,6 +61,8 @@ impl AuditKind {
         AuditKind::OrderCancelled,
         AuditKind::PointsAdjusted,
         AuditKind::EventRetried,
+        AuditKind::CouponCreated,
+        AuditKind::CouponUpdated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +79,8 @@ impl AuditKind {
             AuditKind::OrderCancelled => "order.cancelled",
             AuditKind::PointsAdjusted => "points.adjusted",
             AuditKind::EventRetried => "platform.retry",
+            AuditKind::CouponCreated => "coupon.created",
+            AuditKind::CouponUpdated => "coupon.updated",
         }
     }
 
@@ -90,6 +98,8 @@ impl AuditKind {
             AuditKind::OrderCancelled => td_string!(locale, admin.kind_order_cancelled),
             AuditKind::PointsAdjusted => td_string!(locale, admin.kind_points_adjusted),
             AuditKind::EventRetried => td_string!(locale, admin.kind_event_retried),
+            AuditKind::CouponCreated => td_string!(locale, admin.kind_coupon_created),
+            AuditKind::CouponUpdated => td_string!(locale, admin.kind_coupon_updated),
         }
     }
 }
@@ -119,8 +129,8 @@ pub struct AuditEntry {
     /// The staff member's login id; absent for the command line.
     pub actor: Option<String>,
     pub kind: AuditKind,
-    /// The thing acted on: `product:<id>`, `user:<login id>`, `order:<id>`
-    /// or `event:<event id>`.
+    /// The thing acted on: `product:<id>`, `user:<login id>`, `order:<id>`,
+    /// `coupon:<campaign id>` or `event:<event id>`.
     pub target: String,
     /// A short before and after.
     pub summary: String,

@@ -1,16 +1,18 @@
 //! Placing an order: the shop's transactional rules, written once for both
 //! backends. One write transaction checks every product, price, stock and
 //! the balance, then writes the order with its snapshot, takes the stock
-//! (a `sale` movement per line, naming the order), spends the points,
-//! empties the cart, queues the data-platform event and records the
-//! idempotency key's answer, or does none of it.
+//! (a `sale` movement per line, naming the order), spends the coupon (one
+//! conditional update) and the points, empties the cart, queues the
+//! data-platform event and records the idempotency key's answer, or does
+//! none of it.
 
 use super::{
-    idempotency, store, IdempotencyKey, LineRequest, OrderLine, OrderRequest, PlacedOrder,
+    idempotency, store, IdempotencyKey, LineRequest, OrderLine, OrderRequest, Payment, PlacedOrder,
 };
 use crate::{
     cart,
     catalog::{self, Availability, ProductId},
+    coupons::{self, CouponId, Refusal},
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails, Problem},
     identity::{self, UserId},
@@ -26,9 +28,16 @@ pub async fn place_order(
     user: UserId,
     key: &IdempotencyKey,
     request: &OrderRequest,
+    coupon: Option<CouponId>,
 ) -> AppResult<PlacedOrder> {
-    idempotency::once(db, user, key, &request.fingerprint(), || {
-        place_once(db, user, key, request)
+    // The key covers the coupon too (and a request without one keeps the
+    // fingerprint it had before coupons).
+    let mut fingerprint = request.fingerprint();
+    if let Some(coupon) = coupon {
+        fingerprint.push_str(&format!("|coupon:{coupon}"));
+    }
+    idempotency::once(db, user, key, &fingerprint, || {
+        place_once(db, user, key, request, coupon)
     })
     .await
 }
@@ -38,6 +47,7 @@ async fn place_once(
     user: UserId,
     key: &IdempotencyKey,
     request: &OrderRequest,
+    coupon: Option<CouponId>,
 ) -> AppResult<PlacedOrder> {
     let mut tx = db.begin_write().await?;
     // The user first, then the products in id order: every transaction
@@ -70,7 +80,7 @@ async fn place_once(
 
     let mut problems = Problems::default();
     let mut order_lines = Vec::with_capacity(lines.len());
-    let mut total = Won::ZERO;
+    let mut subtotal = Won::ZERO;
     for line in &lines {
         let product = products
             .iter()
@@ -90,7 +100,7 @@ async fn place_once(
             .ok_or_else(|| {
                 AppError::bad_request(td_string!(Locale::current(), errors.total_too_large))
             })?;
-        total = total.checked_add(line_total).ok_or_else(|| {
+        subtotal = subtotal.checked_add(line_total).ok_or_else(|| {
             AppError::bad_request(td_string!(Locale::current(), errors.total_too_large))
         })?;
         order_lines.push(OrderLine {
@@ -102,6 +112,30 @@ async fn place_once(
             quantity: line.quantity,
         });
     }
+    let ordered_at = now_millis();
+    // The coupon is the shopper's (locked with them), so it stays as read.
+    let mut discount = Won::ZERO;
+    if let Some(coupon) = coupon {
+        match coupons::store::held(&mut tx, user, coupon, ordered_at).await? {
+            None => problems.coupon(Problem::coupon_not_usable(coupon.0, "unknown")),
+            Some(held) => match held.discount_for(subtotal) {
+                Ok(off) => discount = off,
+                Err(Refusal::NotUsable(status)) => {
+                    problems.coupon(Problem::coupon_not_usable(coupon.0, status))
+                }
+                Err(Refusal::MinimumNotMet { min_order }) => problems.coupon(
+                    Problem::coupon_minimum(coupon.0, min_order.get(), subtotal.get()),
+                ),
+            },
+        }
+    }
+    let payment = Payment {
+        total: Won(subtotal.get() - discount.get()),
+        subtotal,
+        discount,
+        coupon_id: coupon,
+    };
+    let total = payment.total;
     let balance = points::store::balance_in(&mut tx, user).await?;
     if balance < total.get() {
         problems.points_short(balance, total);
@@ -110,8 +144,18 @@ async fn place_once(
         return Err(refusal);
     }
 
-    let ordered_at = now_millis();
-    let order_id = store::insert(&mut tx, user, total, ordered_at, &order_lines).await?;
+    let order_id = store::insert(&mut tx, user, &payment, ordered_at, &order_lines).await?;
+    if let Some(coupon) = coupon {
+        // One conditional update: of any number of orders with this
+        // coupon, one spends it. Under the user's lock this one was
+        // checked above, so a refusal here is a broken invariant.
+        if !coupons::store::spend(&mut tx, user, coupon, order_id.0, ordered_at).await? {
+            return Err(AppError::new(
+                ErrorCode::CouponNotUsable,
+                td_string!(Locale::current(), coupons.not_usable),
+            ));
+        }
+    }
     for line in &order_lines {
         // A `sale` movement naming the order, through the one stock rule.
         if catalog::store::take_stock(&mut tx, line.product_id, line.quantity, Some(order_id.0))
@@ -138,13 +182,13 @@ async fn place_once(
     }
     let placed = PlacedOrder {
         order_id,
-        total,
+        payment,
         points_left,
         items: order_lines,
         ordered_at,
         state: super::OrderState::default(),
     };
-    let event = platform::OrderPlaced::new(
+    let mut event = platform::OrderPlaced::new(
         order_id.0,
         user,
         total,
@@ -160,6 +204,9 @@ async fn place_once(
             })
             .collect(),
     );
+    if let Some(coupon) = coupon {
+        event = event.with_coupon(coupon.0, subtotal, discount);
+    }
     platform::outbox::enqueue(&mut tx, &event.into()).await?;
     idempotency::complete(&mut tx, user, key, placed.order_id.0, &placed).await?;
     tx.commit().await?;
@@ -230,6 +277,7 @@ struct Problems {
     first_short: Option<String>,
     points: Option<Problem>,
     prices: Vec<Problem>,
+    coupon: Option<Problem>,
 }
 
 impl Problems {
@@ -253,12 +301,17 @@ impl Problems {
         ));
     }
 
+    fn coupon(&mut self, problem: Problem) {
+        self.coupon = Some(problem);
+    }
+
     fn points_short(&mut self, points: i64, total: Won) {
         self.points = Some(Problem::short_of_points(points, total.get()));
     }
 
     /// One error listing every problem; its code is the first kind found
-    /// in diagram 9's order: stock, then points, then prices.
+    /// in diagram 9's order: stock, then points, then prices, with the
+    /// coupon before the points (a refused coupon is why points fall short).
     fn into_error(self) -> Option<AppError> {
         let (code, message) = if let Some(first) = self.stock.first() {
             (
@@ -272,6 +325,17 @@ impl Problems {
                     }
                 },
             )
+        } else if let Some(coupon) = &self.coupon {
+            let message = match coupon.min_order {
+                Some(min_order) => td_string!(
+                    Locale::current(),
+                    coupons.minimum_not_met,
+                    min_order = Won(min_order).show(Locale::current())
+                )
+                .to_string(),
+                None => td_string!(Locale::current(), coupons.not_usable).to_string(),
+            };
+            (coupon.code, message)
         } else if let Some(shortfall) = self.points.as_ref().and_then(|p| p.shortfall) {
             (
                 ErrorCode::InsufficientPoints,
@@ -293,6 +357,7 @@ impl Problems {
         let problems: Vec<Problem> = self
             .stock
             .into_iter()
+            .chain(self.coupon)
             .chain(self.points)
             .chain(self.prices)
             .collect();

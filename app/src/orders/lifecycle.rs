@@ -2,6 +2,7 @@
 //! fulfil a `placed` order, and its shopper or staff cancel one. A cancel
 //! is one transaction: the status (guarded, so it happens once), the stock
 //! back through the one stock rule, the points back as a `refund`, the
+//! coupon back while its campaign runs, the
 //! `order.cancelled` event in the outbox, the audit row for staff and the
 //! idempotency key's answer, or none of it.
 
@@ -11,7 +12,7 @@ use super::{
 };
 use crate::{
     audit::{self, AuditKind},
-    catalog,
+    catalog, coupons,
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails},
     identity::{self, UserId},
@@ -98,6 +99,9 @@ async fn cancel_once(
         )
         .await?;
     }
+    // Its coupon comes back while the campaign has not ended; the
+    // campaign's issued count stays.
+    let coupon_returned = coupons::store::give_back(&mut tx, order_id.0, now).await?;
     let order = store::get_in(&mut tx, order_id, Locale::current())
         .await?
         .ok_or_else(order_not_found)?;
@@ -105,7 +109,7 @@ async fn cancel_once(
         event_id: uuid::Uuid::new_v4().to_string(),
         order_id: order_id.0,
         user_id: owner,
-        total: order.total,
+        total: order.payment.total,
         items: lines
             .iter()
             .map(|l| SoldLine {
@@ -131,7 +135,11 @@ async fn cancel_once(
         )
         .await?;
     }
-    let answer = CancelledOrder { order, refunded };
+    let answer = CancelledOrder {
+        order,
+        refunded,
+        coupon_returned,
+    };
     idempotency::complete(&mut tx, actor.user(), key, order_id.0, &answer).await?;
     tx.commit().await?;
     Ok(answer)

@@ -6,6 +6,7 @@
 
 use crate::{
     catalog::{ProductId, Quantity},
+    coupons::CouponId,
     error::{AppError, AppResult, ErrorCode},
     identity::UserId,
     locale::{td_string, Locale},
@@ -288,12 +289,60 @@ impl OrderLine {
     }
 }
 
+/// What an order came to: its lines' `subtotal`, the coupon's `discount`
+/// and `total`, what was paid (`subtotal - discount`, in points).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Payment {
+    pub total: Won,
+    pub subtotal: Won,
+    pub discount: Won,
+    /// The coupon that gave the discount.
+    pub coupon_id: Option<CouponId>,
+}
+
+impl Payment {
+    /// An order without a coupon.
+    pub fn full(total: Won) -> Self {
+        Self {
+            total,
+            subtotal: total,
+            discount: Won::ZERO,
+            coupon_id: None,
+        }
+    }
+}
+
+/// Answers stored before coupons (the idempotency store keeps them for a
+/// day) carry only `total`: they paid their subtotal.
+impl<'de> Deserialize<'de> for Payment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Stored {
+            total: Won,
+            subtotal: Option<Won>,
+            #[serde(default)]
+            discount: Won,
+            #[serde(default)]
+            coupon_id: Option<CouponId>,
+        }
+        let stored = Stored::deserialize(deserializer)?;
+        Ok(Self {
+            total: stored.total,
+            subtotal: stored.subtotal.unwrap_or(stored.total),
+            discount: stored.discount,
+            coupon_id: stored.coupon_id,
+        })
+    }
+}
+
 /// The answer to placing an order (201).
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlacedOrder {
     pub order_id: OrderId,
-    pub total: Won,
+    #[serde(flatten)]
+    pub payment: Payment,
     pub points_left: i64,
     pub items: Vec<OrderLine>,
     /// Unix milliseconds.
@@ -355,7 +404,8 @@ impl OrderPage {
 pub struct OrderDetail {
     pub order_id: OrderId,
     pub user_id: UserId,
-    pub total: Won,
+    #[serde(flatten)]
+    pub payment: Payment,
     pub points_spent: i64,
     pub items: Vec<OrderLine>,
     pub ordered_at: i64,
@@ -370,6 +420,9 @@ pub struct CancelledOrder {
     #[serde(flatten)]
     pub order: OrderDetail,
     pub refunded: i64,
+    /// The order's coupon is usable again (it was still within its dates).
+    #[serde(default)]
+    pub coupon_returned: bool,
 }
 
 /// One order in the staff's list: whose it is, too.
@@ -495,23 +548,46 @@ pub struct CheckoutSummary {
     pub points: i64,
     /// A fresh key for this page's order button.
     pub idempotency_key: String,
+    /// My usable coupons, each with what it takes off this cart.
+    pub coupons: Vec<CouponChoice>,
+    /// The coupon asked for, when it can pay for this cart.
+    pub coupon_id: Option<CouponId>,
+    /// What it takes off the cart's total.
+    pub discount: Won,
+    /// What the order would cost in points: the cart's total less the discount.
+    pub to_pay: Won,
+}
+
+/// One of my usable coupons against the cart at checkout.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouponChoice {
+    pub coupon_id: CouponId,
+    pub name: String,
+    pub terms: crate::coupons::Terms,
+    /// What it takes off this cart; absent when the cart's total does not
+    /// reach its minimum.
+    pub discount: Option<Won>,
 }
 
 /// `POST /api/orders/place`: `idempotency_key` and either `items` or
-/// `from_cart: true`. 201 with the order; 404 `PRODUCT_NOT_FOUND`; 409
-/// `INSUFFICIENT_STOCK`, `INSUFFICIENT_POINTS`, `PRICE_CHANGED` (every
-/// problem listed in `details.problems`), `REQUEST_IN_PROGRESS`; 422
-/// `IDEMPOTENCY_KEY_REUSED`.
+/// `from_cart: true`, and `coupon_id` (one of mine; empty for none). 201
+/// with the order; 404 `PRODUCT_NOT_FOUND`; 409 `INSUFFICIENT_STOCK`,
+/// `INSUFFICIENT_POINTS`, `PRICE_CHANGED`, `COUPON_NOT_USABLE`,
+/// `COUPON_MINIMUM_NOT_MET` (every problem listed in `details.problems`),
+/// `REQUEST_IN_PROGRESS`; 422 `IDEMPOTENCY_KEY_REUSED`.
 #[server(prefix = "/api", endpoint = "orders/place")]
 pub async fn place_order(
     idempotency_key: IdempotencyKey,
     items: Option<Vec<LineRequest>>,
     from_cart: Option<bool>,
+    coupon_id: Option<String>,
 ) -> Result<PlacedOrder, AppError> {
     let user_id = crate::identity::require_user().await?;
     let request = OrderRequest::parse(items, from_cart)?;
+    let coupon = parse_coupon_choice(coupon_id.as_deref())?;
     let db = crate::db::db()?;
-    let placed = checkout::place_order(&db, user_id, &idempotency_key, &request).await?;
+    let placed = checkout::place_order(&db, user_id, &idempotency_key, &request, coupon).await?;
     // The order's event is in the outbox: send it now rather than at the next poll.
     if let Some(wakeup) = use_context::<crate::platform::dispatcher::Wakeup>() {
         wakeup.wake();
@@ -542,6 +618,15 @@ pub async fn get_order(id: String) -> Result<OrderDetail, AppError> {
     store::get(&crate::db::db()?, Some(user_id), id, Locale::current())
         .await?
         .ok_or_else(order_not_found)
+}
+
+/// The coupon a checkout form or a JSON client chose: none when absent or
+/// empty (the form's "no coupon").
+pub fn parse_coupon_choice(raw: Option<&str>) -> AppResult<Option<CouponId>> {
+    raw.map(str::trim)
+        .filter(|raw| !raw.is_empty())
+        .map(CouponId::parse)
+        .transpose()
 }
 
 /// The order id a client sent, or the 404 an unknown one gets.
@@ -616,19 +701,51 @@ pub async fn new_order_key() -> Result<FreshKey, AppError> {
     })
 }
 
-/// `GET /api/checkout`: my cart against my balance, with a fresh key.
+/// `GET /api/checkout?coupon_id`: my cart against my balance, with a
+/// fresh key, my usable coupons and what the chosen one takes off.
 #[server(prefix = "/api", endpoint = "checkout", input = server_fn::codec::GetUrl)]
-pub async fn checkout_view() -> Result<CheckoutSummary, AppError> {
+pub async fn checkout_view(coupon_id: Option<String>) -> Result<CheckoutSummary, AppError> {
+    use crate::coupons::{CouponStatus, Held};
     let user_id = crate::identity::require_user().await?;
+    let wanted = parse_coupon_choice(coupon_id.as_deref())?;
     let db = crate::db::db()?;
     let cart = crate::cart::store::CartOwner::User(user_id)
         .cart(&db)
         .await?;
     let points = crate::points::store::balance(&db, user_id).await?;
+    let coupons: Vec<CouponChoice> = crate::coupons::store::mine(&db, user_id, Locale::current())
+        .await?
+        .into_iter()
+        .filter(|c| c.status == CouponStatus::Usable)
+        .map(|c| {
+            let held = Held {
+                id: c.coupon_id,
+                terms: c.terms,
+                status: c.status,
+            };
+            CouponChoice {
+                coupon_id: c.coupon_id,
+                name: c.name,
+                terms: c.terms,
+                discount: held.discount_for(cart.total).ok(),
+            }
+        })
+        .collect();
+    let chosen = wanted.and_then(|id| {
+        coupons
+            .iter()
+            .find(|c| c.coupon_id == id)
+            .and_then(|c| c.discount.map(|off| (id, off)))
+    });
+    let discount = chosen.map_or(Won::ZERO, |(_, off)| off);
     Ok(CheckoutSummary {
+        to_pay: Won(cart.total.get() - discount.get()),
         cart,
         points,
         idempotency_key: idempotency::new_key(),
+        coupons,
+        coupon_id: chosen.map(|(id, _)| id),
+        discount,
     })
 }
 

@@ -3,10 +3,11 @@
 
 use super::{
     Actor, AdminOrder, AdminOrderPage, AdminOrderQuery, AdminOrderSummary, OrderDetail, OrderId,
-    OrderLine, OrderPage, OrderState, OrderStatus, OrderSummary, StatusEntry,
+    OrderLine, OrderPage, OrderState, OrderStatus, OrderSummary, Payment, StatusEntry,
 };
 use crate::{
     catalog::{ProductId, Quantity},
+    coupons::CouponId,
     db::Db,
     error::{AppError, AppResult},
     identity::UserId,
@@ -16,21 +17,26 @@ use crate::{
 };
 use sqlx::{any::AnyRow, Any, AnyConnection, Row, Transaction};
 
-/// Writes the order and its lines with their price and name snapshots: the
-/// base name beside the price, and the name in every language the product
-/// has (`order_item_names`), as they are in this transaction.
+/// Writes the order (what it came to, with its coupon) and its lines with
+/// their price and name snapshots: the base name beside the price, and the
+/// name in every language the product has (`order_item_names`), as they
+/// are in this transaction.
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
     user: UserId,
-    total: Won,
+    payment: &Payment,
     ordered_at: i64,
     lines: &[OrderLine],
 ) -> AppResult<OrderId> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO orders (user_id, total, ordered_at) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO orders (user_id, total, subtotal, discount, coupon_id, ordered_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(user.0)
-    .bind(total.get())
+    .bind(payment.total.get())
+    .bind(payment.subtotal.get())
+    .bind(payment.discount.get())
+    .bind(payment.coupon_id.map(|c| c.0))
     .bind(ordered_at)
     .fetch_one(&mut **tx)
     .await?;
@@ -157,7 +163,8 @@ async fn detail_on(
     locale: Locale,
 ) -> AppResult<Option<OrderDetail>> {
     let Some(order) = sqlx::query(&format!(
-        "SELECT o.id, o.user_id, o.total, o.ordered_at, {STATE_COLUMNS}, \
+        "SELECT o.id, o.user_id, o.total, o.subtotal, o.discount, o.coupon_id, o.ordered_at, \
+                {STATE_COLUMNS}, \
                 CAST(COALESCE((SELECT -SUM(l.amount) FROM point_ledger l \
                                WHERE l.order_id = o.id AND l.kind = 'use'), 0) AS BIGINT) AS points_spent \
          FROM orders o WHERE o.id = $1 AND ($2 = 0 OR o.user_id = $2)"
@@ -188,7 +195,12 @@ async fn detail_on(
     Ok(Some(OrderDetail {
         order_id: OrderId(order.try_get("id")?),
         user_id: UserId(order.try_get("user_id")?),
-        total: Won(order.try_get("total")?),
+        payment: Payment {
+            total: Won(order.try_get("total")?),
+            subtotal: Won(order.try_get("subtotal")?),
+            discount: Won(order.try_get("discount")?),
+            coupon_id: order.try_get::<Option<i64>, _>("coupon_id")?.map(CouponId),
+        },
         points_spent: order.try_get("points_spent")?,
         items,
         ordered_at: order.try_get("ordered_at")?,

@@ -15,7 +15,7 @@ use server_fn::ServerFn;
 /// JS an `Enhance` island sends it.
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
-    let view_data = Resource::new(|| (), |_| checkout_view());
+    let view_data = Resource::new(|| (), |_| checkout_view(None));
     let locale = Locale::current();
     view! {
         <Title text=td_string!(locale, checkout.checkout) />

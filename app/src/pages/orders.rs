@@ -194,7 +194,7 @@ fn OrderDetails(order: OrderDetail, key: Option<String>) -> impl IntoView {
             </table>
             <p class="cart-summary__total">
                 {td_string!(locale, common.total)} " "
-                <strong data-testid="order-total">{order.total.show(locale)}</strong>
+                <strong data-testid="order-total">{order.payment.total.show(locale)}</strong>
             </p>
             <p data-testid="order-points">
                 {td_string!(locale, orders.paid_with, points = show_points(order.points_spent, locale))}

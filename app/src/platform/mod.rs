@@ -74,7 +74,17 @@ pub struct OrderPlaced {
     pub event_id: String,
     pub order_id: i64,
     pub user_id: UserId,
+    /// What was paid: `subtotal - discount`.
     pub total: Won,
+    /// What the lines came to. Events written before coupons have none
+    /// (they paid their subtotal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<Won>,
+    /// The coupon's discount.
+    #[serde(default)]
+    pub discount: Won,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon_id: Option<i64>,
     pub items: Vec<SoldLine>,
     /// Unix milliseconds.
     pub ordered_at: i64,
@@ -83,7 +93,8 @@ pub struct OrderPlaced {
 impl OrderPlaced {
     pub const KIND: &'static str = "order.placed";
 
-    /// A new event (with a new id) for an order just written.
+    /// A new event (with a new id) for an order just written, which paid
+    /// its `total` in full.
     #[cfg(feature = "ssr")]
     pub fn new(
         order_id: i64,
@@ -97,8 +108,21 @@ impl OrderPlaced {
             order_id,
             user_id,
             total,
+            subtotal: Some(total),
+            discount: Won::ZERO,
+            coupon_id: None,
             items,
             ordered_at,
+        }
+    }
+
+    /// The same order paid with a coupon: `discount` off `subtotal`.
+    pub fn with_coupon(self, coupon_id: i64, subtotal: Won, discount: Won) -> Self {
+        Self {
+            subtotal: Some(subtotal),
+            discount,
+            coupon_id: Some(coupon_id),
+            ..self
         }
     }
 }

@@ -100,7 +100,7 @@ fn Detail(order: AdminOrder, key: Option<String>) -> impl IntoView {
             <dl class="admin-figures">
                 <div>
                     <dt>{td_string!(locale, admin.total)}</dt>
-                    <dd data-testid="order-total">{order.total.show(locale)}</dd>
+                    <dd data-testid="order-total">{order.payment.total.show(locale)}</dd>
                 </div>
                 <div>
                     <dt>{td_string!(locale, admin.points_spent)}</dt>
