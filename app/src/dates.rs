@@ -68,6 +68,35 @@ pub fn parse_day_in_seoul(raw: &str) -> Option<i64> {
     Some(days * 86_400_000 - SEOUL_OFFSET_SECS * 1000)
 }
 
+/// The unix time in milliseconds of a wall-clock time in Seoul written
+/// `YYYY-MM-DDTHH:MM` (as a `datetime-local` input sends it; a space for
+/// the `T` is taken too); `None` for anything else.
+pub fn parse_time_in_seoul(raw: &str) -> Option<i64> {
+    let (day, time) = raw.split_once(['T', ' '])?;
+    let start = parse_day_in_seoul(day)?;
+    let (hour, minute) = time.split_once(':')?;
+    let two_digits = |part: &str| -> Option<i64> {
+        (part.len() == 2 && part.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let (hour, minute) = (two_digits(hour)?, two_digits(minute)?);
+    (hour < 24 && minute < 60).then_some(start + (hour * 60 + minute) * 60_000)
+}
+
+/// A unix time in milliseconds as a `datetime-local` input's value in
+/// Seoul: `2026-12-24T09:00` (seconds dropped).
+pub fn input_value_in_seoul(millis: i64) -> String {
+    let secs = millis.div_euclid(1000) + SEOUL_OFFSET_SECS;
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
 /// (year, month, day) to days since 1970-01-01, proleptic Gregorian.
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -103,6 +132,23 @@ mod tests {
         let t = 1_796_193_420_000;
         assert_eq!(format_millis(t, Locale::ko), "2026.12.02 15:37");
         assert_eq!(format_millis(t, Locale::en), "Dec 2, 2026, 3:37 PM KST");
+    }
+
+    #[test]
+    fn form_times_are_seoul_times() {
+        let t = 1_796_193_420_000;
+        assert_eq!(input_value_in_seoul(t), "2026-12-02T15:37");
+        assert_eq!(parse_time_in_seoul("2026-12-02T15:37"), Some(t));
+        assert_eq!(parse_time_in_seoul("2026-12-02 15:37"), Some(t));
+        for bad in [
+            "2026-12-02",
+            "2026-12-02T24:00",
+            "2026-12-02T9:00",
+            "2026-12-02T09:60",
+            "x",
+        ] {
+            assert_eq!(parse_time_in_seoul(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -2,11 +2,14 @@
 //! (these machines are shared and noisy, so every figure is also a ratio),
 //! written as a Markdown report.
 //!
-//!   bench --server BIN --site DIR --out FILE     (PostgreSQL: TEST_POSTGRES_URL)
+//!   bench --server BIN --site DIR --out FILE [--only 2,7]
+//!   (PostgreSQL: TEST_POSTGRES_URL; `--only` runs those sections, where 1
+//!   stands for 1, 3 and 4, which share a run)
 
 mod browser;
 mod cancel;
 mod checkout;
+mod claims;
 mod data;
 mod growth;
 mod report;
@@ -23,12 +26,23 @@ struct Args {
     site: PathBuf,
     out: PathBuf,
     postgres: String,
+    /// The sections to run; all without `--only`.
+    only: Option<Vec<u32>>,
+}
+
+impl Args {
+    fn runs(&self, section: u32) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.contains(&section))
+    }
 }
 
 fn args() -> anyhow::Result<Args> {
     let mut server = None;
     let mut site = None;
     let mut out = None;
+    let mut only = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
@@ -36,6 +50,14 @@ fn args() -> anyhow::Result<Args> {
             "--server" => server = Some(PathBuf::from(value)),
             "--site" => site = Some(PathBuf::from(value)),
             "--out" => out = Some(PathBuf::from(value)),
+            "--only" => {
+                let sections = value
+                    .split(',')
+                    .map(|n| n.trim().parse::<u32>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .with_context(|| format!("--only {value}: section numbers, e.g. 2,7"))?;
+                only = Some(sections);
+            }
             other => bail!("unknown option {other}"),
         }
     }
@@ -45,6 +67,7 @@ fn args() -> anyhow::Result<Args> {
         out: out.context("--out FILE")?,
         postgres: std::env::var("TEST_POSTGRES_URL")
             .context("TEST_POSTGRES_URL: a PostgreSQL to create databases on")?,
+        only,
     })
 }
 
@@ -104,52 +127,71 @@ async fn main() -> anyhow::Result<()> {
     };
     let mut report = report::Report::new();
 
-    eprintln!("==> 1. SSR against a static handler; 3. bytes; 4. browser");
-    let shop = launch(dbs.sqlite("pages"), Vec::new()).start().await?;
-    let cookie = ssr::shopper(&shop, "bench_pages").await?;
-    let pages = ssr::measure(&shop, &cookie).await?;
-    report.ssr(&pages);
-    let browser = browser::measure(&shop.base, &["/", "/products/1"])?;
-    report.bytes(&browser);
-    report.browser(&browser);
-    drop(shop);
+    if args.runs(1) {
+        eprintln!("==> 1. SSR against a static handler; 3. bytes; 4. browser");
+        let shop = launch(dbs.sqlite("pages"), Vec::new()).start().await?;
+        let cookie = ssr::shopper(&shop, "bench_pages").await?;
+        let pages = ssr::measure(&shop, &cookie).await?;
+        report.ssr(&pages);
+        let browser = browser::measure(&shop.base, &["/", "/products/1"])?;
+        report.bytes(&browser);
+        report.browser(&browser);
+        drop(shop);
+    }
 
-    eprintln!("==> 2. checkout under contention");
-    let mut outcomes = Vec::new();
-    for backend in BACKENDS {
-        for scenario in [&checkout::FLASH_SALE, &checkout::SPREAD] {
-            let name = format!("checkout_{}", scenario.name.replace(' ', "_"));
-            let url = dbs.fresh(backend, &name).await?;
+    if args.runs(2) {
+        eprintln!("==> 2. checkout under contention");
+        let mut outcomes = Vec::new();
+        for backend in BACKENDS {
+            for scenario in [&checkout::FLASH_SALE, &checkout::SPREAD] {
+                let name = format!("checkout_{}", scenario.name.replace(' ', "_"));
+                let url = dbs.fresh(backend, &name).await?;
+                let env = vec![("TRUST_X_USER_ID_HEADER", "true".to_string())];
+                outcomes.push(checkout::run(&launch(url, env), backend, scenario).await?);
+            }
+        }
+        report.checkout(&outcomes);
+    }
+
+    if args.runs(5) {
+        eprintln!("==> 5. growth");
+        let mut levels = Vec::new();
+        let mut plans = Vec::new();
+        for backend in BACKENDS {
+            let mut mine = Vec::new();
+            let mut last = String::new();
+            for products in growth::SIZES {
+                let url = dbs.fresh(backend, &format!("growth_{products}")).await?;
+                mine.push(growth::run(&launch(url.clone(), Vec::new()), products).await?);
+                last = url;
+            }
+            plans.push((backend, growth::plans(&last).await?));
+            levels.push((backend, mine));
+        }
+        report.growth(&levels, &plans);
+    }
+
+    if args.runs(6) {
+        eprintln!("==> 6. cancelling orders");
+        let mut cancels = Vec::new();
+        for backend in BACKENDS {
+            let url = dbs.fresh(backend, "cancel").await?;
             let env = vec![("TRUST_X_USER_ID_HEADER", "true".to_string())];
-            outcomes.push(checkout::run(&launch(url, env), backend, scenario).await?);
+            cancels.push(cancel::run(&launch(url, env), backend, &dir).await?);
         }
+        report.cancel(&cancels);
     }
-    report.checkout(&outcomes);
 
-    eprintln!("==> 5. growth");
-    let mut levels = Vec::new();
-    let mut plans = Vec::new();
-    for backend in BACKENDS {
-        let mut mine = Vec::new();
-        let mut last = String::new();
-        for products in growth::SIZES {
-            let url = dbs.fresh(backend, &format!("growth_{products}")).await?;
-            mine.push(growth::run(&launch(url.clone(), Vec::new()), products).await?);
-            last = url;
+    if args.runs(7) {
+        eprintln!("==> 7. the coupon claim rush");
+        let mut rushes = Vec::new();
+        for backend in BACKENDS {
+            let url = dbs.fresh(backend, "claims").await?;
+            let env = vec![("TRUST_X_USER_ID_HEADER", "true".to_string())];
+            rushes.push(claims::run(&launch(url, env), backend).await?);
         }
-        plans.push((backend, growth::plans(&last).await?));
-        levels.push((backend, mine));
+        report.claims(&rushes);
     }
-    report.growth(&levels, &plans);
-
-    eprintln!("==> 6. cancelling orders");
-    let mut cancels = Vec::new();
-    for backend in BACKENDS {
-        let url = dbs.fresh(backend, "cancel").await?;
-        let env = vec![("TRUST_X_USER_ID_HEADER", "true".to_string())];
-        cancels.push(cancel::run(&launch(url, env), backend, &dir).await?);
-    }
-    report.cancel(&cancels);
 
     let text = report.finish(started.elapsed());
     std::fs::write(&args.out, &text).with_context(|| format!("writing {}", args.out.display()))?;

@@ -1,7 +1,7 @@
 //! The Markdown report: the machine, then one section per measurement,
 //! every figure beside its yardstick and the ratio.
 
-use crate::{browser::Pages, cancel, checkout::Outcome, growth, ssr::PageFigures};
+use crate::{browser::Pages, cancel, checkout::Outcome, claims, growth, ssr::PageFigures};
 use std::{fmt::Write, process::Command, time::Duration};
 
 pub struct Report {
@@ -153,6 +153,52 @@ impl Report {
                 r.balances_wrong,
                 h.refunds_wrong,
                 r.refunds_wrong,
+            );
+        }
+        self.sections.push(s);
+    }
+
+    pub fn claims(&mut self, outcomes: &[claims::Outcome]) {
+        let mut s = format!(
+            "## 7. The coupon claim rush\n\n\
+             {shoppers} shoppers each claim a campaign of {quantity} coupons once, through \
+             `POST /api/coupons/issue` by wrk (named by `X-USER-ID`), against the raw rate of \
+             the shop's own claim (`coupons::store::issue`: the shopper's row, unique per \
+             campaign, and one conditional update of the count, `issued < quantity`, in one \
+             write transaction) run directly on the database by as many tasks as wrk has \
+             connections, for a second campaign with as many shoppers, in the same run. Both \
+             rates count every answered claim (issued or sold out). Checked on both \
+             (HTTP / raw): the campaign's count, its coupon rows, and shoppers holding two.\n\n\
+             | backend | shoppers | connections | issued (201) | sold out (409) | other | claims/s | p50 ms | p99 ms | raw claims/s (sold out) | raw p50 ms | raw p99 ms | **claim / raw** | issued count | rows | twice |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            shoppers = claims::SHOPPERS,
+            quantity = claims::QUANTITY,
+        );
+        for o in outcomes {
+            let (h, r) = (&o.http_checks, &o.raw_checks);
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.0} ({}) | {} | {} | **{:.3}** | {} / {} | {} / {} | {} / {} |",
+                o.backend,
+                claims::SHOPPERS,
+                claims::CONNECTIONS,
+                o.http.status(201),
+                o.http.status(409),
+                o.other(),
+                o.claims_per_second(),
+                o.http.p50_ms(),
+                o.http.p99_ms(),
+                claims::SHOPPERS as f64 / o.raw.elapsed.as_secs_f64().max(1e-9),
+                o.raw.refused,
+                ms(o.raw.p50),
+                ms(o.raw.p99),
+                o.ratio(),
+                h.issued,
+                r.issued,
+                h.rows,
+                r.rows,
+                h.twice,
+                r.twice,
             );
         }
         self.sections.push(s);

@@ -7,13 +7,18 @@ use app::{
     accounts::{CurrentUser, LoggedOut, UserInfo},
     cart::{Cart, CartLine},
     catalog::{Product, ProductId, ProductPage, Quantity, Sort},
+    coupons::{
+        CampaignId, CouponId, CouponKind, CouponStatus, IssuedCoupon, MyCoupon, MyCouponList,
+        Offer, OfferList, Terms, Validity,
+    },
     error::{AppError, ErrorCode},
     identity::UserId,
     likes::LikeState,
     money::Won,
     orders::{
-        CancelledOrder, CheckoutSummary, FreshKey, IdempotencyKey, LineRequest, OrderDetail,
-        OrderId, OrderLine, OrderPage, OrderState, OrderStatus, OrderSummary, PlacedOrder,
+        CancelledOrder, CheckoutSummary, CouponChoice, FreshKey, IdempotencyKey, LineRequest,
+        OrderDetail, OrderId, OrderLine, OrderPage, OrderState, OrderStatus, OrderSummary, Payment,
+        PlacedOrder,
     },
     platform::{BestSellers, TopProduct},
     points::{ChargeAmount, ChargeResult, LedgerEntry, LedgerKind, LedgerPage, PointBalance},
@@ -45,16 +50,18 @@ use utoipa::{
         get_cart, add_to_cart, set_cart_quantity, remove_from_cart,
         place_order, list_orders, get_order, cancel_order, new_order_key, checkout_view,
         top_products,
+        available_coupons, claim_coupon, my_coupons,
     ),
     components(schemas(
         AppError, ErrorCode, UserId, ProductId, Quantity, Won, Sort, OrderId, OrderStatus,
         OrderState, IdempotencyKey, ChargeAmount, LedgerKind, CartLine, OrderLine, OrderSummary,
-        TopProduct, LedgerEntry, Product,
+        TopProduct, LedgerEntry, Product, Payment, CampaignId, CouponId, CouponKind,
+        CouponStatus, Terms, Validity, Offer, MyCoupon, CouponChoice,
     )),
     modifiers(&SessionCookie),
     tags(
         (name = "accounts"), (name = "catalog"), (name = "points"), (name = "likes"),
-        (name = "cart"), (name = "orders"), (name = "best sellers"),
+        (name = "cart"), (name = "orders"), (name = "best sellers"), (name = "coupons"),
     )
 )]
 pub struct ApiDoc;
@@ -139,6 +146,14 @@ struct PlaceOrderRequest {
     items: Option<Vec<LineRequest>>,
     /// Everything in my cart (with `items`: the cart as the checkout page showed it).
     from_cart: Option<bool>,
+    /// One of my coupons; empty or left out for none.
+    coupon_id: Option<CouponId>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct ClaimRequest {
+    campaign_id: CampaignId,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -179,6 +194,14 @@ struct PageQuery {
     page: Option<u32>,
     #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct CheckoutQuery {
+    /// One of my coupons, to see what it takes off.
+    coupon_id: Option<CouponId>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -366,8 +389,9 @@ fn remove_from_cart() {}
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
         (status = 404, description = "PRODUCT_NOT_FOUND (details.product_ids)", body = AppError),
-        (status = 409, description = "INSUFFICIENT_STOCK, INSUFFICIENT_POINTS, PRICE_CHANGED (every \
-                                      problem in details.problems), CART_CHANGED, REQUEST_IN_PROGRESS", body = AppError),
+        (status = 409, description = "INSUFFICIENT_STOCK, COUPON_NOT_USABLE, COUPON_MINIMUM_NOT_MET, \
+                                      INSUFFICIENT_POINTS, PRICE_CHANGED (every problem in \
+                                      details.problems), CART_CHANGED, REQUEST_IN_PROGRESS", body = AppError),
         (status = 422, description = "IDEMPOTENCY_KEY_REUSED", body = AppError),
     ))]
 #[allow(dead_code)]
@@ -417,12 +441,43 @@ fn cancel_order() {}
 fn new_order_key() {}
 
 #[utoipa::path(get, path = "/api/checkout", tag = "orders", security(("session" = [])),
+    params(CheckoutQuery),
     responses(
-        (status = 200, description = "My cart against my balance, with a fresh idempotency key", body = CheckoutSummary),
+        (status = 200, description = "My cart against my balance, with a fresh idempotency key, \
+                                      my usable coupons and what the chosen one takes off", body = CheckoutSummary),
+        (status = 400, description = "BAD_REQUEST (coupon_id)", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
     ))]
 #[allow(dead_code)]
 fn checkout_view() {}
+
+#[utoipa::path(get, path = "/api/coupons/available", tag = "coupons",
+    responses(
+        (status = 200, description = "The campaigns one may claim, with what is left", body = OfferList),
+    ))]
+#[allow(dead_code)]
+fn available_coupons() {}
+
+#[utoipa::path(post, path = "/api/coupons/issue", tag = "coupons", security(("session" = [])),
+    request_body(content((ClaimRequest = "application/json"), (ClaimRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "My coupon: first come, first served, one per shopper", body = IssuedCoupon),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "NOT_FOUND: no such campaign, or closed or ended", body = AppError),
+        (status = 409, description = "COUPON_SOLD_OUT, COUPON_ALREADY_ISSUED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn claim_coupon() {}
+
+#[utoipa::path(get, path = "/api/coupons", tag = "coupons", security(("session" = [])),
+    responses(
+        (status = 200, description = "My coupons, newest first, with their status", body = MyCouponList),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn my_coupons() {}
 
 #[utoipa::path(get, path = "/api/top-products", tag = "best sellers",
     responses((status = 200, description = "The five best sellers of the last three days", body = BestSellers)))]

@@ -10,6 +10,7 @@ use app::{
         edit::{AdminProduct, AdminProductPage, Price, PriceChange, ProductDetail, Sku},
         AdjustCause, MovementReason, ProductId, StockAdjusted, StockDelta, StockMovement,
     },
+    coupons::{Campaign, CampaignId, CampaignPage, CouponKind},
     error::AppError,
     identity::UserId,
     orders::{
@@ -29,7 +30,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         dashboard, products, product, create_product, update_product, change_price,
         set_on_sale, upload_picture, adjust_stock, staff_list, grant_role, revoke_role,
         audit_log, orders, order, fulfil_order, cancel_order, customers, customer,
-        adjust_points, platform, retry_event,
+        adjust_points, platform, retry_event, coupons, coupon, create_campaign,
+        update_campaign,
     ),
     components(schemas(
         AdminProduct, AdminProductPage, ProductDetail, PriceChange, StockMovement,
@@ -37,6 +39,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         StaffMember, StaffList, AuditEntry, AuditKind, AuditPage, Dashboard,
         AdminOrderSummary, AdminOrderPage, AdminOrder, StatusEntry, CustomerSummary,
         CustomerPage, CustomerDetail, PointDelta, PlatformStatus, PendingEvent, OutboxStats,
+        Campaign, CampaignPage,
     )),
     tags((name = "admin", description = "The operator's side: staff only. 401 \
         UNAUTHENTICATED without a session, 403 FORBIDDEN for a role without the \
@@ -44,6 +47,58 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         (orders), support (orders, customers)."))
 )]
 pub struct AdminDoc;
+
+/// A coupon campaign, as created and (all fields again) as changed.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct CampaignRequest {
+    /// The Korean name, 1 to 80 characters.
+    #[schema(min_length = 1, max_length = 80)]
+    name: String,
+    /// English pages show the Korean name without it.
+    #[schema(max_length = 80)]
+    name_en: Option<String>,
+    kind: CouponKind,
+    /// Won off (`fixed`, 1 to 100,000,000) or percent (`percent`, 1 to 100).
+    #[schema(minimum = 1, maximum = 100_000_000)]
+    value: i64,
+    /// A percentage's cap in won.
+    #[schema(minimum = 1, maximum = 100_000_000)]
+    max_discount: Option<i64>,
+    /// The order total the coupon needs; 0 when left out.
+    #[schema(minimum = 0, maximum = 100_000_000)]
+    min_order: Option<i64>,
+    /// How many may be issued; unlimited when left out.
+    #[schema(minimum = 1, maximum = 10_000_000)]
+    quantity: Option<i64>,
+    /// Unix milliseconds (or a Seoul time `YYYY-MM-DDTHH:MM` or day from a form).
+    #[schema(minimum = 946_684_800_000_i64, maximum = 4_102_444_800_000_i64)]
+    valid_from: Option<i64>,
+    /// Unix milliseconds, excluded; after `valid_from`.
+    #[schema(minimum = 946_684_800_000_i64, maximum = 4_102_444_800_000_i64)]
+    valid_until: Option<i64>,
+    /// Shoppers may claim it; closed when left out.
+    open: Option<bool>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct UpdateCampaignRequest {
+    campaign_id: CampaignId,
+    #[serde(flatten)]
+    campaign: CampaignRequest,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct CouponsQuery {
+    #[param(minimum = 1, maximum = 100_000)]
+    page: Option<u32>,
+    /// 1 to 100, default 30.
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<u32>,
+}
 
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)]
@@ -504,3 +559,48 @@ fn platform() {}
     ))]
 #[allow(dead_code)]
 fn retry_event() {}
+
+#[utoipa::path(get, path = "/api/admin/coupons", tag = "admin", security(("session" = [])),
+    params(CouponsQuery),
+    responses(
+        (status = 200, description = "catalog: every campaign, newest first, with how many were issued and used", body = CampaignPage),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn coupons() {}
+
+#[utoipa::path(get, path = "/api/admin/coupons/get", tag = "admin", security(("session" = [])),
+    params(IdQuery),
+    responses(
+        (status = 200, description = "catalog: one campaign", body = Campaign),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+        (status = 404, description = "NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn coupon() {}
+
+#[utoipa::path(post, path = "/api/admin/coupons", tag = "admin", security(("session" = [])),
+    request_body(content((CampaignRequest = "application/json"), (CampaignRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "catalog: the new campaign", body = Campaign),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn create_campaign() {}
+
+#[utoipa::path(post, path = "/api/admin/coupons/update", tag = "admin", security(("session" = [])),
+    request_body(content((UpdateCampaignRequest = "application/json"), (UpdateCampaignRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "catalog: the campaign as changed (never below what was issued)", body = Campaign),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn update_campaign() {}

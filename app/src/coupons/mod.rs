@@ -453,12 +453,32 @@ impl CampaignInput {
         }
         let min_order = Won(whole("min_order", fields.min_order, 0, MAX_WON)?.unwrap_or(0));
         let quantity = whole("quantity", fields.quantity, 1, MAX_QUANTITY)?;
-        // Unix milliseconds, from 2000 to 2100.
-        let time =
-            |field: &str, raw: Option<&str>| whole(field, raw, 946_684_800_000, 4_102_444_800_000);
+        // Unix milliseconds from 2000 to 2100 (JSON clients), or a time
+        // in Seoul as the form sends it: `YYYY-MM-DDTHH:MM`, or a day
+        // `YYYY-MM-DD` (from its start; until its end).
+        const TIMES: std::ops::RangeInclusive<i64> = 946_684_800_000..=4_102_444_800_000;
+        let time = |field: &str, raw: Option<&str>, day_end: bool| -> AppResult<Option<i64>> {
+            let Some(raw) = present(raw) else {
+                return Ok(None);
+            };
+            if raw.bytes().all(|b| b.is_ascii_digit()) {
+                return whole(field, Some(raw), *TIMES.start(), *TIMES.end());
+            }
+            crate::dates::parse_day_in_seoul(raw)
+                .map(|start| start + if day_end { 86_400_000 } else { 0 })
+                .or_else(|| crate::dates::parse_time_in_seoul(raw))
+                .filter(|t| TIMES.contains(t))
+                .map(Some)
+                .ok_or_else(|| {
+                    bad(
+                        field,
+                        td_string!(Locale::current(), coupons.error_time, field).to_string(),
+                    )
+                })
+        };
         let validity = Validity {
-            valid_from: time("valid_from", fields.valid_from)?,
-            valid_until: time("valid_until", fields.valid_until)?,
+            valid_from: time("valid_from", fields.valid_from, false)?,
+            valid_until: time("valid_until", fields.valid_until, true)?,
         };
         if let (Some(from), Some(until)) = (validity.valid_from, validity.valid_until) {
             if from >= until {
@@ -596,6 +616,27 @@ mod tests {
         let input = CampaignInput::parse(ok).unwrap();
         assert_eq!(input.terms.value, 3_000);
         assert!(input.open);
+        // A form's days and times are Seoul's; a day "until" runs to its end.
+        let dated = CampaignInput::parse(CampaignFields {
+            valid_from: Some("2026-12-24T09:00"),
+            valid_until: Some("2026-12-25"),
+            ..ok
+        })
+        .unwrap();
+        assert_eq!(
+            dated.validity.valid_from,
+            crate::dates::parse_time_in_seoul("2026-12-24T09:00")
+        );
+        assert_eq!(
+            dated.validity.valid_until,
+            crate::dates::parse_day_in_seoul("2026-12-26")
+        );
+        let unix = CampaignInput::parse(CampaignFields {
+            valid_from: Some("1796193420000"),
+            ..ok
+        })
+        .unwrap();
+        assert_eq!(unix.validity.valid_from, Some(1_796_193_420_000));
         for (fields, field) in [
             (CampaignFields { name: None, ..ok }, "name"),
             (
@@ -648,6 +689,20 @@ mod tests {
                     ..ok
                 },
                 "open",
+            ),
+            (
+                CampaignFields {
+                    valid_from: Some("2026-02-30"),
+                    ..ok
+                },
+                "valid_from",
+            ),
+            (
+                CampaignFields {
+                    valid_until: Some("soon"),
+                    ..ok
+                },
+                "valid_until",
             ),
         ] {
             assert_eq!(

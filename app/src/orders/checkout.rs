@@ -169,14 +169,19 @@ async fn place_once(
             ));
         }
     }
-    let points_left = points::store::change_balance(
-        &mut tx,
-        user,
-        -total.get(),
-        LedgerKind::Use,
-        Some(order_id.0),
-    )
-    .await?;
+    // An order a coupon paid for in full spends nothing: no ledger row.
+    let points_left = if total > Won::ZERO {
+        points::store::change_balance(
+            &mut tx,
+            user,
+            -total.get(),
+            LedgerKind::Use,
+            Some(order_id.0),
+        )
+        .await?
+    } else {
+        balance
+    };
     if matches!(request, OrderRequest::FromCart { .. }) {
         cart::store::remove_ordered(&mut tx, user, &ids).await?;
     }

@@ -7,6 +7,7 @@ mod caching;
 mod cart;
 mod catalog;
 mod contract;
+mod coupons;
 mod helpers;
 mod hostile;
 mod language;
