@@ -225,17 +225,20 @@ pub async fn offers(db: &Db, user: Option<UserId>, locale: Locale) -> AppResult<
 pub async fn issue(db: &Db, user: UserId, campaign: CampaignId) -> AppResult<IssuedCoupon> {
     let now = now_millis();
     let mut tx = db.begin_write().await?;
-    let known: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT c.id FROM coupon_campaigns c WHERE c.id = $1 AND {}",
+    // When it may be used, read before the count is taken: the campaign's
+    // row lock is then held for the update and the commit only.
+    let validity: Option<Validity> = sqlx::query(&format!(
+        "SELECT c.valid_from, c.valid_until FROM coupon_campaigns c WHERE c.id = $1 AND {}",
         claimable("c", "$2")
     ))
     .bind(campaign.0)
     .bind(now)
+    .try_map(|row: AnyRow| validity_of(&row))
     .fetch_optional(&mut *tx)
     .await?;
-    if known.is_none() {
+    let Some(validity) = validity else {
         return Err(campaign_not_found());
-    }
+    };
     let coupon: Option<i64> = sqlx::query_scalar(
         "INSERT INTO coupons (campaign_id, user_id, issued_at) VALUES ($1, $2, $3) \
          ON CONFLICT (campaign_id, user_id) DO NOTHING RETURNING id",
@@ -279,12 +282,6 @@ pub async fn issue(db: &Db, user: UserId, campaign: CampaignId) -> AppResult<Iss
             ),
         });
     }
-    let validity: Validity =
-        sqlx::query("SELECT valid_from, valid_until FROM coupon_campaigns WHERE id = $1")
-            .bind(campaign.0)
-            .try_map(|row: AnyRow| validity_of(&row))
-            .fetch_one(&mut *tx)
-            .await?;
     tx.commit().await?;
     Ok(IssuedCoupon {
         coupon_id: CouponId(coupon),
