@@ -448,6 +448,7 @@ pub fn Header() -> impl IntoView {
             <nav class="site-nav" aria-label=td_string!(locale, common.main_nav)>
                 <a href="/">{td_string!(locale, common.shop)}</a>
                 <a href="/likes">{td_string!(locale, common.likes)}</a>
+                <a href="/coupons">{td_string!(locale, coupons.coupons)}</a>
                 <a href="/cart" class="cart-link">
                     {td_string!(locale, common.cart)}
                     " "

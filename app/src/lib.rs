@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/likes") view=pages::LikesPage ssr=SsrMode::Async />
                         <Route path=path!("/cart") view=pages::CartPage ssr=SsrMode::Async />
                         <Route path=path!("/checkout") view=pages::CheckoutPage ssr=SsrMode::Async />
+                        <Route path=path!("/coupons") view=pages::CouponsPage ssr=SsrMode::Async />
                         <Route path=path!("/best-sellers") view=pages::BestSellersPage ssr=SsrMode::Async />
                         <Route path=path!("/orders") view=pages::OrdersPage ssr=SsrMode::Async />
                         <Route path=path!("/orders/:id") view=pages::OrderDetailPage ssr=SsrMode::Async />
@@ -114,6 +115,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/customers/:id") view=pages::admin::CustomerAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/platform") view=pages::admin::PlatformPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/staff") view=pages::admin::StaffPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/coupons") view=pages::admin::CouponsAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/coupons/:id") view=pages::admin::CouponAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/audit") view=pages::admin::AuditPage ssr=SsrMode::Async />
                     </Routes>
                 </main>

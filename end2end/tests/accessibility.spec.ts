@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, waitForHydration } from "./fixtures/shop";
 import type { Lang } from "./fixtures/lang";
-import type { Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { grant } from "./fixtures/staff";
 
 // axe-core on every page, as a guest and logged in, once the page has
@@ -27,19 +27,42 @@ async function expectFindable(page: Page, path: string) {
   expect(((await description.getAttribute("content")) ?? "").length).toBeGreaterThan(20);
 }
 
+let staffCount = 0;
+
+/**
+ * `request` (a context of its own, not the page's) logged in as a new
+ * catalog manager, who may make coupon campaigns.
+ */
+async function couponStaff(request: APIRequestContext, baseURL: string) {
+  const login = `axe_ops_${Date.now() % 1_000_000_000}_${++staffCount}`;
+  expect((await request.post("/api/signup", { data: { login_id: login, password: "correct horse battery" } })).status()).toBe(201);
+  grant(baseURL, login, "catalog_manager");
+}
+
+/** An open coupon campaign made through the API; its id. */
+async function openCampaign(request: APIRequestContext, fields: Record<string, string>): Promise<number> {
+  const res = await request.post("/api/admin/coupons", { form: { kind: "fixed", value: "1000", open: "true", ...fields } });
+  expect(res.status()).toBe(201);
+  return (await res.json()).id;
+}
+
 // axe takes two to three seconds a page, and a test walks up to a dozen.
 test.describe.configure({ timeout: 90_000 });
 
 const guestPages = ["/", "/?q=sneakers", "/products/1", "/cart", "/login", "/signup", "/best-sellers", "/no-such-page"];
 
-test("every page a guest sees passes axe and can be found", async ({ page, lang }) => {
-  for (const path of guestPages) {
+test("every page a guest sees passes axe and can be found", async ({ page, request, lang, baseURL }) => {
+  // Campaigns to show on /coupons, each with its way to log in.
+  await couponStaff(request, baseURL!);
+  await openCampaign(request, { name: `손님 쿠폰 ${Date.now()}`, min_order: "30000", quantity: "5" });
+  await openCampaign(request, { name: `정률 쿠폰 ${Date.now()}`, kind: "percent", value: "15", max_discount: "9000" });
+  for (const path of [...guestPages, "/coupons"]) {
     await expectNoViolations(page, path, lang);
     await expectFindable(page, path);
   }
 });
 
-test("every page a shopper sees passes axe and can be found", async ({ page, context, lang }) => {
+test("every page a shopper sees passes axe and can be found", async ({ page, context, request, lang, baseURL }) => {
   const login = `axe_${Date.now() % 1_000_000_000}`;
   const api = context.request;
   expect((await api.post("/api/signup", { data: { login_id: login, password: "correct horse battery" } })).status()).toBe(201);
@@ -60,12 +83,35 @@ test("every page a shopper sees passes axe and can be found", async ({ page, con
   });
   expect(cancel.status()).toBe(200);
   expect((await api.post("/api/cart/add", { form: { product_id: "1", quantity: "2" } })).status()).toBe(200);
+  // Two coupons: one spent on an order, one to choose at checkout; a
+  // campaign left to claim.
+  await couponStaff(request, baseURL!);
+  const spent = await openCampaign(request, { name: `사용한 쿠폰 ${login}` });
+  const kept = await openCampaign(request, { name: `남은 쿠폰 ${login}`, kind: "percent", value: "10", max_discount: "5000" });
+  await openCampaign(request, { name: `받을 쿠폰 ${login}`, min_order: "50000", quantity: "100" });
+  for (const campaign_id of [spent, kept]) {
+    expect((await api.post("/api/coupons/issue", { form: { campaign_id: String(campaign_id) } })).status()).toBe(201);
+  }
+  const coupons: { coupon_id: number; campaign_id: number }[] = (await (await api.get("/api/coupons")).json()).items;
+  const couponOf = (campaign: number) => coupons.find((c) => c.campaign_id === campaign)!.coupon_id;
+  const discounted = await api.post("/api/orders/place", {
+    data: {
+      idempotency_key: `axe-coupon-${login}`,
+      items: [{ product_id: 3, quantity: 1 }],
+      coupon_id: String(couponOf(spent)),
+    },
+  });
+  expect(discounted.status()).toBe(201);
+  const couponOrder = (await discounted.json()).order_id;
 
   for (const path of [
     "/",
     "/products/1",
     "/cart",
     "/checkout",
+    `/checkout?coupon_id=${couponOf(kept)}`,
+    "/coupons",
+    `/orders/${couponOrder}`,
     "/account",
     "/points",
     "/likes",
@@ -93,6 +139,16 @@ test("every page an admin sees passes axe and can be found", async ({ page, cont
   });
   expect(placed.status()).toBe(201);
   const { order_id } = await placed.json();
+  const campaign = await openCampaign(api, {
+    name: `관리 쿠폰 ${login}`,
+    name_en: `Admin coupon ${login}`,
+    kind: "percent",
+    value: "5",
+    max_discount: "2000",
+    quantity: "20",
+    valid_from: "2026-01-01T00:00",
+    valid_until: "2099-12-31T23:59",
+  });
   for (const path of [
     "/admin",
     "/admin/products",
@@ -105,6 +161,9 @@ test("every page an admin sees passes axe and can be found", async ({ page, cont
     "/admin/platform",
     "/admin/staff",
     "/admin/audit",
+    "/admin/coupons",
+    `/admin/coupons/${campaign}`,
+    "/coupons",
   ]) {
     await expectNoViolations(page, path, lang);
     await expectFindable(page, path);

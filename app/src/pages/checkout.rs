@@ -2,20 +2,24 @@ use crate::{
     cart::CartLine,
     components::{Enhance, ErrorNotice, PointsShort, Then},
     locale::{td_string, Locale},
-    money::show_points,
-    orders::{checkout_view, CheckoutSummary, PlaceOrder},
+    money::{show_points, Won},
+    orders::{checkout_view, CheckoutSummary, CouponChoice, PlaceOrder},
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
-/// `/checkout`: my cart against my balance, and the one button that places
-/// the order. The page embeds an idempotency key, so a double click or a
-/// resubmitted form never orders twice. The form works without JS; with
-/// JS an `Enhance` island sends it.
+/// `/checkout?coupon_id`: my cart against my balance, the coupon chosen
+/// and what it takes off, and the one button that places the order. The
+/// page embeds an idempotency key, so a double click or a resubmitted form
+/// never orders twice. The coupon is chosen with a GET form that loads
+/// this page again; the order form carries the coupon shown. Both work
+/// without JS; with JS an `Enhance` island sends the order form.
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
-    let view_data = Resource::new(|| (), |_| checkout_view(None));
+    let query = use_query_map();
+    let view_data = Resource::new(move || query.with(|q| q.get("coupon_id")), checkout_view);
     let locale = Locale::current();
     view! {
         <Title text=td_string!(locale, checkout.checkout) />
@@ -24,6 +28,7 @@ pub fn CheckoutPage() -> impl IntoView {
             <h1>{td_string!(locale, checkout.checkout)}</h1>
             <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
                 {move || {
+                    let asked = query.with(|q| q.get("coupon_id")).filter(|c| !c.trim().is_empty());
                     view_data.get().map(|r| match r {
                         Ok(data) if data.cart.lines.is_empty() => view! {
                             <p class="empty" data-testid="checkout-empty">
@@ -32,18 +37,24 @@ pub fn CheckoutPage() -> impl IntoView {
                             </p>
                         }
                             .into_any(),
-                        Ok(data) => view! {
-                            // Sent once (a second click while it is on its
-                            // way does nothing); a refusal fetches the form
-                            // again (today's prices and stock, a fresh key)
-                            // and says what is wrong beside each line.
-                            <Enhance then=Then::OpenOrder refresh="checkout-form".to_string() alert_id="checkout-error".to_string()>
-                                <div id="checkout-form">
-                                    <CheckoutForm data />
-                                </div>
-                            </Enhance>
+                        Ok(data) => {
+                            // Asked for, but it cannot pay for this cart.
+                            let refused = asked.is_some() && data.coupon_id.is_none();
+                            view! {
+                                // Outside the island: a GET that loads the page again.
+                                <CouponForm coupons=data.coupons.clone() chosen=data.coupon_id.map(|c| c.0) refused />
+                                // Sent once (a second click while it is on its
+                                // way does nothing); a refusal fetches the form
+                                // again (today's prices and stock, a fresh key)
+                                // and says what is wrong beside each line.
+                                <Enhance then=Then::OpenOrder refresh="checkout-form".to_string() alert_id="checkout-error".to_string()>
+                                    <div id="checkout-form">
+                                        <CheckoutForm data />
+                                    </div>
+                                </Enhance>
+                            }
+                                .into_any()
                         }
-                            .into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     })
                 }}
@@ -52,17 +63,83 @@ pub fn CheckoutPage() -> impl IntoView {
     }
 }
 
+/// Choosing a coupon: my usable ones, each with what it takes off this
+/// cart, or, greyed out, the minimum it needs.
+#[component]
+fn CouponForm(coupons: Vec<CouponChoice>, chosen: Option<i64>, refused: bool) -> impl IntoView {
+    let locale = Locale::current();
+    if coupons.is_empty() {
+        return view! {
+            <div class="checkout-coupon">
+                {refused.then(|| view! {
+                    <p class="field-error" data-testid="coupon-refused">{td_string!(locale, checkout.coupon_refused)}</p>
+                })}
+                <p data-testid="no-coupons">
+                    {td_string!(locale, checkout.no_coupons)} " "
+                    <a href="/coupons">{td_string!(locale, checkout.get_coupons)}</a>
+                </p>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <form method="get" action="/checkout" class="checkout-coupon" data-testid="coupon-form">
+            <label>
+                {td_string!(locale, checkout.coupon)}
+                <select name="coupon_id" data-testid="coupon-select">
+                    <option value="" selected=chosen.is_none()>{td_string!(locale, checkout.no_coupon)}</option>
+                    {coupons
+                        .into_iter()
+                        .map(|c| {
+                            let id = c.coupon_id.0;
+                            let text = match c.discount {
+                                Some(off) => td_string!(
+                                    locale,
+                                    checkout.coupon_option,
+                                    name = &c.name,
+                                    off = off.show(locale)
+                                )
+                                .to_string(),
+                                None => td_string!(
+                                    locale,
+                                    checkout.coupon_minimum,
+                                    name = &c.name,
+                                    min_order = c.terms.min_order.show(locale)
+                                )
+                                .to_string(),
+                            };
+                            view! {
+                                <option value=id.to_string() selected=chosen == Some(id) disabled=c.discount.is_none()>
+                                    {text}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <button type="submit" data-testid="apply-coupon">{td_string!(locale, checkout.apply_coupon)}</button>
+            {refused.then(|| view! {
+                <p class="field-error" data-testid="coupon-refused">{td_string!(locale, checkout.coupon_refused)}</p>
+            })}
+        </form>
+    }
+    .into_any()
+}
+
 /// The form as the server renders it: the lines with the hidden fields
-/// that say what was shown, the total against the balance, the button.
+/// that say what was shown, the coupon chosen, the total against the
+/// balance, the button.
 #[component]
 fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
-    let total = data.cart.total;
+    let (subtotal, discount, to_pay) = (data.cart.total, data.discount, data.to_pay);
     let points = data.points;
+    let coupon = data.coupon_id;
     let locale = Locale::current();
     view! {
         <form method="post" action=PlaceOrder::url() class="checkout-form">
             <input type="hidden" name="idempotency_key" value=data.idempotency_key />
             <input type="hidden" name="from_cart" value="true" />
+            <input type="hidden" name="coupon_id" value=coupon.map(|c| c.to_string()).unwrap_or_default() />
             <ul class="cart-lines" data-testid="checkout-lines">
                 {data
                     .cart
@@ -73,14 +150,26 @@ fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
                     .collect_view()}
             </ul>
             <aside class="cart-summary">
+                {coupon.map(|_| view! {
+                    <dl class="checkout-sums">
+                        <div>
+                            <dt>{td_string!(locale, checkout.subtotal)}</dt>
+                            <dd data-testid="checkout-subtotal">{subtotal.show(locale)}</dd>
+                        </div>
+                        <div>
+                            <dt>{td_string!(locale, checkout.discount)}</dt>
+                            <dd data-testid="checkout-discount">{Won(-discount.get()).show(locale)}</dd>
+                        </div>
+                    </dl>
+                })}
                 <p class="cart-summary__total">
-                    {td_string!(locale, common.total)} " "
-                    <strong data-testid="checkout-total">{total.show(locale)}</strong>
+                    {td_string!(locale, checkout.to_pay)} " "
+                    <strong data-testid="checkout-total">{to_pay.show(locale)}</strong>
                 </p>
                 <p data-testid="checkout-balance">
                     {td_string!(locale, cart.your_points, points = show_points(points, locale))}
                 </p>
-                {(points < total.get()).then(|| view! { <PointsShort short=total.get() - points locale /> })}
+                {(points < to_pay.get()).then(|| view! { <PointsShort short=to_pay.get() - points locale /> })}
                 <button type="submit" class="button" data-testid="place-order">
                     {td_string!(locale, checkout.place_order)}
                 </button>

@@ -1,9 +1,10 @@
 use crate::{
     components::{Enhance, ErrorNotice, Pagination, Then},
+    coupons::{my_coupons, CouponStatus},
     dates::format_millis,
     error::{AppError, ErrorCode},
     locale::{td_string, Locale},
-    money::show_points,
+    money::{show_points, Won},
     orders::{
         get_order, list_orders, new_order_key, CancelOrder, OrderDetail, OrderPage, OrderState,
         OrderStatus, MAX_REASON,
@@ -111,7 +112,8 @@ pub fn OrderDetailPage() -> impl IntoView {
 fn OrderView() -> impl IntoView {
     let params = use_params_map();
     // A placed order's page carries a fresh key for its cancel form, so a
-    // form sent twice cancels once.
+    // form sent twice cancels once. A cancelled order's coupon is looked up
+    // among mine: usable now, it came back with the cancel.
     let order = Resource::new(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         |id| async move {
@@ -120,7 +122,15 @@ fn OrderView() -> impl IntoView {
                 OrderStatus::Placed => Some(new_order_key().await?.idempotency_key),
                 _ => None,
             };
-            Ok::<_, AppError>((order, key))
+            let coupon_back = match (order.state.status, order.payment.coupon_id) {
+                (OrderStatus::Cancelled, Some(coupon)) => my_coupons().await.is_ok_and(|mine| {
+                    mine.items
+                        .iter()
+                        .any(|c| c.coupon_id == coupon && c.status == CouponStatus::Usable)
+                }),
+                _ => false,
+            };
+            Ok::<_, AppError>((order, key, coupon_back))
         },
     );
     let locale = Locale::current();
@@ -128,7 +138,7 @@ fn OrderView() -> impl IntoView {
         <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
             {move || {
                 order.get().map(|r| match r {
-                    Ok((order, key)) => view! { <OrderDetails order key /> }.into_any(),
+                    Ok((order, key, coupon_back)) => view! { <OrderDetails order key coupon_back /> }.into_any(),
                     Err(e) if e.code == ErrorCode::OrderNotFound => {
                         view! { <NotFound message=td_string!(locale, orders.no_such_order) /> }.into_any()
                     }
@@ -151,10 +161,12 @@ fn StatusLabel(status: OrderStatus) -> impl IntoView {
 }
 
 #[component]
-fn OrderDetails(order: OrderDetail, key: Option<String>) -> impl IntoView {
+fn OrderDetails(order: OrderDetail, key: Option<String>, coupon_back: bool) -> impl IntoView {
     let locale = Locale::current();
     let title = td_string!(locale, orders.order_number, id = order.order_id).to_string();
     let (order_id, points_spent, state) = (order.order_id, order.points_spent, order.state.clone());
+    let payment = order.payment;
+    let with_coupon = payment.coupon_id.is_some();
     view! {
         <Title text=title.clone() />
         <Meta name="description" content=td_string!(locale, orders.order_description, id = order.order_id) />
@@ -164,7 +176,7 @@ fn OrderDetails(order: OrderDetail, key: Option<String>) -> impl IntoView {
             <p class="order-page__status">
                 {td_string!(locale, orders.status)} ": " <StatusLabel status=state.status />
             </p>
-            <StatusStory state points_spent />
+            <StatusStory state points_spent coupon_back />
             <table class="ledger" data-testid="order-lines">
                 <thead>
                     <tr>
@@ -192,9 +204,27 @@ fn OrderDetails(order: OrderDetail, key: Option<String>) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
+            // With a coupon: what the items came to and what it took off.
+            {with_coupon.then(|| view! {
+                <dl class="order-sums">
+                    <div>
+                        <dt>{td_string!(locale, orders.items_total)}</dt>
+                        <dd data-testid="order-subtotal">{payment.subtotal.show(locale)}</dd>
+                    </div>
+                    <div>
+                        <dt>{td_string!(locale, orders.coupon_discount)}</dt>
+                        <dd data-testid="order-discount">{Won(-payment.discount.get()).show(locale)}</dd>
+                    </div>
+                </dl>
+            })}
             <p class="cart-summary__total">
-                {td_string!(locale, common.total)} " "
-                <strong data-testid="order-total">{order.payment.total.show(locale)}</strong>
+                {if with_coupon {
+                    td_string!(locale, orders.total_paid)
+                } else {
+                    td_string!(locale, common.total)
+                }}
+                " "
+                <strong data-testid="order-total">{payment.total.show(locale)}</strong>
             </p>
             <p data-testid="order-points">
                 {td_string!(locale, orders.paid_with, points = show_points(order.points_spent, locale))}
@@ -212,7 +242,7 @@ fn OrderDetails(order: OrderDetail, key: Option<String>) -> impl IntoView {
 /// What became of an order that is not placed any more: who cancelled it,
 /// when and why, and the points that came back; or when it was shipped.
 #[component]
-fn StatusStory(state: OrderState, points_spent: i64) -> impl IntoView {
+fn StatusStory(state: OrderState, points_spent: i64, coupon_back: bool) -> impl IntoView {
     let locale = Locale::current();
     let when = state.status_at.map(|at| format_millis(at, locale));
     let reason = state.reason.filter(|r| !r.is_empty());
@@ -234,6 +264,12 @@ fn StatusStory(state: OrderState, points_spent: i64) -> impl IntoView {
                     {(points_spent > 0).then(|| view! {
                         <p class="notice notice--ok" data-testid="refunded">
                             {td_string!(locale, orders.refunded, points = show_points(points_spent, locale))}
+                        </p>
+                    })}
+                    {coupon_back.then(|| view! {
+                        <p class="notice notice--ok" data-testid="coupon-returned">
+                            {td_string!(locale, orders.coupon_returned)} " "
+                            <a href="/coupons">{td_string!(locale, coupons.mine)}</a>
                         </p>
                     })}
                 </div>

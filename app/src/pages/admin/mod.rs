@@ -4,6 +4,7 @@
 //! their permission checks allow: a shopper gets the 403 page.
 
 mod audit;
+mod coupons;
 mod customer;
 mod customers;
 mod dashboard;
@@ -16,6 +17,7 @@ mod products;
 mod staff;
 
 pub use audit::AuditPage;
+pub use coupons::{CouponAdminPage, CouponsAdminPage};
 pub use customer::CustomerAdminPage;
 pub use customers::CustomersAdminPage;
 pub use dashboard::DashboardPage;
@@ -54,6 +56,7 @@ fn AdminNav() -> impl IntoView {
             {link("/admin/products/new", td_string!(locale, admin.new_product))}
             {link("/admin/orders", td_string!(locale, admin.orders))}
             {link("/admin/customers", td_string!(locale, admin.customers))}
+            {link("/admin/coupons", td_string!(locale, admin.coupons))}
             {link("/admin/platform", td_string!(locale, admin.platform))}
             {link("/admin/staff", td_string!(locale, admin.staff))}
             {link("/admin/audit", td_string!(locale, admin.audit))}

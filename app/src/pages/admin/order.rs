@@ -5,7 +5,7 @@ use crate::{
     dates::format_millis,
     error::AppError,
     locale::{td_string, Locale},
-    money::show_points,
+    money::{show_points, Won},
     orders::{new_order_key, AdminOrder, OrderId, OrderStatus, StatusEntry, MAX_REASON},
 };
 use leptos::prelude::*;
@@ -98,6 +98,16 @@ fn Detail(order: AdminOrder, key: Option<String>) -> impl IntoView {
                 </tbody>
             </table>
             <dl class="admin-figures">
+                {order.payment.coupon_id.map(|coupon| view! {
+                    <div>
+                        <dt>{td_string!(locale, orders.items_total)}</dt>
+                        <dd data-testid="order-subtotal">{order.payment.subtotal.show(locale)}</dd>
+                    </div>
+                    <div>
+                        <dt>{td_string!(locale, admin.coupon_used, coupon = coupon.0)}</dt>
+                        <dd data-testid="order-discount">{Won(-order.payment.discount.get()).show(locale)}</dd>
+                    </div>
+                })}
                 <div>
                     <dt>{td_string!(locale, admin.total)}</dt>
                     <dd data-testid="order-total">{order.payment.total.show(locale)}</dd>
