@@ -104,7 +104,15 @@ async function scores(url) {
     const failing = Object.values(lhr.audits)
       .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode === "binary")
       .map((a) => a.id);
+    // Lighthouse's check of the Content Security Policy against XSS: each
+    // finding with its severity (High, Medium, Syntax).
+    const csp = lhr.audits["csp-xss"];
+    const text = (v) => (typeof v === "string" ? v : v?.formattedDefault ?? JSON.stringify(v));
+    const cspFindings = (csp?.details?.items ?? []).map(
+      (item) => `${item.severity ?? "?"}: ${item.directive ? item.directive + ": " : ""}${text(item.description)}`,
+    );
     return {
+      csp_findings: cspFindings,
       performance: score("performance"),
       accessibility: score("accessibility"),
       best_practices: score("best-practices"),

@@ -3,10 +3,10 @@
 //! server-only store code of each domain behind the `ssr` feature.
 
 // The modules depend downward only, in this order (each uses only those
-// before it): locale; http_status; error; money, dates, paging, url; web (the
-// islands' browser side); db; identity; staff, audit; catalog; likes,
-// points, cart, coupons; platform; orders; accounts; admin (the operator's side, a
-// layer above the domains); components; pages.
+// before it): locale; http_status, security; error; money, dates, paging,
+// url; web (the islands' browser side); db; identity; staff, audit;
+// catalog; likes, points, cart, coupons; platform; orders; accounts; admin
+// (the operator's side, a layer above the domains); components; pages.
 pub mod accounts;
 pub mod admin;
 pub mod audit;
@@ -31,6 +31,8 @@ pub mod platform;
 pub mod points;
 #[cfg(feature = "ssr")]
 pub mod schema;
+#[cfg(feature = "ssr")]
+pub mod security;
 pub mod staff;
 pub mod text;
 pub mod url;
@@ -45,6 +47,9 @@ use leptos_router::{
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's Content Security Policy, with this render's nonce.
+    #[cfg(feature = "ssr")]
+    security::set_page_policy();
     let locale = locale::Locale::current();
     view! {
         <!DOCTYPE html>

@@ -35,6 +35,10 @@ pub struct Scores {
     pub fcp_ms: f64,
     pub transferred_bytes: f64,
     pub failing_audits: Vec<String>,
+    /// Lighthouse's findings on the Content Security Policy (`csp-xss`),
+    /// each "severity: directive: what".
+    #[serde(default)]
+    pub csp_findings: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

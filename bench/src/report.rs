@@ -282,6 +282,17 @@ impl Report {
                     page.lighthouse.failing_audits.join(", ")
                 );
             }
+            let findings = &page.lighthouse.csp_findings;
+            let high = findings.iter().filter(|f| f.starts_with("High")).count();
+            let _ = writeln!(
+                s,
+                "\nLighthouse's CSP check on `{path}`: {high} high-severity findings{}",
+                if findings.is_empty() {
+                    ".".to_string()
+                } else {
+                    format!("; all: {}.", findings.join("; "))
+                }
+            );
         }
         self.sections.push(s);
     }

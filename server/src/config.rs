@@ -41,6 +41,9 @@ pub struct Config {
     /// benchmark's yardstick: that many bytes of HTML through the same
     /// layers as a page, with no rendering and no database.
     pub bench_endpoints: bool,
+    /// `CSP_EXTRA_ORIGINS`: origins (a CDN) the pages may load files,
+    /// pictures, styles, scripts and fetches from besides the shop itself.
+    pub content_policy: app::security::ContentPolicy,
 }
 
 impl Config {
@@ -90,6 +93,10 @@ impl Config {
                 ..DispatchSettings::default()
             },
             bench_endpoints: flag("BENCH_ENDPOINTS", false)?,
+            content_policy: app::security::ContentPolicy::parse(
+                &std::env::var("CSP_EXTRA_ORIGINS").unwrap_or_default(),
+            )
+            .map_err(|e| anyhow::anyhow!("CSP_EXTRA_ORIGINS: {e}"))?,
         })
     }
 
@@ -124,6 +131,7 @@ impl Config {
                 ..DispatchSettings::default()
             },
             bench_endpoints: false,
+            content_policy: app::security::ContentPolicy::default(),
         }
     }
 }

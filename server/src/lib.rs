@@ -10,6 +10,7 @@ pub mod login_guard;
 pub mod openapi;
 pub mod openapi_admin;
 pub mod origin;
+pub mod security;
 pub mod startup;
 pub mod telemetry;
 pub mod time_limit;

@@ -575,6 +575,7 @@ fn coupons() {}
     params(IdQuery),
     responses(
         (status = 200, description = "catalog: one campaign", body = Campaign),
+        (status = 400, description = "BAD_REQUEST (no id)", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN", body = AppError),
         (status = 404, description = "NOT_FOUND", body = AppError),

@@ -1,7 +1,8 @@
 //! Building the app: database, migrations, demo catalog, sessions, routes.
 
 use crate::{
-    admin_guard, config::Config, json_forms, language, login_guard, openapi, origin, time_limit,
+    admin_guard, config::Config, json_forms, language, login_guard, openapi, origin, security,
+    time_limit,
 };
 use anyhow::Context;
 use app::{
@@ -122,6 +123,11 @@ impl Application {
 /// during a walk would wait forever (leptos-rs/leptos#4773).
 static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
 
+/// Every page's path as the router has it (`/products/{id}`).
+pub fn page_paths() -> Vec<String> {
+    ROUTES.iter().map(|r| r.path().to_string()).collect()
+}
+
 /// The runtime the server runs on: `threads` workers (one means a
 /// current-thread runtime), or one per core.
 pub fn runtime(threads: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
@@ -175,8 +181,10 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         let db = db.clone();
         let pictures = pictures.clone();
         let destination = Destination::of(config.data_platform_url.as_deref());
+        let content_policy = config.content_policy.clone();
         move || {
             provide_context(destination.clone());
+            provide_context(content_policy.clone());
             provide_context(db.clone());
             provide_context(auth);
             provide_context(wakeup.clone());
@@ -213,7 +221,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
     // Files, the health check and the language switch pass no session,
     // guard or body layer.
     let secure = config.secure_cookies;
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route(
             "/language",
@@ -221,6 +229,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         )
         .route("/api/openapi.json", get(openapi_json))
         .with_state(db)
+        .merge(security::report_route())
         .merge(static_files(&leptos_options, pictures.dir()))
         .merge(pages_and_api)
         .layer(CompressionLayer::new())
@@ -234,7 +243,8 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         // one), said back in the answer and kept in the audit log.
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    security::headers(router, &config.content_policy, config.secure_cookies)
 }
 
 /// The operator's pages and answers are never stored by any cache.

@@ -18,5 +18,6 @@ mod orders;
 mod platform;
 mod points;
 mod schema;
+mod security;
 mod stall;
 mod upgrade;

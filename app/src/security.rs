@@ -1,0 +1,134 @@
+//! The pages' Content Security Policy, written once: scripts only from the
+//! shop and by the response's own nonce (Leptos puts it on its hydration
+//! scripts), the islands' wasm, styles, pictures, fonts and fetches from the
+//! shop, no plugins, no `<base>`, forms posting only to the shop, and no
+//! framing by anyone. The shell sets it on every page it renders, with the
+//! nonce of that render; the server sets it, without a nonce (no script
+//! runs), on any other HTML answer. Violations are reported to
+//! [`REPORT_PATH`].
+
+use http::{header::CONTENT_SECURITY_POLICY, HeaderValue};
+use leptos::prelude::use_context;
+
+/// Where browsers send violation reports (`report-uri`, and the
+/// `csp` endpoint of `Reporting-Endpoints` for `report-to`).
+pub const REPORT_PATH: &str = "/csp-report";
+
+/// Origins a deployment adds to the shop's own for its files, pictures,
+/// styles, scripts and fetches (a CDN): `CSP_EXTRA_ORIGINS`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContentPolicy {
+    /// Each with a space before it, ready to follow `'self'`.
+    extra: String,
+}
+
+impl ContentPolicy {
+    /// `https://cdn.example.com, https://img.example.com:8443`: scheme,
+    /// host and port only (no path, no wildcard, no quotes), separated by
+    /// commas or spaces.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let mut extra = String::new();
+        for origin in raw
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+        {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"))
+                .ok_or_else(|| format!("{origin:?}: an origin starts with https:// or http://"))?;
+            let (host, port) = rest.split_once(':').unwrap_or((rest, ""));
+            let host_ok = !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+            let port_ok = port.is_empty() || port.parse::<u16>().is_ok();
+            if !host_ok || !port_ok {
+                return Err(format!(
+                    "{origin:?}: an origin is a scheme, a host and a port, nothing more"
+                ));
+            }
+            extra.push(' ');
+            extra.push_str(origin);
+        }
+        Ok(Self { extra })
+    }
+
+    /// The policy of one answer: with the render's `nonce`, the shop's
+    /// scripts run; without one, no script does.
+    pub fn header(&self, nonce: Option<&str>) -> String {
+        let own = format!("'self'{}", self.extra);
+        let scripts = match nonce {
+            Some(nonce) => format!("{own} 'nonce-{nonce}' 'wasm-unsafe-eval'"),
+            None => "'none'".to_string(),
+        };
+        // `cargo leptos watch` reloads the page through a websocket of its own.
+        let connect = if std::env::var_os("LEPTOS_WATCH").is_some() {
+            format!("{own} ws:")
+        } else {
+            own.clone()
+        };
+        format!(
+            "default-src {own}; script-src {scripts}; style-src {own}; img-src {own}; \
+             font-src {own}; connect-src {connect}; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'; report-uri {REPORT_PATH}; report-to csp"
+        )
+    }
+}
+
+/// Sets the page's policy with this render's nonce (the shell calls it).
+pub fn set_page_policy() {
+    let policy = use_context::<ContentPolicy>().unwrap_or_default();
+    let nonce = leptos::nonce::use_nonce();
+    let header = policy.header(nonce.as_deref());
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&header),
+    ) {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_is_strict_and_takes_the_nonce() {
+        let page = ContentPolicy::default().header(Some("abc123"));
+        for part in [
+            "default-src 'self';",
+            "script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval';",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+        ] {
+            assert!(page.contains(part), "{part} in {page}");
+        }
+        assert!(!page.contains("unsafe-inline"));
+        let other = ContentPolicy::default().header(None);
+        assert!(other.contains("script-src 'none';"), "{other}");
+    }
+
+    #[test]
+    fn extra_origins_are_origins_only() {
+        let cdn =
+            ContentPolicy::parse("https://cdn.example.com, http://img.example.com:8080").unwrap();
+        let page = cdn.header(Some("n"));
+        assert!(
+            page.contains("img-src 'self' https://cdn.example.com http://img.example.com:8080;")
+        );
+        for bad in [
+            "cdn.example.com",
+            "https://cdn.example.com/path",
+            "https://*.example.com",
+            "https://x.com:99999",
+            "'unsafe-inline'",
+            "https://a.com;script-src",
+        ] {
+            assert!(ContentPolicy::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(ContentPolicy::parse("").unwrap(), ContentPolicy::default());
+    }
+}
