@@ -16,7 +16,7 @@ use crate::{
     money::Won,
     paging::Paging,
 };
-use sqlx::{any::AnyRow, Any, Row, Transaction};
+use sqlx::{any::AnyRow, Any, AnyConnection, Row, Transaction};
 
 type Tx = Transaction<'static, Any>;
 
@@ -84,41 +84,33 @@ pub async fn create(tx: &mut Tx, input: &CampaignInput, by: UserId) -> AppResult
     Ok(CampaignId(id))
 }
 
-/// A campaign as `tx` sees it, locked against other writers of it.
-pub async fn lock(db: &Db, tx: &mut Tx, id: CampaignId) -> AppResult<Campaign> {
+/// A campaign on `conn`, its row locked with `lock` (a `FOR …` clause, or
+/// nothing).
+async fn campaign_on(conn: &mut AnyConnection, id: CampaignId, lock: &str) -> AppResult<Campaign> {
     sqlx::query(&format!(
-        "SELECT {CAMPAIGN_COLUMNS}, {USED_COUNT} FROM coupon_campaigns c WHERE c.id = $1{}",
-        db.for_update()
+        "SELECT {CAMPAIGN_COLUMNS}, {USED_COUNT} FROM coupon_campaigns c WHERE c.id = $1{lock}"
     ))
     .bind(id.0)
     .try_map(|row: AnyRow| campaign_of(&row))
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(campaign_not_found)
+}
+
+/// A campaign as `tx` sees it, locked against other writers of it.
+pub async fn lock(db: &Db, tx: &mut Tx, id: CampaignId) -> AppResult<Campaign> {
+    campaign_on(tx, id, db.for_update()).await
 }
 
 /// A campaign as `tx` sees it.
 pub async fn get_in(tx: &mut Tx, id: CampaignId) -> AppResult<Campaign> {
-    sqlx::query(&format!(
-        "SELECT {CAMPAIGN_COLUMNS}, {USED_COUNT} FROM coupon_campaigns c WHERE c.id = $1"
-    ))
-    .bind(id.0)
-    .try_map(|row: AnyRow| campaign_of(&row))
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(campaign_not_found)
+    campaign_on(tx, id, "").await
 }
 
 /// A campaign, for staff.
 pub async fn get(db: &Db, id: CampaignId) -> AppResult<Campaign> {
-    sqlx::query(&format!(
-        "SELECT {CAMPAIGN_COLUMNS}, {USED_COUNT} FROM coupon_campaigns c WHERE c.id = $1"
-    ))
-    .bind(id.0)
-    .try_map(|row: AnyRow| campaign_of(&row))
-    .fetch_optional(db.pool())
-    .await?
-    .ok_or_else(campaign_not_found)
+    let mut conn = db.pool().acquire().await?;
+    campaign_on(&mut conn, id, "").await
 }
 
 /// Changes a locked campaign. Its count is never taken below what was
