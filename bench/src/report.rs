@@ -290,7 +290,7 @@ impl Report {
                 if findings.is_empty() {
                     ".".to_string()
                 } else {
-                    format!("; all: {}.", findings.join("; "))
+                    format!("; all: {}", findings.join("; "))
                 }
             );
         }
