@@ -44,6 +44,10 @@ pub struct Config {
     /// `CSP_EXTRA_ORIGINS`: origins (a CDN) the pages may load files,
     /// pictures, styles, scripts and fetches from besides the shop itself.
     pub content_policy: app::security::ContentPolicy,
+    /// `HEADER_READ_TIMEOUT_SECS` (20): a connection that has not sent a
+    /// whole request head by then, or stays idle between requests that
+    /// long, is closed.
+    pub connection_limits: crate::connections::ConnectionLimits,
 }
 
 impl Config {
@@ -97,6 +101,11 @@ impl Config {
                 &std::env::var("CSP_EXTRA_ORIGINS").unwrap_or_default(),
             )
             .map_err(|e| anyhow::anyhow!("CSP_EXTRA_ORIGINS: {e}"))?,
+            connection_limits: crate::connections::ConnectionLimits {
+                header_read_timeout: Duration::from_secs(
+                    number("HEADER_READ_TIMEOUT_SECS", 20)?.max(1),
+                ),
+            },
         })
     }
 
@@ -132,6 +141,7 @@ impl Config {
             },
             bench_endpoints: false,
             content_policy: app::security::ContentPolicy::default(),
+            connection_limits: crate::connections::ConnectionLimits::default(),
         }
     }
 }

@@ -4,8 +4,9 @@
 //! JSON body into the same form encoding before the function sees it.
 //! The picture upload alone takes `multipart/form-data`, streamed to it
 //! up to [`MAX_UPLOAD_BYTES`]; anything else sent there is refused here.
+//! Every other body's text is held to the one rule of `text_input`.
 
-use crate::language;
+use crate::{language, text_input};
 use app::{
     error::AppError,
     locale::{td_string, Locale},
@@ -45,22 +46,25 @@ pub async fn json_to_form(request: Request, next: Next) -> Response {
         Ok(bytes) => bytes,
         Err(err) => return err.into_response(),
     };
-    if !json {
-        return next
-            .run(Request::from_parts(parts, Body::from(bytes)))
-            .await;
-    }
-    match json_to_urlencoded(&bytes, locale) {
-        Ok(form) => {
-            parts.headers.insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static("application/x-www-form-urlencoded"),
-            );
-            parts.headers.remove(http::header::CONTENT_LENGTH);
-            next.run(Request::from_parts(parts, Body::from(form))).await
+    let form = if json {
+        match json_to_urlencoded(&bytes, locale) {
+            Ok(form) => {
+                parts.headers.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                );
+                parts.headers.remove(http::header::CONTENT_LENGTH);
+                Bytes::from(form)
+            }
+            Err(err) => return err.into_response(),
         }
-        Err(err) => err.into_response(),
+    } else {
+        bytes
+    };
+    if let Some(field) = text_input::refused_field(&form) {
+        return text_input::refusal(parts.uri.path(), &field, locale).into_response();
     }
+    next.run(Request::from_parts(parts, Body::from(form))).await
 }
 
 /// A multipart upload goes on as a stream, cut off past

@@ -4,6 +4,7 @@
 pub mod admin_guard;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod json_forms;
 pub mod language;
 pub mod login_guard;
@@ -13,4 +14,5 @@ pub mod origin;
 pub mod security;
 pub mod startup;
 pub mod telemetry;
+pub mod text_input;
 pub mod time_limit;

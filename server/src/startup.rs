@@ -1,8 +1,10 @@
 //! Building the app: database, migrations, demo catalog, sessions, routes.
 
 use crate::{
-    admin_guard, config::Config, json_forms, language, login_guard, openapi, origin, security,
-    time_limit,
+    admin_guard,
+    config::Config,
+    connections::{self, ConnectionLimits},
+    json_forms, language, login_guard, openapi, origin, security, text_input, time_limit,
 };
 use anyhow::Context;
 use app::{
@@ -18,7 +20,6 @@ use axum::{
     http::StatusCode,
     response::IntoResponse,
     routing::get,
-    serve::ListenerExt,
     Router,
 };
 use http::{header, HeaderValue};
@@ -47,6 +48,7 @@ pub struct Application {
     router: Router,
     db: Db,
     dispatcher: Dispatcher,
+    connection_limits: ConnectionLimits,
 }
 
 impl Application {
@@ -75,6 +77,7 @@ impl Application {
             router,
             db,
             dispatcher,
+            connection_limits: config.connection_limits,
         })
     }
 
@@ -96,25 +99,11 @@ impl Application {
     ) -> anyhow::Result<()> {
         let cleanup = spawn_cleanup(self.db.clone());
         let dispatcher = tokio::spawn(self.dispatcher.run());
-        // Answers go out at once: without TCP_NODELAY a body written after
-        // its headers waits for the client's delayed ACK (about 40 ms).
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::warn!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        let served = axum::serve(
-            listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(stop)
-        .await
-        .context("the server stopped with an error");
+        connections::serve(self.listener, self.router, self.connection_limits, stop).await;
         cleanup.abort();
         dispatcher.abort();
         self.db.pool().close().await;
-        served
+        Ok(())
     }
 }
 
@@ -216,6 +205,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         .layer(axum::Extension(auth))
         .layer(sessions)
         .layer(axum::middleware::from_fn(json_forms::json_to_form))
+        .layer(axum::middleware::from_fn(text_input::check_query))
         .layer(axum::middleware::from_fn(origin::refuse_cross_site));
 
     // Files, the health check and the language switch pass no session,
