@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing first.
-.PHONY: run test load-check bench
+.PHONY: run test load-check bench site-check
 
 run:
 	scripts/run.sh
@@ -12,3 +12,9 @@ load-check:
 
 bench:
 	scripts/bench.sh
+
+# scripts/site.sh against cargo-leptos (which this installs first).
+site-check:
+	scripts/setup.sh --cargo-leptos
+	scripts/site-check.sh
+

@@ -22,6 +22,17 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 
+# `npm ci` in a folder, redone whenever its lock file changed since the
+# last full install (a stamp in node_modules); browsers never downloaded.
+npm_ci_once() {
+  local stamp="$1/node_modules/.installed-lock"
+  if ! cmp -s "$1/package-lock.json" "$stamp"; then
+    say "installing the npm packages of ${1#"$ROOT"/}"
+    (cd "$1" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+    cp "$1/package-lock.json" "$stamp"
+  fi
+}
+
 # The version of a crate as locked in Cargo.lock.
 locked_version() {
   awk -v name="$1" '
@@ -66,17 +77,7 @@ schemathesis_bin() {
   echo "${XDG_CACHE_HOME:-$HOME/.cache}/storefront/schemathesis-$SCHEMATHESIS_VERSION/bin/schemathesis"
 }
 
-# The release site and server. The wasm is built with the wasm toolchain
-# (scripts/wasm-env.sh), the server with the default one, so neither
-# rebuilds the other's dependencies. Files are served precompressed: gzip
-# at its best level replaces cargo-leptos' own, a tenth larger.
+# The release site and server (scripts/site.sh, without cargo-leptos).
 build_release() {
-  (cd "$ROOT" && scripts/wasm-env.sh cargo leptos build --release --precompress --frontend-only)
-  (cd "$ROOT" && cargo leptos build --release --server-only)
-  # TypeScript declarations of the wasm's exports: nothing loads them.
-  find "$ROOT/target/site" -name '*.ts' -o -name '*.ts.gz' -o -name '*.ts.br' | xargs -r rm -f
-  local file
-  while IFS= read -r -d '' file; do
-    gzip -9 -n -c "${file%.gz}" >"$file.tmp" && mv "$file.tmp" "$file"
-  done < <(find "$ROOT/target/site" -name '*.gz' -print0)
+  "$ROOT/scripts/site.sh" "$@"
 }

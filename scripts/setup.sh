@@ -3,8 +3,11 @@
 # whatever is already there. Safe to run again and again, and safe to stop
 # half-way: every step checks the finished result, never a leftover.
 #
-#   scripts/setup.sh          build and run tools (wasm32, cargo-leptos, ...)
-#   scripts/setup.sh --test   also Chromium, PostgreSQL and the end2end packages
+#   scripts/setup.sh                the build tools (wasm32, wasm-bindgen, ...)
+#   scripts/setup.sh --test         also Chromium, PostgreSQL and the end2end packages
+#   scripts/setup.sh --cargo-leptos also cargo-leptos, for `cargo leptos watch`
+#                                   (the builds of `make run` and `make test`
+#                                   do without it: scripts/site.sh)
 #
 # Machines differ in their Rust toolchains (see README, "Toolchain notes"):
 # each tool is built with a compiler that meets its minimum rustc, chosen
@@ -12,8 +15,14 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-WITH_TEST=
-[ "${1:-}" = "--test" ] && WITH_TEST=1
+WITH_TEST= WITH_CARGO_LEPTOS=
+for arg in "$@"; do
+  case "$arg" in
+    --test) WITH_TEST=1 ;;
+    --cargo-leptos) WITH_CARGO_LEPTOS=1 ;;
+    *) say "usage: scripts/setup.sh [--test] [--cargo-leptos]"; exit 2 ;;
+  esac
+done
 
 # The tools and the oldest rustc each builds with (their locked
 # dependencies' rust-version; a fresh resolve would need newer).
@@ -73,66 +82,82 @@ install_tool() {
   }
 }
 
-# 1. The wasm32 toolchain: Debian's rustc-web with the source of its std,
+# 1. wasm-bindgen-cli: exactly the version of the wasm-bindgen crate we
+#    lock. The longest step (minutes of compiling), so it runs in the
+#    background while the next steps download and unpack.
+WB_VERSION="$(locked_version wasm-bindgen)"
+wb_pid= wb_log=
+if ! have wasm-bindgen || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WB_VERSION" ]; then
+  wb_log="$(mktemp -t wasm-bindgen-install.XXXXXX)"
+  say "building wasm-bindgen-cli $WB_VERSION in the background ($wb_log)"
+  install_tool "$(command -v rustc)" wasm-bindgen-cli --version "$WB_VERSION" >"$wb_log" 2>&1 &
+  wb_pid=$!
+fi
+
+# 2. The wasm32 toolchain: Debian's rustc-web with the source of its std,
 #    which the wasm is built from (panics abort at once: a smaller wasm),
-#    and lld for linking it (scripts/wasm-env.sh).
-if ! { [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] && have wasm-ld-22; }; then
-  say "installing the wasm32 toolchain: rustc-web, rust-web-src and lld-22"
-  apt_install rustc-web rust-web-src lld-22
+#    and lld for linking it (scripts/wasm-env.sh); brotli for the site's
+#    precompressed files.
+if ! { [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] && have wasm-ld-22 && have brotli; }; then
+  say "installing the wasm32 toolchain and brotli: rustc-web, rust-web-src, lld-22, brotli"
+  apt_install rustc-web rust-web-src lld-22 brotli
 fi
 say "wasm32: Debian's $(/usr/bin/rustc --version) building std from source"
 
-# 2. cargo-leptos, using tools from PATH instead of downloading them.
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  install_tool "$(rustc_at_least "$CARGO_LEPTOS_MIN_RUSTC")" \
-    cargo-leptos --version "$CARGO_LEPTOS_VERSION" --features no_downloads
-fi
-
-# 3. wasm-bindgen-cli: exactly the version of the wasm-bindgen crate we lock.
-WB_VERSION="$(locked_version wasm-bindgen)"
-if ! have wasm-bindgen || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WB_VERSION" ]; then
-  install_tool "$(command -v rustc)" wasm-bindgen-cli --version "$WB_VERSION"
-fi
-
-# 4. wasm-opt for release builds: binaryen from npm (Debian's is too old).
+# 3. wasm-opt for release builds: binaryen from npm (Debian's is too old).
 if ! have wasm-opt || [ "$(wasm-opt --version | grep -oE '[0-9]+' | head -1)" -lt 116 ]; then
   say "installing wasm-opt (binaryen from npm)"
   if [ "$(id -u)" = 0 ]; then npm install -g binaryen >/dev/null
   else npm install -g --prefix "$HOME/.local" binaryen >/dev/null; fi
 fi
 
-[ -n "$WITH_TEST" ] || exit 0
+# 4. The site's own tools (lightningcss, swc's minifier), prebuilt from npm.
+npm_ci_once "$ROOT/scripts/site"
 
-# 5. Browser, database server and the Playwright packages for the tests.
-if ! have chromium; then
-  say "installing Chromium"
-  apt_install chromium
+if [ -n "$WITH_TEST" ]; then
+  # 5. Browser, database server and the Playwright packages for the tests.
+  if ! have chromium; then
+    say "installing Chromium"
+    apt_install chromium
+  fi
+  # A font with Hangul and the won sign, so the browser tests and screenshots
+  # of Korean pages show real glyphs, not boxes.
+  if ! { have fc-list && [ -n "$(fc-list ':lang=ko:charset=20a9' family)" ]; }; then
+    say "installing a Korean font (fonts-nanum)"
+    apt_install fonts-nanum fontconfig
+  fi
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    say "installing PostgreSQL"
+    apt_install postgresql
+  fi
+  # schemathesis (API fuzzing) in a virtual environment of its own. The
+  # check runs it, so a half-done install fails it and is done again.
+  st="$(schemathesis_bin)"
+  if ! "$st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI, in a virtual environment)"
+    venv="$(dirname "$(dirname "$st")")"
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; rm -rf "$venv"; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  npm_ci_once "$ROOT/end2end"
 fi
-# A font with Hangul and the won sign, so the browser tests and screenshots
-# of Korean pages show real glyphs, not boxes.
-if ! { have fc-list && [ -n "$(fc-list ':lang=ko:charset=20a9' family)" ]; }; then
-  say "installing a Korean font (fonts-nanum)"
-  apt_install fonts-nanum fontconfig
+
+if [ -n "$wb_pid" ]; then
+  say "waiting for wasm-bindgen-cli"
+  if ! wait "$wb_pid"; then
+    cat "$wb_log" >&2
+    say "building wasm-bindgen-cli failed (above)"
+    exit 1
+  fi
+  rm -f "$wb_log"
 fi
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  say "installing PostgreSQL"
-  apt_install postgresql
+
+# 6. cargo-leptos, only when asked for, using tools from PATH instead of
+#    downloading them.
+if [ -n "$WITH_CARGO_LEPTOS" ] && ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  install_tool "$(rustc_at_least "$CARGO_LEPTOS_MIN_RUSTC")" \
+    cargo-leptos --version "$CARGO_LEPTOS_VERSION" --features no_downloads
 fi
-# schemathesis (API fuzzing) in a virtual environment of its own. The
-# check runs it, so a half-done install fails it and is done again.
-st="$(schemathesis_bin)"
-if ! "$st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
-  say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI, in a virtual environment)"
-  venv="$(dirname "$(dirname "$st")")"
-  rm -rf "$venv"
-  mkdir -p "$(dirname "$venv")"
-  python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; rm -rf "$venv"; python3 -m venv "$venv"; }
-  "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
-fi
-# npm ci is redone whenever the lock file changed since the last full install.
-stamp="$ROOT/end2end/node_modules/.installed-lock"
-if ! cmp -s "$ROOT/end2end/package-lock.json" "$stamp"; then
-  say "installing the end2end packages"
-  (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
-  cp "$ROOT/end2end/package-lock.json" "$stamp"
-fi
+
