@@ -5,7 +5,7 @@
 # requests timed out or failed (both must be 0). Then the same for the
 # static files against /healthz. Bounded: SECONDS per run (default 10).
 #
-#   scripts/load-check.sh [SECONDS]     after `cargo leptos build --release`
+#   scripts/load-check.sh [SECONDS]     after the release build (scripts/site.sh)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"

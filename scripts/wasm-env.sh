@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command (e.g. `cargo leptos build --frontend-only`) with the Rust
+# Runs a command (e.g. the wasm's `cargo build` in scripts/site.sh) with the Rust
 # that builds the shop's wasm: Debian's rustc-web, building std from source
 # so that panics abort at once and carry neither messages nor locations
 # (about a fifth off the wasm). The server and the tests keep the default

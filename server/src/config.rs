@@ -58,7 +58,7 @@ impl Config {
         if leptos.output_name.is_empty() {
             leptos.output_name = "storefront".into();
         }
-        // A release build by cargo-leptos names its files by their content
+        // A release build (scripts/site.sh, as cargo-leptos) names its files by their content
         // and lists the hashes in hash.txt beside the binary: use them
         // unless LEPTOS_HASH_FILES says otherwise.
         if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
