@@ -33,11 +33,21 @@ pub fn field(
             td_string!(Locale::current(), errors.text_too_long, field, max).to_string(),
         );
     }
-    let allowed = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
-    if text.chars().any(|c| c.is_control() && !allowed(c)) {
+    let line_break = |c: char| matches!(c, '\n' | '\r' | '\t');
+    if text
+        .chars()
+        .any(|c| is_never_text(c) || (!multiline && line_break(c)))
+    {
         return refused(td_string!(Locale::current(), errors.text_control, field).to_string());
     }
     Ok(text.to_string())
+}
+
+/// A character no text of the shop may hold: a control character other
+/// than tab, line feed and carriage return (NUL among them, which
+/// PostgreSQL refuses in text). A single-line field refuses those three too.
+pub fn is_never_text(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// A `LIKE … ESCAPE '\\'` pattern finding `search` anywhere, case aside

@@ -1,6 +1,7 @@
 //! The one rule for text a request brings: no field of a query string or
 //! of a body (form, or JSON turned into a form by `json_forms`) may hold
-//! NUL or another control character but tab and line breaks. PostgreSQL
+//! NUL or another control character but tab and line breaks
+//! (`app::text::is_never_text`, the rule every text field shares). PostgreSQL
 //! refuses NUL in text (the request would end in a 500 after writing half
 //! of what it meant to), and control characters have no business in a
 //! shop's data or its log. Checked here, before any session, guard or
@@ -17,6 +18,7 @@ use app::{
     accounts::Login,
     error::{AppError, ErrorCode},
     locale::{td_string, Locale},
+    text::is_never_text,
 };
 use axum::{
     extract::Request,
@@ -26,17 +28,12 @@ use axum::{
 use http::StatusCode;
 use server_fn::ServerFn;
 
-/// Tab, line feed and carriage return are text; other controls are not.
-pub fn is_refused(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
-}
-
 /// The first field of a urlencoded form or query whose name or value holds
 /// a refused character.
 pub fn refused_field(urlencoded: &[u8]) -> Option<String> {
     form_urlencoded::parse(urlencoded)
-        .find(|(name, value)| name.chars().chain(value.chars()).any(is_refused))
-        .map(|(name, _)| name.chars().filter(|c| !is_refused(*c)).collect())
+        .find(|(name, value)| name.chars().chain(value.chars()).any(is_never_text))
+        .map(|(name, _)| name.chars().filter(|c| !is_never_text(*c)).collect())
 }
 
 /// The refusal of a request to `path` for `field`.

@@ -151,6 +151,20 @@ fn form_pairs(body: &Value) -> Option<Vec<(String, String)>> {
         .collect()
 }
 
+/// Sends `request` and checks its answer refuses `field`.
+async fn send_and_check(
+    request: reqwest::RequestBuilder,
+    method: &str,
+    path: &str,
+    field: &str,
+    how: &str,
+) {
+    let res = request.send().await.unwrap();
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    check(method, path, field, how, status, &body);
+}
+
 fn check(method: &str, path: &str, field: &str, how: &str, status: u16, body: &Value) {
     let what = format!("{method} {path} {field} ({how}): {status} {body}");
     if path == "/api/login" {
@@ -188,14 +202,12 @@ async fn every_string_field_of_every_endpoint_refuses_nul(backend: Backend) {
                     .filter(|(n, _)| n != name)
                     .map(|(n, is_text)| (n.clone(), if *is_text { "x" } else { "1" }.to_string()))
                     .collect();
-                let mut request = admin
+                let request = admin
                     .client
-                    .request(method.to_uppercase().parse().unwrap(), admin.url(path));
-                request = request.query(&others).query(&[(name.as_str(), NUL_TEXT)]);
-                let res = request.send().await.unwrap();
-                let status = res.status().as_u16();
-                let body: Value = res.json().await.unwrap_or(Value::Null);
-                check(method, path, name, "query", status, &body);
+                    .request(method.to_uppercase().parse().unwrap(), admin.url(path))
+                    .query(&others)
+                    .query(&[(name.as_str(), NUL_TEXT)]);
+                send_and_check(request, method, path, name, "query").await;
                 tried += 1;
             }
             // Bodies: JSON, and the same as a form when flat.
@@ -215,39 +227,11 @@ async fn every_string_field_of_every_endpoint_refuses_nul(backend: Backend) {
             for (field, at) in strings {
                 let mut body = base.clone();
                 set(&mut body, &at, NUL_TEXT);
-                let res = admin
-                    .client
-                    .post(admin.url(path))
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap();
-                let status = res.status().as_u16();
-                check(
-                    method,
-                    path,
-                    &field,
-                    "JSON",
-                    status,
-                    &res.json().await.unwrap_or(Value::Null),
-                );
+                let json = admin.client.post(admin.url(path)).json(&body);
+                send_and_check(json, method, path, &field, "JSON").await;
                 if let Some(pairs) = form_pairs(&body) {
-                    let res = admin
-                        .client
-                        .post(admin.url(path))
-                        .form(&pairs)
-                        .send()
-                        .await
-                        .unwrap();
-                    let status = res.status().as_u16();
-                    check(
-                        method,
-                        path,
-                        &field,
-                        "form",
-                        status,
-                        &res.json().await.unwrap_or(Value::Null),
-                    );
+                    let form = admin.client.post(admin.url(path)).form(&pairs);
+                    send_and_check(form, method, path, &field, "form").await;
                 }
                 tried += 1;
             }
