@@ -35,9 +35,12 @@ checks=not_a_server_error,status_code_conformance,content_type_conformance,respo
 # converter's recursion count in shared module state, so one of them fails
 # now and then with "SystemError: AST constructor recursion depth mismatch"
 # (seen once in a CI run, in the tool, not the shop).
+# The sign-in routes (/auth/*) answer every request with a redirect to a
+# page or a provider, not JSON: server/tests/api/sign_in.rs walks them
+# against a real provider, and text_rule.rs sends them every bad field.
 run() {
   (cd "$tmp" && "$st" run "$base/api/openapi.json" --checks "$checks" --max-time "$seconds" \
-     --workers 1 --seed 1 --suppress-health-check all "$@")
+     --workers 1 --seed 1 --suppress-health-check all --exclude-path-regex '^/auth/' "$@")
 }
 
 say "schemathesis as a guest ($database)"

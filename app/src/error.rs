@@ -54,6 +54,12 @@ pub enum ErrorCode {
     CouponNotUsable,
     /// The order's total does not reach the coupon's minimum.
     CouponMinimumNotMet,
+    /// Unlinking would leave the account with no way in.
+    LastSignInMethod,
+    /// The account has a password already.
+    PasswordAlreadySet,
+    /// The login id was changed once already (or was chosen at signup).
+    LoginIdFixed,
     Internal,
     /// The answer took longer than the server's request time limit.
     TimedOut,
@@ -70,8 +76,9 @@ impl ErrorCode {
             ProductNotFound | OrderNotFound | NotFound | UserNotFound => 404,
             LoginIdTaken | SkuTaken | LastAdmin | OrderNotCancellable | OrderNotFulfillable
             | CouponSoldOut | CouponAlreadyIssued | CouponNotUsable | CouponMinimumNotMet
-            | PointLimitExceeded | InsufficientStock | InsufficientPoints | PriceChanged
-            | CartChanged | RequestInProgress => 409,
+            | LastSignInMethod | PasswordAlreadySet | LoginIdFixed | PointLimitExceeded
+            | InsufficientStock | InsufficientPoints | PriceChanged | CartChanged
+            | RequestInProgress => 409,
             IdempotencyKeyReused => 422,
             TooManyAttempts => 429,
             Internal => 500,
@@ -110,6 +117,9 @@ impl ErrorCode {
             CouponAlreadyIssued => "COUPON_ALREADY_ISSUED",
             CouponNotUsable => "COUPON_NOT_USABLE",
             CouponMinimumNotMet => "COUPON_MINIMUM_NOT_MET",
+            LastSignInMethod => "LAST_SIGN_IN_METHOD",
+            PasswordAlreadySet => "PASSWORD_ALREADY_SET",
+            LoginIdFixed => "LOGIN_ID_FIXED",
             Internal => "INTERNAL",
             TimedOut => "TIMED_OUT",
         }

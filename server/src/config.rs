@@ -2,7 +2,11 @@
 //! shop starts with no configuration at all.
 
 use anyhow::Context;
-use app::{db::DatabaseUrl, platform::dispatcher::DispatchSettings};
+use app::{
+    accounts::oidc::{AuthMethod, ProviderSettings},
+    db::DatabaseUrl,
+    platform::dispatcher::DispatchSettings,
+};
 use leptos::config::{get_configuration, LeptosOptions};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -48,6 +52,15 @@ pub struct Config {
     /// whole request head by then, or stays idle between requests that
     /// long, is closed.
     pub connection_limits: crate::connections::ConnectionLimits,
+    /// `PUBLIC_URL`: the shop's address as browsers reach it, for the
+    /// redirect URI `PUBLIC_URL/auth/NAME/callback`; unset, `http://` and
+    /// the address it listens on (`localhost` for all interfaces).
+    pub public_url: Option<String>,
+    /// `OIDC_PROVIDERS=kakao,google` and `OIDC_<NAME>_*` for each: the
+    /// OpenID Connect providers shoppers can sign in with.
+    pub sign_in_providers: Vec<ProviderSettings>,
+    /// How long a sign-in through a provider may take (10 minutes).
+    pub sign_in_state_ttl: Duration,
 }
 
 impl Config {
@@ -106,6 +119,9 @@ impl Config {
                     number("HEADER_READ_TIMEOUT_SECS", 20)?.max(1),
                 ),
             },
+            public_url: public_url()?,
+            sign_in_providers: sign_in_providers()?,
+            sign_in_state_ttl: Duration::from_secs(600),
         })
     }
 
@@ -142,6 +158,9 @@ impl Config {
             bench_endpoints: false,
             content_policy: app::security::ContentPolicy::default(),
             connection_limits: crate::connections::ConnectionLimits::default(),
+            public_url: None,
+            sign_in_providers: Vec::new(),
+            sign_in_state_ttl: Duration::from_secs(600),
         }
     }
 }
@@ -170,6 +189,72 @@ fn platform_url() -> anyhow::Result<Option<String>> {
         Some(v) if v.starts_with("http://") || v.starts_with("https://") => Ok(Some(v)),
         Some(v) => anyhow::bail!("DATA_PLATFORM_URL must be an http:// or https:// URL, not {v:?}"),
     }
+}
+
+fn public_url() -> anyhow::Result<Option<String>> {
+    match text("PUBLIC_URL") {
+        None => Ok(None),
+        Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
+            Ok(Some(v.trim_end_matches('/').to_string()))
+        }
+        Some(v) => anyhow::bail!("PUBLIC_URL must be an http:// or https:// URL, not {v:?}"),
+    }
+}
+
+/// `OIDC_PROVIDERS` and each provider's `OIDC_<NAME>_ISSUER`, `_CLIENT_ID`,
+/// `_CLIENT_SECRET` (required), `_LABEL` (the name), `_SCOPES` (`openid
+/// profile email`) and `_AUTH_METHOD` (`basic` or `post`).
+fn sign_in_providers() -> anyhow::Result<Vec<ProviderSettings>> {
+    let names = text("OIDC_PROVIDERS").unwrap_or_default();
+    let mut providers: Vec<ProviderSettings> = Vec::new();
+    for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let name = name.to_ascii_lowercase();
+        if !ProviderSettings::valid_name(&name) {
+            anyhow::bail!("OIDC_PROVIDERS: {name:?} is not 1 to 20 letters or digits");
+        }
+        if providers.iter().any(|p| p.name == name) {
+            anyhow::bail!("OIDC_PROVIDERS names {name:?} twice");
+        }
+        let key = |part: &str| format!("OIDC_{}_{part}", name.to_ascii_uppercase());
+        let required =
+            |part: &str| text(&key(part)).with_context(|| format!("{} is not set", key(part)));
+        let issuer = required("ISSUER")?;
+        if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+            anyhow::bail!("{} must be an https:// URL, not {issuer:?}", key("ISSUER"));
+        }
+        let mut scopes: Vec<String> = text(&key("SCOPES"))
+            .unwrap_or_else(|| "openid profile email".to_string())
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        if !scopes.iter().any(|s| s == "openid") {
+            scopes.insert(0, "openid".to_string());
+        }
+        let auth_method = match text(&key("AUTH_METHOD")).as_deref() {
+            None | Some("basic") => AuthMethod::Basic,
+            Some("post") => AuthMethod::Post,
+            Some(other) => anyhow::bail!("{} is basic or post, not {other:?}", key("AUTH_METHOD")),
+        };
+        providers.push(ProviderSettings {
+            issuer,
+            client_id: required("CLIENT_ID")?,
+            client_secret: required("CLIENT_SECRET")?,
+            label: text(&key("LABEL")).unwrap_or_else(|| name.clone()),
+            scopes,
+            auth_method,
+            name,
+        });
+    }
+    Ok(providers)
+}
+
+/// A variable's value, trimmed; unset and blank alike are `None`.
+fn text(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn flag(name: &str, default: bool) -> anyhow::Result<bool> {

@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod openapi_admin;
 pub mod origin;
 pub mod security;
+pub mod sign_in;
 pub mod startup;
 pub mod telemetry;
 pub mod text_input;

@@ -4,7 +4,10 @@
 //! and a test checks that every server function has its path.
 
 use app::{
-    accounts::{CurrentUser, LoggedOut, UserInfo},
+    accounts::{
+        identities::{LinkedIdentity, SignInMethods, SignInProvider},
+        CurrentUser, LoggedOut, UserInfo,
+    },
     cart::{Cart, CartLine},
     catalog::{Product, ProductId, ProductPage, Quantity, Sort},
     coupons::{
@@ -44,6 +47,8 @@ use utoipa::{
     ),
     paths(
         signup, login, logout, me,
+        sign_in_methods, unlink_identity, set_password, change_login_id,
+        provider_start, provider_callback, provider_link,
         list_products, get_product, list_brands,
         get_points, charge_points, point_history,
         like_product, unlike_product, liked_products,
@@ -56,7 +61,8 @@ use utoipa::{
         AppError, ErrorCode, UserId, ProductId, Quantity, Won, Sort, OrderId, OrderStatus,
         OrderState, IdempotencyKey, ChargeAmount, LedgerKind, CartLine, OrderLine, OrderSummary,
         TopProduct, LedgerEntry, Product, Payment, CampaignId, CouponId, CouponKind,
-        CouponStatus, Terms, Validity, Offer, MyCoupon, CouponChoice,
+        CouponStatus, Terms, Validity, Offer, MyCoupon, CouponChoice, SignInProvider,
+        LinkedIdentity,
     )),
     modifiers(&SessionCookie),
     tags(
@@ -107,6 +113,34 @@ struct Credentials {
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)]
 struct LogoutRequest {
+    next: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct UnlinkRequest {
+    /// The provider's configured name.
+    #[schema(max_length = 20)]
+    provider: String,
+    /// With a plain form post, where to go afterwards (a path on this site).
+    next: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct NewPassword {
+    /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
+    password: String,
+    next: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct NewLoginId {
+    /// 3 to 20 of `[A-Za-z0-9_]`.
+    #[schema(pattern = r"^[A-Za-z0-9_]{3,20}$")]
+    login_id: String,
     next: Option<String>,
 }
 
@@ -189,6 +223,36 @@ struct ProductsQuery {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
+struct StartQuery {
+    /// Where to go once signed in: a path on this site (anything else: `/`).
+    #[param(max_length = 2000)]
+    next: Option<String>,
+}
+
+/// What the provider sends the browser back with.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    /// The provider's refusal (`access_denied`).
+    error: Option<String>,
+    /// The issuer (RFC 9207); when sent it must be the provider's.
+    iss: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct ProviderName {
+    /// The provider's configured name (`OIDC_PROVIDERS`).
+    name: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
 struct PageQuery {
     #[param(minimum = 1, maximum = 100_000)]
     page: Option<u32>,
@@ -254,6 +318,83 @@ fn logout() {}
     ))]
 #[allow(dead_code)]
 fn me() {}
+
+#[utoipa::path(get, path = "/api/sign_in_methods", tag = "accounts", security(("session" = [])),
+    responses(
+        (status = 200, description = "My password, linked providers and those I can link", body = SignInMethods),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn sign_in_methods() {}
+
+#[utoipa::path(post, path = "/api/unlink_identity", tag = "accounts", security(("session" = [])),
+    request_body(content((UnlinkRequest = "application/json"), (UnlinkRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Unlinked", body = SignInMethods),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "NOT_FOUND: no identity of that provider is linked", body = AppError),
+        (status = 409, description = "LAST_SIGN_IN_METHOD: no password and no other identity", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn unlink_identity() {}
+
+#[utoipa::path(post, path = "/api/set_password", tag = "accounts", security(("session" = [])),
+    request_body(content((NewPassword = "application/json"), (NewPassword = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The account has a password now", body = SignInMethods),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 409, description = "PASSWORD_ALREADY_SET", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn set_password() {}
+
+#[utoipa::path(post, path = "/api/change_login_id", tag = "accounts", security(("session" = [])),
+    request_body(content((NewLoginId = "application/json"), (NewLoginId = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Changed (once: it was generated at a provider's sign-in)", body = SignInMethods),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 409, description = "LOGIN_ID_FIXED, LOGIN_ID_TAKEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn change_login_id() {}
+
+#[utoipa::path(get, path = "/auth/{name}/start", tag = "accounts", params(ProviderName, StartQuery),
+    responses(
+        (status = 303, description = "To the provider (PKCE, state and nonce kept in the session \
+                                      for 10 minutes); to /login?sign_in=unavailable when it \
+                                      cannot be reached"),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 404, description = "NOT_FOUND: no such provider", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn provider_start() {}
+
+#[utoipa::path(get, path = "/auth/{name}/callback", tag = "accounts", params(ProviderName, CallbackQuery),
+    responses(
+        (status = 303, description = "Signed in (a new session id): on to `next`. Linked: to \
+                                      /account?linked={name}. Otherwise to /login?sign_in= (or \
+                                      /account?sign_in=) denied, expired, failed, unavailable or \
+                                      taken, with nothing logged in or created"),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn provider_callback() {}
+
+#[utoipa::path(post, path = "/auth/{name}/link", tag = "accounts", params(ProviderName), security(("session" = [])),
+    responses(
+        (status = 303, description = "To the provider, to link its identity to my account (a guest: \
+                                      to /login)"),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "NOT_FOUND: no such provider", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn provider_link() {}
 
 #[utoipa::path(get, path = "/api/products", tag = "catalog", params(ProductsQuery),
     responses(

@@ -1,6 +1,6 @@
-//! Refuses state-changing calls from other sites: a `POST` to `/api/*` whose
-//! `Origin` is not this host, or whose `Sec-Fetch-Site` says `cross-site`,
-//! gets 403 `FORBIDDEN_ORIGIN`. Requests with neither header (curl, a
+//! Refuses state-changing calls from other sites: a `POST` to `/api/*` or
+//! `/auth/*` (linking a provider) whose `Origin` is not this host, or whose
+//! `Sec-Fetch-Site` says `cross-site`, gets 403 `FORBIDDEN_ORIGIN`. Requests with neither header (curl, a
 //! server-to-server client) pass: browsers always send one of them.
 
 use crate::language;
@@ -17,7 +17,9 @@ use http::{header, HeaderMap, Method};
 
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
     if request.method() == Method::POST
-        && request.uri().path().starts_with("/api/")
+        && ["/api/", "/auth/"]
+            .iter()
+            .any(|p| request.uri().path().starts_with(p))
         && is_cross_site(request.headers())
     {
         return AppError::new(

@@ -4,10 +4,11 @@ use crate::{
     admin_guard,
     config::Config,
     connections::{self, ConnectionLimits},
-    json_forms, language, login_guard, openapi, origin, security, text_input, time_limit,
+    json_forms, language, login_guard, openapi, origin, security, sign_in, text_input, time_limit,
 };
 use anyhow::Context;
 use app::{
+    accounts::oidc::{SignInProviders, SignInSettings},
     catalog::{picture::PictureStore, seed},
     db::Db,
     identity::{session_store::SqlSessionStore, AuthSettings},
@@ -41,6 +42,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    pub sign_in: SignInProviders,
 }
 
 pub struct Application {
@@ -49,6 +51,7 @@ pub struct Application {
     db: Db,
     dispatcher: Dispatcher,
     connection_limits: ConnectionLimits,
+    discovery: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -71,13 +74,22 @@ impl Application {
             config.dispatch.clone(),
             wakeup.clone(),
         )?;
-        let router = router(&config, db.clone(), wakeup);
+        let sign_in = SignInProviders::new(SignInSettings {
+            providers: config.sign_in_providers.clone(),
+            public_url: public_url(&config, listener.local_addr()?),
+            state_ttl: config.sign_in_state_ttl,
+        })?;
+        // Tried once now; a provider that does not answer is retried in
+        // the background and has no button until it does.
+        let discovery = sign_in.discover_all().await;
+        let router = router(&config, db.clone(), wakeup, sign_in);
         Ok(Self {
             listener,
             router,
             db,
             dispatcher,
             connection_limits: config.connection_limits,
+            discovery,
         })
     }
 
@@ -102,6 +114,7 @@ impl Application {
         connections::serve(self.listener, self.router, self.connection_limits, stop).await;
         cleanup.abort();
         dispatcher.abort();
+        self.discovery.abort();
         self.db.pool().close().await;
         Ok(())
     }
@@ -134,12 +147,25 @@ pub fn runtime(threads: Option<usize>) -> std::io::Result<tokio::runtime::Runtim
     }
 }
 
-fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
+/// `PUBLIC_URL`, or `http://` and the bound address (`localhost` when it
+/// listens on every interface).
+fn public_url(config: &Config, bound: SocketAddr) -> String {
+    config.public_url.clone().unwrap_or_else(|| {
+        if bound.ip().is_unspecified() {
+            format!("http://localhost:{}", bound.port())
+        } else {
+            format!("http://{bound}")
+        }
+    })
+}
+
+fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> Router {
     let leptos_options = config.leptos.clone();
     let routes = ROUTES.clone();
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
+        sign_in: sign_in.clone(),
     };
     let sessions = SessionManagerLayer::new(SqlSessionStore::new(db.clone()))
         .with_name("storefront_session")
@@ -159,7 +185,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
         tracing::warn!("X-USER-ID is trusted: only run this behind a gateway that sets it");
     }
 
-    let mut pages = Router::new();
+    let mut pages = sign_in::routes();
     if config.bench_endpoints {
         tracing::warn!("benchmark endpoints are on: GET /_bench/static/{{bytes}}");
         pages = pages.route("/_bench/static/{bytes}", get(bench_static));
@@ -178,6 +204,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup) -> Router {
             provide_context(auth);
             provide_context(wakeup.clone());
             provide_context(pictures.clone());
+            provide_context(sign_in.clone());
         }
     };
     let pages_and_api = pages

@@ -52,7 +52,7 @@ pub fn refusal(path: &str, field: &str, locale: Locale) -> AppError {
 }
 
 /// Refuses a request whose query string holds a refused character: JSON
-/// for `/api/*`, a short plain answer for a page.
+/// for `/api/*` and `/auth/*`, a short plain answer for a page.
 pub async fn check_query(request: Request, next: Next) -> Response {
     let field = request
         .uri()
@@ -63,7 +63,7 @@ pub async fn check_query(request: Request, next: Next) -> Response {
     };
     let path = request.uri().path();
     let error = refusal(path, &field, language::of(&request));
-    if path.starts_with("/api/") {
+    if path.starts_with("/api/") || path.starts_with("/auth/") {
         return error.into_response();
     }
     (StatusCode::BAD_REQUEST, error.message).into_response()

@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub mod customers;
+pub mod identities;
+#[cfg(feature = "ssr")]
+pub mod oidc;
 #[cfg(feature = "ssr")]
 mod password;
 mod state;
@@ -180,7 +183,9 @@ pub async fn login(
     throttle::attempt(&db, &keys).await?;
 
     let user = store::find_by_key(&db, &key).await?;
-    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    // An account without a password (made through a provider) is
+    // answered as an unknown id.
+    let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
     // An unknown id still pays for a hash, so both failures take as long.
     let verified = password::verify(password, stored_hash).await?;
     let user = match (user, verified) {
@@ -223,6 +228,8 @@ pub async fn me() -> Result<CurrentUser, AppError> {
 }
 
 #[cfg(feature = "ssr")]
+pub use ssr::log_in;
+#[cfg(feature = "ssr")]
 use ssr::{redirect_form_to, start_session};
 
 #[cfg(feature = "ssr")]
@@ -235,7 +242,16 @@ mod ssr {
     /// Logs `user_id` in under a new session id (no fixation) and merges
     /// the cart they filled as a guest into theirs.
     pub(super) async fn start_session(db: &crate::db::Db, user_id: UserId) -> Result<(), AppError> {
-        let session = session().await?;
+        log_in(db, &session().await?, user_id).await
+    }
+
+    /// [`start_session`] for a handler that holds the session itself (a
+    /// provider's callback).
+    pub async fn log_in(
+        db: &crate::db::Db,
+        session: &tower_sessions::Session,
+        user_id: UserId,
+    ) -> Result<(), AppError> {
         session
             .cycle_id()
             .await
@@ -244,7 +260,7 @@ mod ssr {
             .insert(USER_ID_KEY, user_id)
             .await
             .map_err(|e| AppError::internal("writing the session", e))?;
-        crate::cart::store::merge_guest_cart(db, &session, user_id).await
+        crate::cart::store::merge_guest_cart(db, session, user_id).await
     }
 
     /// A no-JS form post is sent on to `next`. JSON clients get no

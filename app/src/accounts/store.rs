@@ -8,7 +8,8 @@ use sqlx::Row;
 pub struct UserRow {
     pub id: UserId,
     pub login_id: String,
-    pub password_hash: String,
+    /// None: the account has no password (a provider made it).
+    pub password_hash: Option<String>,
 }
 
 /// Creates a user; `None` when the login id (in any case) is taken.
@@ -39,7 +40,8 @@ pub async fn find_by_key(db: &Db, login_key: &str) -> AppResult<Option<UserRow>>
         Some(row) => Some(UserRow {
             id: UserId(row.try_get("id")?),
             login_id: row.try_get("login_id")?,
-            password_hash: row.try_get("password_hash")?,
+            password_hash: Some(row.try_get::<String, _>("password_hash")?)
+                .filter(|hash| !hash.is_empty()),
         }),
         None => None,
     })

@@ -1,17 +1,29 @@
 use crate::{
-    accounts::use_auth,
+    accounts::{
+        identities::{
+            list_sign_in_methods, ChangeLoginId, SetPassword, SignInMethods, SignInProblem,
+            UnlinkIdentity,
+        },
+        use_auth, Password,
+    },
+    components::{Enhance, ErrorNotice, Then},
+    dates::format_millis,
     locale::{td_string, Locale},
     money::show_points,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
+use server_fn::ServerFn;
 
 /// `/account`: who I am, for logged-in users only (the server sends a
-/// guest to log in first).
+/// guest to log in first), and the ways into the account: its password
+/// and the providers linked to it.
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let auth = use_auth();
     let locale = Locale::current();
+    let methods = Resource::new(|| (), |_| list_sign_in_methods());
     view! {
         <Title text=td_string!(locale, account.my_account) />
         <Meta name="description" content=td_string!(locale, account.account_description) />
@@ -34,6 +46,149 @@ pub fn AccountPage() -> impl IntoView {
                         }
                     })
             }}
+            {move || {
+                methods
+                    .get()
+                    .map(|r| match r {
+                        Ok(methods) => view! { <WaysIn methods /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    })
+            }}
         </Suspense>
+    }
+}
+
+/// The password, the linked providers (each with its unlink form unless it
+/// is the last way in) and a link form per provider not linked yet.
+/// Where the account's forms come back to.
+const HERE: &str = "/account";
+
+#[component]
+fn WaysIn(methods: SignInMethods) -> impl IntoView {
+    let locale = Locale::current();
+    let query = use_query_map().get_untracked();
+    let problem = query
+        .get("sign_in")
+        .as_deref()
+        .and_then(SignInProblem::parse);
+    let linked_now = query.get("linked").and_then(|name| {
+        methods
+            .linked
+            .iter()
+            .find(|l| l.provider == name)
+            .map(|l| l.label.clone())
+    });
+    let (login_id, username) = (methods.login_id.clone(), methods.login_id.clone());
+    let ways = methods.linked.len() + usize::from(methods.has_password);
+    view! {
+        <section class="ways-in" aria-labelledby="ways-in-title" data-testid="ways-in">
+            <h2 id="ways-in-title">{td_string!(locale, account.ways_in)}</h2>
+            {problem.map(|p| view! {
+                <p class="notice notice--error" role="alert" data-testid="sign-in-problem">{p.message(locale)}</p>
+            })}
+            {linked_now.map(|label| view! {
+                <p class="notice notice--ok" role="status" data-testid="sign-in-linked">
+                    {td_string!(locale, account.sign_in_linked, provider = label)}
+                </p>
+            })}
+            <p data-testid="password-state">
+                {if methods.has_password {
+                    td_string!(locale, account.password_set)
+                } else {
+                    td_string!(locale, account.no_password)
+                }}
+            </p>
+            {methods.login_id_changeable.then(|| view! {
+                <Enhance then=Then::GoOn next=HERE.to_string() alert_id="change-login-id-error".to_string()>
+                    <form method="post" action=ChangeLoginId::url() class="account-form" data-testid="change-login-id-form">
+                        <input type="hidden" name="next" value=HERE />
+                        <label>
+                            {td_string!(locale, account.change_login_id)}
+                            <input
+                                type="text"
+                                name="login_id"
+                                autocomplete="username"
+                                required
+                                minlength="3"
+                                maxlength="20"
+                                pattern="[A-Za-z0-9_]{3,20}"
+                                title=td_string!(locale, account.login_id_rule)
+                                value=login_id
+                            />
+                        </label>
+                        <p class="hint">{td_string!(locale, account.change_login_id_hint)}</p>
+                        <button type="submit">{td_string!(locale, account.change_login_id_button)}</button>
+                    </form>
+                </Enhance>
+            })}
+            {(!methods.has_password).then(|| view! {
+                <Enhance then=Then::GoOn next=HERE.to_string() alert_id="set-password-error".to_string()>
+                    <form method="post" action=SetPassword::url() class="account-form" data-testid="set-password-form">
+                        <input type="hidden" name="next" value=HERE />
+                        <input type="hidden" name="username" autocomplete="username" value=username />
+                        <label>
+                            {td_string!(locale, account.set_password)}
+                            <input
+                                type="password"
+                                name="password"
+                                autocomplete="new-password"
+                                required
+                                minlength=Password::MIN.to_string()
+                                maxlength=Password::MAX.to_string()
+                            />
+                        </label>
+                        <p class="hint">{td_string!(locale, account.password_hint, min = Password::MIN)}</p>
+                        <button type="submit">{td_string!(locale, account.set_password_button)}</button>
+                    </form>
+                </Enhance>
+            })}
+            <ul class="linked-identities" data-testid="linked-identities">
+                {methods
+                    .linked
+                    .into_iter()
+                    .map(|linked| {
+                        let (provider, label) = (linked.provider.clone(), linked.label.clone());
+                        let since = td_string!(
+                            locale, account.linked_since, date = format_millis(linked.linked_at, locale)
+                        );
+                        let unlink = (ways > 1).then(|| view! {
+                            <Enhance then=Then::GoOn next=HERE.to_string() alert_id=format!("unlink-{provider}-error")>
+                                <form method="post" action=UnlinkIdentity::url()>
+                                    <input type="hidden" name="provider" value=provider.clone() />
+                                    <input type="hidden" name="next" value=HERE />
+                                    <button type="submit" aria-label=format!("{} {label}", td_string!(locale, account.unlink))>
+                                        {td_string!(locale, account.unlink)}
+                                    </button>
+                                </form>
+                            </Enhance>
+                        });
+                        let last = (ways <= 1).then(|| view! {
+                            <p class="hint">{td_string!(locale, account.last_way_in)}</p>
+                        });
+                        view! {
+                            <li data-provider=linked.provider.clone()>
+                                <strong>{linked.label.clone()}</strong> " " <small>{since}</small>
+                                {unlink}
+                                {last}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            // A plain form: the answer is a redirect to the provider.
+            {methods
+                .linkable
+                .into_iter()
+                .map(|p| {
+                    view! {
+                        <form method="post" action=format!("/auth/{}/link", p.name) class="link-provider">
+                            <button type="submit" data-provider=p.name.clone()>
+                                {td_string!(locale, account.link, provider = p.label)}
+                            </button>
+                        </form>
+                    }
+                })
+                .collect_view()}
+        </section>
     }
 }

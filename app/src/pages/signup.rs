@@ -16,6 +16,7 @@ use server_fn::ServerFn;
 pub fn SignupPage() -> impl IntoView {
     let next = safe_next(use_query_map().get_untracked().get("next").as_deref());
     let login_href = format!("/login?next={}", encode(&next));
+    let next_after_provider = next.clone();
     let locale = Locale::current();
     view! {
         <Title text=td_string!(locale, account.sign_up) />
@@ -24,7 +25,7 @@ pub fn SignupPage() -> impl IntoView {
             <h1>{td_string!(locale, account.sign_up_heading)}</h1>
             <Enhance then=Then::GoOn next=next.clone()>
                 <form method="post" action=Signup::url()>
-                    <input type="hidden" name="next" value=next />
+                    <input type="hidden" name="next" value=next.clone() />
                     <label>
                         {td_string!(locale, account.login_id)}
                         <input
@@ -54,6 +55,7 @@ pub fn SignupPage() -> impl IntoView {
                     <button type="submit">{td_string!(locale, account.sign_up_button)}</button>
                 </form>
             </Enhance>
+            <super::login::ProviderButtons next=next_after_provider />
             <p>
                 {td_string!(locale, account.have_account)}
                 <a href=login_href>{td_string!(locale, account.log_in)}</a>

@@ -20,6 +20,7 @@ mod platform;
 mod points;
 mod schema;
 mod security;
+mod sign_in;
 mod stall;
 mod text_rule;
 mod upgrade;

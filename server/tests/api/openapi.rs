@@ -1,4 +1,5 @@
-//! The OpenAPI document describes every server function, and nothing else.
+//! The OpenAPI document describes every server function and the sign-in
+//! routes, and nothing else.
 
 use crate::helpers::spawn_app;
 use app::db::Backend;
@@ -26,8 +27,17 @@ async fn the_document_has_every_server_function_and_nothing_more() {
                 .map(move |method| (path.clone(), method.to_uppercase()))
         })
         .collect();
+    // The server functions, and the sign-in with providers' own routes.
     let served: BTreeSet<(String, String)> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, method)| (path.to_string(), method.to_string()))
+        .chain(
+            [
+                ("/auth/{name}/start", "GET"),
+                ("/auth/{name}/callback", "GET"),
+                ("/auth/{name}/link", "POST"),
+            ]
+            .map(|(path, method)| (path.to_string(), method.to_string())),
+        )
         .collect();
     assert_eq!(documented, served);
 
@@ -35,11 +45,15 @@ async fn the_document_has_every_server_function_and_nothing_more() {
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();
+            // The sign-in routes answer with redirects (303).
             assert!(
-                responses.keys().any(|s| s.starts_with('2')),
+                responses
+                    .keys()
+                    .any(|s| s.starts_with('2') || s.starts_with('3')),
                 "{method} {path} has a success"
             );
-            for (status, response) in responses.iter().filter(|(s, _)| !s.starts_with('2')) {
+            let errors = responses.iter().filter(|(s, _)| !s.starts_with(['2', '3']));
+            for (status, response) in errors {
                 let schema = &response["content"]["application/json"]["schema"]["$ref"];
                 assert_eq!(
                     schema, "#/components/schemas/AppError",
