@@ -4,7 +4,9 @@
 # with `postgres` as the second argument a new database on the throwaway
 # PostgreSQL of TEST_POSTGRES_URL (scripts/pg.sh). What a test needs to run
 # the server's commands against the same database (the admin test's
-# `server staff grant`) is written to target/e2e/<port>.json.
+# `server staff grant`) is written to target/e2e/<port>.json. Beside it runs
+# a real OpenID Connect provider (scripts/oidc-provider, on a free port),
+# configured as the shop's provider `testid` ("Test ID").
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -20,6 +22,17 @@ case "$backend" in
   postgres) DATABASE_URL="$(scripts/pg.sh createdb "e2e_${port}_$$")"; export DATABASE_URL ;;
   *) echo "usage: $0 [PORT] [sqlite|postgres]" >&2; exit 2 ;;
 esac
+# The test provider first, so that the shop discovers it as it starts.
+secret="$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+(cd scripts/oidc-provider && exec node provider.mjs --port 0 --client-id storefront \
+   --client-secret "$secret" --callback /auth/testid/callback >"$dir/provider.json" 2>"$dir/provider.log") &
+provider=$!
+trap 'kill "$provider" 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 100); do [ -s "$dir/provider.json" ] && break; sleep 0.1; done
+issuer="$(sed -n 's/.*"issuer":"\([^"]*\)".*/\1/p' "$dir/provider.json")"
+[ -n "$issuer" ] || { cat "$dir/provider.log" >&2; echo "the test provider did not start" >&2; exit 1; }
+export OIDC_PROVIDERS=testid OIDC_TESTID_ISSUER="$issuer" OIDC_TESTID_CLIENT_ID=storefront \
+  OIDC_TESTID_CLIENT_SECRET="$secret" OIDC_TESTID_LABEL="Test ID"
 export LEPTOS_SITE_ADDR="127.0.0.1:$port"
 export LEPTOS_SITE_ROOT="$ROOT/target/site"  # site-root in Cargo.toml
 export LEPTOS_OUTPUT_NAME=storefront
@@ -32,5 +45,5 @@ printf '{"database_url": "%s", "server": "%s"}\n' "$DATABASE_URL" "$target/relea
 # Not exec: the trap must still remove the database when the server stops.
 "$target/release/server" &
 server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$dir" "$info"' EXIT INT TERM
+trap 'kill "$server" "$provider" 2>/dev/null; wait "$server" "$provider" 2>/dev/null; rm -rf "$dir" "$info"' EXIT INT TERM
 wait "$server"

@@ -4,7 +4,8 @@
 # half-way: every step checks the finished result, never a leftover.
 #
 #   scripts/setup.sh                the build tools (wasm32, wasm-bindgen, ...)
-#   scripts/setup.sh --test         also Chromium, PostgreSQL and the end2end packages
+#   scripts/setup.sh --test         also Chromium, PostgreSQL, the end2end packages
+#                                   and the test OpenID Connect provider
 #   scripts/setup.sh --cargo-leptos also cargo-leptos, for `cargo leptos watch`
 #                                   (the builds of `make run` and `make test`
 #                                   do without it: scripts/site.sh)
@@ -142,6 +143,9 @@ if [ -n "$WITH_TEST" ]; then
     "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
   fi
   npm_ci_once "$ROOT/end2end"
+  # The OpenID Connect provider the sign-in tests run on loopback
+  # (oidc-provider 8.8.1: the newest that supports Node.js 20).
+  npm_ci_once "$ROOT/scripts/oidc-provider"
 fi
 
 if [ -n "$wb_pid" ]; then

@@ -20,6 +20,9 @@ pub const REPORT_PATH: &str = "/csp-report";
 pub struct ContentPolicy {
     /// Each with a space before it, ready to follow `'self'`.
     extra: String,
+    /// Where forms may lead besides the shop (`form-action`): the sign-in
+    /// providers, where linking one sends the browser from a form.
+    form_targets: String,
 }
 
 impl ContentPolicy {
@@ -51,7 +54,32 @@ impl ContentPolicy {
             extra.push(' ');
             extra.push_str(origin);
         }
-        Ok(Self { extra })
+        Ok(Self {
+            extra,
+            form_targets: String::new(),
+        })
+    }
+
+    /// Lets forms lead to the origins of these URLs (the sign-in
+    /// providers' issuers): a form's redirect elsewhere is refused by the
+    /// browser otherwise.
+    pub fn with_form_targets<'a>(mut self, urls: impl IntoIterator<Item = &'a str>) -> Self {
+        for url in urls {
+            let Some((scheme, rest)) = url.split_once("://") else {
+                continue;
+            };
+            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            let origin = format!("{scheme}://{host}");
+            let valid = !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"[]:.-".contains(&b));
+            if valid && !self.form_targets.split(' ').any(|o| o == origin) {
+                self.form_targets.push(' ');
+                self.form_targets.push_str(&origin);
+            }
+        }
+        self
     }
 
     /// The policy of one answer: with the render's `nonce`, the shop's
@@ -71,7 +99,9 @@ impl ContentPolicy {
         format!(
             "default-src {own}; script-src {scripts}; style-src {own}; img-src {own}; \
              font-src {own}; connect-src {connect}; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors 'none'; report-uri {REPORT_PATH}; report-to csp"
+             form-action 'self'{forms}; frame-ancestors 'none'; report-uri {REPORT_PATH}; \
+             report-to csp",
+            forms = self.form_targets,
         )
     }
 }
@@ -92,6 +122,26 @@ pub fn set_page_policy() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forms_may_lead_to_the_sign_in_providers_only() {
+        let policy = ContentPolicy::default().with_form_targets([
+            "https://kauth.kakao.com",
+            "https://accounts.google.com/",
+            "http://127.0.0.1:4000/some/path",
+            "https://kauth.kakao.com/again",
+            "not a url",
+        ]);
+        let header = policy.header(None);
+        assert!(
+            header.contains(
+                "form-action 'self' https://kauth.kakao.com https://accounts.google.com \
+                 http://127.0.0.1:4000;"
+            ),
+            "{header}"
+        );
+        assert!(header.contains("default-src 'self';"), "{header}");
+    }
 
     #[test]
     fn the_policy_is_strict_and_takes_the_nonce() {

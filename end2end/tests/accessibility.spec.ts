@@ -169,3 +169,28 @@ test("every page an admin sees passes axe and can be found", async ({ page, cont
     await expectFindable(page, path);
   }
 });
+
+test("the sign-in pages with a provider pass axe: its button, its refusals, an account it made", async ({
+  page,
+  lang,
+  words,
+}) => {
+  for (const path of ["/login?sign_in=denied&next=%2Fcart", "/signup"]) {
+    await expectNoViolations(page, path, lang);
+    await expect(page.getByRole("link", { name: words.t("account.sign_in_with", { provider: "Test ID" }) })).toBeVisible();
+  }
+  // Signed in through the provider: no password, a login id to change once.
+  await page.goto("/login");
+  await page.getByRole("link", { name: words.t("account.sign_in_with", { provider: "Test ID" }) }).click();
+  await page.locator('input[name="login"]').fill(`axe_op_${Date.now() % 1_000_000_000}`);
+  await page.locator('input[name="password"]').fill("any password");
+  await page.locator('button[type="submit"]').click();
+  await page.locator('button[type="submit"]').click();
+  await expect(page.getByTestId("current-user")).toBeVisible();
+  for (const path of ["/account", "/account?sign_in=taken"]) {
+    await expectNoViolations(page, path, lang);
+    await expectFindable(page, path);
+  }
+  await expect(page.getByTestId("set-password-form")).toBeVisible();
+  await expect(page.getByTestId("change-login-id-form")).toBeVisible();
+});

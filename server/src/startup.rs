@@ -180,6 +180,11 @@ fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> 
     let auth = AuthSettings {
         trust_user_id_header: config.trust_user_id_header,
     };
+    // Linking a provider is a form whose answer leads to the provider.
+    let content_policy = config
+        .content_policy
+        .clone()
+        .with_form_targets(config.sign_in_providers.iter().map(|p| p.issuer.as_str()));
     let pictures = PictureStore::new(&config.uploads_dir);
     if auth.trust_user_id_header {
         tracing::warn!("X-USER-ID is trusted: only run this behind a gateway that sets it");
@@ -196,7 +201,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> 
         let db = db.clone();
         let pictures = pictures.clone();
         let destination = Destination::of(config.data_platform_url.as_deref());
-        let content_policy = config.content_policy.clone();
+        let content_policy = content_policy.clone();
         move || {
             provide_context(destination.clone());
             provide_context(content_policy.clone());
@@ -261,7 +266,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> 
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
-    security::headers(router, &config.content_policy, config.secure_cookies)
+    security::headers(router, &content_policy, config.secure_cookies)
 }
 
 /// The operator's pages and answers are never stored by any cache.

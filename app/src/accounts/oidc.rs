@@ -211,6 +211,15 @@ impl SignInProviders {
         };
         match Metadata::discover_async(issuer, &self.inner.http).await {
             Ok(metadata) => {
+                let sign_in_at = metadata.authorization_endpoint().url().origin();
+                if sign_in_at != metadata.issuer().url().origin() {
+                    tracing::warn!(
+                        provider = %provider.name,
+                        authorization = %sign_in_at.ascii_serialization(),
+                        "the provider signs in on another origin than its issuer's: \
+                         linking it from /account is refused by the pages' form-action"
+                    );
+                }
                 if let Ok(mut ready) = self.inner.ready.write() {
                     ready.insert(provider.name.clone(), Arc::new(metadata));
                 }

@@ -294,6 +294,7 @@ on_both_backends!(
     linking_an_identity_someone_else_owns_is_refused,
     a_provider_gone_after_the_redirect_is_unavailable,
     discovery_is_retried_until_the_provider_answers,
+    one_identity_signing_in_twice_at_once_makes_one_account,
 );
 
 async fn a_new_identity_makes_an_account_and_signs_in_again_to_it(backend: Backend) {
@@ -737,4 +738,34 @@ async fn discovery_is_retried_until_the_provider_answers(backend: Backend) {
     }
     assert_eq!(sign_in(&app, "late", "kim", "/").await, "/");
     assert!(me(&app).await.is_some());
+}
+
+async fn one_identity_signing_in_twice_at_once_makes_one_account(backend: Backend) {
+    let provider = TestProvider::start("test", AuthMethod::Basic).await;
+    let app = shop_with(backend, vec![provider.settings()]).await;
+    // Eight browsers each bring the same new identity back at once.
+    let mut browsers = Vec::new();
+    for _ in 0..8 {
+        let browser = app.visitor();
+        let to = start(&browser, "test", "/").await;
+        let callback = through_provider(&browser, to, AtProvider::SignInAs("twin")).await;
+        browsers.push((browser, callback));
+    }
+    let tasks: Vec<_> = browsers
+        .into_iter()
+        .map(|(browser, callback)| {
+            tokio::spawn(async move {
+                assert_eq!(finish(&browser, &callback).await, "/");
+                me(&browser).await.expect("signed in")
+            })
+        })
+        .collect();
+    let mut users = Vec::new();
+    for task in tasks {
+        users.push(task.await.unwrap());
+    }
+    users.dedup();
+    assert_eq!(users.len(), 1, "one account: {users:?}");
+    assert_eq!(count(&app, "users").await, 1);
+    assert_eq!(count(&app, "user_identities").await, 1);
 }
