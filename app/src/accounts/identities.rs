@@ -5,9 +5,12 @@
 //! set one); a logged-in shopper links more; the last way in is never
 //! unlinked.
 
+#[cfg(feature = "ssr")]
 use super::{LoginId, Password};
+#[cfg(feature = "ssr")]
+use crate::error::ErrorCode;
 use crate::{
-    error::{AppError, ErrorCode},
+    error::AppError,
     locale::{td_string, Locale},
 };
 use leptos::prelude::*;
