@@ -4,7 +4,6 @@
 //! identity means for an account `app::accounts::identities`; this module
 //! only reads the request, picks the answer and keeps tokens out of the log.
 
-use crate::startup::AppState;
 use app::{
     accounts::{
         identities::{self, Linked, SignInProblem},
@@ -19,7 +18,7 @@ use app::{
     url::encode,
 };
 use axum::{
-    extract::{Path, Query, State},
+    extract::{FromRef, Path, Query, State},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Extension, Router,
@@ -28,7 +27,14 @@ use http::HeaderMap;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-pub fn routes() -> Router<AppState> {
+/// The routes, for any router state that holds the providers and the
+/// database.
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    SignInProviders: FromRef<S>,
+    Db: FromRef<S>,
+{
     Router::new()
         .route("/auth/{name}/start", get(start))
         .route("/auth/{name}/callback", get(callback))

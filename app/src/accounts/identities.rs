@@ -5,25 +5,17 @@
 //! set one); a logged-in shopper links more; the last way in is never
 //! unlinked.
 
+use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use super::{LoginId, Password};
-#[cfg(feature = "ssr")]
-use crate::error::ErrorCode;
 use crate::{
-    error::AppError,
+    accounts::{LoginId, Password},
+    error::ErrorCode,
     locale::{td_string, Locale},
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// A provider the shopper can sign in with (a button).
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignInProvider {
-    /// In the paths `/auth/{name}/start`, `/auth/{name}/link`.
-    pub name: String,
-    pub label: String,
-}
+pub use super::oidc::{SignInProblem, SignInProvider};
 
 /// An identity linked to the account.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -46,57 +38,6 @@ pub struct SignInMethods {
     pub linked: Vec<LinkedIdentity>,
     /// Providers available now and not linked yet.
     pub linkable: Vec<SignInProvider>,
-}
-
-/// Why a sign-in or a link through a provider did not happen, as the
-/// pages say it (`/login?sign_in=…`, `/account?sign_in=…`): in the shop's
-/// words, never the provider's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignInProblem {
-    /// The shopper (or the provider) said no.
-    Denied,
-    /// The sign-in was not started here, was used already or took too long.
-    Expired,
-    /// What came back did not check out (a bad token, another issuer).
-    Failed,
-    /// The provider is not reachable or not set up.
-    Unavailable,
-    /// The identity belongs to another account (linking).
-    Taken,
-}
-
-impl SignInProblem {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Denied => "denied",
-            Self::Expired => "expired",
-            Self::Failed => "failed",
-            Self::Unavailable => "unavailable",
-            Self::Taken => "taken",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Denied,
-            Self::Expired,
-            Self::Failed,
-            Self::Unavailable,
-            Self::Taken,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == text)
-    }
-
-    pub fn message(self, locale: Locale) -> &'static str {
-        match self {
-            Self::Denied => td_string!(locale, account.sign_in_denied),
-            Self::Expired => td_string!(locale, account.sign_in_expired),
-            Self::Failed => td_string!(locale, account.sign_in_failed),
-            Self::Unavailable => td_string!(locale, account.sign_in_unavailable),
-            Self::Taken => td_string!(locale, account.sign_in_taken),
-        }
-    }
 }
 
 /// `GET /api/sign_in_methods`: the password, the linked identities and the
@@ -448,25 +389,10 @@ mod store {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 
-    #[test]
-    fn problems_read_back() {
-        for p in [
-            SignInProblem::Denied,
-            SignInProblem::Expired,
-            SignInProblem::Failed,
-            SignInProblem::Unavailable,
-            SignInProblem::Taken,
-        ] {
-            assert_eq!(SignInProblem::parse(p.as_str()), Some(p));
-        }
-        assert_eq!(SignInProblem::parse("access_denied"), None);
-    }
-
-    #[cfg(feature = "ssr")]
     #[test]
     fn generated_login_ids_are_login_ids() {
         for provider in ["kakao", "google", "averyverylongprovider1"] {

@@ -14,7 +14,6 @@ use std::fmt;
 
 pub mod customers;
 pub mod identities;
-#[cfg(feature = "ssr")]
 pub mod oidc;
 #[cfg(feature = "ssr")]
 mod password;

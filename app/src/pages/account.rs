@@ -1,10 +1,11 @@
+use super::signup::{LoginIdInput, NewPasswordInput};
 use crate::{
     accounts::{
         identities::{
             list_sign_in_methods, ChangeLoginId, SetPassword, SignInMethods, SignInProblem,
             UnlinkIdentity,
         },
-        use_auth, Password,
+        use_auth,
     },
     components::{Enhance, ErrorNotice, Then},
     dates::format_millis,
@@ -102,20 +103,7 @@ fn WaysIn(methods: SignInMethods) -> impl IntoView {
                 <Enhance then=Then::GoOn next=HERE.to_string() alert_id="change-login-id-error".to_string()>
                     <form method="post" action=ChangeLoginId::url() class="account-form" data-testid="change-login-id-form">
                         <input type="hidden" name="next" value=HERE />
-                        <label>
-                            {td_string!(locale, account.change_login_id)}
-                            <input
-                                type="text"
-                                name="login_id"
-                                autocomplete="username"
-                                required
-                                minlength="3"
-                                maxlength="20"
-                                pattern="[A-Za-z0-9_]{3,20}"
-                                title=td_string!(locale, account.login_id_rule)
-                                value=login_id
-                            />
-                        </label>
+                        <LoginIdInput label=td_string!(locale, account.change_login_id) value=login_id />
                         <p class="hint">{td_string!(locale, account.change_login_id_hint)}</p>
                         <button type="submit">{td_string!(locale, account.change_login_id_button)}</button>
                     </form>
@@ -126,18 +114,7 @@ fn WaysIn(methods: SignInMethods) -> impl IntoView {
                     <form method="post" action=SetPassword::url() class="account-form" data-testid="set-password-form">
                         <input type="hidden" name="next" value=HERE />
                         <input type="hidden" name="username" autocomplete="username" value=username />
-                        <label>
-                            {td_string!(locale, account.set_password)}
-                            <input
-                                type="password"
-                                name="password"
-                                autocomplete="new-password"
-                                required
-                                minlength=Password::MIN.to_string()
-                                maxlength=Password::MAX.to_string()
-                            />
-                        </label>
-                        <p class="hint">{td_string!(locale, account.password_hint, min = Password::MIN)}</p>
+                        <NewPasswordInput label=td_string!(locale, account.set_password) />
                         <button type="submit">{td_string!(locale, account.set_password_button)}</button>
                     </form>
                 </Enhance>

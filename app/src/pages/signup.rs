@@ -26,32 +26,9 @@ pub fn SignupPage() -> impl IntoView {
             <Enhance then=Then::GoOn next=next.clone()>
                 <form method="post" action=Signup::url()>
                     <input type="hidden" name="next" value=next.clone() />
-                    <label>
-                        {td_string!(locale, account.login_id)}
-                        <input
-                            type="text"
-                            name="login_id"
-                            autocomplete="username"
-                            required
-                            minlength="3"
-                            maxlength="20"
-                            pattern="[A-Za-z0-9_]{3,20}"
-                            title=td_string!(locale, account.login_id_rule)
-                        />
-                    </label>
+                    <LoginIdInput label=td_string!(locale, account.login_id) />
                     <p class="hint">{td_string!(locale, account.login_id_hint)}</p>
-                    <label>
-                        {td_string!(locale, account.password)}
-                        <input
-                            type="password"
-                            name="password"
-                            autocomplete="new-password"
-                            required
-                            minlength=Password::MIN.to_string()
-                            maxlength=Password::MAX.to_string()
-                        />
-                    </label>
-                    <p class="hint">{td_string!(locale, account.password_hint, min = Password::MIN)}</p>
+                    <NewPasswordInput label=td_string!(locale, account.password) />
                     <button type="submit">{td_string!(locale, account.sign_up_button)}</button>
                 </form>
             </Enhance>
@@ -61,5 +38,51 @@ pub fn SignupPage() -> impl IntoView {
                 <a href=login_href>{td_string!(locale, account.log_in)}</a>
             </p>
         </section>
+    }
+}
+
+/// A login id's input, with the rule the server checks (`LoginId`).
+#[component]
+pub(super) fn LoginIdInput(
+    label: &'static str,
+    #[prop(optional)] value: Option<String>,
+) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
+        <label>
+            {label}
+            <input
+                type="text"
+                name="login_id"
+                autocomplete="username"
+                required
+                minlength="3"
+                maxlength="20"
+                pattern="[A-Za-z0-9_]{3,20}"
+                title=td_string!(locale, account.login_id_rule)
+                value=value
+            />
+        </label>
+    }
+}
+
+/// A new password's input and its hint, with the rule the server checks
+/// (`Password`).
+#[component]
+pub(super) fn NewPasswordInput(label: &'static str) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
+        <label>
+            {label}
+            <input
+                type="password"
+                name="password"
+                autocomplete="new-password"
+                required
+                minlength=Password::MIN.to_string()
+                maxlength=Password::MAX.to_string()
+            />
+        </label>
+        <p class="hint">{td_string!(locale, account.password_hint, min = Password::MIN)}</p>
     }
 }
