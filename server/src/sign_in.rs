@@ -107,7 +107,8 @@ async fn callback(
     {
         Ok(Some(pending)) => pending,
         Ok(None) => {
-            tracing::info!(provider = %name, "a sign-in came back with no state this session started, or too late");
+            // The path's name is not known to be a provider's: not logged.
+            tracing::info!("a sign-in came back with no state this session started, or too late");
             return to_login("/", SignInProblem::Expired);
         }
         Err(problem) => return to_login("/", problem),
@@ -131,7 +132,8 @@ async fn callback(
                 Ok(Linked::Done) => {
                     Redirect::to(&format!("/account?linked={}", encode(&name))).into_response()
                 }
-                Ok(Linked::Taken | Linked::ProviderInUse) => fail(SignInProblem::Taken),
+                Ok(Linked::Taken) => fail(SignInProblem::Taken),
+                Ok(Linked::ProviderInUse) => fail(SignInProblem::AlreadyLinked),
                 Err(e) => internal(e),
             }
         }

@@ -32,6 +32,8 @@ pub enum SignInProblem {
     Unavailable,
     /// The identity belongs to another account (linking).
     Taken,
+    /// The account has another identity of that provider already (linking).
+    AlreadyLinked,
 }
 
 impl SignInProblem {
@@ -42,6 +44,7 @@ impl SignInProblem {
             Self::Failed => "failed",
             Self::Unavailable => "unavailable",
             Self::Taken => "taken",
+            Self::AlreadyLinked => "already_linked",
         }
     }
 
@@ -52,6 +55,7 @@ impl SignInProblem {
             Self::Failed,
             Self::Unavailable,
             Self::Taken,
+            Self::AlreadyLinked,
         ]
         .into_iter()
         .find(|p| p.as_str() == text)
@@ -64,6 +68,7 @@ impl SignInProblem {
             Self::Failed => td_string!(locale, account.sign_in_failed),
             Self::Unavailable => td_string!(locale, account.sign_in_unavailable),
             Self::Taken => td_string!(locale, account.sign_in_taken),
+            Self::AlreadyLinked => td_string!(locale, account.sign_in_already_linked),
         }
     }
 }
@@ -557,6 +562,7 @@ mod tests {
             SignInProblem::Failed,
             SignInProblem::Unavailable,
             SignInProblem::Taken,
+            SignInProblem::AlreadyLinked,
         ] {
             assert_eq!(SignInProblem::parse(p.as_str()), Some(p));
         }

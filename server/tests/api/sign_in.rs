@@ -687,6 +687,43 @@ async fn linking_an_identity_someone_else_owns_is_refused(backend: Backend) {
         .await
         .unwrap();
     assert!(page.contains("data-testid=\"sign-in-problem\""), "{page}");
+
+    // An account with an identity of the provider already (linked before,
+    // set up here in the database) cannot link a second one.
+    let olga_browser = app.visitor();
+    let olga = olga_browser.signup("olga").await;
+    sqlx::query(
+        "INSERT INTO user_identities (user_id, provider, issuer, subject, created_at) \
+         VALUES ($1, 'test', $2, 'olga-before', 0)",
+    )
+    .bind(olga)
+    .bind(&provider.issuer)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    let response = olga_browser
+        .client
+        .post(olga_browser.url("/auth/test/link"))
+        .send()
+        .await
+        .unwrap();
+    let callback = through_provider(
+        &olga_browser,
+        location(&response),
+        AtProvider::SignInAs("olga-now"),
+    )
+    .await;
+    assert_eq!(
+        finish(&olga_browser, &callback).await,
+        "/account?sign_in=already_linked"
+    );
+    let subjects: Vec<String> =
+        sqlx::query_scalar("SELECT subject FROM user_identities WHERE user_id = $1")
+            .bind(olga)
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(subjects, vec!["olga-before".to_string()]);
 }
 
 async fn a_provider_gone_after_the_redirect_is_unavailable(backend: Backend) {
