@@ -233,10 +233,6 @@ mod ssr {
             })
         }
 
-        pub fn settings(&self) -> &SignInSettings {
-            &self.inner.settings
-        }
-
         fn configured(&self, name: &str) -> Option<&ProviderSettings> {
             self.inner
                 .settings
