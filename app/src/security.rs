@@ -85,11 +85,27 @@ impl ContentPolicy {
     /// The policy of one answer: with the render's `nonce`, the shop's
     /// scripts run; without one, no script does.
     pub fn header(&self, nonce: Option<&str>) -> String {
-        let own = format!("'self'{}", self.extra);
         let scripts = match nonce {
-            Some(nonce) => format!("{own} 'nonce-{nonce}' 'wasm-unsafe-eval'"),
+            Some(nonce) => format!("'self'{} 'nonce-{nonce}' 'wasm-unsafe-eval'", self.extra),
             None => "'none'".to_string(),
         };
+        self.with_scripts(&scripts)
+    }
+
+    /// The policy of a page kept for many visitors (the guests' page
+    /// cache), which must carry no nonce: its inline scripts are allowed
+    /// by their SHA-256 (`sha256-…` sources, base64 of the digest).
+    pub fn header_for_hashes<'a>(&self, hashes: impl IntoIterator<Item = &'a str>) -> String {
+        let mut scripts = format!("'self'{}", self.extra);
+        for hash in hashes {
+            scripts.push_str(&format!(" 'sha256-{hash}'"));
+        }
+        scripts.push_str(" 'wasm-unsafe-eval'");
+        self.with_scripts(&scripts)
+    }
+
+    fn with_scripts(&self, scripts: &str) -> String {
+        let own = format!("'self'{}", self.extra);
         // `cargo leptos watch` reloads the page through a websocket of its own.
         let connect = if std::env::var_os("LEPTOS_WATCH").is_some() {
             format!("{own} ws:")
@@ -159,6 +175,19 @@ mod tests {
         assert!(!page.contains("unsafe-inline"));
         let other = ContentPolicy::default().header(None);
         assert!(other.contains("script-src 'none';"), "{other}");
+    }
+
+    #[test]
+    fn a_shared_page_allows_its_scripts_by_hash_and_has_no_nonce() {
+        let page = ContentPolicy::default().header_for_hashes(["AAA=", "BBB="]);
+        assert!(
+            page.contains("script-src 'self' 'sha256-AAA=' 'sha256-BBB=' 'wasm-unsafe-eval';"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("nonce") && !page.contains("unsafe-inline"),
+            "{page}"
+        );
     }
 
     #[test]

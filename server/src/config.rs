@@ -61,6 +61,10 @@ pub struct Config {
     pub sign_in_providers: Vec<ProviderSettings>,
     /// How long a sign-in through a provider may take (10 minutes).
     pub sign_in_state_ttl: Duration,
+    /// `PAGE_CACHE_MS` (500): how long a guest's page is served from the
+    /// page cache after its render began; 0 turns the cache off. At most
+    /// 1,000: a guest never sees data older than a second.
+    pub page_cache_max_age: Duration,
 }
 
 impl Config {
@@ -122,6 +126,7 @@ impl Config {
             public_url: public_url()?,
             sign_in_providers: sign_in_providers()?,
             sign_in_state_ttl: Duration::from_secs(600),
+            page_cache_max_age: page_cache_max_age()?,
         })
     }
 
@@ -161,6 +166,7 @@ impl Config {
             public_url: None,
             sign_in_providers: Vec::new(),
             sign_in_state_ttl: Duration::from_secs(600),
+            page_cache_max_age: crate::page_cache::DEFAULT_MAX_AGE,
         }
     }
 }
@@ -263,6 +269,17 @@ fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
         Some("1" | "true" | "yes" | "on") => Ok(true),
         Some("0" | "false" | "no" | "off") => Ok(false),
         Some(other) => anyhow::bail!("{name} must be true or false, not {other:?}"),
+    }
+}
+
+/// `PAGE_CACHE_MS`: 0 to 1,000 milliseconds (the freshness bound).
+fn page_cache_max_age() -> anyhow::Result<Duration> {
+    let default = crate::page_cache::DEFAULT_MAX_AGE.as_millis() as u64;
+    match number("PAGE_CACHE_MS", default)? {
+        ms @ 0..=1000 => Ok(Duration::from_millis(ms)),
+        ms => anyhow::bail!(
+            "PAGE_CACHE_MS must be at most 1000 (a guest never sees data older than a second), not {ms}"
+        ),
     }
 }
 

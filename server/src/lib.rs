@@ -11,6 +11,7 @@ pub mod login_guard;
 pub mod openapi;
 pub mod openapi_admin;
 pub mod origin;
+pub mod page_cache;
 pub mod security;
 pub mod sign_in;
 pub mod startup;

@@ -4,7 +4,9 @@ use crate::{
     admin_guard,
     config::Config,
     connections::{self, ConnectionLimits},
-    json_forms, language, login_guard, openapi, origin, security, sign_in, text_input, time_limit,
+    json_forms, language, login_guard, openapi, origin,
+    page_cache::{self, PageCache},
+    security, sign_in, text_input, time_limit,
 };
 use anyhow::Context;
 use app::{
@@ -190,10 +192,19 @@ fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> 
         tracing::warn!("X-USER-ID is trusted: only run this behind a gateway that sets it");
     }
 
+    let page_cache = PageCache::new(config.page_cache_max_age, content_policy.clone());
     let mut pages = sign_in::routes();
     if config.bench_endpoints {
-        tracing::warn!("benchmark endpoints are on: GET /_bench/static/{{bytes}}");
-        pages = pages.route("/_bench/static/{bytes}", get(bench_static));
+        tracing::warn!(
+            "benchmark endpoints are on: GET /_bench/static/{{bytes}}, GET /_bench/page-cache"
+        );
+        let counts = page_cache.clone();
+        pages = pages
+            .route("/_bench/static/{bytes}", get(bench_static))
+            .route(
+                "/_bench/page-cache",
+                get(move || async move { axum::Json(counts.counts()) }),
+            );
     }
     // What every render and server function can reach; the 404 page too,
     // so its header knows the user and the cart like any other page.
@@ -239,6 +250,15 @@ fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> 
         .layer(axum::middleware::from_fn(json_forms::json_to_form))
         .layer(axum::middleware::from_fn(text_input::check_query))
         .layer(axum::middleware::from_fn(origin::refuse_cross_site));
+    // Guests' pages from memory, in front of everything a render needs.
+    let pages_and_api = if page_cache.max_age().is_zero() {
+        pages_and_api
+    } else {
+        pages_and_api.layer(axum::middleware::from_fn_with_state(
+            page_cache,
+            page_cache::serve,
+        ))
+    };
 
     // Files, the health check and the language switch pass no session,
     // guard or body layer.

@@ -16,6 +16,7 @@ mod lifecycle;
 mod likes;
 mod openapi;
 mod orders;
+mod page_cache;
 mod platform;
 mod points;
 mod schema;

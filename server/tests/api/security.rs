@@ -1,6 +1,7 @@
 //! Security headers: every page, guest, shopper and staff, carries a
 //! strict Content Security Policy whose nonce is the one on its scripts
-//! and new each time, no framing, nosniff, a referrer policy, a
+//! and new each time (a guest's page from the page cache: no nonce at all,
+//! its inline scripts allowed by their hashes), no framing, nosniff, a referrer policy, a
 //! permissions policy and its own browsing context; JSON and files carry
 //! nosniff only; https adds HSTS; violation reports are heard.
 
@@ -24,8 +25,31 @@ fn nonces(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// Checks one page's answer; returns its nonce.
-async fn page_is_guarded(visitor: &TestApp, path: &str) -> String {
+/// The policy's source for a script's text: `'sha256-…'`.
+fn hash_source(script: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(script.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// The text of every inline script of a page.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    html.split("<script")
+        .skip(1)
+        .filter_map(|rest| {
+            let (tag, rest) = rest.split_once('>')?;
+            (!tag.contains(" src=")).then(|| rest.split("</script>").next())?
+        })
+        .collect()
+}
+
+/// Checks one page's answer; returns its nonce (none for a page from the
+/// guests' cache, whose scripts the policy names by hash).
+async fn page_is_guarded(visitor: &TestApp, path: &str) -> Option<String> {
     let response = visitor.get(path).await;
     let status = response.status().as_u16();
     assert!(
@@ -69,9 +93,27 @@ async fn page_is_guarded(visitor: &TestApp, path: &str) -> String {
         None,
         "{path}: http"
     );
+    let cached = header(&response, "x-page-cache").is_some_and(|c| c == "hit" || c == "miss");
     let html = response.text().await.unwrap();
     let script_tags = html.matches("<script").count();
     assert!(script_tags > 0, "{path}: the islands' scripts");
+    assert!(
+        !html.contains(" style=\""),
+        "{path}: an inline style the policy refuses"
+    );
+    if cached {
+        assert!(
+            !csp.contains("nonce") && !html.contains("nonce="),
+            "{path}: {csp}"
+        );
+        for script in inline_scripts(&html) {
+            assert!(
+                csp.contains(&hash_source(script)),
+                "{path}: {script} not in {csp}"
+            );
+        }
+        return None;
+    }
     let found = nonces(&html);
     let nonce = found.first().cloned().unwrap_or_default();
     assert!(nonce.len() >= 16, "{path}: nonce {nonce:?}");
@@ -87,11 +129,7 @@ async fn page_is_guarded(visitor: &TestApp, path: &str) -> String {
         )),
         "{path}: {csp}"
     );
-    assert!(
-        !html.contains(" style=\""),
-        "{path}: an inline style the policy refuses"
-    );
-    nonce
+    Some(nonce)
 }
 
 /// The router's page paths, with the ids of things that exist.
@@ -145,11 +183,22 @@ async fn every_page_has_a_strict_policy_and_the_headers_that_go_with_it(backend:
         // is a 403 page for the shopper); a guest the public ones.
         for visitor in [&shopper, &admin] {
             let nonce = page_is_guarded(visitor, path).await;
+            assert!(
+                nonce.is_some(),
+                "{path}: a shopper's page is rendered for them"
+            );
             assert!(seen.insert(nonce), "{path}: a nonce used twice");
         }
         if guest.get(path).await.status() != 303 {
+            // A guest's page comes from the cache: no nonce to share.
             let nonce = page_is_guarded(&guest, path).await;
-            assert!(seen.insert(nonce), "{path}: a nonce used twice");
+            assert!(
+                nonce.is_none() || path == "/no-such-page",
+                "{path}: a guest's page has a nonce"
+            );
+            if let Some(nonce) = nonce {
+                assert!(seen.insert(Some(nonce)), "{path}: a nonce used twice");
+            }
         }
     }
 }
@@ -235,6 +284,14 @@ async fn extra_origins_widen_the_policy() {
         csp.contains("img-src 'self' https://cdn.example.com;"),
         "{csp}"
     );
+    // A guest's page from the cache names its scripts by hash.
+    assert!(
+        csp.contains("script-src 'self' https://cdn.example.com 'sha256-"),
+        "{csp}"
+    );
+    let shopper = app.visitor();
+    shopper.signup("cdn_shopper").await;
+    let csp = header(&shopper.get("/").await, "content-security-policy").unwrap();
     assert!(
         csp.contains("script-src 'self' https://cdn.example.com 'nonce-"),
         "{csp}"
