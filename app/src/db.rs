@@ -75,6 +75,12 @@ impl Db {
                 Backend::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
+            // A pooled SQLite connection is a file handle on a worker
+            // thread: nothing can break it between two queries, and the
+            // ping before each one was a round trip to that thread (9 % of
+            // a home page's samples; bench/README.md). A PostgreSQL one
+            // can be dropped by the server or the network: it is checked.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
