@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing first.
-.PHONY: run test load-check bench site-check
+.PHONY: run test load-check bench profile site-check
 
 run:
 	scripts/run.sh
@@ -12,6 +12,9 @@ load-check:
 
 bench:
 	scripts/bench.sh
+
+profile:
+	scripts/profile.sh
 
 # scripts/site.sh against cargo-leptos (which this installs first).
 site-check:

@@ -5,7 +5,7 @@
 
 use crate::{
     data,
-    server::Launch,
+    server::{Launch, Server},
     wrk::{Figures, Load},
 };
 use app::{
@@ -124,19 +124,22 @@ async fn on_sale(db: &Db, tag: &str, scenario: &Scenario) -> anyhow::Result<i64>
     Ok(first)
 }
 
-pub async fn run(
-    launch: &Launch,
-    backend: &'static str,
-    scenario: &Scenario,
-) -> anyhow::Result<Outcome> {
-    let db = Db::connect(&launch.database_url.parse().map_err(anyhow::Error::msg)?).await?;
-    db.migrate().await?;
-    let tag = scenario.name.replace(' ', "-");
-    let product = on_sale(&db, &format!("{tag}-http"), scenario).await?;
-    let buyer = data::buyers(&db, &format!("{tag}-http"), scenario.buyers, POINTS).await?;
+/// The scenario's products and buyers; returns the first of each.
+pub async fn set_up(db: &Db, tag: &str, scenario: &Scenario) -> anyhow::Result<(i64, i64)> {
+    let product = on_sale(db, &format!("{tag}-http"), scenario).await?;
+    let buyer = data::buyers(db, &format!("{tag}-http"), scenario.buyers, POINTS).await?;
+    Ok((product, buyer))
+}
 
-    let server = launch.start().await?;
-    let http = Load {
+/// The scenario's orders through HTTP, as wrk sends them.
+pub fn load(
+    server: &Server,
+    scenario: &Scenario,
+    product: i64,
+    buyer: i64,
+    run_id: &str,
+) -> Load<'static> {
+    Load {
         url: server.base.clone(),
         script: "checkout.lua",
         requests: scenario.requests,
@@ -148,10 +151,23 @@ pub async fn run(
             ("PRODUCT_FIRST".into(), product.to_string()),
             ("PRODUCT_COUNT".into(), scenario.products.to_string()),
             ("QUANTITY_MAX".into(), scenario.quantity_max.to_string()),
-            ("RUN_ID".into(), tag.clone()),
+            ("RUN_ID".into(), run_id.to_string()),
         ],
     }
-    .run()?;
+}
+
+pub async fn run(
+    launch: &Launch,
+    backend: &'static str,
+    scenario: &Scenario,
+) -> anyhow::Result<Outcome> {
+    let db = Db::connect(&launch.database_url.parse().map_err(anyhow::Error::msg)?).await?;
+    db.migrate().await?;
+    let tag = scenario.name.replace(' ', "-");
+    let (product, buyer) = set_up(&db, &tag, scenario).await?;
+
+    let server = launch.start().await?;
+    let http = load(&server, scenario, product, buyer, &tag).run()?;
     drop(server);
 
     let last_product = product + scenario.products - 1;

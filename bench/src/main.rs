@@ -3,15 +3,19 @@
 //! written as a Markdown report.
 //!
 //!   bench --server BIN --site DIR --out FILE [--only 2,7]
+//!   bench --server BIN --site DIR --profile DIR
 //!   (PostgreSQL: TEST_POSTGRES_URL; `--only` runs those sections, where 1
-//!   stands for 1, 3 and 4, which share a run)
+//!   stands for 1, 3 and 4, which share a run; `--profile` only profiles
+//!   the home page, see `profile.rs`)
 
 mod browser;
+mod cache;
 mod cancel;
 mod checkout;
 mod claims;
 mod data;
 mod growth;
+mod profile;
 mod report;
 mod server;
 mod ssr;
@@ -25,6 +29,8 @@ struct Args {
     server: PathBuf,
     site: PathBuf,
     out: PathBuf,
+    /// Profile the home page into this folder instead.
+    profile: Option<PathBuf>,
     postgres: String,
     /// The sections to run; all without `--only`.
     only: Option<Vec<u32>>,
@@ -43,6 +49,7 @@ fn args() -> anyhow::Result<Args> {
     let mut site = None;
     let mut out = None;
     let mut only = None;
+    let mut profile = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
@@ -50,6 +57,7 @@ fn args() -> anyhow::Result<Args> {
             "--server" => server = Some(PathBuf::from(value)),
             "--site" => site = Some(PathBuf::from(value)),
             "--out" => out = Some(PathBuf::from(value)),
+            "--profile" => profile = Some(PathBuf::from(value)),
             "--only" => {
                 let sections = value
                     .split(',')
@@ -64,7 +72,12 @@ fn args() -> anyhow::Result<Args> {
     Ok(Args {
         server: server.context("--server BIN")?,
         site: site.context("--site DIR")?,
-        out: out.context("--out FILE")?,
+        out: match (&profile, out) {
+            (_, Some(out)) => out,
+            (Some(dir), None) => dir.join("shares.md"),
+            (None, None) => bail!("--out FILE"),
+        },
+        profile,
         postgres: std::env::var("TEST_POSTGRES_URL")
             .context("TEST_POSTGRES_URL: a PostgreSQL to create databases on")?,
         only,
@@ -127,9 +140,34 @@ async fn main() -> anyhow::Result<()> {
     };
     let mut report = report::Report::new();
 
+    if let Some(folder) = &args.profile {
+        let env = vec![("PAGE_CACHE_MS", "0".to_string())];
+        let profiles = profile::measure(&launch(dbs.sqlite("profile"), env), folder).await?;
+        let text = format!(
+            "# Where a render of the home page goes\n\n\
+             `make profile`, commit `{}`: the release server, page cache off, wrk on `/` \
+             (2 threads, 32 connections), `perf record -F 199 --call-graph dwarf` for 6 s, \
+             folded and drawn by inferno (`home-guest.svg`, `home-shopper.svg`). Each sample \
+             counts once, in the first share one of its frames belongs to \
+             (`bench/src/profile.rs`), in the order below.\n\n{}",
+            report::commit(),
+            profile::Profile::table(&profiles)
+        );
+        std::fs::write(&args.out, &text)?;
+        println!("{text}");
+        std::fs::remove_dir_all(&dir).ok();
+        return Ok(());
+    }
+
     if args.runs(1) {
         eprintln!("==> 1. SSR against a static handler; 3. bytes; 4. browser");
-        let shop = launch(dbs.sqlite("pages"), Vec::new()).start().await?;
+        // Renders: the guests' page cache is section 8's.
+        let shop = launch(
+            dbs.sqlite("pages"),
+            vec![("PAGE_CACHE_MS", "0".to_string())],
+        )
+        .start()
+        .await?;
         let cookie = ssr::shopper(&shop, "bench_pages").await?;
         let pages = ssr::measure(&shop, &cookie).await?;
         report.ssr(&pages);
@@ -191,6 +229,20 @@ async fn main() -> anyhow::Result<()> {
             rushes.push(claims::run(&launch(url, env), backend).await?);
         }
         report.claims(&rushes);
+    }
+
+    if args.runs(8) {
+        eprintln!("==> 8. the guests' page cache");
+        let shop = launch(dbs.sqlite("cache"), Vec::new()).start().await?;
+        let pages = cache::measure(&shop).await?;
+        drop(shop);
+        let mut sales = Vec::new();
+        for backend in BACKENDS {
+            let url = dbs.fresh(backend, "cache_sale").await?;
+            let env = vec![("TRUST_X_USER_ID_HEADER", "true".to_string())];
+            sales.push(cache::flash_sale(&launch(url, env), backend).await?);
+        }
+        report.page_cache(&pages, &sales);
     }
 
     let text = report.finish(started.elapsed());

@@ -1,7 +1,7 @@
 //! The Markdown report: the machine, then one section per measurement,
 //! every figure beside its yardstick and the ratio.
 
-use crate::{browser::Pages, cancel, checkout::Outcome, claims, growth, ssr::PageFigures};
+use crate::{browser::Pages, cache, cancel, checkout::Outcome, claims, growth, ssr::PageFigures};
 use std::{fmt::Write, process::Command, time::Duration};
 
 pub struct Report {
@@ -15,6 +15,11 @@ fn command_line(program: &str, args: &[&str]) -> String {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default()
+}
+
+/// The commit measured.
+pub fn commit() -> String {
+    command_line("git", &["rev-parse", "--short", "HEAD"])
 }
 
 fn kib(bytes: u64) -> String {
@@ -39,18 +44,39 @@ impl Report {
              number of bytes through the same layers (sessions, compression, time limit), \
              with no rendering and no database. wrk, 2 threads, 32 connections, \
              4,000 page requests and 20,000 static ones per run, three runs interleaved, \
-             the median run shown; no compression asked for.\n\n\
-             | page | bytes | SSR req/s | p50 ms | p99 ms | static req/s | p50 ms | p99 ms | **ssr / static** | timeouts | errors |\n\
-             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+             the median run shown; no compression asked for. The guests' page cache is off \
+             here (`PAGE_CACHE_MS=0`): these are renders (section 8 has the cache).\n\n\
+             The home page also against its twin written by hand with maud \
+             (`GET /_bench/twin/`, `server/src/yardstick.rs`): the same queries in the same \
+             server behind the same layers, its visible text (title and body, without tags \
+             and scripts) checked equal to the Leptos page's before it is measured, \
+             4,000 requests per run, interleaved with the others.\n\n\
+             | page | bytes | SSR req/s | p50 ms | p99 ms | static req/s | p50 ms | p99 ms | **ssr / static** | hand-written req/s (bytes) | **leptos / hand-written** | timeouts | errors |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         for p in pages {
             let errors = p.ssr.socket_errors
                 + p.fixed.socket_errors
                 + p.ssr.requests.saturating_sub(p.ssr.status(200))
                 + p.fixed.requests.saturating_sub(p.fixed.status(200));
+            let (twin, twin_ratio) = match (&p.twin, p.twin_ratio()) {
+                (Some(t), Some(r)) => (
+                    format!(
+                        "{:.0} ({}{})",
+                        t.figures.per_second(),
+                        t.bytes,
+                        if t.same_text { ", same text" } else { "" }
+                    ),
+                    format!("**{r:.3}**"),
+                ),
+                _ => ("—".to_string(), "—".to_string()),
+            };
+            let twin_errors = p.twin.as_ref().map_or(0, |t| {
+                t.figures.socket_errors + t.figures.requests.saturating_sub(t.figures.status(200))
+            });
             let _ = writeln!(
                 s,
-                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | **{:.3}** | {} | {} |",
+                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | **{:.3}** | {} | {} | {} | {} |",
                 p.label,
                 p.bytes,
                 p.ssr.per_second(),
@@ -60,8 +86,10 @@ impl Report {
                 p.fixed.p50_ms(),
                 p.fixed.p99_ms(),
                 p.ratio(),
+                twin,
+                twin_ratio,
                 p.ssr.timeouts + p.fixed.timeouts,
-                errors,
+                errors + twin_errors,
             );
         }
         self.sections.push(s);
@@ -344,6 +372,72 @@ impl Report {
         self.sections.push(s);
     }
 
+    pub fn page_cache(&mut self, pages: &[cache::CachedPage], sales: &[cache::Freshness]) {
+        let mut s = String::from(
+            "## 8. The guests' page cache\n\n\
+             A visitor without a session gets pages from the server's cache of finished, \
+             compressed pages (`server/src/page_cache.rs`), each rendered at most once per \
+             page and language every `PAGE_CACHE_MS` (500 ms), counted from before its \
+             render read anything. Each page against `GET /_bench/static/{bytes}` as in \
+             section 1, the cache on: wrk, 2 threads, 32 connections, 20,000 requests of each \
+             per run, three runs interleaved, the median run shown, no compression asked \
+             for. The hit rate counts every guest request of the three runs (the server's \
+             own counts, `GET /_bench/page-cache`).\n\n\
+             | page | bytes | cached req/s | p50 ms | p99 ms | static req/s | p50 ms | p99 ms | **cached / static** | hits | misses | passes | **hit rate** | errors |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for p in pages {
+            let errors = p.cached.socket_errors
+                + p.fixed.socket_errors
+                + p.cached.requests.saturating_sub(p.cached.status(200))
+                + p.fixed.requests.saturating_sub(p.fixed.status(200));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | **{:.3}** | {} | {} | {} | **{:.4}** | {} |",
+                p.label,
+                p.bytes,
+                p.cached.per_second(),
+                p.cached.p50_ms(),
+                p.cached.p99_ms(),
+                p.fixed.per_second(),
+                p.fixed.p50_ms(),
+                p.fixed.p99_ms(),
+                p.ratio(),
+                p.counts.hits,
+                p.counts.misses,
+                p.counts.passes,
+                p.counts.hit_rate(),
+                errors,
+            );
+        }
+        s.push_str(
+            "\n### During the flash sale\n\n\
+             Section 2's flash sale again (400 buyers, 1,500 attempts at 1,000 in stock, \
+             wrk, 400 connections) while 4 guests read the hot product's page in a loop \
+             from the cache, and the driver samples the product's stock in the database \
+             every few milliseconds. A page's age is how long the database had held a lower \
+             stock than the page showed when the page arrived (bounded above: from the last \
+             sample that still read the shown stock or more). The bound is one second.\n\n\
+             | backend | orders placed | orders/s | guest reads | hit rate | oldest page ms | p99 age ms | **pages over the bound** |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for f in sales {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {:.0} | {} | {:.4} | {} | {} | **{}** |",
+                f.backend,
+                f.orders,
+                f.orders as f64 / (f.sale.duration_us.max(1) as f64 / 1e6),
+                f.reads,
+                f.counts.hit_rate(),
+                ms(f.oldest),
+                ms(f.p99),
+                f.over_bound,
+            );
+        }
+        self.sections.push(s);
+    }
+
     pub fn finish(self, took: Duration) -> String {
         let memory = std::fs::read_to_string("/proc/meminfo")
             .ok()
@@ -372,7 +466,7 @@ impl Report {
              process on loopback; server: the release build, one worker thread per core.\n",
             took.as_secs_f64(),
             date = command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
-            commit = command_line("git", &["rev-parse", "--short", "HEAD"]),
+            commit = commit(),
             kernel = command_line("uname", &["-sr"]),
             wrk = command_line("sh", &["-c", "wrk -v 2>&1 | head -1 | cut -d' ' -f1-2"]),
         );

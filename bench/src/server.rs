@@ -66,6 +66,10 @@ impl Server {
         bail!("the server did not answer /healthz within 60 s")
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

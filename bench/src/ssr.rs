@@ -1,6 +1,9 @@
 //! Section 1, server-side rendering against a static handler of the same size in
 //! the same server (`GET /_bench/static/{bytes}`, the same layers, no
-//! rendering, no database).
+//! rendering, no database), and the home page against its twin written by
+//! hand with maud (`GET /_bench/twin/`, the same queries), whose visible
+//! text is checked equal first. The server runs with the guests' page
+//! cache off (`PAGE_CACHE_MS=0`): this section measures rendering.
 
 use crate::{
     server::Server,
@@ -14,12 +17,33 @@ pub struct PageFigures {
     pub bytes: usize,
     pub ssr: Figures,
     pub fixed: Figures,
+    /// The hand-written twin, where the page has one.
+    pub twin: Option<Twin>,
+}
+
+pub struct Twin {
+    pub bytes: usize,
+    pub figures: Figures,
+    /// The visible text of both pages is the same.
+    pub same_text: bool,
 }
 
 impl PageFigures {
     pub fn ratio(&self) -> f64 {
         self.ssr.per_second() / self.fixed.per_second()
     }
+
+    /// Leptos ÷ hand-written.
+    pub fn twin_ratio(&self) -> Option<f64> {
+        self.twin
+            .as_ref()
+            .map(|t| self.ssr.per_second() / t.figures.per_second())
+    }
+}
+
+/// The pages written by hand, beside the Leptos page they copy.
+fn twin_of(path: &str) -> Option<&'static str> {
+    (path == "/").then_some("/_bench/twin/")
 }
 
 pub const CONNECTIONS: u32 = 32;
@@ -59,14 +83,58 @@ pub async fn shopper(server: &Server, login: &str) -> anyhow::Result<String> {
     Ok(format!("Cookie: {}", cookies.to_str()?))
 }
 
-/// The page's size as sent without compression.
-async fn page_bytes(server: &Server, path: &str, cookie: Option<&str>) -> anyhow::Result<usize> {
+/// The page as sent without compression.
+pub async fn page(server: &Server, path: &str, cookie: Option<&str>) -> anyhow::Result<String> {
     let mut request = reqwest::Client::new().get(server.url(path));
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie.trim_start_matches("Cookie: "));
     }
     let answer = request.send().await?.error_for_status()?;
-    Ok(answer.bytes().await?.len())
+    Ok(answer.text().await?)
+}
+
+/// What a reader sees of a page: the title and the text of the body, tags,
+/// scripts and runs of white space left out, entities read (as topcoat's
+/// `verify_parity.sh` compares its twins).
+pub fn visible_text(html: &str) -> String {
+    let title = html
+        .split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"))
+        .map_or("", |(title, _)| title);
+    let body = html.split_once("<body").map_or(html, |(_, body)| body);
+    let mut text = String::new();
+    let mut rest = body;
+    // Scripts are not text.
+    let mut plain = String::new();
+    while let Some(at) = rest.find("<script") {
+        plain.push_str(&rest[..at]);
+        rest = rest[at..]
+            .split_once("</script>")
+            .map_or("", |(_, after)| after);
+    }
+    plain.push_str(rest);
+    let mut in_tag = true; // the rest of `<body …>`
+    for c in plain.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    format!(
+        "{title}\n{}",
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    )
 }
 
 /// Each page as a guest and logged in, each against its static twin,
@@ -76,13 +144,46 @@ pub async fn measure(server: &Server, cookie: &str) -> anyhow::Result<Vec<PageFi
     let mut figures = Vec::new();
     for who in [None, Some(cookie)] {
         for path in pages {
-            let bytes = page_bytes(server, path, who).await?;
+            let html = page(server, path, who).await?;
+            let bytes = html.len();
             let with_cookie = |load: Load<'static>| match who {
                 Some(c) => load.header(c),
                 None => load,
             };
-            let (mut ssr, mut fixed) = (Vec::new(), Vec::new());
+            let twin_page = match twin_of(path) {
+                Some(twin) => {
+                    let twin_html = page(server, twin, who).await?;
+                    let (mine, theirs) = (visible_text(&html), visible_text(&twin_html));
+                    if mine != theirs {
+                        let at = mine
+                            .chars()
+                            .zip(theirs.chars())
+                            .take_while(|(a, b)| a == b)
+                            .count();
+                        let around = |t: &str| {
+                            t.chars()
+                                .skip(at.saturating_sub(40))
+                                .take(120)
+                                .collect::<String>()
+                        };
+                        anyhow::bail!(
+                            "{twin} does not read as {path} does, from character {at}:\n  leptos: {}\n  twin:   {}",
+                            around(&mine),
+                            around(&theirs)
+                        );
+                    }
+                    Some((twin, twin_html))
+                }
+                None => None,
+            };
+            let (mut ssr, mut fixed, mut twin) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..RUNS {
+                if let Some((twin_path, _)) = twin_page {
+                    twin.push(
+                        with_cookie(Load::get(server.url(twin_path), PAGE_REQUESTS, CONNECTIONS))
+                            .run()?,
+                    );
+                }
                 ssr.push(
                     with_cookie(Load::get(server.url(path), PAGE_REQUESTS, CONNECTIONS)).run()?,
                 );
@@ -103,6 +204,11 @@ pub async fn measure(server: &Server, cookie: &str) -> anyhow::Result<Vec<PageFi
                 bytes,
                 ssr: median(ssr),
                 fixed: median(fixed),
+                twin: twin_page.map(|(_, twin_html)| Twin {
+                    bytes: twin_html.len(),
+                    same_text: true,
+                    figures: median(twin),
+                }),
             });
         }
     }

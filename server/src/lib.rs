@@ -18,3 +18,4 @@ pub mod startup;
 pub mod telemetry;
 pub mod text_input;
 pub mod time_limit;
+pub mod yardstick;

@@ -196,11 +196,13 @@ fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> 
     let mut pages = sign_in::routes();
     if config.bench_endpoints {
         tracing::warn!(
-            "benchmark endpoints are on: GET /_bench/static/{{bytes}}, GET /_bench/page-cache"
+            "benchmark endpoints are on: GET /_bench/static/{{bytes}}, /_bench/twin/, \
+             /_bench/page-cache"
         );
         let counts = page_cache.clone();
         pages = pages
             .route("/_bench/static/{bytes}", get(bench_static))
+            .route("/_bench/twin/", get(crate::yardstick::home))
             .route(
                 "/_bench/page-cache",
                 get(move || async move { axum::Json(counts.counts()) }),

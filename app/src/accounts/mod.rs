@@ -19,7 +19,7 @@ pub mod oidc;
 mod password;
 mod state;
 #[cfg(feature = "ssr")]
-mod store;
+pub mod store;
 #[cfg(feature = "ssr")]
 mod throttle;
 
