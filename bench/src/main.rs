@@ -171,6 +171,9 @@ async fn main() -> anyhow::Result<()> {
         let cookie = ssr::shopper(&shop, "bench_pages").await?;
         let pages = ssr::measure(&shop, &cookie).await?;
         report.ssr(&pages);
+        drop(shop);
+        // The browser loads pages as a first visit does: from the cache.
+        let shop = launch(dbs.sqlite("pages"), Vec::new()).start().await?;
         let browser = browser::measure(&shop.base, &["/", "/products/1"])?;
         report.bytes(&browser);
         report.browser(&browser);

@@ -280,7 +280,9 @@ impl Report {
             "## 4. In the browser\n\n\
              Headless Chromium (the system's), a new context per load, median of the loads; \
              then Lighthouse 12 (mobile, simulated throttling) once per page. Its yardstick is \
-             its own scale (0 to 1).\n\n\
+             its own scale (0 to 1). The server runs as shipped: a first visit (no cookie) \
+             gets its page from the guests' page cache, whose policy names the inline \
+             scripts by hash.\n\n\
              | page | loads | TTFB ms | FCP ms | LCP ms | Lighthouse performance | accessibility | best practices | SEO | Lighthouse FCP ms | LCP ms | transferred |\n\
              |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );

@@ -84,3 +84,26 @@ test("the points and cart pages change in place", async ({ page, lang, words }) 
   await expect(page.getByTestId("cart-total")).toHaveText(words.won(kettle.price * 2));
   expect(await isSameDocument(page)).toBe(true);
 });
+
+test("a first visit's page comes from the guests' cache, and its islands run under a policy with no nonce", async ({ page, lang, words }) => {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) {
+      violations.push(message.text());
+    }
+  });
+  const response = await page.goto("/?q=Stoneware");
+  expect(["hit", "miss"]).toContain(response?.headers()["x-page-cache"]);
+  const policy = response?.headers()["content-security-policy"] ?? "";
+  expect(policy).toContain("'sha256-");
+  expect(policy).not.toContain("nonce");
+  await waitForHydration(page);
+  // An island of the cached page works: add to cart, in place.
+  const catalog = new CatalogPage(page, lang);
+  await markDocument(page);
+  await catalog.cards.first().getByTestId("add-to-cart").click();
+  await expect(catalog.cards.first().getByRole("status")).toHaveText(words.t("islands.added"));
+  await expect(page.getByTestId("cart-count")).toHaveText("1");
+  expect(await isSameDocument(page)).toBe(true);
+  expect(violations).toEqual([]);
+});
