@@ -77,10 +77,20 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        // SIGTERM lets it finish what is in flight and close the pool.
+        // SIGTERM lets it finish what is in flight and close the pool; a
+        // server that has not stopped 30 s later is killed (and said so).
         let _ = Command::new("kill")
             .arg(self.child.id().to_string())
             .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("the server did not stop within 30 s of SIGTERM: killed");
+        let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
