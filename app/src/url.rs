@@ -20,9 +20,26 @@ pub fn login_href(next: &str) -> String {
     format!("/login?next={}", encode(next))
 }
 
+/// Whether `path` is one of `prefixes` or below one (`/admin`,
+/// `/admin/orders`; not `/administrator`).
+pub fn is_under(path: &str, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_is_under_a_prefix_at_a_segment_only() {
+        assert!(is_under("/admin", &["/admin"]));
+        assert!(is_under("/admin/orders", &["/api", "/admin"]));
+        assert!(!is_under("/administrator", &["/admin"]));
+        assert!(!is_under("/", &["/admin"]));
+    }
 
     #[test]
     fn query_values_are_percent_encoded() {

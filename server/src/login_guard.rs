@@ -3,7 +3,7 @@
 
 use app::{
     identity::{AuthSettings, UserId, LOGIN_REQUIRED_PATHS, USER_ID_KEY},
-    url::login_href,
+    url::{is_under, login_href},
 };
 use axum::{
     extract::Request,
@@ -15,11 +15,7 @@ use tower_sessions::Session;
 
 pub async fn redirect_guests(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let guarded = request.method() == Method::GET
-        && LOGIN_REQUIRED_PATHS.iter().any(|p| {
-            path.strip_prefix(p)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        });
+    let guarded = request.method() == Method::GET && is_under(path, LOGIN_REQUIRED_PATHS);
     let trusted_header = request
         .extensions()
         .get::<AuthSettings>()

@@ -256,10 +256,7 @@ fn key_of(request: &Request) -> Option<Key> {
         return None;
     }
     let path = request.uri().path();
-    let excluded = ["/api", "/auth", "/admin", "/_bench"].iter().any(|p| {
-        path.strip_prefix(p)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    });
+    let excluded = app::url::is_under(path, &["/api", "/auth", "/admin", "/_bench"]);
     let headers = request.headers();
     if excluded
         || headers.contains_key(header::AUTHORIZATION)

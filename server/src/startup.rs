@@ -320,11 +320,7 @@ async fn admin_no_store(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let path = request.uri().path();
-    let admin = ["/admin", "/api/admin"].iter().any(|p| {
-        path.strip_prefix(p)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    });
+    let admin = app::url::is_under(request.uri().path(), &["/admin", "/api/admin"]);
     let mut response = next.run(request).await;
     if admin {
         response.headers_mut().insert(
