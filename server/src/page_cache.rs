@@ -56,7 +56,7 @@ use std::{
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_millis(500);
 /// The bytes all entries may weigh together.
 const CAPACITY_BYTES: u64 = 64 << 20;
-/// A page larger than this is passed through, not kept.
+/// A page larger than this is sent as it is, not kept.
 const MAX_PAGE_BYTES: usize = 4 << 20;
 
 const X_PAGE_CACHE: HeaderName = HeaderName::from_static("x-page-cache");
@@ -155,6 +155,15 @@ impl PageCache {
     fn fresh(&self, entry: &Entry) -> bool {
         entry.began.elapsed() < self.max_age
     }
+
+    /// Counts and marks an answer that was not kept.
+    fn passed(&self, mut response: Response) -> Response {
+        self.counts.passes.fetch_add(1, Ordering::Relaxed);
+        response
+            .headers_mut()
+            .insert(X_PAGE_CACHE, HeaderValue::from_static("pass"));
+        response
+    }
 }
 
 /// The layer: a guest's page from the cache, rendered first if it has none
@@ -216,12 +225,8 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
             }
         })
         .await;
-    if let Some(mut response) = passed {
-        cache.counts.passes.fetch_add(1, Ordering::Relaxed);
-        response
-            .headers_mut()
-            .insert(X_PAGE_CACHE, HeaderValue::from_static("pass"));
-        return response;
+    if let Some(response) = passed {
+        return cache.passed(response);
     }
     let entry = outcome.into_entry().map(|e| e.into_value());
     match entry.and_then(|e| e.page) {
@@ -241,13 +246,9 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     }
 }
 
+/// A request the cache does not answer for its URL, rendered as it is.
 async fn pass(cache: &PageCache, next: Next, request: Request) -> Response {
-    cache.counts.passes.fetch_add(1, Ordering::Relaxed);
-    let mut response = next.run(request).await;
-    response
-        .headers_mut()
-        .insert(X_PAGE_CACHE, HeaderValue::from_static("pass"));
-    response
+    cache.passed(next.run(request).await)
 }
 
 /// The key of a request the cache may answer, or `None`.
@@ -337,15 +338,17 @@ async fn keep(response: Response, policy: &ContentPolicy) -> Result<Page, Respon
         return Err(response);
     }
     let (parts, body) = response.into_parts();
-    let body = match http_body_util::Limited::new(body, MAX_PAGE_BYTES)
-        .collect()
-        .await
-    {
+    // The page is whole in memory already (every page renders whole
+    // before it is sent); one too large to keep is sent as it is.
+    let body = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
-        // Too large to keep, or the render failed on the way: whatever
-        // was meant for the visitor cannot be sent again; say so.
+        // The render failed on the way: what was meant for the visitor
+        // cannot be sent again; say so.
         Err(_) => return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
     };
+    if body.len() > MAX_PAGE_BYTES {
+        return Err(Response::from_parts(parts, Body::from(body)));
+    }
     let nonce = parts
         .headers
         .get(header::CONTENT_SECURITY_POLICY)
@@ -559,6 +562,30 @@ mod tests {
         assert_eq!(of("identity"), "identity");
         assert_eq!(of("*"), "br");
         assert!(matches!(accepted(&headers(&[])), Encoding::Identity));
+    }
+
+    #[tokio::test]
+    async fn a_page_too_large_to_keep_is_sent_whole_and_a_small_one_kept() {
+        let page = |bytes: usize| {
+            let mut response = Response::new(Body::from(vec![b'x'; bytes]));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            response
+        };
+        let policy = ContentPolicy::default();
+        let large = keep(page(MAX_PAGE_BYTES + 1), &policy)
+            .await
+            .err()
+            .expect("not kept");
+        assert_eq!(large.status(), StatusCode::OK);
+        let body = large.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(body.len(), MAX_PAGE_BYTES + 1);
+        let Ok(small) = keep(page(100), &policy).await else {
+            panic!("a small page is kept");
+        };
+        assert_eq!(small.identity.len(), 100);
     }
 
     #[test]
