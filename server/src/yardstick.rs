@@ -5,7 +5,8 @@
 //! `make bench` checks its visible text equal to the Leptos page's and
 //! reports Leptos ÷ hand-written. Served only with `BENCH_ENDPOINTS=true`,
 //! at `GET /_bench/twin/` (the home page's query: `page`, `per_page`,
-//! `sort`, `brand`, `q`).
+//! `sort`, `brand`, `q`, read and linked as the Leptos page does, by
+//! [`CatalogView`]).
 
 use app::{
     accounts::store as accounts,
@@ -17,6 +18,7 @@ use app::{
     likes::{like_attributes, like_label},
     locale::{td_string, Locale},
     money::show_points,
+    pages::CatalogView,
     platform::{embedded, TopProduct, TOP_WINDOW_DAYS},
     url::{encode, login_href},
 };
@@ -27,17 +29,7 @@ use axum::{
     Extension,
 };
 use maud::{html, Markup, DOCTYPE};
-use serde::Deserialize;
 use tower_sessions::Session;
-
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct View {
-    page: Option<String>,
-    per_page: Option<String>,
-    sort: Option<String>,
-    brand: Option<String>,
-    q: Option<String>,
-}
 
 /// What the header shows of a shopper.
 struct Shopper {
@@ -51,7 +43,7 @@ pub async fn home(
     State(db): State<Db>,
     Extension(locale): Extension<Locale>,
     session: Session,
-    Query(view): Query<View>,
+    Query(view): Query<CatalogView>,
 ) -> Response {
     match render(&db, locale, session, view).await {
         Ok(page) => page.into_response(),
@@ -59,7 +51,12 @@ pub async fn home(
     }
 }
 
-async fn render(db: &Db, locale: Locale, session: Session, view: View) -> anyhow::Result<Markup> {
+async fn render(
+    db: &Db,
+    locale: Locale,
+    session: Session,
+    view: CatalogView,
+) -> anyhow::Result<Markup> {
     let user: Option<UserId> = session.get(USER_ID_KEY).await?;
     let query = ProductQuery::parse(
         view.page.as_deref(),
@@ -168,55 +165,9 @@ fn header(locale: Locale, here: &str, cart_count: i64, shopper: Option<&Shopper>
     }
 }
 
-impl View {
-    fn given(v: &Option<String>) -> Option<&str> {
-        v.as_deref().map(str::trim).filter(|v| !v.is_empty())
-    }
-
-    fn sort(&self) -> Sort {
-        self.sort
-            .as_deref()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_default()
-    }
-
-    fn href(&self, page: Option<u32>) -> String {
-        let mut pairs = Vec::new();
-        for (key, value) in [
-            ("q", &self.q),
-            ("brand", &self.brand),
-            ("sort", &self.sort),
-            ("per_page", &self.per_page),
-        ] {
-            if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
-                pairs.push(format!("{key}={}", encode(v)));
-            }
-        }
-        if let Some(page) = page.filter(|p| *p > 1) {
-            pairs.push(format!("page={page}"));
-        }
-        if pairs.is_empty() {
-            "/".to_string()
-        } else {
-            format!("/?{}", pairs.join("&"))
-        }
-    }
-
-    fn heading(&self, locale: Locale) -> String {
-        match (Self::given(&self.brand), Self::given(&self.q)) {
-            (Some(brand), Some(q)) => {
-                td_string!(locale, catalog.brand_and_search, brand, q).to_string()
-            }
-            (Some(brand), None) => brand.to_string(),
-            (None, Some(q)) => td_string!(locale, catalog.results_for, q).to_string(),
-            (None, None) => td_string!(locale, catalog.all_products).to_string(),
-        }
-    }
-}
-
 fn catalog_section(
     locale: Locale,
-    view: &View,
+    view: &CatalogView,
     products: &ProductPage,
     brands: &[String],
     top: &[TopProduct],
@@ -232,22 +183,22 @@ fn catalog_section(
                     input type="search" name="q" placeholder=(td_string!(locale, catalog.search_products))
                         aria-label=(td_string!(locale, catalog.search_products))
                         value=(view.q.as_deref().unwrap_or_default());
-                    @if let Some(sort) = View::given(&view.sort) { input type="hidden" name="sort" value=(sort); }
-                    @if let Some(brand) = View::given(&view.brand) { input type="hidden" name="brand" value=(brand); }
+                    @if let Some(sort) = view.sort.as_deref().filter(|v| !v.is_empty()) { input type="hidden" name="sort" value=(sort); }
+                    @if let Some(brand) = view.brand.as_deref().filter(|v| !v.is_empty()) { input type="hidden" name="brand" value=(brand); }
                     button type="submit" { (td_string!(locale, catalog.search)) }
                 }
                 nav class="sorts" aria-label=(td_string!(locale, catalog.sort)) {
                     @for sort in Sort::ALL {
-                        @let link = View { sort: (sort != Sort::Latest).then(|| sort.as_str().to_string()), ..view.clone() };
+                        @let link = view.with_sort(sort);
                         a href=(link.href(None)) aria-current=[(current_sort == sort).then_some("true")] class="chip" { (sort.label(locale)) }
                     }
                 }
             }
             nav class="brands" aria-label=(td_string!(locale, catalog.brands)) {
-                a class="chip" href=(View { brand: None, ..view.clone() }.href(None))
+                a class="chip" href=(view.with_brand(None).href(None))
                     aria-current=[view.brand.is_none().then_some("true")] { (td_string!(locale, catalog.all_brands)) }
                 @for brand in brands {
-                    a class="chip" href=(View { brand: Some(brand.clone()), ..view.clone() }.href(None))
+                    a class="chip" href=(view.with_brand(Some(brand.clone())).href(None))
                         aria-current=[(view.brand.as_deref() == Some(brand.as_str())).then_some("true")] { (brand) }
                 }
             }

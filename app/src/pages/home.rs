@@ -11,18 +11,19 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 /// What the grid shows, as it stands in the URL (`/?sort=&brand=&q=&page=`),
-/// so a link reproduces the view.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-struct CatalogView {
-    page: Option<String>,
-    per_page: Option<String>,
-    sort: Option<String>,
-    brand: Option<String>,
-    q: Option<String>,
+/// so a link reproduces the view. (The benchmark's hand-written home page
+/// reads its query into one too.)
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+pub struct CatalogView {
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+    pub sort: Option<String>,
+    pub brand: Option<String>,
+    pub q: Option<String>,
 }
 
 impl CatalogView {
-    fn sort(&self) -> Sort {
+    pub fn sort(&self) -> Sort {
         self.sort
             .as_deref()
             .and_then(|s| s.parse().ok())
@@ -31,7 +32,7 @@ impl CatalogView {
 
     /// The URL of this view; `page` is dropped unless asked for, since a new
     /// sort or filter starts again at page 1.
-    fn href(&self, page: Option<u32>) -> String {
+    pub fn href(&self, page: Option<u32>) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         let mut push = |key, value: &Option<String>| {
             if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
@@ -56,7 +57,7 @@ impl CatalogView {
     }
 
     /// The page's heading: what the list shows.
-    fn heading(&self, locale: Locale) -> String {
+    pub fn heading(&self, locale: Locale) -> String {
         let given = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -73,7 +74,7 @@ impl CatalogView {
         }
     }
 
-    fn with_sort(&self, sort: Sort) -> Self {
+    pub fn with_sort(&self, sort: Sort) -> Self {
         let sort = (sort != Sort::Latest).then(|| sort.as_str().to_string());
         Self {
             sort,
@@ -81,7 +82,7 @@ impl CatalogView {
         }
     }
 
-    fn with_brand(&self, brand: Option<String>) -> Self {
+    pub fn with_brand(&self, brand: Option<String>) -> Self {
         Self {
             brand,
             ..self.clone()

@@ -20,7 +20,7 @@ pub use best_sellers::{BestSellersPage, BestSellersStrip};
 pub use cart::CartPage;
 pub use checkout::CheckoutPage;
 pub use coupons::CouponsPage;
-pub use home::HomePage;
+pub use home::{CatalogView, HomePage};
 pub use likes::LikesPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
