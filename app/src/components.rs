@@ -13,6 +13,7 @@ use crate::{
 use leptos::{either::Either, ev::SubmitEvent, prelude::*, task::spawn_local};
 use serde::{Deserialize, Serialize};
 use server_fn::ServerFn;
+use std::future::IntoFuture;
 
 // The islands: the only parts of a page that hydrate. Everything else is
 // server HTML. `ShopState` holds what they share, `Live` shows it, and
@@ -442,58 +443,49 @@ pub fn Header() -> impl IntoView {
     let auth = use_auth();
     let cart = use_cart();
     let locale = Locale::current();
+    // One boundary for both: the links are built once the cart and the
+    // login state are in.
+    let links = Suspend::new(async move {
+        let (cart, user) = futures::join!(cart.cart.into_future(), auth.user.into_future());
+        let count = cart.map(|c| c.item_count).unwrap_or(0);
+        let who = match user {
+            Ok(user) => Either::Left(view! {
+                <a href="/account" class="who" data-testid="current-user">
+                    {user.login_id}
+                </a>
+                <a href="/points" class="balance" data-testid="balance" title=td_string!(locale, common.your_points)>
+                    <Live what=LiveValue::Balance value=user.points />
+                </a>
+                {user.role.map(|_| view! {
+                    <a href="/admin" data-testid="admin-link">{td_string!(locale, common.admin)}</a>
+                })}
+                <LogoutButton locale />
+            }),
+            Err(_) => Either::Right(view! {
+                <a href="/login">{td_string!(locale, common.log_in)}</a>
+                <a href="/signup">{td_string!(locale, common.sign_up)}</a>
+            }),
+        };
+        view! {
+            <a href="/">{td_string!(locale, common.shop)}</a>
+            <a href="/likes">{td_string!(locale, common.likes)}</a>
+            <a href="/coupons">{td_string!(locale, coupons.coupons)}</a>
+            <a href="/cart" class="cart-link">
+                {td_string!(locale, common.cart)}
+                " "
+                <span class="cart-count" data-testid="cart-count">
+                    <Live what=LiveValue::CartCount value=count />
+                </span>
+            </a>
+            {who}
+            <LanguageSwitch locale />
+        }
+    });
     view! {
         <header class="site-header">
             <a class="logo" href="/">{td_string!(locale, common.shop_name)}</a>
             <nav class="site-nav" aria-label=td_string!(locale, common.main_nav)>
-                <a href="/">{td_string!(locale, common.shop)}</a>
-                <a href="/likes">{td_string!(locale, common.likes)}</a>
-                <a href="/coupons">{td_string!(locale, coupons.coupons)}</a>
-                <a href="/cart" class="cart-link">
-                    {td_string!(locale, common.cart)}
-                    " "
-                    <span class="cart-count" data-testid="cart-count">
-                        <Suspense fallback=|| "0">
-                            {move || {
-                                cart.cart.get().map(|c| {
-                                    let value = c.map(|c| c.item_count).unwrap_or(0);
-                                    view! { <Live what=LiveValue::CartCount value /> }
-                                })
-                            }}
-                        </Suspense>
-                    </span>
-                </a>
-                <Suspense fallback=|| ()>
-                    {move || {
-                        auth.user
-                            .get()
-                            .map(|user| match user {
-                                Ok(user) => {
-                                    view! {
-                                        <a href="/account" class="who" data-testid="current-user">
-                                            {user.login_id}
-                                        </a>
-                                        <a href="/points" class="balance" data-testid="balance" title=td_string!(locale, common.your_points)>
-                                            <Live what=LiveValue::Balance value=user.points />
-                                        </a>
-                                        {user.role.map(|_| view! {
-                                            <a href="/admin" data-testid="admin-link">{td_string!(locale, common.admin)}</a>
-                                        })}
-                                        <LogoutButton locale />
-                                    }
-                                        .into_any()
-                                }
-                                Err(_) => {
-                                    view! {
-                                        <a href="/login">{td_string!(locale, common.log_in)}</a>
-                                        <a href="/signup">{td_string!(locale, common.sign_up)}</a>
-                                    }
-                                        .into_any()
-                                }
-                            })
-                    }}
-                </Suspense>
-                <LanguageSwitch locale />
+                <Suspense>{links}</Suspense>
             </nav>
         </header>
     }

@@ -39,7 +39,7 @@ pub mod url;
 pub mod web;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -61,7 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 // With hashed file names (release builds) the names come
                 // from the build's hash.txt; the files are then cached for good.
-                <HashedStylesheet options=options.clone() id="leptos" />
+                <link id="leptos" rel="stylesheet" href=stylesheet_href(&options) />
                 // Islands: only the interactive parts of a page hydrate.
                 <HydrationScripts options islands=true />
                 <MetaTags />
@@ -71,6 +71,31 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The stylesheet's address, `/{pkg}/{name}[.{hash}].css`, as leptos_meta's
+/// `HashedStylesheet` makes it, but with the build's `hash.txt` (beside the
+/// server binary) read once per process rather than on every render.
+pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let hash = options
+            .hash_files
+            .then(|| {
+                let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
+                let hashes = std::fs::read_to_string(dir.join(options.hash_file.as_ref())).ok()?;
+                hashes.lines().find_map(|line| {
+                    let (file, hash) = line.trim().split_once(':')?;
+                    (file == "css").then(|| format!(".{}", hash.trim()))
+                })
+            })
+            .flatten()
+            .unwrap_or_default();
+        format!(
+            "/{}/{}{hash}.css",
+            options.site_pkg_dir, options.output_name
+        )
+    })
 }
 
 #[component]

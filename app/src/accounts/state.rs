@@ -9,13 +9,13 @@ use leptos::prelude::*;
 /// another's branch.
 #[derive(Clone, Copy)]
 pub struct Auth {
-    pub user: Resource<Result<CurrentUser, AppError>>,
+    pub user: OnceResource<Result<CurrentUser, AppError>>,
 }
 
 impl Auth {
     pub fn provide() -> Self {
         let auth = Self {
-            user: Resource::new(|| (), |_| me()),
+            user: OnceResource::new(me()),
         };
         provide_context(auth);
         auth

@@ -8,13 +8,13 @@ use leptos::prelude::*;
 /// page).
 #[derive(Clone, Copy)]
 pub struct CartState {
-    pub cart: Resource<Result<Cart, AppError>>,
+    pub cart: OnceResource<Result<Cart, AppError>>,
 }
 
 impl CartState {
     pub fn provide() -> Self {
         let state = Self {
-            cart: Resource::new(|| (), |_| get_cart()),
+            cart: OnceResource::new(get_cart()),
         };
         provide_context(state);
         state

@@ -9,7 +9,7 @@ use leptos_meta::{Meta, Title};
 /// The home page's strip: the five best sellers of the last three days.
 #[component]
 pub fn BestSellersStrip() -> impl IntoView {
-    let top = Resource::new(|| (), |_| top_products());
+    let top = OnceResource::new(top_products());
     let locale = Locale::current();
     view! {
         <section class="best-sellers" aria-labelledby="best-sellers-title" data-testid="best-sellers">
@@ -48,7 +48,7 @@ pub fn BestSellersStrip() -> impl IntoView {
 /// chart is a table, so the figures are there as text without CSS or JS.
 #[component]
 pub fn BestSellersPage() -> impl IntoView {
-    let top = Resource::new(|| (), |_| top_products());
+    let top = OnceResource::new(top_products());
     let locale = Locale::current();
     view! {
         <Title text=td_string!(locale, catalog.best_sellers) />

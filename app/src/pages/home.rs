@@ -6,9 +6,10 @@ use crate::{
     locale::{td_string, Locale},
     pages::BestSellersStrip,
 };
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
+use std::future::IntoFuture;
 
 /// What the grid shows, as it stands in the URL (`/?sort=&brand=&q=&page=`),
 /// so a link reproduces the view. (The benchmark's hand-written home page
@@ -94,27 +95,88 @@ impl CatalogView {
 pub fn HomePage() -> impl IntoView {
     let locale = Locale::current();
     let auth = use_auth();
-    let query = use_query_map();
-    let view_state = Memo::new(move |_| {
-        query.with(|q| CatalogView {
-            page: q.get("page"),
-            per_page: q.get("per_page"),
-            sort: q.get("sort"),
-            brand: q.get("brand"),
-            q: q.get("q"),
-        })
+    // Read once: a new view is a new page load (only islands hydrate, so
+    // nothing on this page is rendered again in the browser). The page is
+    // built from plain values once its data is in, in one boundary: no
+    // reactive closure, memo or resource of its own to set up per render.
+    let view_state = use_query_map().with_untracked(|q| CatalogView {
+        page: q.get("page"),
+        per_page: q.get("per_page"),
+        sort: q.get("sort"),
+        brand: q.get("brand"),
+        q: q.get("q"),
     });
-    let products = Resource::new(
-        move || view_state.get(),
-        |v| list_products(v.page, v.per_page, v.sort, v.brand, v.q),
-    );
-    let brands = Resource::new(|| (), |_| list_brands());
-
+    let heading = view_state.heading(locale);
+    // Loaded in a task of its own, beside the header's and the best
+    // sellers': a future that only the render polled would hold its pool
+    // connection while the render waits for the others.
+    let data = {
+        let v = view_state.clone();
+        OnceResource::new(async move {
+            futures::join!(
+                list_products(v.page, v.per_page, v.sort, v.brand, v.q),
+                list_brands()
+            )
+        })
+    };
+    let catalog = Suspend::new(async move {
+        let ((products, brands), user) =
+            futures::join!(data.into_future(), auth.user.into_future());
+        let logged_in = user.is_ok();
+        view! { <Catalog view_state products brands=brands.unwrap_or_default() logged_in /> }
+    });
     view! {
         <Title text=td_string!(locale, catalog.shop) />
         <Meta name="description" content=td_string!(locale, catalog.description) />
-        <h1 class="page-title">{move || view_state.get().heading(locale)}</h1>
+        <h1 class="page-title">{heading}</h1>
         <BestSellersStrip />
+        <Suspense>{catalog}</Suspense>
+    }
+}
+
+/// The catalog's toolbar, brands and grid, for one view.
+#[component]
+fn Catalog(
+    view_state: CatalogView,
+    products: Result<ProductPage, crate::error::AppError>,
+    brands: Vec<String>,
+    logged_in: bool,
+) -> impl IntoView {
+    let locale = Locale::current();
+    let v = &view_state;
+    let current_sort = v.sort();
+    // The sort and the brand stay as they are when searching; empty ones are left out.
+    let kept = |name: &'static str, value: &Option<String>| {
+        value
+            .clone()
+            .filter(|v| !v.is_empty())
+            .map(|value| view! { <input type="hidden" name=name value=value /> })
+    };
+    let sorts = Sort::ALL
+        .into_iter()
+        .map(|sort| {
+            let href = v.with_sort(sort).href(None);
+            let current = (current_sort == sort).then_some("true");
+            view! { <a href=href aria-current=current class="chip">{sort.label(locale)}</a> }
+        })
+        .collect_view();
+    let brand_links = brands
+        .into_iter()
+        .map(|brand| {
+            let href = v.with_brand(Some(brand.clone())).href(None);
+            let current = (v.brand.as_deref() == Some(brand.as_str())).then_some("true");
+            view! { <a class="chip" href=href aria-current=current>{brand}</a> }
+        })
+        .collect_view();
+    let all_brands_href = v.with_brand(None).href(None);
+    let all_brands_current = v.brand.is_none().then_some("true");
+    let hidden = (kept("sort", &v.sort), kept("brand", &v.brand));
+    let search = v.q.clone().unwrap_or_default();
+    let grid = match products {
+        Ok(page) => Either::Left(view! { <ProductGrid page view_state logged_in /> }),
+        Err(error) => Either::Right(view! { <ErrorNotice error /> }),
+    };
+    view! {
         <section class="catalog">
             <div class="catalog__toolbar">
                 <form method="get" action="/" class="search" role="search">
@@ -123,97 +185,43 @@ pub fn HomePage() -> impl IntoView {
                         name="q"
                         placeholder=td_string!(locale, catalog.search_products)
                         aria-label=td_string!(locale, catalog.search_products)
-                        value=move || view_state.get().q.unwrap_or_default()
+                        value=search
                     />
-                    // The sort and the brand stay as they are; empty ones are left out.
-                    {move || {
-                        let v = view_state.get();
-                        let kept = |name: &'static str, value: Option<String>| {
-                            value
-                                .filter(|v| !v.is_empty())
-                                .map(|value| view! { <input type="hidden" name=name value=value /> })
-                        };
-                        (kept("sort", v.sort), kept("brand", v.brand))
-                    }}
+                    {hidden}
                     <button type="submit">{td_string!(locale, catalog.search)}</button>
                 </form>
-                <nav class="sorts" aria-label=td_string!(locale, catalog.sort)>
-                    {Sort::ALL
-                        .into_iter()
-                        .map(|sort| {
-                            let href = move || view_state.get().with_sort(sort).href(None);
-                            let current = move || (view_state.get().sort() == sort).then_some("true");
-                            view! {
-                                <a href=href aria-current=current class="chip">{sort.label(locale)}</a>
-                            }
-                        })
-                        .collect_view()}
-                </nav>
+                <nav class="sorts" aria-label=td_string!(locale, catalog.sort)>{sorts}</nav>
             </div>
             <nav class="brands" aria-label=td_string!(locale, catalog.brands)>
-                <a
-                    class="chip"
-                    href=move || view_state.get().with_brand(None).href(None)
-                    aria-current=move || view_state.get().brand.is_none().then_some("true")
-                >
+                <a class="chip" href=all_brands_href aria-current=all_brands_current>
                     {td_string!(locale, catalog.all_brands)}
                 </a>
-                <Suspense>
-                    {move || {
-                        brands
-                            .get()
-                            .and_then(Result::ok)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|brand| {
-                                let b = brand.clone();
-                                let href = move || view_state.get().with_brand(Some(b.clone())).href(None);
-                                let b = brand.clone();
-                                let current = move || {
-                                    (view_state.get().brand.as_deref() == Some(b.as_str())).then_some("true")
-                                };
-                                view! { <a class="chip" href=href aria-current=current>{brand}</a> }
-                            })
-                            .collect_view()
-                    }}
-                </Suspense>
+                {brand_links}
             </nav>
-            <Transition fallback=move || view! { <p class="loading">{td_string!(locale, catalog.loading_products)}</p> }>
-                {move || {
-                    // Both resources are read here, at the top of this one
-                    // boundary: the like buttons need the login state.
-                    let logged_in = auth.user.get().map(|user| user.is_ok());
-                    products
-                        .get()
-                        .zip(logged_in)
-                        .map(|(result, logged_in)| match result {
-                            Ok(page) => view! { <ProductGrid page view_state logged_in /> }.into_any(),
-                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                        })
-                }}
-            </Transition>
+            {grid}
         </section>
     }
 }
 
 #[component]
-fn ProductGrid(page: ProductPage, view_state: Memo<CatalogView>, logged_in: bool) -> impl IntoView {
+fn ProductGrid(page: ProductPage, view_state: CatalogView, logged_in: bool) -> impl IntoView {
     let page_count = page.page_count();
     let current = page.page;
     let total = page.total;
     let locale = Locale::current();
     if page.items.is_empty() {
-        return view! { <p class="empty" data-testid="empty">{td_string!(locale, catalog.no_match)}</p> }.into_any();
+        return Either::Left(
+            view! { <p class="empty" data-testid="empty">{td_string!(locale, catalog.no_match)}</p> },
+        );
     }
-    let link = move |p: u32| view_state.get_untracked().href(Some(p));
-    view! {
+    let link = move |p: u32| view_state.href(Some(p));
+    Either::Right(view! {
         <p class="catalog__count" data-testid="result-count">{td_string!(locale, catalog.result_count, total)}</p>
         <div class="product-grid" data-testid="product-grid">
             {page.items.into_iter().map(|product| view! { <ProductCard product logged_in /> }).collect_view()}
         </div>
         <Pagination current page_count href=link />
-    }
-    .into_any()
+    })
 }
 
 #[cfg(test)]

@@ -14,11 +14,10 @@ use leptos_router::hooks::use_params_map;
 pub fn ProductPage() -> impl IntoView {
     let auth = use_auth();
     let locale = Locale::current();
-    let params = use_params_map();
-    let product = Resource::new(
-        move || params.with(|p| p.get("id").unwrap_or_default()),
-        get_product,
-    );
+    // Read once: a product page is rendered by the server only (its
+    // islands hydrate, not the page), so nothing here is a reactive source.
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let product = OnceResource::new(get_product(id));
 
     view! {
         <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
