@@ -4,7 +4,7 @@
 
 // The modules depend downward only, in this order (each uses only those
 // before it): locale; http_status, security; error; money, dates, paging,
-// url; web (the islands' browser side); db; identity; staff, audit;
+// url; web (the islands' browser side); head; db; identity; staff, audit;
 // catalog; likes, points, cart, coupons; platform; orders; accounts; admin
 // (the operator's side, a layer above the domains); components; pages.
 pub mod accounts;
@@ -18,6 +18,7 @@ pub mod dates;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
+pub mod head;
 #[cfg(feature = "ssr")]
 pub mod http_status;
 pub mod identity;
@@ -61,9 +62,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 // With hashed file names (release builds) the names come
                 // from the build's hash.txt; the files are then cached for good.
-                <link id="leptos" rel="stylesheet" href=stylesheet_href(&options) />
+                <link id="leptos" rel="stylesheet" href=head::stylesheet_href(&options) />
                 // Islands: only the interactive parts of a page hydrate.
-                <HydrationScripts options islands=true />
+                <head::IslandScripts options />
                 <MetaTags />
             </head>
             <body>
@@ -71,31 +72,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// The stylesheet's address, `/{pkg}/{name}[.{hash}].css`, as leptos_meta's
-/// `HashedStylesheet` makes it, but with the build's `hash.txt` (beside the
-/// server binary) read once per process rather than on every render.
-pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
-    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HREF.get_or_init(|| {
-        let hash = options
-            .hash_files
-            .then(|| {
-                let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
-                let hashes = std::fs::read_to_string(dir.join(options.hash_file.as_ref())).ok()?;
-                hashes.lines().find_map(|line| {
-                    let (file, hash) = line.trim().split_once(':')?;
-                    (file == "css").then(|| format!(".{}", hash.trim()))
-                })
-            })
-            .flatten()
-            .unwrap_or_default();
-        format!(
-            "/{}/{}{hash}.css",
-            options.site_pkg_dir, options.output_name
-        )
-    })
 }
 
 #[component]
