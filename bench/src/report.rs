@@ -46,8 +46,8 @@ impl Report {
              4,000 page requests and 20,000 static ones per run, three runs interleaved, \
              the median run shown; no compression asked for. The guests' page cache is off \
              here (`PAGE_CACHE_MS=0`): these are renders (section 8 has the cache).\n\n\
-             The home page also against its twin written by hand with maud \
-             (`GET /_bench/twin/`, `server/src/yardstick.rs`): the same queries in the same \
+             Each page also against its twin written by hand with maud \
+             (`GET /_bench/twin/…`, `server/src/yardstick.rs`): the same queries in the same \
              server behind the same layers, its visible text (title and body, without tags \
              and scripts) checked equal to the Leptos page's before it is measured, \
              4,000 requests per run, interleaved with the others.\n\n\

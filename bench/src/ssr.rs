@@ -1,7 +1,7 @@
 //! Section 1, server-side rendering against a static handler of the same size in
 //! the same server (`GET /_bench/static/{bytes}`, the same layers, no
-//! rendering, no database), and the home page against its twin written by
-//! hand with maud (`GET /_bench/twin/`, the same queries), whose visible
+//! rendering, no database), and each page against its twin written by
+//! hand with maud (`GET /_bench/twin/…`, the same queries), whose visible
 //! text is checked equal first. The server runs with the guests' page
 //! cache off (`PAGE_CACHE_MS=0`): this section measures rendering.
 
@@ -41,9 +41,10 @@ impl PageFigures {
     }
 }
 
-/// The pages written by hand, beside the Leptos page they copy.
-fn twin_of(path: &str) -> Option<&'static str> {
-    (path == "/").then_some("/_bench/twin/")
+/// The page written by hand that copies the Leptos page at `path`
+/// (`server/src/yardstick.rs`): every page of this section has one.
+fn twin_of(path: &str) -> Option<String> {
+    Some(format!("/_bench/twin{path}"))
 }
 
 pub const CONNECTIONS: u32 = 32;
@@ -152,7 +153,7 @@ pub async fn measure(server: &Server, cookie: &str) -> anyhow::Result<Vec<PageFi
             };
             let twin_page = match twin_of(path) {
                 Some(twin) => {
-                    let twin_html = page(server, twin, who).await?;
+                    let twin_html = page(server, &twin, who).await?;
                     let (mine, theirs) = (visible_text(&html), visible_text(&twin_html));
                     if mine != theirs {
                         let at = mine
@@ -178,7 +179,7 @@ pub async fn measure(server: &Server, cookie: &str) -> anyhow::Result<Vec<PageFi
             };
             let (mut ssr, mut fixed, mut twin) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..RUNS {
-                if let Some((twin_path, _)) = twin_page {
+                if let Some((twin_path, _)) = &twin_page {
                     twin.push(
                         with_cookie(Load::get(server.url(twin_path), PAGE_REQUESTS, CONNECTIONS))
                             .run()?,

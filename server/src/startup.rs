@@ -196,13 +196,16 @@ fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> 
     let mut pages = sign_in::routes();
     if config.bench_endpoints {
         tracing::warn!(
-            "benchmark endpoints are on: GET /_bench/static/{{bytes}}, /_bench/twin/, \
+            "benchmark endpoints are on: GET /_bench/static/{{bytes}}, /_bench/twin/ (and \
+             products/{{id}}, cart), \
              /_bench/page-cache"
         );
         let counts = page_cache.clone();
         pages = pages
             .route("/_bench/static/{bytes}", get(bench_static))
             .route("/_bench/twin/", get(crate::yardstick::home))
+            .route("/_bench/twin/products/{id}", get(crate::yardstick::product))
+            .route("/_bench/twin/cart", get(crate::yardstick::cart))
             .route(
                 "/_bench/page-cache",
                 get(move || async move { axum::Json(counts.counts()) }),
