@@ -6,21 +6,20 @@
 //! answers it with a redirect back to the page, which must stay a redirect.
 
 use http::{header::ACCEPT, request::Parts, StatusCode};
-use leptos::prelude::use_context;
+use leptos::prelude::{use_context, with_context};
 use leptos_axum::ResponseOptions;
 
 /// Whether the request is a plain HTML form post (JS off), which is
 /// answered with a redirect rather than JSON.
 pub fn is_plain_form_post() -> bool {
-    use_context::<Parts>()
-        .and_then(|parts| {
-            parts
-                .headers
-                .get(ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.contains("text/html"))
-        })
-        .unwrap_or(false)
+    with_context::<Parts, _>(|parts| {
+        parts
+            .headers
+            .get(ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
+    .unwrap_or(false)
 }
 
 /// The status of a server function's answer (not for plain form posts).

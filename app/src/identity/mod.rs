@@ -48,7 +48,7 @@ mod ssr {
     use super::{unauthenticated, UserId};
     use crate::error::AppError;
     use http::request::Parts;
-    use leptos::prelude::use_context;
+    use leptos::prelude::{use_context, with_context};
     use std::net::SocketAddr;
     use tower_sessions::Session;
 
@@ -61,17 +61,19 @@ mod ssr {
         pub trust_user_id_header: bool,
     }
 
+    /// The request's session, from its extensions (as its extractor
+    /// takes it, without copying the request's other parts).
     pub async fn session() -> Result<Session, AppError> {
-        leptos_axum::extract::<Session>()
-            .await
-            .map_err(|e| AppError::internal("session layer missing", e))
+        with_context::<Parts, _>(|parts| parts.extensions.get::<Session>().cloned())
+            .flatten()
+            .ok_or_else(|| AppError::internal("session layer missing", "no session in the request"))
     }
 
     /// The logged-in user, if any: from the session, or from `X-USER-ID`
     /// when the server is told it sits behind a trusted gateway.
     pub async fn current_user_id() -> Result<Option<UserId>, AppError> {
         let settings = use_context::<AuthSettings>().unwrap_or_default();
-        let header = use_context::<Parts>().and_then(|p| p.headers.get("x-user-id").cloned());
+        let header = with_context::<Parts, _>(|p| p.headers.get("x-user-id").cloned()).flatten();
         let session = match header {
             Some(_) if settings.trust_user_id_header => None,
             _ => Some(session().await?),
