@@ -55,10 +55,7 @@ impl Report {
              |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         for p in pages {
-            let errors = p.ssr.socket_errors
-                + p.fixed.socket_errors
-                + p.ssr.requests.saturating_sub(p.ssr.status(200))
-                + p.fixed.requests.saturating_sub(p.fixed.status(200));
+            let errors = p.ssr.failed() + p.fixed.failed();
             let (twin, twin_ratio) = match (&p.twin, p.twin_ratio()) {
                 (Some(t), Some(r)) => (
                     format!(
@@ -71,9 +68,7 @@ impl Report {
                 ),
                 _ => ("—".to_string(), "—".to_string()),
             };
-            let twin_errors = p.twin.as_ref().map_or(0, |t| {
-                t.figures.socket_errors + t.figures.requests.saturating_sub(t.figures.status(200))
-            });
+            let twin_errors = p.twin.as_ref().map_or(0, |t| t.figures.failed());
             let _ = writeln!(
                 s,
                 "| {} | {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | **{:.3}** | {} | {} | {} | {} |",
@@ -356,8 +351,7 @@ impl Report {
                 let mut errors = 0;
                 for level in levels {
                     let f = &level.figures[i];
-                    errors +=
-                        f.timeouts + f.socket_errors + f.requests.saturating_sub(f.status(200));
+                    errors += f.timeouts + f.failed();
                     let _ = write!(s, " {:.2} |", f.p50_ms());
                 }
                 let first = levels.first().map_or(1.0, |l| l.figures[i].p50_ms());
@@ -389,10 +383,7 @@ impl Report {
              |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         for p in pages {
-            let errors = p.cached.socket_errors
-                + p.fixed.socket_errors
-                + p.cached.requests.saturating_sub(p.cached.status(200))
-                + p.fixed.requests.saturating_sub(p.fixed.status(200));
+            let errors = p.cached.failed() + p.fixed.failed();
             let _ = writeln!(
                 s,
                 "| {} | {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | **{:.3}** | {} | {} | {} | **{:.4}** | {} |",

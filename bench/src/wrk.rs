@@ -32,6 +32,12 @@ impl Figures {
         self.statuses.get(&code.to_string()).copied().unwrap_or(0)
     }
 
+    /// Requests that did not come back 200: refused sockets and any
+    /// other status.
+    pub fn failed(&self) -> u64 {
+        self.socket_errors + self.requests.saturating_sub(self.status(200))
+    }
+
     /// Answers of status 500 and above.
     pub fn server_errors(&self) -> u64 {
         self.statuses
