@@ -24,7 +24,7 @@ use app::{
     likes::{like_attributes, like_label},
     locale::{td_string, Locale},
     money::show_points,
-    pages::CatalogView,
+    pages::{line_warning, meta_description, CatalogView},
     platform::{embedded, TopProduct, TOP_WINDOW_DAYS},
     url::{encode, login_href},
 };
@@ -159,14 +159,7 @@ async fn render_product(
         .await?
         .ok_or_else(|| anyhow::anyhow!("no product {id}"))?;
     let here = format!("/products/{id}");
-    let description = td_string!(
-        locale,
-        catalog.product_description,
-        name = &product.name,
-        brand = &product.brand,
-        description = &product.description
-    )
-    .to_string();
+    let description = meta_description(&product, locale);
     Ok(document(
         options,
         locale,
@@ -545,12 +538,7 @@ fn log_in_to_pay(locale: Locale) -> Markup {
 
 fn cart_line(locale: Locale, line: &CartLine) -> Markup {
     let quantity = line.quantity.get();
-    let warning = match line.availability() {
-        _ if !line.available => Some(td_string!(locale, cart.no_longer_sold).to_string()),
-        Availability::SoldOut => Some(td_string!(locale, cart.sold_out_since).to_string()),
-        Availability::Short { left } => Some(td_string!(locale, cart.only_left, left).to_string()),
-        Availability::Available => None,
-    };
+    let warning = line_warning(line, locale);
     html! {
         li class="cart-line" data-testid="cart-line" data-product-id=(line.product_id) {
             img src=(line.image) alt="" width="80" height="80";

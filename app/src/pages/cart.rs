@@ -107,18 +107,24 @@ fn CartContents(cart: Cart, points: Option<i64>) -> impl IntoView {
     .into_any()
 }
 
+/// What a cart line warns of, if anything: off sale, sold out since it
+/// was added, or fewer left than it asks for.
+pub fn line_warning(line: &CartLine, locale: Locale) -> Option<String> {
+    match line.availability() {
+        _ if !line.available => Some(td_string!(locale, cart.no_longer_sold).to_string()),
+        Availability::SoldOut => Some(td_string!(locale, cart.sold_out_since).to_string()),
+        Availability::Short { left } => Some(td_string!(locale, cart.only_left, left).to_string()),
+        Availability::Available => None,
+    }
+}
+
 #[component]
 fn CartLineRow(line: CartLine) -> impl IntoView {
     let locale = Locale::current();
     let id = line.product_id.to_string();
     let (href, form_id, remove_id) = (format!("/products/{id}"), id.clone(), id.clone());
     let quantity = line.quantity.get();
-    let warning = match line.availability() {
-        _ if !line.available => Some(td_string!(locale, cart.no_longer_sold).to_string()),
-        Availability::SoldOut => Some(td_string!(locale, cart.sold_out_since).to_string()),
-        Availability::Short { left } => Some(td_string!(locale, cart.only_left, left).to_string()),
-        Availability::Available => None,
-    };
+    let warning = line_warning(&line, locale);
     view! {
         <li class="cart-line" data-testid="cart-line" data-product-id=id>
             <img src=line.image.clone() alt="" width="80" height="80" />

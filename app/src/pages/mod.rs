@@ -17,7 +17,7 @@ mod signup;
 
 pub use account::AccountPage;
 pub use best_sellers::{BestSellersPage, BestSellersStrip};
-pub use cart::CartPage;
+pub use cart::{line_warning, CartPage};
 pub use checkout::CheckoutPage;
 pub use coupons::CouponsPage;
 pub use home::{CatalogView, HomePage};
@@ -26,5 +26,5 @@ pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use orders::{OrderDetailPage, OrdersPage};
 pub use points::PointsPage;
-pub use product::ProductPage;
+pub use product::{meta_description, ProductPage};
 pub use signup::SignupPage;

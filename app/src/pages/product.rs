@@ -38,6 +38,18 @@ pub fn ProductPage() -> impl IntoView {
     }
 }
 
+/// The page's `<meta name="description">`: the product in a sentence.
+pub fn meta_description(product: &Product, locale: Locale) -> String {
+    td_string!(
+        locale,
+        catalog.product_description,
+        name = &product.name,
+        brand = &product.brand,
+        description = &product.description
+    )
+    .to_string()
+}
+
 #[component]
 fn ProductDetail(product: Product, logged_in: bool) -> impl IntoView {
     let locale = Locale::current();
@@ -49,14 +61,7 @@ fn ProductDetail(product: Product, logged_in: bool) -> impl IntoView {
         }
         .into_any()
     };
-    let description = td_string!(
-        locale,
-        catalog.product_description,
-        name = &product.name,
-        brand = &product.brand,
-        description = &product.description
-    )
-    .to_string();
+    let description = meta_description(&product, locale);
     view! {
         <Title text=product.name.clone() />
         <Meta name="description" content=description />
