@@ -5,6 +5,7 @@ use crate::{
     cart::{use_cart, AddToCart},
     catalog::{Product, ProductId, Quantity},
     error::{AppError, ErrorCode, Problem},
+    flash::{self, Flash, FormState, Tone},
     likes::{like_action, like_attributes, like_label, LikeForm, LikeLink},
     locale::{td_string, Locale},
     money::{show_points, Won},
@@ -406,6 +407,46 @@ fn line_problems(error: &AppError, locale: Locale) -> Vec<(i64, String)> {
         }
     }
     lines
+}
+
+/// What the last form posted without JavaScript did, said once at the top
+/// of the next page: `role="status"` for a success, `role="alert"` for a
+/// refusal. A refusal about a field links to its message beside the field.
+#[component]
+pub fn FlashNotice() -> impl IntoView {
+    Flash::current().map(|flash| {
+        let (class, role, tone) = match flash.tone {
+            Tone::Done => ("notice notice--ok flash", "status", "done"),
+            Tone::Refused => ("notice notice--error flash", "alert", "refused"),
+        };
+        let text = match flash.field.filter(|_| flash.tone == Tone::Refused) {
+            Some(field) => Either::Left(view! {
+                <a href=format!("#{}", flash::error_id(&field))>{flash.text}</a>
+            }),
+            None => Either::Right(flash.text),
+        };
+        view! { <p class=class role=role data-testid="flash" data-tone=tone>{text}</p> }
+    })
+}
+
+/// The message beside the field `name` of a form that came back refused
+/// (its input names it in `aria-describedby`), as the islands put one.
+pub fn field_error(state: &FormState, name: &'static str) -> impl IntoView {
+    state.error(name).map(|text| {
+        view! {
+            <p class="field-error" id=flash::error_id(name) data-field=name>{text}</p>
+        }
+    })
+}
+
+/// The text of a `<textarea>`, escaped. tachys 0.2.19 writes the children
+/// of `textarea` (as of `script`, `style` and `noscript`: its
+/// `ESCAPE_CHILDREN` is false for them) into the page as they are, so a
+/// description holding `</textarea><script>` would close the field and
+/// run. The browser reads the references back: the field shows the text
+/// as stored. Only the server renders these forms (no island holds one).
+pub fn textarea_text(text: &str) -> String {
+    html_escape::encode_text(text).into_owned()
 }
 
 /// "Add to cart", with a quantity picker on the product page.

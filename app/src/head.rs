@@ -4,7 +4,29 @@
 //! build's `hash.txt` (and format the loader) on every render, which was
 //! 6 % of a small page's time (bench/README.md, section 8).
 
+use crate::locale::{td_string, Locale};
 use leptos::prelude::*;
+
+/// A page's title: its own name and the shop's (the shop's alone for a
+/// page that names none).
+pub fn title_text(locale: Locale, page: &str) -> String {
+    if page.is_empty() {
+        td_string!(locale, common.shop_name).to_string()
+    } else {
+        td_string!(locale, common.title, page).to_string()
+    }
+}
+
+/// [`title_text`] escaped as the text of `<title>`, for leptos_meta's
+/// `<Title formatter>`: leptos_meta 0.8.7 writes what the formatter
+/// returns into the head as it is (`TitleContext::as_string`, pushed
+/// unescaped by `ServerMetaContextOutput`), so a product named
+/// `</title><meta http-equiv=refresh …>` would rewrite its page's head.
+/// Only the server renders titles (no island holds one), so nothing
+/// escapes them twice.
+pub fn title(locale: Locale, page: &str) -> String {
+    html_escape::encode_text(&title_text(locale, page)).into_owned()
+}
 
 /// The stylesheet's address, `/{pkg}/{name}[.{hash}].css`, as leptos_meta's
 /// `HashedStylesheet` makes it: with hashed file names (release builds) the

@@ -4,8 +4,8 @@
 
 // The modules depend downward only, in this order (each uses only those
 // before it): locale; http_status, security; error; money, dates, paging,
-// url; web (the islands' browser side); head; db; identity; staff, audit;
-// catalog; likes, points, cart, coupons; platform; orders; accounts; admin
+// url; web (the islands' browser side); head; db; identity; flash; staff,
+// audit; catalog; likes, points, cart, coupons; platform; orders; accounts; admin
 // (the operator's side, a layer above the domains); components; pages.
 pub mod accounts;
 pub mod admin;
@@ -18,6 +18,7 @@ pub mod dates;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
+pub mod flash;
 pub mod head;
 #[cfg(feature = "ssr")]
 pub mod http_status;
@@ -84,19 +85,14 @@ pub fn App() -> impl IntoView {
     let locale = locale::Locale::current();
     provide_context(locale);
     view! {
-        <Title formatter=move |title: String| {
-            if title.is_empty() {
-                locale::td_string!(locale, common.shop_name).to_string()
-            } else {
-                locale::td_string!(locale, common.title, page = title).to_string()
-            }
-        } />
+        <Title formatter=move |title: String| head::title(locale, &title) />
         // Every page is rendered whole before it is sent (`SsrMode::Async`):
         // it then works with JS off, and its status (404, redirects) is right.
         <Router>
             <components::ShopState>
                 <components::Header />
                 <main class="page">
+                    <components::FlashNotice />
                     <Routes fallback=|| view! { <pages::NotFound /> }>
                         <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
                         <Route path=path!("/products/:id") view=pages::ProductPage ssr=SsrMode::Async />

@@ -5,6 +5,7 @@ pub mod admin_guard;
 pub mod cli;
 pub mod config;
 pub mod connections;
+pub mod form_feedback;
 pub mod json_forms;
 pub mod language;
 pub mod login_guard;

@@ -4,7 +4,7 @@ use crate::{
     admin_guard,
     config::Config,
     connections::{self, ConnectionLimits},
-    json_forms, language, login_guard, openapi, origin,
+    form_feedback, json_forms, language, login_guard, openapi, origin,
     page_cache::{self, PageCache},
     security, sign_in, text_input, time_limit,
 };
@@ -252,6 +252,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> 
             HeaderValue::from_static("private, no-cache"),
         ))
         .layer(axum::Extension(auth))
+        .layer(axum::middleware::from_fn(form_feedback::remember))
         .layer(sessions)
         .layer(axum::middleware::from_fn(json_forms::json_to_form))
         .layer(axum::middleware::from_fn(text_input::check_query))

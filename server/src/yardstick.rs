@@ -230,7 +230,7 @@ fn document(
                 link id="leptos" rel="stylesheet" href=(stylesheet_href(options));
                 (PreEscaped(island_scripts(options, NONCE)))
                 meta name="description" content=(description);
-                title { (td_string!(locale, common.title, page = title)) }
+                title { (app::head::title_text(locale, title)) }
             }
             body {
                 (header)

@@ -58,6 +58,7 @@ pub async fn unlink_identity(
     let user = crate::identity::require_user().await?;
     let db = crate::db::db()?;
     store::unlink(&db, user, provider.trim()).await?;
+    crate::flash::done(td_string!(Locale::current(), flash.identity_unlinked)).await;
     super::redirect_form_to(next.as_deref());
     store::methods(&db, user).await
 }
@@ -79,6 +80,7 @@ pub async fn set_password(
             td_string!(Locale::current(), errors.password_already_set),
         ));
     }
+    crate::flash::done(td_string!(Locale::current(), flash.password_set)).await;
     super::redirect_form_to(next.as_deref());
     store::methods(&db, user).await
 }
@@ -94,6 +96,12 @@ pub async fn change_login_id(
     let login_id = LoginId::parse(&login_id)?;
     let db = crate::db::db()?;
     store::change_login_id(&db, user, &login_id).await?;
+    crate::flash::done(td_string!(
+        Locale::current(),
+        flash.login_id_changed,
+        login_id = login_id.as_str()
+    ))
+    .await;
     super::redirect_form_to(next.as_deref());
     store::methods(&db, user).await
 }

@@ -118,9 +118,20 @@ pub struct LoggedOut {
 }
 
 /// Where to go after logging in: only a path on this site, never elsewhere.
+/// Browsers drop tabs and line breaks from a URL and read `\\` as `/`, so a
+/// path with any of them (or any space or control character) could turn
+/// into `//elsewhere`: refused, like `//` itself.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -317,6 +328,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("javascript:alert(1)")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

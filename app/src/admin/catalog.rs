@@ -100,6 +100,11 @@ pub async fn create_product(
     )
     .await?;
     tx.commit().await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.product_created
+    ))
+    .await;
     crate::http_status::created();
     if crate::http_status::is_plain_form_post() {
         leptos_axum::redirect(&format!("/admin/products/{id}"));
@@ -147,6 +152,11 @@ pub async fn update_product(
         .await?;
     }
     tx.commit().await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.saved
+    ))
+    .await;
     Ok(after)
 }
 
@@ -209,6 +219,13 @@ pub async fn change_price(
         .await?
         .ok_or_else(AppError::product_not_found)?;
     tx.commit().await?;
+    let price = after.price.show(crate::locale::Locale::current());
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.price_changed,
+        price
+    ))
+    .await;
     Ok(after)
 }
 
@@ -236,6 +253,12 @@ pub async fn set_on_sale(product_id: ProductId, on_sale: String) -> Result<Admin
         .await?
         .ok_or_else(AppError::product_not_found)?;
     tx.commit().await?;
+    let locale = crate::locale::Locale::current();
+    crate::flash::done(match after.on_sale {
+        true => crate::locale::td_string!(locale, flash.on_sale),
+        false => crate::locale::td_string!(locale, flash.off_sale),
+    })
+    .await;
     Ok(after)
 }
 
@@ -276,6 +299,11 @@ pub async fn upload_picture(
         .await?
         .ok_or_else(AppError::product_not_found)?;
     tx.commit().await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.picture_changed
+    ))
+    .await;
     Ok(after)
 }
 
@@ -379,6 +407,12 @@ pub async fn adjust_stock(
     )
     .await?;
     tx.commit().await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.stock_adjusted,
+        stock
+    ))
+    .await;
     Ok(StockAdjusted {
         product_id,
         stock,

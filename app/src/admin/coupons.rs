@@ -83,6 +83,11 @@ pub async fn create_campaign(
     )
     .await?;
     tx.commit().await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.campaign_created
+    ))
+    .await;
     crate::http_status::created();
     if crate::http_status::is_plain_form_post() {
         leptos_axum::redirect(&format!("/admin/coupons/{id}"));
@@ -136,6 +141,11 @@ pub async fn update_campaign(
         .await?;
     }
     tx.commit().await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.saved
+    ))
+    .await;
     if crate::http_status::is_plain_form_post() {
         leptos_axum::redirect(&format!("/admin/coupons/{campaign_id}"));
     }

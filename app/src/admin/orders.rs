@@ -77,6 +77,11 @@ pub async fn fulfil_order(
         false,
     )?;
     let order = lifecycle::fulfil(&db()?, staff.user_id, order_id, &note).await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.order_shipped
+    ))
+    .await;
     back_to_order(order_id);
     Ok(order)
 }
@@ -102,6 +107,11 @@ pub async fn cancel_order_as_staff(
     if let Some(wakeup) = use_context::<crate::platform::dispatcher::Wakeup>() {
         wakeup.wake();
     }
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.order_cancelled
+    ))
+    .await;
     back_to_order(order_id);
     Ok(cancelled)
 }
@@ -176,6 +186,13 @@ pub async fn adjust_points(
     )
     .await?;
     tx.commit().await?;
+    let points = crate::money::show_points(balance, crate::locale::Locale::current());
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.points_adjusted,
+        points
+    ))
+    .await;
     if crate::http_status::is_plain_form_post() {
         leptos_axum::redirect(&format!("/admin/customers/{user_id}"));
     }

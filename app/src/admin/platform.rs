@@ -61,6 +61,11 @@ pub async fn retry_event(event_id: String) -> Result<PendingEvent, AppError> {
     if let Some(wakeup) = use_context::<dispatcher::Wakeup>() {
         wakeup.wake();
     }
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.event_retried
+    ))
+    .await;
     if crate::http_status::is_plain_form_post() {
         leptos_axum::redirect("/admin/platform");
     }

@@ -35,6 +35,13 @@ pub async fn grant_role(login_id: String, role: Role) -> Result<StaffList, AppEr
     }
     let list = store::list_in(&mut tx).await?;
     tx.commit().await?;
+    let login_id = change.login_id;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.role_granted,
+        login_id
+    ))
+    .await;
     Ok(list)
 }
 
@@ -51,6 +58,11 @@ pub async fn revoke_role(login_id: String) -> Result<StaffList, AppError> {
     }
     let list = store::list_in(&mut tx).await?;
     tx.commit().await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.role_revoked
+    ))
+    .await;
     Ok(list)
 }
 

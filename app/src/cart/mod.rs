@@ -96,7 +96,13 @@ pub async fn add_to_cart(
     let db = crate::db::db()?;
     let owner = store::CartOwner::current().await?;
     owner.add(&db, product_id, quantity).await?;
-    owner.cart(&db).await
+    let cart = owner.cart(&db).await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        islands.added
+    ))
+    .await;
+    Ok(cart)
 }
 
 /// `POST /api/cart/set`: sets a line's quantity (1 to 99).
@@ -108,7 +114,13 @@ pub async fn set_cart_quantity(
     let db = crate::db::db()?;
     let owner = store::CartOwner::current().await?;
     owner.set(&db, product_id, quantity).await?;
-    owner.cart(&db).await
+    let cart = owner.cart(&db).await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.cart_updated
+    ))
+    .await;
+    Ok(cart)
 }
 
 /// `POST /api/cart/remove`: removing what is not there changes nothing.
@@ -117,7 +129,13 @@ pub async fn remove_from_cart(product_id: ProductId) -> Result<Cart, AppError> {
     let db = crate::db::db()?;
     let owner = store::CartOwner::current().await?;
     owner.remove(&db, product_id).await?;
-    owner.cart(&db).await
+    let cart = owner.cart(&db).await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.removed_from_cart
+    ))
+    .await;
+    Ok(cart)
 }
 
 #[cfg(test)]

@@ -531,6 +531,7 @@ pub async fn available_coupons() -> Result<OfferList, AppError> {
 pub async fn claim_coupon(campaign_id: CampaignId) -> Result<IssuedCoupon, AppError> {
     let user = crate::identity::require_user().await?;
     let issued = store::issue(&crate::db::db()?, user, campaign_id).await?;
+    crate::flash::done(td_string!(Locale::current(), flash.coupon_claimed)).await;
     crate::http_status::created();
     if crate::http_status::is_plain_form_post() {
         leptos_axum::redirect("/coupons");

@@ -592,6 +592,7 @@ pub async fn place_order(
     if let Some(wakeup) = use_context::<crate::platform::dispatcher::Wakeup>() {
         wakeup.wake();
     }
+    crate::flash::done(td_string!(Locale::current(), flash.order_placed)).await;
     crate::http_status::created();
     if crate::http_status::is_plain_form_post() {
         leptos_axum::redirect(&format!("/orders/{}", placed.order_id));
@@ -677,6 +678,7 @@ pub async fn cancel_order(
     if let Some(wakeup) = use_context::<crate::platform::dispatcher::Wakeup>() {
         wakeup.wake();
     }
+    crate::flash::done(td_string!(Locale::current(), flash.order_cancelled)).await;
     if crate::http_status::is_plain_form_post() {
         leptos_axum::redirect(&format!("/orders/{order_id}"));
     }

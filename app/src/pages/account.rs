@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
+use std::future::IntoFuture;
 
 /// `/account`: who I am, for logged-in users only (the server sends a
 /// guest to log in first), and the ways into the account: its password
@@ -24,37 +25,32 @@ use server_fn::ServerFn;
 pub fn AccountPage() -> impl IntoView {
     let auth = use_auth();
     let locale = Locale::current();
-    let methods = Resource::new(|| (), |_| list_sign_in_methods());
+    let methods = OnceResource::new(list_sign_in_methods());
     view! {
         <Title text=td_string!(locale, account.my_account) />
         <Meta name="description" content=td_string!(locale, account.account_description) />
         <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-            {move || {
-                auth.user
-                    .get()
-                    .and_then(Result::ok)
-                    .map(|user| {
-                        view! {
-                            <section class="account">
-                                <h1>{td_string!(locale, account.my_account)}</h1>
-                                <dl>
-                                    <dt>{td_string!(locale, account.login_id)}</dt>
-                                    <dd data-testid="account-login-id">{user.login_id}</dd>
-                                    <dt>{td_string!(locale, account.points)}</dt>
-                                    <dd>{show_points(user.points, locale)}</dd>
-                                </dl>
-                            </section>
-                        }
-                    })
-            }}
-            {move || {
-                methods
-                    .get()
-                    .map(|r| match r {
-                        Ok(methods) => view! { <WaysIn methods /> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    })
-            }}
+            {Suspend::new(async move {
+                let (user, methods) = futures::join!(auth.user.into_future(), methods.into_future());
+                let who = user.ok().map(|user| {
+                    view! {
+                        <section class="account">
+                            <h1>{td_string!(locale, account.my_account)}</h1>
+                            <dl>
+                                <dt>{td_string!(locale, account.login_id)}</dt>
+                                <dd data-testid="account-login-id">{user.login_id}</dd>
+                                <dt>{td_string!(locale, account.points)}</dt>
+                                <dd>{show_points(user.points, locale)}</dd>
+                            </dl>
+                        </section>
+                    }
+                });
+                let ways = match methods {
+                    Ok(methods) => view! { <WaysIn methods /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                };
+                view! { {who} {ways} }
+            })}
         </Suspense>
     }
 }
@@ -103,7 +99,7 @@ fn WaysIn(methods: SignInMethods) -> impl IntoView {
                 <Enhance then=Then::GoOn next=HERE.to_string() alert_id="change-login-id-error".to_string()>
                     <form method="post" action=ChangeLoginId::url() class="account-form" data-testid="change-login-id-form">
                         <input type="hidden" name="next" value=HERE />
-                        <LoginIdInput label=td_string!(locale, account.change_login_id) value=login_id />
+                        <LoginIdInput label=td_string!(locale, account.change_login_id) action=ChangeLoginId::PATH value=login_id />
                         <p class="hint">{td_string!(locale, account.change_login_id_hint)}</p>
                         <button type="submit">{td_string!(locale, account.change_login_id_button)}</button>
                     </form>
@@ -114,7 +110,7 @@ fn WaysIn(methods: SignInMethods) -> impl IntoView {
                     <form method="post" action=SetPassword::url() class="account-form" data-testid="set-password-form">
                         <input type="hidden" name="next" value=HERE />
                         <input type="hidden" name="username" autocomplete="username" value=username />
-                        <NewPasswordInput label=td_string!(locale, account.set_password) />
+                        <NewPasswordInput label=td_string!(locale, account.set_password) action=SetPassword::PATH />
                         <button type="submit">{td_string!(locale, account.set_password_button)}</button>
                     </form>
                 </Enhance>

@@ -18,8 +18,8 @@ use server_fn::ServerFn;
 /// without JS; with JS an `Enhance` island sends the order form.
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
-    let query = use_query_map();
-    let view_data = Resource::new(move || query.with(|q| q.get("coupon_id")), checkout_view);
+    let coupon_id = use_query_map().with_untracked(|q| q.get("coupon_id"));
+    let view_data = OnceResource::new(checkout_view(coupon_id.clone()));
     let locale = Locale::current();
     view! {
         <Title text=td_string!(locale, checkout.checkout) />
@@ -27,9 +27,9 @@ pub fn CheckoutPage() -> impl IntoView {
         <section class="checkout-page">
             <h1>{td_string!(locale, checkout.checkout)}</h1>
             <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-                {move || {
-                    let asked = query.with(|q| q.get("coupon_id")).filter(|c| !c.trim().is_empty());
-                    view_data.get().map(|r| match r {
+                {Suspend::new(async move {
+                    let asked = coupon_id.filter(|c| !c.trim().is_empty());
+                    match view_data.await {
                         Ok(data) if data.cart.lines.is_empty() => view! {
                             <p class="empty" data-testid="checkout-empty">
                                 {td_string!(locale, cart.empty)} " "
@@ -56,8 +56,8 @@ pub fn CheckoutPage() -> impl IntoView {
                                 .into_any()
                         }
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    })
-                }}
+                    }
+                })}
             </Suspense>
         </section>
     }

@@ -18,27 +18,24 @@ use server_fn::ServerFn;
 #[component]
 pub fn CouponsPage() -> impl IntoView {
     let locale = Locale::current();
-    let data = Resource::new(
-        || (),
-        |_| async {
-            let offers = available_coupons().await?.items;
-            // A guest has no coupons of their own: not an error here.
-            let mine = match my_coupons().await {
-                Ok(list) => Some(list.items),
-                Err(e) if e.code == ErrorCode::Unauthenticated => None,
-                Err(e) => return Err(e),
-            };
-            Ok::<_, AppError>((offers, mine))
-        },
-    );
+    let data = OnceResource::new(async {
+        let offers = available_coupons().await?.items;
+        // A guest has no coupons of their own: not an error here.
+        let mine = match my_coupons().await {
+            Ok(list) => Some(list.items),
+            Err(e) if e.code == ErrorCode::Unauthenticated => None,
+            Err(e) => return Err(e),
+        };
+        Ok::<_, AppError>((offers, mine))
+    });
     view! {
         <Title text=td_string!(locale, coupons.coupons) />
         <Meta name="description" content=td_string!(locale, coupons.description) />
         <section class="coupons-page">
             <h1>{td_string!(locale, coupons.coupons)}</h1>
             <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-                {move || {
-                    data.get().map(|r| match r {
+                {Suspend::new(async move {
+                    match data.await {
                         Ok((offers, Some(mine))) => view! {
                             <Enhance then=Then::Stay refresh="coupons-contents".to_string() alert_id="claim-error".to_string()>
                                 <div id="coupons-contents">
@@ -55,8 +52,8 @@ pub fn CouponsPage() -> impl IntoView {
                         }
                             .into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    })
-                }}
+                    }
+                })}
             </Suspense>
         </section>
     }

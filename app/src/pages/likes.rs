@@ -7,6 +7,7 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
+use std::future::IntoFuture;
 
 /// `/likes`: the products I like, newest like first.
 #[component]
@@ -22,19 +23,17 @@ pub fn LikesPage() -> impl IntoView {
 #[component]
 fn LikedProducts() -> impl IntoView {
     let auth = use_auth();
-    let query = use_query_map();
-    let products = Resource::new(
-        move || query.with(|q| q.get("page")),
-        |page| liked_products(page, None),
-    );
+    let page = use_query_map().with_untracked(|q| q.get("page"));
+    let products = OnceResource::new(liked_products(page, None));
     let locale = Locale::current();
     view! {
         <section class="likes-page">
             <h1>{td_string!(locale, catalog.my_likes)}</h1>
             <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-                {move || {
-                    let logged_in = auth.user.get().map(|user| user.is_ok());
-                    products.get().zip(logged_in).map(|(r, logged_in)| match r {
+                {Suspend::new(async move {
+                    let (products, user) = futures::join!(products.into_future(), auth.user.into_future());
+                    let logged_in = user.is_ok();
+                    match products {
                         Ok(page) if page.items.is_empty() => {
                             view! { <p class="empty" data-testid="empty">{td_string!(locale, catalog.no_likes)}</p> }.into_any()
                         }
@@ -49,8 +48,8 @@ fn LikedProducts() -> impl IntoView {
                             }.into_any()
                         }
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    })
-                }}
+                    }
+                })}
             </Transition>
         </section>
     }

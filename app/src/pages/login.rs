@@ -4,6 +4,7 @@ use crate::{
         safe_next, Login,
     },
     components::{Enhance, Then},
+    flash::FormState,
     locale::{td_string, Locale},
     url::encode,
 };
@@ -25,6 +26,7 @@ pub fn LoginPage() -> impl IntoView {
     let signup_href = format!("/signup?next={}", encode(&next));
     let next_after_provider = next.clone();
     let locale = Locale::current();
+    let typed = FormState::of(Login::PATH).typed("login_id");
     view! {
         <Title text=td_string!(locale, account.log_in) />
         <Meta name="description" content=td_string!(locale, account.log_in_description) />
@@ -38,7 +40,7 @@ pub fn LoginPage() -> impl IntoView {
                     <input type="hidden" name="next" value=next.clone() />
                     <label>
                         {td_string!(locale, account.login_id)}
-                        <input type="text" name="login_id" autocomplete="username" required />
+                        <input type="text" name="login_id" autocomplete="username" required value=typed />
                     </label>
                     <label>
                         {td_string!(locale, account.password)}

@@ -29,22 +29,19 @@ pub fn OrdersPage() -> impl IntoView {
 
 #[component]
 fn OrderList() -> impl IntoView {
-    let query = use_query_map();
-    let orders = Resource::new(
-        move || query.with(|q| q.get("page")),
-        |page| list_orders(page, None),
-    );
+    let page = use_query_map().with_untracked(|q| q.get("page"));
+    let orders = OnceResource::new(list_orders(page, None));
     let locale = Locale::current();
     view! {
         <section class="orders-page">
             <h1>{td_string!(locale, orders.my_orders)}</h1>
             <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-                {move || {
-                    orders.get().map(|r| match r {
+                {Suspend::new(async move {
+                    match orders.await {
                         Ok(page) => view! { <OrderTable page /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    })
-                }}
+                    }
+                })}
             </Transition>
         </section>
     }
@@ -110,41 +107,38 @@ pub fn OrderDetailPage() -> impl IntoView {
 
 #[component]
 fn OrderView() -> impl IntoView {
-    let params = use_params_map();
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
     // A placed order's page carries a fresh key for its cancel form, so a
     // form sent twice cancels once. A cancelled order's coupon is looked up
     // among mine: usable now, it came back with the cancel.
-    let order = Resource::new(
-        move || params.with(|p| p.get("id").unwrap_or_default()),
-        |id| async move {
-            let order = get_order(id).await?;
-            let key = match order.state.status {
-                OrderStatus::Placed => Some(new_order_key().await?.idempotency_key),
-                _ => None,
-            };
-            let coupon_back = match (order.state.status, order.payment.coupon_id) {
-                (OrderStatus::Cancelled, Some(coupon)) => my_coupons().await.is_ok_and(|mine| {
-                    mine.items
-                        .iter()
-                        .any(|c| c.coupon_id == coupon && c.status == CouponStatus::Usable)
-                }),
-                _ => false,
-            };
-            Ok::<_, AppError>((order, key, coupon_back))
-        },
-    );
+    let order = OnceResource::new(async move {
+        let order = get_order(id).await?;
+        let key = match order.state.status {
+            OrderStatus::Placed => Some(new_order_key().await?.idempotency_key),
+            _ => None,
+        };
+        let coupon_back = match (order.state.status, order.payment.coupon_id) {
+            (OrderStatus::Cancelled, Some(coupon)) => my_coupons().await.is_ok_and(|mine| {
+                mine.items
+                    .iter()
+                    .any(|c| c.coupon_id == coupon && c.status == CouponStatus::Usable)
+            }),
+            _ => false,
+        };
+        Ok::<_, AppError>((order, key, coupon_back))
+    });
     let locale = Locale::current();
     view! {
         <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-            {move || {
-                order.get().map(|r| match r {
+            {Suspend::new(async move {
+                match order.await {
                     Ok((order, key, coupon_back)) => view! { <OrderDetails order key coupon_back /> }.into_any(),
                     Err(e) if e.code == ErrorCode::OrderNotFound => {
                         view! { <NotFound message=td_string!(locale, orders.no_such_order) /> }.into_any()
                     }
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                })
-            }}
+                }
+            })}
         </Transition>
     }
 }

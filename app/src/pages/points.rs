@@ -1,7 +1,8 @@
 use crate::{
     accounts::use_auth,
-    components::{Enhance, ErrorNotice, Live, LiveValue, Pagination, Then},
+    components::{field_error, Enhance, ErrorNotice, Live, LiveValue, Pagination, Then},
     dates::format_millis,
+    flash::FormState,
     locale::{td_string, Locale},
     money::{show_points, Won},
     points::{point_history, ChargeAmount, ChargePoints, LedgerKind, LedgerPage},
@@ -13,6 +14,7 @@ use leptos::{
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
+use std::future::IntoFuture;
 
 /// `/points`: balance, charging, and the history of every charge, use,
 /// refund and adjustment.
@@ -22,7 +24,7 @@ use server_fn::ServerFn;
 pub fn PointsPage() -> impl IntoView {
     let auth = use_auth();
     let page = use_query_map().with_untracked(|q| q.get("page"));
-    let history = Resource::new(move || page.clone(), |page| point_history(page, None));
+    let history = OnceResource::new(point_history(page, None));
     let locale = Locale::current();
     view! {
         <Title text=td_string!(locale, points.points) />
@@ -30,8 +32,8 @@ pub fn PointsPage() -> impl IntoView {
         <section class="points">
             <h1>{td_string!(locale, points.points)}</h1>
             <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-                {move || {
-                    history.get().zip(auth.user.get()).map(|r| match r {
+                {Suspend::new(async move {
+                    match futures::join!(history.into_future(), auth.user.into_future()) {
                         (Ok(history), Ok(user)) => {
                             view! {
                                 <p class="points__balance">
@@ -54,8 +56,8 @@ pub fn PointsPage() -> impl IntoView {
                                 .into_any()
                         }
                         (Err(error), _) | (_, Err(error)) => view! { <ErrorNotice error /> }.into_any(),
-                    })
-                }}
+                    }
+                })}
             </Suspense>
         </section>
     }
@@ -66,6 +68,7 @@ pub fn PointsPage() -> impl IntoView {
 #[component]
 fn ChargeForms() -> impl IntoView {
     let locale = Locale::current();
+    let state = FormState::of(ChargePoints::PATH);
     view! {
         <form method="post" action=ChargePoints::url() class="quick-charge">
             {ChargeAmount::QUICK
@@ -82,8 +85,10 @@ fn ChargeForms() -> impl IntoView {
         <form method="post" action=ChargePoints::url() class="free-charge">
             <label>
                 {td_string!(locale, points.amount)}
-                <input type="number" name="amount" min=ChargeAmount::MIN max=ChargeAmount::MAX step="1" required inputmode="numeric" />
+                <input type="number" name="amount" min=ChargeAmount::MIN max=ChargeAmount::MAX step="1" required inputmode="numeric"
+                    value=state.typed("amount") aria-invalid=state.invalid("amount") aria-describedby=state.described_by("amount") />
             </label>
+            {field_error(&state, "amount")}
             <button type="submit">{td_string!(locale, points.charge_button)}</button>
         </form>
     }

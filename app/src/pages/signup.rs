@@ -1,6 +1,7 @@
 use crate::{
     accounts::{safe_next, Password, Signup},
-    components::{Enhance, Then},
+    components::{field_error, Enhance, Then},
+    flash::FormState,
     locale::{td_string, Locale},
     url::encode,
 };
@@ -26,9 +27,9 @@ pub fn SignupPage() -> impl IntoView {
             <Enhance then=Then::GoOn next=next.clone()>
                 <form method="post" action=Signup::url()>
                     <input type="hidden" name="next" value=next.clone() />
-                    <LoginIdInput label=td_string!(locale, account.login_id) />
+                    <LoginIdInput label=td_string!(locale, account.login_id) action=Signup::PATH />
                     <p class="hint">{td_string!(locale, account.login_id_hint)}</p>
-                    <NewPasswordInput label=td_string!(locale, account.password) />
+                    <NewPasswordInput label=td_string!(locale, account.password) action=Signup::PATH />
                     <button type="submit">{td_string!(locale, account.sign_up_button)}</button>
                 </form>
             </Enhance>
@@ -42,12 +43,17 @@ pub fn SignupPage() -> impl IntoView {
 }
 
 /// A login id's input, with the rule the server checks (`LoginId`).
+/// `action` is the form's: a refusal of it shows what was typed and its
+/// message.
 #[component]
 pub(super) fn LoginIdInput(
     label: &'static str,
+    action: &'static str,
     #[prop(optional)] value: Option<String>,
 ) -> impl IntoView {
     let locale = Locale::current();
+    let state = FormState::of(action);
+    let value = state.typed("login_id").or(value);
     view! {
         <label>
             {label}
@@ -61,16 +67,21 @@ pub(super) fn LoginIdInput(
                 pattern="[A-Za-z0-9_]{3,20}"
                 title=td_string!(locale, account.login_id_rule)
                 value=value
+                aria-invalid=state.invalid("login_id")
+                aria-describedby=state.described_by("login_id")
             />
         </label>
+        {field_error(&state, "login_id")}
     }
 }
 
 /// A new password's input and its hint, with the rule the server checks
-/// (`Password`).
+/// (`Password`). A refusal of the form (`action`) shows its message; the
+/// password itself is never sent back.
 #[component]
-pub(super) fn NewPasswordInput(label: &'static str) -> impl IntoView {
+pub(super) fn NewPasswordInput(label: &'static str, action: &'static str) -> impl IntoView {
     let locale = Locale::current();
+    let state = FormState::of(action);
     view! {
         <label>
             {label}
@@ -81,8 +92,11 @@ pub(super) fn NewPasswordInput(label: &'static str) -> impl IntoView {
                 required
                 minlength=Password::MIN.to_string()
                 maxlength=Password::MAX.to_string()
+                aria-invalid=state.invalid("password")
+                aria-describedby=state.described_by("password")
             />
         </label>
+        {field_error(&state, "password")}
         <p class="hint">{td_string!(locale, account.password_hint, min = Password::MIN)}</p>
     }
 }

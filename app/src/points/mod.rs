@@ -212,6 +212,18 @@ pub async fn get_points() -> Result<PointBalance, AppError> {
 pub async fn charge_points(amount: ChargeAmount) -> Result<ChargeResult, AppError> {
     let user_id = crate::identity::require_user().await?;
     let points = store::charge(&crate::db::db()?, user_id, amount).await?;
+    let locale = Locale::current();
+    let (charged, balance) = (
+        crate::money::show_points(amount.get(), locale),
+        crate::money::show_points(points, locale),
+    );
+    crate::flash::done(td_string!(
+        locale,
+        islands.charged,
+        charged,
+        points = balance
+    ))
+    .await;
     Ok(ChargeResult {
         user_id,
         points,

@@ -24,13 +24,10 @@ pub fn AuditPage() -> impl IntoView {
         )
     });
     let filters = (actor.clone(), kind.clone(), target.clone());
-    let log = Resource::new(
-        {
-            let filters = filters.clone();
-            move || (page.clone(), filters.clone())
-        },
-        |(page, (actor, kind, target))| audit_log(page, None, actor, kind, target),
-    );
+    let log = {
+        let (actor, kind, target) = filters.clone();
+        OnceResource::new(audit_log(page, None, actor, kind, target))
+    };
     let chosen = kind.clone().unwrap_or_default();
     view! {
         <Title text=td_string!(locale, admin.audit) />
@@ -59,14 +56,13 @@ pub fn AuditPage() -> impl IntoView {
                 <button type="submit">{td_string!(locale, admin.find)}</button>
             </form>
             <Suspense fallback=move || loading(locale)>
-                {move || {
+                {Suspend::new(async move {
                     let filters = filters.clone();
-                    log.get()
-                        .map(|result| match result {
-                            Ok(page) => view! { <Entries page filters /> }.into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                    match log.await {
+                        Ok(page) => view! { <Entries page filters /> }.into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }

@@ -1,9 +1,10 @@
 use super::{loading, AdminError, AdminNav};
 use crate::{
     admin::coupons::{admin_coupon, admin_coupons, CreateCampaign, UpdateCampaign},
-    components::{Enhance, Pagination, Then},
+    components::{field_error, Enhance, Pagination, Then},
     coupons::{shown_name, Campaign, CampaignPage, CouponKind, MAX_NAME, MAX_QUANTITY, MAX_WON},
     dates::{format_millis, input_value_in_seoul},
+    flash::FormState,
     locale::{td_string, Locale},
     pages::coupons::{minimum, period},
 };
@@ -18,26 +19,24 @@ use server_fn::ServerFn;
 pub fn CouponsAdminPage() -> impl IntoView {
     let locale = Locale::current();
     let page = use_query_map().with_untracked(|m| m.get("page"));
-    let campaigns = Resource::new(move || page.clone(), |page| admin_coupons(page, None));
+    let campaigns = OnceResource::new(admin_coupons(page, None));
     view! {
         <Title text=td_string!(locale, admin.coupons) />
         <section class="admin">
             <AdminNav />
             <h1>{td_string!(locale, admin.coupons)}</h1>
             <Suspense fallback=move || loading(locale)>
-                {move || {
-                    campaigns
-                        .get()
-                        .map(|result| match result {
-                            Ok(page) => view! {
-                                <CampaignTable page />
-                                <h2>{td_string!(locale, admin.new_campaign)}</h2>
-                                <CampaignForm campaign=None />
-                            }
-                                .into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                {Suspend::new(async move {
+                    match campaigns.await {
+                        Ok(page) => view! {
+                            <CampaignTable page />
+                            <h2>{td_string!(locale, admin.new_campaign)}</h2>
+                            <CampaignForm campaign=None />
+                        }
+                            .into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }
@@ -76,7 +75,7 @@ fn CampaignTable(page: CampaignPage) -> impl IntoView {
         <table class="admin-table" data-testid="admin-campaigns">
             <thead>
                 <tr>
-                    <th scope="col">{td_string!(locale, admin.name)}</th>
+                    <th scope="col">{td_string!(locale, admin.campaign_name)}</th>
                     <th scope="col">{td_string!(locale, admin.discount)}</th>
                     <th scope="col">{td_string!(locale, admin.issued)}</th>
                     <th scope="col">{td_string!(locale, admin.used)}</th>
@@ -128,19 +127,17 @@ fn CampaignTable(page: CampaignPage) -> impl IntoView {
 pub fn CouponAdminPage() -> impl IntoView {
     let locale = Locale::current();
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
-    let campaign = Resource::new(move || id.clone(), admin_coupon);
+    let campaign = OnceResource::new(admin_coupon(id));
     view! {
         <section class="admin">
             <AdminNav />
             <Suspense fallback=move || loading(locale)>
-                {move || {
-                    campaign
-                        .get()
-                        .map(|result| match result {
-                            Ok(campaign) => view! { <Detail campaign /> }.into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                {Suspend::new(async move {
+                    match campaign.await {
+                        Ok(campaign) => view! { <Detail campaign /> }.into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }
@@ -217,9 +214,14 @@ fn CampaignForm(campaign: Option<Campaign>) -> impl IntoView {
             format!("/admin/coupons/{id}"),
         ),
     };
-    let kind = campaign
-        .as_ref()
-        .map_or(CouponKind::Fixed, |c| c.terms.kind);
+    // A refused form comes back as it was typed, the message by its field.
+    let state = FormState::of(action);
+    let kind = match state.typed("kind") {
+        Some(typed) => CouponKind::from_stored(&typed).unwrap_or(CouponKind::Fixed),
+        None => campaign
+            .as_ref()
+            .map_or(CouponKind::Fixed, |c| c.terms.kind),
+    };
     let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
     let time = |t: Option<i64>| t.map(input_value_in_seoul).unwrap_or_default();
     let name = campaign
@@ -243,7 +245,22 @@ fn CampaignForm(campaign: Option<Campaign>) -> impl IntoView {
     let quantity = number(campaign.as_ref().and_then(|c| c.quantity));
     let valid_from = time(campaign.as_ref().and_then(|c| c.validity.valid_from));
     let valid_until = time(campaign.as_ref().and_then(|c| c.validity.valid_until));
-    let open = campaign.as_ref().is_some_and(|c| c.open);
+    let open = match state.is_refused() {
+        // Unticked, `open` is not sent.
+        true => state.typed("open").is_some(),
+        false => campaign.as_ref().is_some_and(|c| c.open),
+    };
+    let value_of = |name, shown: String| state.value_or(name, shown);
+    let (name, name_en, value, max_discount, min_order, quantity, valid_from, valid_until) = (
+        value_of("name", name),
+        value_of("name_en", name_en),
+        value_of("value", value),
+        value_of("max_discount", max_discount),
+        value_of("min_order", min_order),
+        value_of("quantity", quantity),
+        value_of("valid_from", valid_from),
+        value_of("valid_until", valid_until),
+    );
     let option = move |value: CouponKind, text: &'static str| {
         view! { <option value=value.as_str() selected=kind == value>{text}</option> }
     };
@@ -253,12 +270,16 @@ fn CampaignForm(campaign: Option<Campaign>) -> impl IntoView {
                 {editing.map(|id| view! { <input type="hidden" name="campaign_id" value=id.0 /> })}
                 <label>
                     {td_string!(locale, admin.campaign_name_ko)}
-                    <input type="text" name="name" required maxlength=MAX_NAME value=name lang="ko" />
+                    <input type="text" name="name" required maxlength=MAX_NAME value=name lang="ko"
+                        aria-invalid=state.invalid("name") aria-describedby=state.described_by("name") />
                 </label>
+                {field_error(&state, "name")}
                 <label>
                     {td_string!(locale, admin.campaign_name_en)}
-                    <input type="text" name="name_en" maxlength=MAX_NAME value=name_en lang="en" />
+                    <input type="text" name="name_en" maxlength=MAX_NAME value=name_en lang="en"
+                        aria-invalid=state.invalid("name_en") aria-describedby=state.described_by("name_en") />
                 </label>
+                {field_error(&state, "name_en")}
                 <label>
                     {td_string!(locale, admin.coupon_kind)}
                     <select name="kind">
@@ -268,33 +289,46 @@ fn CampaignForm(campaign: Option<Campaign>) -> impl IntoView {
                 </label>
                 <label>
                     {td_string!(locale, admin.coupon_value)}
-                    <input type="number" name="value" required min="1" max=MAX_WON step="1" value=value inputmode="numeric" />
+                    <input type="number" name="value" required min="1" max=MAX_WON step="1" value=value inputmode="numeric"
+                        aria-invalid=state.invalid("value") aria-describedby=state.described_by("value") />
                 </label>
+                {field_error(&state, "value")}
                 <label>
                     {td_string!(locale, admin.max_discount)}
-                    <input type="number" name="max_discount" min="1" max=MAX_WON step="1" value=max_discount inputmode="numeric" />
+                    <input type="number" name="max_discount" min="1" max=MAX_WON step="1" value=max_discount inputmode="numeric"
+                        aria-invalid=state.invalid("max_discount") aria-describedby=state.described_by("max_discount") />
                 </label>
+                {field_error(&state, "max_discount")}
                 <label>
                     {td_string!(locale, admin.min_order)}
-                    <input type="number" name="min_order" min="0" max=MAX_WON step="1" value=min_order inputmode="numeric" />
+                    <input type="number" name="min_order" min="0" max=MAX_WON step="1" value=min_order inputmode="numeric"
+                        aria-invalid=state.invalid("min_order") aria-describedby=state.described_by("min_order") />
                 </label>
+                {field_error(&state, "min_order")}
                 <label>
                     {td_string!(locale, admin.coupon_quantity)}
-                    <input type="number" name="quantity" min="1" max=MAX_QUANTITY step="1" value=quantity inputmode="numeric" />
+                    <input type="number" name="quantity" min="1" max=MAX_QUANTITY step="1" value=quantity inputmode="numeric"
+                        aria-invalid=state.invalid("quantity") aria-describedby=state.described_by("quantity") />
                 </label>
+                {field_error(&state, "quantity")}
                 <label>
                     {td_string!(locale, admin.valid_from)}
-                    <input type="datetime-local" name="valid_from" value=valid_from />
+                    <input type="datetime-local" name="valid_from" value=valid_from
+                        aria-invalid=state.invalid("valid_from") aria-describedby=state.described_by("valid_from") />
                 </label>
+                {field_error(&state, "valid_from")}
                 <label>
                     {td_string!(locale, admin.valid_until)}
-                    <input type="datetime-local" name="valid_until" value=valid_until />
+                    <input type="datetime-local" name="valid_until" value=valid_until
+                        aria-invalid=state.invalid("valid_until") aria-describedby=state.described_by("valid_until") />
                 </label>
+                {field_error(&state, "valid_until")}
                 <label class="admin-check">
                     <input type="checkbox" name="open" value="true" checked=open />
                     {td_string!(locale, admin.open_to_claim)}
                 </label>
-                <button type="submit">{button}</button>
+                <p class="hint" id="campaign-open-hint">{td_string!(locale, admin.open_hint)}</p>
+                <button type="submit" aria-describedby="campaign-open-hint">{button}</button>
             </form>
         </Enhance>
     }

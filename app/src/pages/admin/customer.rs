@@ -2,8 +2,9 @@ use super::{loading, AdminError, AdminNav};
 use crate::{
     accounts::customers::CustomerDetail,
     admin::orders::{admin_customer, AdjustPoints},
-    components::{Enhance, Then},
+    components::{field_error, Enhance, Then},
     dates::format_millis,
+    flash::FormState,
     identity::UserId,
     locale::{td_string, Locale},
     money::{show_points, Won},
@@ -21,19 +22,17 @@ use server_fn::ServerFn;
 pub fn CustomerAdminPage() -> impl IntoView {
     let locale = Locale::current();
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
-    let detail = Resource::new(move || id.clone(), admin_customer);
+    let detail = OnceResource::new(admin_customer(id));
     view! {
         <section class="admin">
             <AdminNav />
             <Suspense fallback=move || loading(locale)>
-                {move || {
-                    detail
-                        .get()
-                        .map(|result| match result {
-                            Ok(customer) => view! { <Detail customer /> }.into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                {Suspend::new(async move {
+                    match detail.await {
+                        Ok(customer) => view! { <Detail customer /> }.into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }
@@ -73,6 +72,7 @@ fn Detail(customer: CustomerDetail) -> impl IntoView {
 #[component]
 fn AdjustForm(user_id: UserId) -> impl IntoView {
     let locale = Locale::current();
+    let state = FormState::of(AdjustPoints::PATH);
     view! {
         <h2>{td_string!(locale, admin.adjust_points)}</h2>
         <Enhance then=Then::GoOn next=format!("/admin/customers/{user_id}") alert_id="adjust-points-error".to_string()>
@@ -80,12 +80,16 @@ fn AdjustForm(user_id: UserId) -> impl IntoView {
                 <input type="hidden" name="user_id" value=user_id.0 />
                 <label>
                     {td_string!(locale, admin.points_delta)}
-                    <input type="number" name="delta" required min=-PointDelta::MAX max=PointDelta::MAX step="1" />
+                    <input type="number" name="delta" required min=-PointDelta::MAX max=PointDelta::MAX step="1"
+                        value=state.typed("delta") aria-invalid=state.invalid("delta") aria-describedby=state.described_by("delta") />
                 </label>
+                {field_error(&state, "delta")}
                 <label>
                     {td_string!(locale, admin.reason)}
-                    <input type="text" name="reason" required maxlength=MAX_REASON autocomplete="off" />
+                    <input type="text" name="reason" required maxlength=MAX_REASON autocomplete="off"
+                        value=state.typed("reason") aria-invalid=state.invalid("reason") aria-describedby=state.described_by("reason") />
                 </label>
+                {field_error(&state, "reason")}
                 <button type="submit">{td_string!(locale, admin.adjust_points_button)}</button>
             </form>
         </Enhance>

@@ -17,13 +17,7 @@ use leptos_router::hooks::use_query_map;
 pub fn CustomersAdminPage() -> impl IntoView {
     let locale = Locale::current();
     let (page, q) = use_query_map().with_untracked(|m| (m.get("page"), m.get("q")));
-    let customers = Resource::new(
-        {
-            let q = q.clone();
-            move || (page.clone(), q.clone())
-        },
-        |(page, q)| admin_customers(q, page, None),
-    );
+    let customers = OnceResource::new(admin_customers(q.clone(), page, None));
     view! {
         <Title text=td_string!(locale, admin.customers) />
         <section class="admin">
@@ -37,15 +31,13 @@ pub fn CustomersAdminPage() -> impl IntoView {
                 <button type="submit">{td_string!(locale, admin.find)}</button>
             </form>
             <Suspense fallback=move || loading(locale)>
-                {move || {
+                {Suspend::new(async move {
                     let q = q.clone();
-                    customers
-                        .get()
-                        .map(|result| match result {
-                            Ok(page) => view! { <CustomerTable page q /> }.into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                    match customers.await {
+                        Ok(page) => view! { <CustomerTable page q /> }.into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }

@@ -10,20 +10,19 @@ use leptos_meta::Title;
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let locale = Locale::current();
-    let data = Resource::new(|| (), |_| admin_dashboard());
+    let data = OnceResource::new(admin_dashboard());
     view! {
         <Title text=td_string!(locale, admin.dashboard) />
         <section class="admin">
             <AdminNav />
             <h1>{td_string!(locale, admin.dashboard)}</h1>
             <Suspense fallback=move || loading(locale)>
-                {move || {
-                    data.get()
-                        .map(|result| match result {
-                            Ok(data) => view! { <Summary data /> }.into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                {Suspend::new(async move {
+                    match data.await {
+                        Ok(data) => view! { <Summary data /> }.into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }

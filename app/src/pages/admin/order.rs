@@ -21,29 +21,24 @@ pub fn OrderAdminPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
     // A placed order's page carries a fresh key for its cancel form, so a
     // form sent twice cancels once.
-    let detail = Resource::new(
-        move || id.clone(),
-        |id| async move {
-            let order = admin_order_detail(id).await?;
-            let key = match order.order.state.status {
-                OrderStatus::Placed => Some(new_order_key().await?.idempotency_key),
-                _ => None,
-            };
-            Ok::<_, AppError>((order, key))
-        },
-    );
+    let detail = OnceResource::new(async move {
+        let order = admin_order_detail(id).await?;
+        let key = match order.order.state.status {
+            OrderStatus::Placed => Some(new_order_key().await?.idempotency_key),
+            _ => None,
+        };
+        Ok::<_, AppError>((order, key))
+    });
     view! {
         <section class="admin">
             <AdminNav />
             <Suspense fallback=move || loading(locale)>
-                {move || {
-                    detail
-                        .get()
-                        .map(|result| match result {
-                            Ok((order, key)) => view! { <Detail order key /> }.into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                {Suspend::new(async move {
+                    match detail.await {
+                        Ok((order, key)) => view! { <Detail order key /> }.into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }

@@ -24,15 +24,12 @@ pub fn OrdersAdminPage() -> impl IntoView {
     let locale = Locale::current();
     let (page, filters): (Option<String>, Filters) =
         use_query_map().with_untracked(|m| (m.get("page"), FILTER_NAMES.map(|name| m.get(name))));
-    let orders = Resource::new(
-        {
-            let filters = filters.clone();
-            move || (page.clone(), filters.clone())
-        },
-        |(page, [status, from, to, user_id, product_id])| {
-            admin_orders(status, from, to, user_id, product_id, page, None)
-        },
-    );
+    let orders = {
+        let [status, from, to, user_id, product_id] = filters.clone();
+        OnceResource::new(admin_orders(
+            status, from, to, user_id, product_id, page, None,
+        ))
+    };
     let [status, from, to, user_id, product_id] = filters.clone();
     let chosen = status.unwrap_or_default();
     view! {
@@ -70,15 +67,13 @@ pub fn OrdersAdminPage() -> impl IntoView {
                 <button type="submit">{td_string!(locale, admin.find)}</button>
             </form>
             <Suspense fallback=move || loading(locale)>
-                {move || {
+                {Suspend::new(async move {
                     let filters = filters.clone();
-                    orders
-                        .get()
-                        .map(|result| match result {
-                            Ok(page) => view! { <OrderTable page filters /> }.into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                    match orders.await {
+                        Ok(page) => view! { <OrderTable page filters /> }.into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }

@@ -15,21 +15,19 @@ use server_fn::ServerFn;
 #[component]
 pub fn PlatformPage() -> impl IntoView {
     let locale = Locale::current();
-    let status = Resource::new(|| (), |_| admin_platform());
+    let status = OnceResource::new(admin_platform());
     view! {
         <Title text=td_string!(locale, admin.platform) />
         <section class="admin">
             <AdminNav />
             <h1>{td_string!(locale, admin.platform)}</h1>
             <Suspense fallback=move || loading(locale)>
-                {move || {
-                    status
-                        .get()
-                        .map(|result| match result {
-                            Ok(status) => view! { <Status status /> }.into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                {Suspend::new(async move {
+                    match status.await {
+                        Ok(status) => view! { <Status status /> }.into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }

@@ -7,8 +7,9 @@ use crate::{
         edit::{AdminProduct, PriceChange, ProductDetail, MAX_BRAND, MAX_DESCRIPTION, MAX_NAME},
         AdjustCause, StockDelta, StockMovement,
     },
-    components::{Enhance, Then},
+    components::{field_error, textarea_text, Enhance, Then},
     dates::format_millis,
+    flash::FormState,
     locale::{td_string, Locale},
 };
 use leptos::prelude::*;
@@ -23,19 +24,17 @@ use server_fn::ServerFn;
 pub fn ProductAdminPage() -> impl IntoView {
     let locale = Locale::current();
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
-    let detail = Resource::new(move || id.clone(), admin_product_detail);
+    let detail = OnceResource::new(admin_product_detail(id));
     view! {
         <section class="admin">
             <AdminNav />
             <Suspense fallback=move || loading(locale)>
-                {move || {
-                    detail
-                        .get()
-                        .map(|result| match result {
-                            Ok(detail) => view! { <Detail detail /> }.into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                {Suspend::new(async move {
+                    match detail.await {
+                        Ok(detail) => view! { <Detail detail /> }.into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }
@@ -102,6 +101,8 @@ fn PictureForm(product: AdminProduct) -> impl IntoView {
 #[component]
 fn StockForm(product: AdminProduct, here: String) -> impl IntoView {
     let locale = Locale::current();
+    let state = FormState::of(AdjustStock::PATH);
+    let reason = state.typed("reason");
     view! {
         <h2>{td_string!(locale, admin.stock)}</h2>
         <p class="admin-stock">
@@ -113,21 +114,28 @@ fn StockForm(product: AdminProduct, here: String) -> impl IntoView {
                 <input type="hidden" name="product_id" value=product.id.0 />
                 <label>
                     {td_string!(locale, admin.delta)}
-                    <input type="number" name="delta" required min=-StockDelta::MAX max=StockDelta::MAX step="1" />
+                    <input type="number" name="delta" required min=-StockDelta::MAX max=StockDelta::MAX step="1"
+                        value=state.typed("delta") aria-invalid=state.invalid("delta") aria-describedby=state.described_by("delta") />
                 </label>
+                {field_error(&state, "delta")}
                 <label>
                     {td_string!(locale, admin.reason)}
                     <select name="reason">
                         {AdjustCause::ALL
                             .into_iter()
-                            .map(|c| view! { <option value=c.as_str()>{c.label(locale)}</option> })
+                            .map(|c| {
+                                let selected = reason.as_deref() == Some(c.as_str());
+                                view! { <option value=c.as_str() selected=selected>{c.label(locale)}</option> }
+                            })
                             .collect_view()}
                     </select>
                 </label>
                 <label>
                     {td_string!(locale, admin.note)}
-                    <input type="text" name="note" maxlength="200" />
+                    <input type="text" name="note" maxlength="200"
+                        value=state.typed("note") aria-invalid=state.invalid("note") aria-describedby=state.described_by("note") />
                 </label>
+                {field_error(&state, "note")}
                 <button type="submit">{td_string!(locale, admin.adjust)}</button>
             </form>
         </Enhance>
@@ -137,6 +145,7 @@ fn StockForm(product: AdminProduct, here: String) -> impl IntoView {
 #[component]
 fn PriceForm(product: AdminProduct, here: String) -> impl IntoView {
     let locale = Locale::current();
+    let state = FormState::of(ChangePrice::PATH);
     view! {
         <h2>{td_string!(locale, admin.price)}</h2>
         <Enhance then=Then::GoOn next=here alert_id="price-error".to_string()>
@@ -144,8 +153,11 @@ fn PriceForm(product: AdminProduct, here: String) -> impl IntoView {
                 <input type="hidden" name="product_id" value=product.id.0 />
                 <label>
                     {td_string!(locale, admin.price_won)}
-                    <input type="number" name="price" required min="1" max="100000000" step="1" value=product.price.get() />
+                    <input type="number" name="price" required min="1" max="100000000" step="1"
+                        value=state.value_or("price", product.price.get())
+                        aria-invalid=state.invalid("price") aria-describedby=state.described_by("price") />
                 </label>
+                {field_error(&state, "price")}
                 <button type="submit">{td_string!(locale, admin.change_price)}</button>
             </form>
         </Enhance>
@@ -175,6 +187,15 @@ fn SaleForm(product: AdminProduct, here: String) -> impl IntoView {
 #[component]
 fn TextsForm(product: AdminProduct, here: String) -> impl IntoView {
     let locale = Locale::current();
+    let state = FormState::of(UpdateProduct::PATH);
+    let value = |name: &str, shown: String| state.value_or(name, shown);
+    let (name, name_en, brand, description, description_en) = (
+        value("name", product.name),
+        value("name_en", product.name_en.unwrap_or_default()),
+        value("brand", product.brand),
+        value("description", product.description),
+        value("description_en", product.description_en.unwrap_or_default()),
+    );
     view! {
         <h2>{td_string!(locale, admin.details)}</h2>
         <Enhance then=Then::GoOn next=here alert_id="texts-error".to_string()>
@@ -182,24 +203,34 @@ fn TextsForm(product: AdminProduct, here: String) -> impl IntoView {
                 <input type="hidden" name="product_id" value=product.id.0 />
                 <label>
                     {td_string!(locale, admin.name_ko)}
-                    <input type="text" name="name" required maxlength=MAX_NAME value=product.name lang="ko" />
+                    <input type="text" name="name" required maxlength=MAX_NAME value=name lang="ko"
+                        aria-invalid=state.invalid("name") aria-describedby=state.described_by("name") />
                 </label>
+                {field_error(&state, "name")}
                 <label>
                     {td_string!(locale, admin.name_en)}
-                    <input type="text" name="name_en" maxlength=MAX_NAME value=product.name_en.unwrap_or_default() lang="en" />
+                    <input type="text" name="name_en" maxlength=MAX_NAME value=name_en lang="en"
+                        aria-invalid=state.invalid("name_en") aria-describedby=state.described_by("name_en") />
                 </label>
+                {field_error(&state, "name_en")}
                 <label>
                     {td_string!(locale, admin.brand)}
-                    <input type="text" name="brand" required maxlength=MAX_BRAND value=product.brand />
+                    <input type="text" name="brand" required maxlength=MAX_BRAND value=brand
+                        aria-invalid=state.invalid("brand") aria-describedby=state.described_by("brand") />
                 </label>
+                {field_error(&state, "brand")}
                 <label>
                     {td_string!(locale, admin.description_ko)}
-                    <textarea name="description" rows="4" maxlength=MAX_DESCRIPTION lang="ko">{product.description}</textarea>
+                    <textarea name="description" rows="4" maxlength=MAX_DESCRIPTION lang="ko"
+                        aria-invalid=state.invalid("description") aria-describedby=state.described_by("description")>{textarea_text(&description)}</textarea>
                 </label>
+                {field_error(&state, "description")}
                 <label>
                     {td_string!(locale, admin.description_en)}
-                    <textarea name="description_en" rows="4" maxlength=MAX_DESCRIPTION lang="en">{product.description_en.unwrap_or_default()}</textarea>
+                    <textarea name="description_en" rows="4" maxlength=MAX_DESCRIPTION lang="en"
+                        aria-invalid=state.invalid("description_en") aria-describedby=state.described_by("description_en")>{textarea_text(&description_en)}</textarea>
                 </label>
+                {field_error(&state, "description_en")}
                 <button type="submit">{td_string!(locale, admin.save)}</button>
             </form>
         </Enhance>

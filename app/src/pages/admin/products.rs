@@ -16,13 +16,7 @@ pub fn ProductsAdminPage() -> impl IntoView {
     let locale = Locale::current();
     let (page, q, on_sale) =
         use_query_map().with_untracked(|m| (m.get("page"), m.get("q"), m.get("on_sale")));
-    let products = Resource::new(
-        {
-            let (q, on_sale) = (q.clone(), on_sale.clone());
-            move || (page.clone(), q.clone(), on_sale.clone())
-        },
-        |(page, q, on_sale)| admin_products(page, None, q, on_sale),
-    );
+    let products = OnceResource::new(admin_products(page, None, q.clone(), on_sale.clone()));
     let sale = on_sale.clone().unwrap_or_default();
     let option = move |value: &'static str, text: &'static str| {
         view! { <option value=value selected=sale == value>{text}</option> }
@@ -49,15 +43,13 @@ pub fn ProductsAdminPage() -> impl IntoView {
             </form>
             <p><a class="button" href="/admin/products/new">{td_string!(locale, admin.new_product)}</a></p>
             <Suspense fallback=move || loading(locale)>
-                {move || {
+                {Suspend::new(async move {
                     let (q, on_sale) = (q.clone(), on_sale.clone());
-                    products
-                        .get()
-                        .map(|result| match result {
-                            Ok(page) => view! { <ProductTable page q on_sale /> }.into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                    match products.await {
+                        Ok(page) => view! { <ProductTable page q on_sale /> }.into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }

@@ -1,7 +1,8 @@
 use super::{loading, AdminError, AdminNav};
 use crate::{
     admin::staff::{list_staff, GrantRole, RevokeRole},
-    components::{Enhance, Then},
+    components::{field_error, Enhance, Then},
+    flash::FormState,
     locale::{td_string, Locale},
     staff::{Role, StaffList},
 };
@@ -13,20 +14,19 @@ use server_fn::ServerFn;
 #[component]
 pub fn StaffPage() -> impl IntoView {
     let locale = Locale::current();
-    let list = Resource::new(|| (), |_| list_staff());
+    let list = OnceResource::new(list_staff());
     view! {
         <Title text=td_string!(locale, admin.staff) />
         <section class="admin">
             <AdminNav />
             <h1>{td_string!(locale, admin.staff)}</h1>
             <Suspense fallback=move || loading(locale)>
-                {move || {
-                    list.get()
-                        .map(|result| match result {
-                            Ok(list) => view! { <Members list /> <GrantForm /> }.into_any(),
-                            Err(error) => view! { <AdminError error /> }.into_any(),
-                        })
-                }}
+                {Suspend::new(async move {
+                    match list.await {
+                        Ok(list) => view! { <Members list /> <GrantForm /> }.into_any(),
+                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }
@@ -75,20 +75,27 @@ fn Members(list: StaffList) -> impl IntoView {
 #[component]
 fn GrantForm() -> impl IntoView {
     let locale = Locale::current();
+    let state = FormState::of(GrantRole::PATH);
+    let role = state.typed("role");
     view! {
         <h2>{td_string!(locale, admin.grant)}</h2>
         <Enhance then=Then::GoOn next="/admin/staff".to_string() alert_id="grant-error".to_string()>
             <form method="post" action=GrantRole::url() class="admin-form" data-testid="grant-role">
                 <label>
                     {td_string!(locale, admin.login_id)}
-                    <input type="text" name="login_id" required maxlength="20" autocomplete="off" />
+                    <input type="text" name="login_id" required maxlength="20" autocomplete="off"
+                        value=state.typed("login_id") aria-invalid=state.invalid("login_id") aria-describedby=state.described_by("login_id") />
                 </label>
+                {field_error(&state, "login_id")}
                 <label>
                     {td_string!(locale, admin.role)}
                     <select name="role">
                         {Role::ALL
                             .into_iter()
-                            .map(|r| view! { <option value=r.as_str()>{r.label(locale)}</option> })
+                            .map(|r| {
+                                let selected = role.as_deref() == Some(r.as_str());
+                                view! { <option value=r.as_str() selected=selected>{r.label(locale)}</option> }
+                            })
                             .collect_view()}
                     </select>
                 </label>
