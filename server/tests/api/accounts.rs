@@ -384,8 +384,10 @@ async fn no_js_login_forms_redirect_to_next(backend: Backend) {
     let (status, _) = browser.get_json("/api/me").await;
     assert_eq!(status, 200);
 
-    // A wrong password goes back to the form, which shows the error.
-    let res = fresh_client()
+    // A wrong password goes back to the form, which shows the error and
+    // the login id as typed.
+    let refused = fresh_client();
+    let res = refused
         .post(browser.url("/api/login"))
         .header("accept", "text/html")
         .header("referer", browser.url("/login"))
@@ -397,9 +399,21 @@ async fn no_js_login_forms_redirect_to_next(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 302);
+    assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
-    assert!(location.contains("/login"), "{location}");
+    assert_eq!(location, "/login");
+    let page = refused
+        .get(browser.url(&location))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("role=\"alert\""), "{page}");
+    assert!(page.contains("value=\"mallory\""), "{page}");
+    assert!(!page.contains("wrong password"), "no password comes back");
     // And `next` never leads off the site.
     let res = fresh_client()
         .post(browser.url("/api/login"))

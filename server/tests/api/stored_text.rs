@@ -97,8 +97,14 @@ fn outside_scripts(html: &str) -> String {
 /// The page around the first place `needle` is.
 fn around<'a>(html: &'a str, needle: &str) -> &'a str {
     let at = html.find(needle).unwrap_or_default();
-    let start = html.floor_char_boundary(at.saturating_sub(300));
-    let end = html.ceil_char_boundary((at + needle.len() + 100).min(html.len()));
+    let mut start = at.saturating_sub(300);
+    while !html.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (at + needle.len() + 100).min(html.len());
+    while !html.is_char_boundary(end) {
+        end += 1;
+    }
     &html[start..end]
 }
 
