@@ -5,21 +5,24 @@
 //! in one place. A plain HTML form post (JS off) is left alone: leptos
 //! answers it with a redirect back to the page, which must stay a redirect.
 
-use http::{header::ACCEPT, request::Parts, StatusCode};
+use http::{header::ACCEPT, request::Parts, HeaderMap, StatusCode};
 use leptos::prelude::{use_context, with_context};
 use leptos_axum::ResponseOptions;
 
 /// Whether the request is a plain HTML form post (JS off), which is
 /// answered with a redirect rather than JSON.
 pub fn is_plain_form_post() -> bool {
-    with_context::<Parts, _>(|parts| {
-        parts
-            .headers
-            .get(ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    })
-    .unwrap_or(false)
+    with_context::<Parts, _>(|parts| accepts_html(&parts.headers)).unwrap_or(false)
+}
+
+/// Whether a request comes from a browser's own navigation or form (it
+/// asks for `text/html`), not from `fetch` or a JSON client: the rule
+/// server_fn's form redirects follow too.
+pub fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }
 
 /// The status of a server function's answer (not for plain form posts).

@@ -1,7 +1,7 @@
 import type { APIRequestContext, Browser, Locator, Page } from "@playwright/test";
 import { expect, findProduct, isSameDocument, markDocument, test, waitForHydration } from "./fixtures/shop";
 import type { Lang, Words } from "./fixtures/lang";
-import { grant } from "./fixtures/staff";
+import { staffPage } from "./fixtures/staff";
 
 // Coupons end to end: staff make a campaign on /admin/coupons, a shopper
 // claims it on /coupons, picks it at checkout, pays the discounted total
@@ -38,19 +38,8 @@ async function cable(request: APIRequestContext) {
 }
 
 /** A catalog manager, in a browser of their own, in the project's language. */
-async function staffPage(browser: Browser, baseURL: string, lang: Lang, js = true): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL,
-    locale: lang === "ko" ? "ko-KR" : "en-US",
-    extraHTTPHeaders: { "Accept-Language": lang },
-    javaScriptEnabled: js,
-  });
-  const page = await context.newPage();
-  const login = uniqueId("ops_cpn");
-  await signup(page.request, login);
-  grant(baseURL, login, "catalog_manager");
-  return page;
-}
+const catalogManager = (browser: Browser, baseURL: string, lang: Lang, js = true): Promise<Page> =>
+  staffPage(browser, baseURL, lang, "catalog_manager", js);
 
 /** A campaign made through the JSON API; its id. */
 async function createCampaign(request: APIRequestContext, fields: Record<string, string>): Promise<number> {
@@ -120,7 +109,7 @@ test("staff make a campaign; a shopper claims it, pays less, and gets it back by
   const name = names[lang];
 
   // Staff: the new campaign's form, then its own page with every field.
-  const staff = await staffPage(browser, baseURL!, lang);
+  const staff = await catalogManager(browser, baseURL!, lang);
   await staff.goto("/admin/coupons");
   await waitForHydration(staff);
   await expect(staff.locator("h1")).toHaveText(words.t("admin.coupons"));
@@ -248,7 +237,7 @@ test("guests are asked to log in; a campaign that runs out says so; a minimum no
   baseURL,
 }) => {
   const stamp = Date.now() % 1_000_000_000;
-  const staff = await staffPage(browser, baseURL!, lang);
+  const staff = await catalogManager(browser, baseURL!, lang);
   const lastOne = await createCampaign(staff.request, {
     name: `마지막 한 장 ${stamp}`,
     name_en: `The last one ${stamp}`,
@@ -337,7 +326,7 @@ test.describe("without JavaScript", () => {
     const year = new Date().getFullYear() + 1;
     const names = { ko: `봄맞이 ${stamp}`, en: `Spring ${stamp}` };
 
-    const staff = await staffPage(browser, baseURL!, lang, false);
+    const staff = await catalogManager(browser, baseURL!, lang, false);
     await staff.goto("/admin/coupons");
     await fillCampaign(staff.getByTestId("new-campaign"), words, {
       name: names.ko,

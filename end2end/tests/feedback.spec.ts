@@ -1,7 +1,7 @@
-import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, findProduct, test, waitForHydration } from "./fixtures/shop";
-import type { Lang, Words } from "./fixtures/lang";
-import { grant } from "./fixtures/staff";
+import type { Words } from "./fixtures/lang";
+import { staffPage } from "./fixtures/staff";
 
 // Every form says what happened, with JavaScript and without: adding to
 // the cart, a sold-out coupon, a price out of range on the operator's
@@ -29,21 +29,6 @@ async function send(page: Page, js: boolean, click: () => Promise<void>) {
   } else {
     await Promise.all([page.waitForEvent("load"), click()]);
   }
-}
-
-/** A catalog manager in a browser of their own, JS on or off. */
-async function staffPage(browser: Browser, baseURL: string, lang: Lang, js: boolean): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL,
-    locale: lang === "ko" ? "ko-KR" : "en-US",
-    extraHTTPHeaders: { "Accept-Language": lang },
-    javaScriptEnabled: js,
-  });
-  const page = await context.newPage();
-  const login = uniqueId(js ? "ops_fb_js" : "ops_fb");
-  await signup(page.request, login);
-  grant(baseURL, login, "catalog_manager");
-  return page;
 }
 
 /** Every element saying `text` with `role`, on the page as it is. */
@@ -77,7 +62,7 @@ for (const js of [false, true]) {
       lang,
       words,
     }) => {
-      const staff = await staffPage(browser, baseURL!, lang, true);
+      const staff = await staffPage(browser, baseURL!, lang, "catalog_manager");
       const made = await staff.request.post("/api/admin/coupons", {
         form: { name: `마지막 ${uniqueId("c")}`, kind: "fixed", value: "500", quantity: "1", open: "true" },
       });
@@ -108,7 +93,7 @@ for (const js of [false, true]) {
 
     test("a price out of range is refused by its field, as typed", async ({ page, browser, baseURL, lang, words }) => {
       const product = await findProduct(page.request, "Braided");
-      const staff = await staffPage(browser, baseURL!, lang, js);
+      const staff = await staffPage(browser, baseURL!, lang, "catalog_manager", js);
       await staff.goto(`/admin/products/${product.id}`);
       await ready(staff, js);
       const form = staff.getByTestId("change-price");
@@ -152,7 +137,7 @@ function priceMessage(words: Words): string {
 }
 
 test("the picture's file input stays in its column at 1280 px", async ({ browser, baseURL, lang }) => {
-  const staff = await staffPage(browser, baseURL!, lang, true);
+  const staff = await staffPage(browser, baseURL!, lang, "catalog_manager");
   await staff.setViewportSize({ width: 1280, height: 900 });
   const product = await findProduct(staff.request, "Braided");
   await staff.goto(`/admin/products/${product.id}`);

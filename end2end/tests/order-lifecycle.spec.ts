@@ -1,8 +1,8 @@
-import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { AccountForms } from "./fixtures/accounts";
 import { expect, findProduct, test, waitForHydration } from "./fixtures/shop";
-import type { Lang, Words } from "./fixtures/lang";
-import { grant } from "./fixtures/staff";
+import type { Words } from "./fixtures/lang";
+import { staffPage } from "./fixtures/staff";
 
 // An order's life after checkout: its shopper cancels it (the stock and
 // the points come back), staff ship one and cancel another, and the
@@ -28,21 +28,6 @@ async function buy(request: APIRequestContext, productId: number, key: string): 
   });
   expect(res.status()).toBe(201);
   return (await res.json()).order_id;
-}
-
-/** Staff with `role`, in a browser of their own, in the project's language. */
-async function staffPage(browser: Browser, baseURL: string, lang: Lang, role: string, js = true): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL,
-    locale: lang === "ko" ? "ko-KR" : "en-US",
-    extraHTTPHeaders: { "Accept-Language": lang },
-    javaScriptEnabled: js,
-  });
-  const page = await context.newPage();
-  const login = uniqueId(`ops_${role.slice(0, 5)}`);
-  await signup(page.request, login);
-  grant(baseURL, login, role);
-  return page;
 }
 
 /** Submits the form `testId` and waits for the page it comes back to. */

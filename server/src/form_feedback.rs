@@ -15,6 +15,7 @@
 use app::{
     error::AppError,
     flash::{self, Flash},
+    http_status::accepts_html,
 };
 use axum::{
     body::Body,
@@ -127,13 +128,6 @@ fn see_other(to: &str) -> Response {
         Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
         Err(_) => (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response(),
     }
-}
-
-fn accepts_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
 }
 
 fn is_urlencoded(headers: &HeaderMap) -> bool {
