@@ -5,8 +5,9 @@
 // The modules depend downward only, in this order (each uses only those
 // before it): locale; http_status, security; error; money, dates, paging,
 // url; web (the islands' browser side); head; db; identity; flash; staff,
-// audit; catalog; likes, points, cart, coupons; platform; orders; accounts; admin
-// (the operator's side, a layer above the domains); components; pages.
+// audit; catalog; payments; likes, points, cart, coupons; platform;
+// orders; accounts; admin (the operator's side, a layer above the
+// domains); components; pages.
 pub mod accounts;
 pub mod admin;
 pub mod audit;
@@ -29,6 +30,7 @@ pub mod money;
 pub mod orders;
 pub mod pages;
 pub mod paging;
+pub mod payments;
 pub mod platform;
 pub mod points;
 #[cfg(feature = "ssr")]

@@ -7,6 +7,7 @@ use crate::{
     identity::UserId,
     locale::{td_string, Locale},
     paging::Paging,
+    payments::{self, ChargeId, ChargeStatus},
 };
 use sqlx::{any::AnyRow, Any, Row, Transaction};
 
@@ -23,7 +24,35 @@ pub async fn change_balance(
     kind: LedgerKind,
     order_id: Option<i64>,
 ) -> AppResult<i64> {
-    write(tx, user_id, delta, kind, order_id, None, "").await
+    write(tx, user_id, delta, kind, Source::order(order_id)).await
+}
+
+/// Credits a charge the payment service says is paid: moves it from
+/// `pending` to `paid` and adds its points with a ledger row naming it, in
+/// one transaction. Whoever gets there first (the shopper's return, a
+/// replay, the reconciler) credits it; the others find it settled and
+/// change nothing (`None`). The points come in whatever the balance: the
+/// money is taken (the cap was checked before the payment started).
+pub async fn credit_paid_charge(db: &Db, charge: ChargeId, detail: &str) -> AppResult<Option<i64>> {
+    let mut tx = db.begin_write().await?;
+    let Some(paid) = payments::store::settle(&mut tx, charge, ChargeStatus::Paid, detail).await?
+    else {
+        return Ok(None);
+    };
+    let source = Source {
+        charge_id: Some(paid.charge_id.0),
+        ..Source::order(None)
+    };
+    let balance = write(
+        &mut tx,
+        paid.user_id,
+        paid.amount,
+        LedgerKind::Charge,
+        source,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(balance))
 }
 
 /// Staff change a balance by `delta` (either way, within the same bounds
@@ -35,16 +64,33 @@ pub async fn adjust(
     staff: UserId,
     reason: &str,
 ) -> AppResult<i64> {
-    write(
-        tx,
-        user_id,
-        delta.get(),
-        LedgerKind::Adjustment,
-        None,
-        Some(staff),
-        reason,
-    )
-    .await
+    let source = Source {
+        staff: Some(staff),
+        note: reason,
+        ..Source::order(None)
+    };
+    write(tx, user_id, delta.get(), LedgerKind::Adjustment, source).await
+}
+
+/// What a ledger row is about, besides its kind.
+struct Source<'a> {
+    order_id: Option<i64>,
+    /// The paid charge it credits.
+    charge_id: Option<i64>,
+    /// Who adjusted it, and why.
+    staff: Option<UserId>,
+    note: &'a str,
+}
+
+impl Source<'_> {
+    fn order(order_id: Option<i64>) -> Self {
+        Self {
+            order_id,
+            charge_id: None,
+            staff: None,
+            note: "",
+        }
+    }
 }
 
 async fn write(
@@ -52,13 +98,12 @@ async fn write(
     user_id: UserId,
     delta: i64,
     kind: LedgerKind,
-    order_id: Option<i64>,
-    staff: Option<UserId>,
-    note: &str,
+    source: Source<'_>,
 ) -> AppResult<i64> {
     // The cap stops points coming in; taking some away from a balance
-    // over it (after a refund) is never refused by it.
-    let ceiling = if kind.capped() && delta > 0 {
+    // over it (after a refund) is never refused by it, and a paid
+    // charge's points come in whatever it is.
+    let ceiling = if kind.capped() && delta > 0 && source.charge_id.is_none() {
         MAX_BALANCE
     } else {
         i64::MAX
@@ -77,17 +122,19 @@ async fn write(
         return Err(refusal(tx, user_id, delta).await?);
     };
     sqlx::query(
-        "INSERT INTO point_ledger (user_id, kind, amount, balance_after, order_id, at, staff_id, note) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO point_ledger \
+         (user_id, kind, amount, balance_after, order_id, at, staff_id, note, charge_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(user_id.0)
     .bind(kind.as_str())
     .bind(delta)
     .bind(balance)
-    .bind(order_id)
+    .bind(source.order_id)
     .bind(now_millis())
-    .bind(staff.map(|s| s.0))
-    .bind(note)
+    .bind(source.staff.map(|s| s.0))
+    .bind(source.note)
+    .bind(source.charge_id)
     .execute(&mut **tx)
     .await?;
     Ok(balance)

@@ -18,6 +18,7 @@ mod likes;
 mod openapi;
 mod orders;
 mod page_cache;
+mod payments;
 mod platform;
 mod points;
 mod schema;
