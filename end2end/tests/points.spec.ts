@@ -7,6 +7,8 @@ test("charge points from the page: balance, header and history follow", async ({
   await page.goto("/points");
   await waitForHydration(page);
   await expect(page.getByTestId("points-balance")).toHaveText(words.points(0));
+  // No money changes hands, and the page says so.
+  await expect(page.getByTestId("demo-points")).toHaveText(words.t("points.demo_notice"));
 
   await page.getByRole("button", { name: words.charge(50_000), exact: true }).click();
   await expect(page.getByTestId("charge-ok")).toContainText(

@@ -44,6 +44,8 @@ pub fn PointsPage() -> impl IntoView {
                                 </p>
                                 <div class="points__charge">
                                     <h2>{td_string!(locale, points.charge)}</h2>
+                                    // No payment service yet: say so where points are charged.
+                                    <p class="hint" data-testid="demo-points">{td_string!(locale, points.demo_notice)}</p>
                                     <Enhance then=Then::SayCharged refresh="points-history".to_string() alert_id="charge-error".to_string()>
                                         <ChargeForms />
                                     </Enhance>
