@@ -290,13 +290,7 @@ impl Message {
                 "notice notice--ok",
                 "status",
                 Some("charge-ok".to_string()),
-                td_string!(
-                    locale,
-                    islands.charged,
-                    charged = show_points(charged, locale),
-                    points = show_points(points, locale)
-                )
-                .to_string(),
+                crate::points::charged_message(charged, points, locale),
             ),
             _ => return None,
         })

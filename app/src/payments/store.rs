@@ -87,22 +87,6 @@ pub async fn settle(
     Ok(moved)
 }
 
-/// A look at the payment service that settled nothing (it did not answer,
-/// or the payment is still under way): counted with its error, for the
-/// reconciler and the operator's page.
-pub async fn record_attempt(db: &Db, id: ChargeId, error: &str) -> AppResult<()> {
-    sqlx::query(
-        "UPDATE charges SET attempts = attempts + 1, last_error = $2, updated_at = $3 \
-         WHERE id = $1",
-    )
-    .bind(id.0)
-    .bind(error)
-    .bind(now_millis())
-    .execute(db.pool())
-    .await?;
-    Ok(())
-}
-
 pub async fn get(db: &Db, id: ChargeId) -> AppResult<Option<Charge>> {
     Ok(
         sqlx::query(&format!("SELECT {COLUMNS} FROM charges WHERE id = $1"))
@@ -111,43 +95,6 @@ pub async fn get(db: &Db, id: ChargeId) -> AppResult<Option<Charge>> {
             .fetch_optional(db.pool())
             .await?,
     )
-}
-
-/// The payment service's reference of a charge, once it has one.
-pub async fn provider_ref(db: &Db, id: ChargeId) -> AppResult<Option<String>> {
-    Ok(
-        sqlx::query_scalar::<_, Option<String>>("SELECT provider_ref FROM charges WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(db.pool())
-            .await?
-            .flatten(),
-    )
-}
-
-/// A shopper's charges, newest first.
-pub async fn of_user(db: &Db, user: UserId, limit: i64) -> AppResult<Vec<Charge>> {
-    Ok(sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM charges WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
-    ))
-    .bind(user.0)
-    .bind(limit)
-    .try_map(|row: AnyRow| charge(&row))
-    .fetch_all(db.pool())
-    .await?)
-}
-
-/// Charges still pending that were created before `before` (unix ms),
-/// oldest first: what the reconciler looks up.
-pub async fn pending_before(db: &Db, before: i64, limit: i64) -> AppResult<Vec<Charge>> {
-    Ok(sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM charges WHERE status = 'pending' AND created_at < $1 \
-         ORDER BY created_at, id LIMIT $2"
-    ))
-    .bind(before)
-    .bind(limit)
-    .try_map(|row: AnyRow| charge(&row))
-    .fetch_all(db.pool())
-    .await?)
 }
 
 /// A charge's events, oldest first: `(kind, detail, at)`.

@@ -207,23 +207,24 @@ pub async fn get_points() -> Result<PointBalance, AppError> {
     Ok(PointBalance { user_id, points })
 }
 
+/// What a charge says once it is done: the points charged and the
+/// balance (the island's words, and a no-JS form's flash message).
+pub fn charged_message(charged: i64, points: i64, locale: Locale) -> String {
+    td_string!(
+        locale,
+        islands.charged,
+        charged = crate::money::show_points(charged, locale),
+        points = crate::money::show_points(points, locale)
+    )
+    .to_string()
+}
+
 /// `POST /api/points/charge`: 400 `INVALID_AMOUNT`, 409 `POINT_LIMIT_EXCEEDED`.
 #[server(prefix = "/api", endpoint = "points/charge")]
 pub async fn charge_points(amount: ChargeAmount) -> Result<ChargeResult, AppError> {
     let user_id = crate::identity::require_user().await?;
     let points = store::charge(&crate::db::db()?, user_id, amount).await?;
-    let locale = Locale::current();
-    let (charged, balance) = (
-        crate::money::show_points(amount.get(), locale),
-        crate::money::show_points(points, locale),
-    );
-    crate::flash::done(td_string!(
-        locale,
-        islands.charged,
-        charged,
-        points = balance
-    ))
-    .await;
+    crate::flash::done(charged_message(amount.get(), points, Locale::current())).await;
     Ok(ChargeResult {
         user_id,
         points,

@@ -24,7 +24,11 @@ pub async fn change_balance(
     kind: LedgerKind,
     order_id: Option<i64>,
 ) -> AppResult<i64> {
-    write(tx, user_id, delta, kind, Source::order(order_id)).await
+    let source = Source {
+        order_id,
+        ..Source::default()
+    };
+    write(tx, user_id, delta, kind, source).await
 }
 
 /// Credits a charge the payment service says is paid: moves it from
@@ -41,7 +45,7 @@ pub async fn credit_paid_charge(db: &Db, charge: ChargeId, detail: &str) -> AppR
     };
     let source = Source {
         charge_id: Some(paid.charge_id.0),
-        ..Source::order(None)
+        ..Source::default()
     };
     let balance = write(
         &mut tx,
@@ -67,12 +71,13 @@ pub async fn adjust(
     let source = Source {
         staff: Some(staff),
         note: reason,
-        ..Source::order(None)
+        ..Source::default()
     };
     write(tx, user_id, delta.get(), LedgerKind::Adjustment, source).await
 }
 
 /// What a ledger row is about, besides its kind.
+#[derive(Default)]
 struct Source<'a> {
     order_id: Option<i64>,
     /// The paid charge it credits.
@@ -80,17 +85,6 @@ struct Source<'a> {
     /// Who adjusted it, and why.
     staff: Option<UserId>,
     note: &'a str,
-}
-
-impl Source<'_> {
-    fn order(order_id: Option<i64>) -> Self {
-        Self {
-            order_id,
-            charge_id: None,
-            staff: None,
-            note: "",
-        }
-    }
 }
 
 async fn write(
