@@ -11,9 +11,16 @@ import type { LangOptions } from "./tests/fixtures/lang";
 // the system: set CHROMIUM_PATH if it is not /usr/bin/chromium.
 const firstPort = Number(process.env.E2E_PORT ?? 3100);
 const second = process.env.TEST_POSTGRES_URL ? "postgres" : "sqlite";
+// Two more servers charge points through the KakaoPay sandbox (the
+// payment tests, kakaopay.spec.ts, run only there; the rest only on the
+// demo-points servers), on E2E_PAY_PORT and the port after it.
+const payPort = Number(process.env.E2E_PAY_PORT ?? firstPort + 2);
+const payments = /kakaopay\.spec\.ts/;
 const languages = [
-  { lang: "ko", locale: "ko-KR", acceptLanguage: "ko-KR,ko;q=0.9", port: firstPort, backend: "sqlite" },
-  { lang: "en", locale: "en-US", acceptLanguage: "en-US,en;q=0.9", port: firstPort + 1, backend: second },
+  { name: "ko", lang: "ko", locale: "ko-KR", acceptLanguage: "ko-KR,ko;q=0.9", port: firstPort, backend: "sqlite", pay: "demo" },
+  { name: "en", lang: "en", locale: "en-US", acceptLanguage: "en-US,en;q=0.9", port: firstPort + 1, backend: second, pay: "demo" },
+  { name: "ko-kakaopay", lang: "ko", locale: "ko-KR", acceptLanguage: "ko-KR,ko;q=0.9", port: payPort, backend: "sqlite", pay: "kakaopay" },
+  { name: "en-kakaopay", lang: "en", locale: "en-US", acceptLanguage: "en-US,en;q=0.9", port: payPort + 1, backend: second, pay: "kakaopay" },
 ] as const;
 const baseURL = (port: number) => `http://127.0.0.1:${port}`;
 
@@ -29,8 +36,9 @@ export default defineConfig<LangOptions>({
   use: {
     trace: "retain-on-failure",
   },
-  projects: languages.map(({ lang, locale, acceptLanguage, port }) => ({
-    name: lang,
+  projects: languages.map(({ name, lang, locale, acceptLanguage, port, pay }) => ({
+    name,
+    ...(pay === "kakaopay" ? { testMatch: payments } : { testIgnore: payments }),
     use: {
       ...devices["Desktop Chrome"],
       lang,
@@ -52,8 +60,8 @@ export default defineConfig<LangOptions>({
       },
     },
   })),
-  webServer: languages.map(({ port, backend }) => ({
-    command: `../scripts/e2e-server.sh ${port} ${backend}`,
+  webServer: languages.map(({ port, backend, pay }) => ({
+    command: `../scripts/e2e-server.sh ${port} ${backend} ${pay}`,
     url: `${baseURL(port)}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -2,7 +2,8 @@
 # Every test of the shop: formatting and lints (ssr and hydrate), the Rust
 # tests on SQLite and on a throwaway PostgreSQL, then, against a release
 # build, schemathesis on the JSON API (both backends) and the Playwright
-# suite in Chromium (in Korean on SQLite, in English on PostgreSQL).
+# suite in Chromium (in Korean on SQLite, in English on PostgreSQL; the
+# payment tests against the KakaoPay sandbox, scripts/kakaopay-sandbox).
 # Installs what is missing first.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -39,8 +40,15 @@ say "Playwright (Chromium, release build; Korean on SQLite, English on PostgreSQ
 # Two free ports for the two servers (Korean and English), whatever else
 # listens on this machine.
 E2E_PORT="${E2E_PORT:-$(free_port_pair)}"
-export E2E_PORT
-say "Playwright servers on 127.0.0.1:$E2E_PORT and :$((E2E_PORT + 1))"
+# And two for the servers that charge through the KakaoPay sandbox.
+if [ -z "${E2E_PAY_PORT:-}" ]; then
+  E2E_PAY_PORT="$(free_port_pair)"
+  while [ "$E2E_PAY_PORT" -ge $((E2E_PORT - 1)) ] && [ "$E2E_PAY_PORT" -le $((E2E_PORT + 1)) ]; do
+    E2E_PAY_PORT="$(free_port_pair)"
+  done
+fi
+export E2E_PORT E2E_PAY_PORT
+say "Playwright servers on 127.0.0.1:$E2E_PORT, :$((E2E_PORT + 1)) (demo points), :$E2E_PAY_PORT, :$((E2E_PAY_PORT + 1)) (KakaoPay sandbox)"
 (cd end2end && npx playwright test) 2>&1 | tee "$log"
 e2e_passed=$(grep -oE '^\s+[0-9]+ passed' "$log" | awk '{s += $1} END {print s + 0}')
 rm -f "$log"

@@ -60,6 +60,10 @@ pub enum ErrorCode {
     PasswordAlreadySet,
     /// The login id was changed once already (or was chosen at signup).
     LoginIdFixed,
+    /// The payment service cannot be reached or refused to start a payment.
+    PaymentUnavailable,
+    /// The charge is not paid (never was, or is refunded already).
+    ChargeNotRefundable,
     Internal,
     /// The answer took longer than the server's request time limit.
     TimedOut,
@@ -78,11 +82,11 @@ impl ErrorCode {
             | CouponSoldOut | CouponAlreadyIssued | CouponNotUsable | CouponMinimumNotMet
             | LastSignInMethod | PasswordAlreadySet | LoginIdFixed | PointLimitExceeded
             | InsufficientStock | InsufficientPoints | PriceChanged | CartChanged
-            | RequestInProgress => 409,
+            | RequestInProgress | ChargeNotRefundable => 409,
             IdempotencyKeyReused => 422,
             TooManyAttempts => 429,
             Internal => 500,
-            TimedOut => 503,
+            TimedOut | PaymentUnavailable => 503,
         }
     }
 
@@ -120,6 +124,8 @@ impl ErrorCode {
             LastSignInMethod => "LAST_SIGN_IN_METHOD",
             PasswordAlreadySet => "PASSWORD_ALREADY_SET",
             LoginIdFixed => "LOGIN_ID_FIXED",
+            PaymentUnavailable => "PAYMENT_UNAVAILABLE",
+            ChargeNotRefundable => "CHARGE_NOT_REFUNDABLE",
             Internal => "INTERNAL",
             TimedOut => "TIMED_OUT",
         }

@@ -5,7 +5,7 @@
 // The modules depend downward only, in this order (each uses only those
 // before it): locale; http_status, security; error; money, dates, paging,
 // url; web (the islands' browser side); head; db; identity; flash; staff,
-// audit; catalog; payments; likes, points, cart, coupons; platform;
+// audit; catalog; platform; payments; likes, points, cart, coupons;
 // orders; accounts; admin (the operator's side, a layer above the
 // domains); components; pages.
 pub mod accounts;

@@ -5,6 +5,7 @@ use anyhow::Context;
 use app::{
     accounts::oidc::{AuthMethod, ProviderSettings},
     db::DatabaseUrl,
+    payments::kakaopay,
     platform::dispatcher::DispatchSettings,
 };
 use leptos::config::{get_configuration, LeptosOptions};
@@ -65,6 +66,20 @@ pub struct Config {
     /// page cache after its render began; 0 turns the cache off. At most
     /// 1,000: a guest never sees data older than a second.
     pub page_cache_max_age: Duration,
+    /// `PAYMENTS`: `demo` (free points) or `kakaopay` with
+    /// `KAKAOPAY_SECRET_KEY`, `KAKAOPAY_CID`, `KAKAOPAY_API_BASE`.
+    pub payments: PaymentSettings,
+    /// `PAYMENTS_RECONCILE_SECS` (60): how often the reconciler looks up
+    /// charges pending (and untouched) for that long.
+    pub reconcile_every: Duration,
+}
+
+/// How points are charged.
+#[derive(Debug, Clone, Default)]
+pub enum PaymentSettings {
+    #[default]
+    Demo,
+    KakaoPay(kakaopay::Settings),
 }
 
 impl Config {
@@ -127,6 +142,8 @@ impl Config {
             sign_in_providers: sign_in_providers()?,
             sign_in_state_ttl: Duration::from_secs(600),
             page_cache_max_age: page_cache_max_age()?,
+            payments: payments()?,
+            reconcile_every: Duration::from_secs(number("PAYMENTS_RECONCILE_SECS", 60)?.max(1)),
         })
     }
 
@@ -167,7 +184,35 @@ impl Config {
             sign_in_providers: Vec::new(),
             sign_in_state_ttl: Duration::from_secs(600),
             page_cache_max_age: crate::page_cache::DEFAULT_MAX_AGE,
+            payments: PaymentSettings::Demo,
+            reconcile_every: Duration::from_secs(60),
         }
+    }
+}
+
+/// `PAYMENTS` and, for `kakaopay`, its settings.
+fn payments() -> anyhow::Result<PaymentSettings> {
+    match text("PAYMENTS").as_deref() {
+        None | Some("demo") => Ok(PaymentSettings::Demo),
+        Some("kakaopay") => {
+            let secret_key = text("KAKAOPAY_SECRET_KEY")
+                .context("KAKAOPAY_SECRET_KEY is not set (PAYMENTS=kakaopay needs it)")?;
+            let cid = text("KAKAOPAY_CID").unwrap_or_else(|| kakaopay::TEST_CID.to_string());
+            if cid.len() != 10 || !cid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                anyhow::bail!("KAKAOPAY_CID must be 10 letters or digits, not {cid:?}");
+            }
+            let api_base =
+                text("KAKAOPAY_API_BASE").unwrap_or_else(|| kakaopay::API_BASE.to_string());
+            if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
+                anyhow::bail!(
+                    "KAKAOPAY_API_BASE must be an http:// or https:// URL, not {api_base:?}"
+                );
+            }
+            Ok(PaymentSettings::KakaoPay(kakaopay::Settings::new(
+                secret_key, cid, api_base,
+            )))
+        }
+        Some(other) => anyhow::bail!("PAYMENTS must be demo or kakaopay, not {other:?}"),
     }
 }
 

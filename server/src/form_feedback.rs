@@ -33,7 +33,7 @@ pub async fn remember(mut request: Request, next: Next) -> Response {
         return next.run(request).await;
     };
     let path = request.uri().path();
-    let api = app::url::is_under(path, &["/api", "/auth"]);
+    let api = app::url::is_under(path, &["/api", "/auth", "/payments"]);
     if !accepts_html(request.headers()) {
         return next.run(request).await;
     }

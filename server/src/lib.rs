@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod openapi_admin;
 pub mod origin;
 pub mod page_cache;
+pub mod payment_returns;
 pub mod security;
 pub mod sign_in;
 pub mod startup;

@@ -23,8 +23,12 @@ use app::{
         OrderDetail, OrderId, OrderLine, OrderPage, OrderState, OrderStatus, OrderSummary, Payment,
         PlacedOrder,
     },
+    payments::{Charge, ChargeId, ChargeStatus},
     platform::{BestSellers, TopProduct},
-    points::{ChargeAmount, ChargeResult, LedgerEntry, LedgerKind, LedgerPage, PointBalance},
+    points::{
+        ChargeAmount, ChargeAnswer, ChargeStarted, LedgerEntry, LedgerKind, LedgerPage,
+        PointBalance,
+    },
 };
 use serde::Deserialize;
 use utoipa::{
@@ -50,7 +54,7 @@ use utoipa::{
         sign_in_methods, unlink_identity, set_password, change_login_id,
         provider_start, provider_callback, provider_link,
         list_products, get_product, list_brands,
-        get_points, charge_points, point_history,
+        get_points, charge_points, point_history, my_charges, get_charge,
         like_product, unlike_product, liked_products,
         get_cart, add_to_cart, set_cart_quantity, remove_from_cart,
         place_order, list_orders, get_order, cancel_order, new_order_key, checkout_view,
@@ -62,7 +66,7 @@ use utoipa::{
         OrderState, IdempotencyKey, ChargeAmount, LedgerKind, CartLine, OrderLine, OrderSummary,
         TopProduct, LedgerEntry, Product, Payment, CampaignId, CouponId, CouponKind,
         CouponStatus, Terms, Validity, Offer, MyCoupon, CouponChoice, SignInProvider,
-        LinkedIdentity,
+        LinkedIdentity, ChargeId, ChargeStatus, ChargeStarted,
     )),
     modifiers(&SessionCookie),
     tags(
@@ -429,14 +433,36 @@ fn get_points() {}
 #[utoipa::path(post, path = "/api/points/charge", tag = "points", security(("session" = [])),
     request_body(content((ChargeRequest = "application/json"), (ChargeRequest = "application/x-www-form-urlencoded"))),
     responses(
-        (status = 200, description = "Charged", body = ChargeResult),
-        (status = 400, description = "INVALID_AMOUNT, BAD_REQUEST", body = AppError),
+        (status = 200, description = "PAYMENTS=demo: charged at once ({user_id, points, charged}); \
+            PAYMENTS=kakaopay: a pending charge ({charge_id, status, redirect_url}: the shopper pays \
+            at redirect_url; a form post is answered 303 there)", body = ChargeAnswer),
+        (status = 400, description = "INVALID_AMOUNT (1 to 1,000,000 demo points; 1,000 to 2,000,000 won with KakaoPay), BAD_REQUEST", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
-        (status = 409, description = "POINT_LIMIT_EXCEEDED", body = AppError),
+        (status = 409, description = "POINT_LIMIT_EXCEEDED (with the charges still pending)", body = AppError),
+        (status = 503, description = "PAYMENT_UNAVAILABLE: KakaoPay did not start the payment (nothing left pending)", body = AppError),
     ))]
 #[allow(dead_code)]
 fn charge_points() {}
+
+#[utoipa::path(get, path = "/api/points/charges", tag = "points", security(("session" = [])),
+    responses(
+        (status = 200, description = "My charges through a payment service, newest first (the latest 50)", body = Vec<Charge>),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn my_charges() {}
+
+#[utoipa::path(get, path = "/api/points/charges/get", tag = "points", security(("session" = [])),
+    params(IdQuery),
+    responses(
+        (status = 200, description = "One of my charges", body = Charge),
+        (status = 400, description = "BAD_REQUEST (no id)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 404, description = "NOT_FOUND (also anyone else's)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn get_charge() {}
 
 #[utoipa::path(get, path = "/api/points/history", tag = "points", security(("session" = [])),
     params(PageQuery),

@@ -17,6 +17,7 @@ use app::{
         AdminOrder, AdminOrderPage, AdminOrderSummary, CancelledOrder, IdempotencyKey, OrderDetail,
         OrderId, StatusEntry,
     },
+    payments::{PaymentsStatus, StuckCharge},
     platform::{OutboxStats, PendingEvent, PlatformStatus},
     points::{PointBalance, PointDelta},
     staff::{Role, StaffList, StaffMember},
@@ -31,7 +32,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         set_on_sale, upload_picture, adjust_stock, staff_list, grant_role, revoke_role,
         audit_log, orders, order, fulfil_order, cancel_order, customers, customer,
         adjust_points, platform, retry_event, coupons, coupon, create_campaign,
-        update_campaign,
+        update_campaign, payments, refund_charge,
     ),
     components(schemas(
         AdminProduct, AdminProductPage, ProductDetail, PriceChange, StockMovement,
@@ -39,7 +40,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         StaffMember, StaffList, AuditEntry, AuditKind, AuditPage, Dashboard,
         AdminOrderSummary, AdminOrderPage, AdminOrder, StatusEntry, CustomerSummary,
         CustomerPage, CustomerDetail, PointDelta, PlatformStatus, PendingEvent, OutboxStats,
-        Campaign, CampaignPage,
+        Campaign, CampaignPage, PaymentsStatus, StuckCharge,
     )),
     tags((name = "admin", description = "The operator's side: staff only. 401 \
         UNAUTHENTICATED without a session, 403 FORBIDDEN for a role without the \
@@ -448,6 +449,15 @@ struct PointsRequest {
 
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)]
+struct RefundRequest {
+    /// The charge to refund.
+    charge_id: i64,
+    #[schema(min_length = 1, max_length = 200)]
+    reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
 struct RetryRequest {
     #[schema(min_length = 1, max_length = 100)]
     event_id: String,
@@ -547,6 +557,29 @@ fn adjust_points() {}
     ))]
 #[allow(dead_code)]
 fn platform() {}
+
+#[utoipa::path(get, path = "/api/admin/payments", tag = "admin", security(("session" = [])),
+    responses(
+        (status = 200, description = "orders: charges pending, failing (the reconciler keeps failing to settle them), the oldest pending one's age", body = PaymentsStatus),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn payments() {}
+
+#[utoipa::path(post, path = "/api/admin/payments/refund", tag = "admin", security(("session" = [])),
+    request_body(content((RefundRequest = "application/json"), (RefundRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "customers: the shopper's balance after (a `refund` ledger row, an audit row, the payment cancelled at KakaoPay)", body = PointBalance),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "NOT_FOUND", body = AppError),
+        (status = 409, description = "INSUFFICIENT_POINTS (spent), CHARGE_NOT_REFUNDABLE (not paid, or refunded)", body = AppError),
+        (status = 503, description = "PAYMENT_UNAVAILABLE: KakaoPay did not give the money back (the charge is paid again)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn refund_charge() {}
 
 #[utoipa::path(post, path = "/api/admin/platform/retry", tag = "admin", security(("session" = [])),
     request_body(content((RetryRequest = "application/json"), (RetryRequest = "application/x-www-form-urlencoded"))),

@@ -2,11 +2,11 @@
 
 use crate::{
     admin_guard,
-    config::Config,
+    config::{Config, PaymentSettings},
     connections::{self, ConnectionLimits},
     form_feedback, json_forms, language, login_guard, openapi, origin,
     page_cache::{self, PageCache},
-    security, sign_in, text_input, time_limit,
+    payment_returns, security, sign_in, text_input, time_limit,
 };
 use anyhow::Context;
 use app::{
@@ -15,6 +15,7 @@ use app::{
     db::Db,
     identity::{session_store::SqlSessionStore, AuthSettings},
     orders::idempotency,
+    payments::{kakaopay::KakaoPay, provider::Payments},
     platform::dispatcher::{Destination, Dispatcher, Wakeup},
     shell, App,
 };
@@ -45,6 +46,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub sign_in: SignInProviders,
+    pub payments: Payments,
 }
 
 pub struct Application {
@@ -52,6 +54,8 @@ pub struct Application {
     router: Router,
     db: Db,
     dispatcher: Dispatcher,
+    payments: Payments,
+    reconcile_every: Duration,
     connection_limits: ConnectionLimits,
     discovery: tokio::task::JoinHandle<()>,
 }
@@ -76,20 +80,32 @@ impl Application {
             config.dispatch.clone(),
             wakeup.clone(),
         )?;
+        let public = public_url(&config, listener.local_addr()?);
         let sign_in = SignInProviders::new(SignInSettings {
             providers: config.sign_in_providers.clone(),
-            public_url: public_url(&config, listener.local_addr()?),
+            public_url: public.clone(),
             state_ttl: config.sign_in_state_ttl,
         })?;
+        let payments = match &config.payments {
+            PaymentSettings::Demo => Payments::Demo,
+            PaymentSettings::KakaoPay(settings) => Payments::Provider {
+                service: std::sync::Arc::new(
+                    KakaoPay::new(settings.clone()).context("setting up KakaoPay")?,
+                ),
+                public_url: public.into(),
+            },
+        };
         // Tried once now; a provider that does not answer is retried in
         // the background and has no button until it does.
         let discovery = sign_in.discover_all().await;
-        let router = router(&config, db.clone(), wakeup, sign_in);
+        let router = router(&config, db.clone(), wakeup, sign_in, payments.clone());
         Ok(Self {
             listener,
             router,
             db,
             dispatcher,
+            payments,
+            reconcile_every: config.reconcile_every,
             connection_limits: config.connection_limits,
             discovery,
         })
@@ -113,9 +129,20 @@ impl Application {
     ) -> anyhow::Result<()> {
         let cleanup = spawn_cleanup(self.db.clone());
         let dispatcher = tokio::spawn(self.dispatcher.run());
+        // Pending charges are settled from the payment service's answer.
+        let reconciler = self.payments.service().map(|service| {
+            tokio::spawn(app::points::charging::run_reconciler(
+                self.db.clone(),
+                service.clone(),
+                self.reconcile_every,
+            ))
+        });
         connections::serve(self.listener, self.router, self.connection_limits, stop).await;
         cleanup.abort();
         dispatcher.abort();
+        if let Some(reconciler) = reconciler {
+            reconciler.abort();
+        }
         self.discovery.abort();
         self.db.pool().close().await;
         Ok(())
@@ -161,13 +188,20 @@ fn public_url(config: &Config, bound: SocketAddr) -> String {
     })
 }
 
-fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> Router {
+fn router(
+    config: &Config,
+    db: Db,
+    wakeup: Wakeup,
+    sign_in: SignInProviders,
+    payments: Payments,
+) -> Router {
     let leptos_options = config.leptos.clone();
     let routes = ROUTES.clone();
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
         sign_in: sign_in.clone(),
+        payments: payments.clone(),
     };
     let sessions = SessionManagerLayer::new(SqlSessionStore::new(db.clone()))
         .with_name("storefront_session")
@@ -182,18 +216,24 @@ fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> 
     let auth = AuthSettings {
         trust_user_id_header: config.trust_user_id_header,
     };
-    // Linking a provider is a form whose answer leads to the provider.
+    // Linking a provider is a form whose answer leads to the provider;
+    // charging points, one that leads to the payment service.
+    let payment_pages = payments
+        .service()
+        .map(|service| service.browser_origins())
+        .unwrap_or_default();
     let content_policy = config
         .content_policy
         .clone()
-        .with_form_targets(config.sign_in_providers.iter().map(|p| p.issuer.as_str()));
+        .with_form_targets(config.sign_in_providers.iter().map(|p| p.issuer.as_str()))
+        .with_form_targets(payment_pages.iter().map(String::as_str));
     let pictures = PictureStore::new(&config.uploads_dir);
     if auth.trust_user_id_header {
         tracing::warn!("X-USER-ID is trusted: only run this behind a gateway that sets it");
     }
 
     let page_cache = PageCache::new(config.page_cache_max_age, content_policy.clone());
-    let mut pages = sign_in::routes();
+    let mut pages = sign_in::routes().merge(payment_returns::routes());
     if config.bench_endpoints {
         tracing::warn!(
             "benchmark endpoints are on: GET /_bench/static/{{bytes}}, /_bench/twin/ (and \
@@ -226,6 +266,7 @@ fn router(config: &Config, db: Db, wakeup: Wakeup, sign_in: SignInProviders) -> 
             provide_context(wakeup.clone());
             provide_context(pictures.clone());
             provide_context(sign_in.clone());
+            provide_context(payments.clone());
         }
     };
     let pages_and_api = pages

@@ -48,6 +48,9 @@ pub struct CustomerDetail {
     pub created_at: i64,
     pub orders: OrderPage,
     pub ledger: LedgerPage,
+    /// Charges through a payment service, newest first (the latest 20).
+    #[serde(default)]
+    pub charges: Vec<crate::payments::Charge>,
 }
 
 /// The longest text a customer search takes.
@@ -130,6 +133,7 @@ pub mod store {
             created_at,
             orders: crate::orders::store::list(db, user, first, locale).await?,
             ledger: crate::points::store::history(db, user, first).await?,
+            charges: crate::payments::store::of_user(db, user, 20).await?,
         })
     }
 }

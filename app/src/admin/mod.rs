@@ -77,7 +77,12 @@ pub const ACCESS: &[(&str, Access)] = &[
         "/api/admin/customers/points",
         Access::Needs(Permission::Customers),
     ),
+    (
+        "/api/admin/payments/refund",
+        Access::Needs(Permission::Customers),
+    ),
     ("/api/admin/platform", Access::Needs(Permission::Orders)),
+    ("/api/admin/payments", Access::Needs(Permission::Orders)),
     (
         "/api/admin/platform/retry",
         Access::Needs(Permission::Orders),

@@ -158,6 +158,55 @@ pub async fn admin_customer(id: String) -> Result<CustomerDetail, AppError> {
     customers::store::get(&db()?, UserId(id), Locale::current()).await
 }
 
+/// `POST /api/admin/payments/refund`: `charge_id`, `reason`. Gives a paid
+/// charge's money back through the payment service and takes its points
+/// back; the new balance. 409 `INSUFFICIENT_POINTS` when the shopper
+/// spent them, `CHARGE_NOT_REFUNDABLE` when it is not paid; 404
+/// `NOT_FOUND`; 503 `PAYMENT_UNAVAILABLE` when the service will not.
+#[server(prefix = "/api", endpoint = "admin/payments/refund")]
+pub async fn refund_charge(charge_id: String, reason: String) -> Result<PointBalance, AppError> {
+    use crate::payments::{provider::Payments, store as charges, ChargeId};
+    let staff = require(Permission::Customers).await?;
+    let reason = crate::text::field("reason", &reason, true, points::MAX_REASON, false)?;
+    let id = charge_id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(ChargeId)
+        .ok_or_else(points::charging::no_such_charge)?;
+    let db = db()?;
+    let charge = charges::get(&db, id)
+        .await?
+        .ok_or_else(points::charging::no_such_charge)?;
+    let payments = Payments::current();
+    let Some(service) = payments.service().filter(|s| s.name() == charge.provider) else {
+        return Err(AppError::new(
+            crate::error::ErrorCode::PaymentUnavailable,
+            crate::locale::td_string!(Locale::current(), errors.payment_unavailable),
+        ));
+    };
+    let balance =
+        points::charging::refund(&db, service.as_ref(), id, &reason, staff.user_id).await?;
+    if let Some(wakeup) = leptos::prelude::use_context::<crate::platform::dispatcher::Wakeup>() {
+        wakeup.wake();
+    }
+    let points = crate::money::show_points(balance, Locale::current());
+    crate::flash::done(crate::locale::td_string!(
+        Locale::current(),
+        flash.points_adjusted,
+        points
+    ))
+    .await;
+    if crate::http_status::is_plain_form_post() {
+        leptos_axum::redirect(&format!("/admin/customers/{}", charge.user_id));
+    }
+    Ok(PointBalance {
+        user_id: charge.user_id,
+        points: balance,
+    })
+}
+
 /// `POST /api/admin/customers/points`: `user_id`, `delta` (±1,000,000, not
 /// 0), `reason`. The new balance; 409 `INSUFFICIENT_POINTS` below zero,
 /// `POINT_LIMIT_EXCEEDED` past the cap; 404 `USER_NOT_FOUND`.

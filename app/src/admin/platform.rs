@@ -33,6 +33,15 @@ pub async fn admin_platform() -> Result<PlatformStatus, AppError> {
     })
 }
 
+/// `GET /api/admin/payments`: charges pending, failing (the reconciler
+/// keeps failing to settle them), the oldest pending one's age, and the
+/// failing ones.
+#[server(prefix = "/api", endpoint = "admin/payments", input = server_fn::codec::GetUrl)]
+pub async fn admin_payments() -> Result<crate::payments::PaymentsStatus, AppError> {
+    require(Permission::Orders).await?;
+    crate::payments::store::status(&db()?, 20).await
+}
+
 /// `POST /api/admin/platform/retry`: `event_id`. The event, due now (the
 /// dispatcher is woken for it); 404 `NOT_FOUND` when no such event waits.
 #[server(prefix = "/api", endpoint = "admin/platform/retry")]

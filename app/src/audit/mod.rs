@@ -45,10 +45,12 @@ pub enum AuditKind {
     CouponCreated,
     #[serde(rename = "coupon.updated")]
     CouponUpdated,
+    #[serde(rename = "payment.refunded")]
+    ChargeRefunded,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 14] = [
+    pub const ALL: [AuditKind; 15] = [
         AuditKind::ProductCreated,
         AuditKind::ProductUpdated,
         AuditKind::PriceChanged,
@@ -63,6 +65,7 @@ impl AuditKind {
         AuditKind::EventRetried,
         AuditKind::CouponCreated,
         AuditKind::CouponUpdated,
+        AuditKind::ChargeRefunded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +84,7 @@ impl AuditKind {
             AuditKind::EventRetried => "platform.retry",
             AuditKind::CouponCreated => "coupon.created",
             AuditKind::CouponUpdated => "coupon.updated",
+            AuditKind::ChargeRefunded => "payment.refunded",
         }
     }
 
@@ -100,6 +104,7 @@ impl AuditKind {
             AuditKind::EventRetried => td_string!(locale, admin.kind_event_retried),
             AuditKind::CouponCreated => td_string!(locale, admin.kind_coupon_created),
             AuditKind::CouponUpdated => td_string!(locale, admin.kind_coupon_updated),
+            AuditKind::ChargeRefunded => td_string!(locale, admin.kind_charge_refunded),
         }
     }
 }

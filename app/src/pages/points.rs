@@ -5,7 +5,8 @@ use crate::{
     flash::FormState,
     locale::{td_string, Locale},
     money::{show_points, Won},
-    points::{point_history, ChargeAmount, ChargePoints, LedgerKind, LedgerPage},
+    payments::{Charge, ChargeLimits, ChargeStatus},
+    points::{my_charges, point_history, ChargeAmount, ChargePoints, LedgerKind, LedgerPage},
 };
 use leptos::{
     either::{Either, EitherOf3},
@@ -25,6 +26,8 @@ pub fn PointsPage() -> impl IntoView {
     let auth = use_auth();
     let page = use_query_map().with_untracked(|q| q.get("page"));
     let history = OnceResource::new(point_history(page, None));
+    let charges = OnceResource::new(my_charges());
+    let limits = ChargeLimits::current();
     let locale = Locale::current();
     view! {
         <Title text=td_string!(locale, points.points) />
@@ -33,8 +36,23 @@ pub fn PointsPage() -> impl IntoView {
             <h1>{td_string!(locale, points.points)}</h1>
             <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
                 {Suspend::new(async move {
-                    match futures::join!(history.into_future(), auth.user.into_future()) {
-                        (Ok(history), Ok(user)) => {
+                    match futures::join!(history.into_future(), auth.user.into_future(), charges.into_future()) {
+                        (Ok(history), Ok(user), Ok(charges)) => {
+                            // Demo points are charged in place (the island says so);
+                            // a paid charge leaves for the payment service.
+                            let forms = if limits.demo {
+                                Either::Left(view! {
+                                    <p class="hint" data-testid="demo-points">{td_string!(locale, points.demo_notice)}</p>
+                                    <Enhance then=Then::SayCharged refresh="points-history".to_string() alert_id="charge-error".to_string()>
+                                        <ChargeForms limits />
+                                    </Enhance>
+                                })
+                            } else {
+                                Either::Right(view! {
+                                    <p class="hint" data-testid="paid-points">{td_string!(locale, points.paid_notice)}</p>
+                                    <ChargeForms limits />
+                                })
+                            };
                             view! {
                                 <p class="points__balance">
                                     {td_string!(locale, points.balance)}
@@ -44,12 +62,9 @@ pub fn PointsPage() -> impl IntoView {
                                 </p>
                                 <div class="points__charge">
                                     <h2>{td_string!(locale, points.charge)}</h2>
-                                    // No payment service yet: say so where points are charged.
-                                    <p class="hint" data-testid="demo-points">{td_string!(locale, points.demo_notice)}</p>
-                                    <Enhance then=Then::SayCharged refresh="points-history".to_string() alert_id="charge-error".to_string()>
-                                        <ChargeForms />
-                                    </Enhance>
+                                    {forms}
                                 </div>
+                                {(!charges.is_empty()).then(|| view! { <ChargeTable charges /> })}
                                 <div class="points__history" id="points-history">
                                     <h2>{td_string!(locale, points.history)}</h2>
                                     <LedgerTable page=history />
@@ -57,7 +72,9 @@ pub fn PointsPage() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        (Err(error), _) | (_, Err(error)) => view! { <ErrorNotice error /> }.into_any(),
+                        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+                            view! { <ErrorNotice error /> }.into_any()
+                        }
                     }
                 })}
             </Suspense>
@@ -68,9 +85,14 @@ pub fn PointsPage() -> impl IntoView {
 /// The two charge forms: one click for a quick amount (the button carries
 /// it), or any amount.
 #[component]
-fn ChargeForms() -> impl IntoView {
+fn ChargeForms(limits: ChargeLimits) -> impl IntoView {
     let locale = Locale::current();
     let state = FormState::of(ChargePoints::PATH);
+    let button = if limits.demo {
+        td_string!(locale, points.charge_button)
+    } else {
+        td_string!(locale, points.pay_button)
+    };
     view! {
         <form method="post" action=ChargePoints::url() class="quick-charge">
             {ChargeAmount::QUICK
@@ -87,12 +109,54 @@ fn ChargeForms() -> impl IntoView {
         <form method="post" action=ChargePoints::url() class="free-charge">
             <label>
                 {td_string!(locale, points.amount)}
-                <input type="number" name="amount" min=ChargeAmount::MIN max=ChargeAmount::MAX step="1" required inputmode="numeric"
+                <input type="number" name="amount" min=limits.min max=limits.max step="1" required inputmode="numeric"
                     value=state.typed("amount") aria-invalid=state.invalid("amount") aria-describedby=state.described_by("amount") />
             </label>
             {field_error(&state, "amount")}
-            <button type="submit">{td_string!(locale, points.charge_button)}</button>
+            <button type="submit">{button}</button>
         </form>
+    }
+}
+
+/// The shopper's payments and where each stands; a pending one is being
+/// confirmed with the payment service.
+#[component]
+fn ChargeTable(charges: Vec<Charge>) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
+        <div class="points__charges">
+            <h2>{td_string!(locale, points.charges)}</h2>
+            <table class="ledger" data-testid="charges">
+                <thead>
+                    <tr>
+                        <th>{td_string!(locale, points.when)}</th>
+                        <th>{td_string!(locale, points.charge_id)}</th>
+                        <th>{td_string!(locale, points.amount)}</th>
+                        <th>{td_string!(locale, points.status)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {charges
+                        .into_iter()
+                        .map(|charge| {
+                            let class = match charge.status {
+                                ChargeStatus::Pending => "status status--pending",
+                                ChargeStatus::Paid => "status status--ok",
+                                _ => "status",
+                            };
+                            view! {
+                                <tr data-testid="charge-row" data-status=charge.status.as_str()>
+                                    <td>{format_millis(charge.created_at, locale)}</td>
+                                    <td>{format!("#{}", charge.charge_id)}</td>
+                                    <td class="num">{Won(charge.amount).grouped()}</td>
+                                    <td><span class=class>{charge.status.label(locale)}</span></td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

@@ -14,7 +14,51 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 #[cfg(feature = "ssr")]
+pub mod kakaopay;
+#[cfg(feature = "ssr")]
+pub mod provider;
+#[cfg(feature = "ssr")]
 pub mod store;
+
+/// How much one charge may be, in won (points): free demo points, or a
+/// payment through a service (whose own bounds these are within).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChargeLimits {
+    pub min: i64,
+    pub max: i64,
+    /// Demo points: no money is taken.
+    pub demo: bool,
+}
+
+impl ChargeLimits {
+    pub const DEMO: Self = Self {
+        min: 1,
+        max: 1_000_000,
+        demo: true,
+    };
+    pub const PAID: Self = Self {
+        min: 1_000,
+        max: 2_000_000,
+        demo: false,
+    };
+
+    /// The limits of this server's setting (`PAYMENTS`); demo where no
+    /// server is asked (the browser).
+    pub fn current() -> Self {
+        #[cfg(feature = "ssr")]
+        {
+            provider::Payments::current().limits()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            Self::DEMO
+        }
+    }
+}
+
+/// How long a charge may stay pending before the reconciler gives up on
+/// the shopper and settles it from the payment service's answer alone.
+pub const WAIT_FOR_SHOPPER_MS: i64 = 30 * 60 * 1000;
 
 /// A charge's id; also the `partner_order_id` a provider is given.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -71,13 +115,25 @@ impl ChargeStatus {
         Self::ALL.into_iter().find(|s| s.as_str() == stored)
     }
 
+    /// What the shopper and staff read.
+    pub fn label(self, locale: crate::locale::Locale) -> &'static str {
+        use crate::locale::td_string;
+        match self {
+            ChargeStatus::Pending => td_string!(locale, points.status_pending),
+            ChargeStatus::Paid => td_string!(locale, points.status_paid),
+            ChargeStatus::Failed => td_string!(locale, points.status_failed),
+            ChargeStatus::Cancelled => td_string!(locale, points.status_cancelled),
+            ChargeStatus::Refunded => td_string!(locale, points.status_refunded),
+        }
+    }
+
     /// Whether a charge in this status can still be settled.
     pub fn is_open(self) -> bool {
         self == ChargeStatus::Pending
     }
 }
 
-/// One charge as the shop keeps it.
+/// One charge as the shop keeps it (`GET /api/points/charges/get`).
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Charge {
@@ -91,6 +147,36 @@ pub struct Charge {
     /// Unix milliseconds.
     pub created_at: i64,
     pub paid_at: Option<i64>,
+}
+
+/// A pending charge is failing once the reconciler has looked at it this
+/// often without settling it: the operator's platform page shows it.
+pub const FAILING_AFTER: i64 = 5;
+
+/// A pending charge the reconciler keeps failing to settle.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StuckCharge {
+    pub charge_id: ChargeId,
+    pub amount: i64,
+    /// Looks that settled nothing.
+    pub attempts: i64,
+    pub last_error: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// `GET /api/admin/payments`: what the operator's platform page shows.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentsStatus {
+    pub pending: i64,
+    /// Pending charges looked at `FAILING_AFTER` times or more.
+    pub failing: i64,
+    /// Age of the oldest pending charge, in milliseconds.
+    pub oldest_pending_ms: Option<i64>,
+    /// The failing charges, oldest first (at most 20).
+    pub stuck: Vec<StuckCharge>,
 }
 
 #[cfg(test)]

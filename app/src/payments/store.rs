@@ -1,6 +1,6 @@
 //! The charges and their events: the one place a charge changes.
 
-use super::{Charge, ChargeId, ChargeStatus};
+use super::{Charge, ChargeId, ChargeStatus, PaymentsStatus, StuckCharge, FAILING_AFTER};
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult},
@@ -85,6 +85,168 @@ pub async fn settle(
         event(tx, id, to.as_str(), detail).await?;
     }
     Ok(moved)
+}
+
+/// Moves a paid charge to `refunded` (one conditional update: of two
+/// refunds at once, one moves it). `None` when it was not paid.
+pub async fn mark_refunded(
+    tx: &mut Transaction<'static, Any>,
+    id: ChargeId,
+    detail: &str,
+) -> AppResult<Option<Charge>> {
+    let moved = sqlx::query(&format!(
+        "UPDATE charges SET status = 'refunded', updated_at = $2 \
+         WHERE id = $1 AND status = 'paid' RETURNING {COLUMNS}"
+    ))
+    .bind(id.0)
+    .bind(now_millis())
+    .try_map(|row: AnyRow| charge(&row))
+    .fetch_optional(&mut **tx)
+    .await?;
+    if moved.is_some() {
+        event(tx, id, "refunded", detail).await?;
+    }
+    Ok(moved)
+}
+
+/// Undoes `mark_refunded` when the payment service did not give the
+/// money back: the charge is paid again.
+pub async fn unrefund(
+    tx: &mut Transaction<'static, Any>,
+    id: ChargeId,
+    detail: &str,
+) -> AppResult<bool> {
+    let moved = sqlx::query(
+        "UPDATE charges SET status = 'paid', updated_at = $2 WHERE id = $1 AND status = 'refunded'",
+    )
+    .bind(id.0)
+    .bind(now_millis())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if moved {
+        event(tx, id, "refund_failed", detail).await?;
+    }
+    Ok(moved)
+}
+
+/// A look at a pending charge that settled nothing: counted, with what
+/// went wrong (empty when the service said it is still open), and the
+/// charge is not due again for a while.
+pub async fn record_look(db: &Db, id: ChargeId, error: &str) -> AppResult<()> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE charges SET attempts = attempts + 1, last_error = $2, updated_at = $3 \
+         WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id.0)
+    .bind(error)
+    .bind(now_millis())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 1 && !error.is_empty() {
+        event(&mut tx, id, "look_failed", error).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Appends an event to a charge's story (`detail`: what happened).
+pub async fn note(db: &Db, id: ChargeId, kind: &str, detail: &str) -> AppResult<()> {
+    let mut tx = db.begin_write().await?;
+    event(&mut tx, id, kind, detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Pending charges untouched since `before` (unix ms), oldest first, with
+/// the service's reference when they have one.
+pub async fn due(db: &Db, before: i64, limit: i64) -> AppResult<Vec<(Charge, Option<String>)>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {COLUMNS}, provider_ref FROM charges \
+         WHERE status = 'pending' AND updated_at <= $1 ORDER BY updated_at, id LIMIT $2"
+    ))
+    .bind(before)
+    .bind(limit)
+    .try_map(|row: AnyRow| Ok((charge(&row)?, row.try_get("provider_ref")?)))
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// A charge and the service's reference of its payment.
+pub async fn with_reference(db: &Db, id: ChargeId) -> AppResult<Option<(Charge, Option<String>)>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {COLUMNS}, provider_ref FROM charges WHERE id = $1"
+    ))
+    .bind(id.0)
+    .try_map(|row: AnyRow| Ok((charge(&row)?, row.try_get("provider_ref")?)))
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// A shopper's charges, newest first.
+pub async fn of_user(db: &Db, user: UserId, limit: i64) -> AppResult<Vec<Charge>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM charges WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(user.0)
+    .bind(limit)
+    .try_map(|row: AnyRow| charge(&row))
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The won of a shopper's charges still pending (they count toward the
+/// balance cap until settled).
+pub async fn pending_total(tx: &mut Transaction<'static, Any>, user: UserId) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM charges \
+         WHERE user_id = $1 AND status = 'pending'",
+    )
+    .bind(user.0)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// What the operator's platform page shows of payments: pending charges,
+/// those the reconciler keeps failing to settle (at most `limit`), the
+/// oldest pending one's age.
+pub async fn status(db: &Db, limit: i64) -> AppResult<PaymentsStatus> {
+    let (pending, failing, oldest): (i64, i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), \
+         CAST(COALESCE(SUM(CASE WHEN attempts >= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         MIN(created_at) FROM charges WHERE status = 'pending'",
+    )
+    .bind(FAILING_AFTER)
+    .fetch_one(db.pool())
+    .await?;
+    let stuck = sqlx::query_as::<_, (i64, i64, i64, String, i64)>(
+        "SELECT id, amount, attempts, last_error, created_at FROM charges \
+         WHERE status = 'pending' AND attempts >= $1 ORDER BY created_at LIMIT $2",
+    )
+    .bind(FAILING_AFTER)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(
+        |(id, amount, attempts, last_error, created_at)| StuckCharge {
+            charge_id: ChargeId(id),
+            amount,
+            attempts,
+            last_error,
+            created_at,
+        },
+    )
+    .collect();
+    Ok(PaymentsStatus {
+        pending,
+        failing,
+        oldest_pending_ms: oldest.map(|at| (now_millis() - at).max(0)),
+        stuck,
+    })
 }
 
 pub async fn get(db: &Db, id: ChargeId) -> AppResult<Option<Charge>> {

@@ -35,6 +35,15 @@ pub async fn consume(db: &Db, event: &PlatformEvent) -> AppResult<bool> {
     if new.is_none() {
         return Ok(false);
     }
+    let (order_id, sign, ordered_at, items, column) = match event {
+        PlatformEvent::Placed(e) => (e.order_id, 1, e.ordered_at, &e.items, "placed"),
+        PlatformEvent::Cancelled(e) => (e.order_id, -1, e.ordered_at, &e.items, "cancelled"),
+        // Payments count for nothing the embedded platform aggregates.
+        PlatformEvent::Charged(_) | PlatformEvent::Refunded(_) => {
+            tx.commit().await?;
+            return Ok(true);
+        }
+    };
     // Locked, so the window cannot move on between this read and the
     // commit (a move subtracts the hours it sees leaving). It also makes
     // every consume wait for the one before, so the order's record below
@@ -42,23 +51,20 @@ pub async fn consume(db: &Db, event: &PlatformEvent) -> AppResult<bool> {
     let window = window_start(db, &mut tx).await?;
     let (placed, cancelled): (i64, i64) =
         sqlx::query_as("SELECT placed, cancelled FROM platform_orders WHERE order_id = $1")
-            .bind(event.order_id())
+            .bind(order_id)
             .fetch_optional(&mut *tx)
             .await?
             .unwrap_or((0, 0));
-    let (sign, ordered_at, items, column) = match event {
-        PlatformEvent::Placed(e) => (1, e.ordered_at, &e.items, "placed"),
-        PlatformEvent::Cancelled(e) => (-1, e.ordered_at, &e.items, "cancelled"),
-    };
-    let counts = match event {
-        PlatformEvent::Placed(_) => placed == 0 && cancelled == 0,
-        PlatformEvent::Cancelled(_) => placed == 1 && cancelled == 0,
+    let counts = if sign > 0 {
+        placed == 0 && cancelled == 0
+    } else {
+        placed == 1 && cancelled == 0
     };
     sqlx::query(&format!(
         "INSERT INTO platform_orders (order_id, {column}) VALUES ($1, 1) \
          ON CONFLICT (order_id) DO UPDATE SET {column} = 1"
     ))
-    .bind(event.order_id())
+    .bind(order_id)
     .execute(&mut *tx)
     .await?;
     if counts {

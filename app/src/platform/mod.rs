@@ -1,5 +1,5 @@
-//! The data platform: every placed and every cancelled order is sent to
-//! it as an event, and the best sellers are read from its aggregate. The order's transaction
+//! The data platform: every placed and every cancelled order, and every
+//! payment charged or refunded, is sent to it as an event, and the best sellers are read from its aggregate. The order's transaction
 //! writes the event to the outbox (`outbox.rs`); the dispatcher
 //! (`dispatcher.rs`) sends it after the commit to the embedded platform
 //! (`embedded.rs`, the default) or over HTTP, retrying until it arrives.
@@ -29,6 +29,10 @@ pub enum PlatformEvent {
     Placed(OrderPlaced),
     #[serde(rename = "order.cancelled")]
     Cancelled(OrderCancelled),
+    #[serde(rename = "payment.charged")]
+    Charged(PaymentEvent),
+    #[serde(rename = "payment.refunded")]
+    Refunded(PaymentEvent),
 }
 
 impl PlatformEvent {
@@ -37,6 +41,7 @@ impl PlatformEvent {
         match self {
             PlatformEvent::Placed(e) => &e.event_id,
             PlatformEvent::Cancelled(e) => &e.event_id,
+            PlatformEvent::Charged(e) | PlatformEvent::Refunded(e) => &e.event_id,
         }
     }
 
@@ -45,13 +50,51 @@ impl PlatformEvent {
         match self {
             PlatformEvent::Placed(_) => OrderPlaced::KIND,
             PlatformEvent::Cancelled(_) => OrderCancelled::KIND,
+            PlatformEvent::Charged(_) => PaymentEvent::CHARGED,
+            PlatformEvent::Refunded(_) => PaymentEvent::REFUNDED,
         }
     }
 
-    pub fn order_id(&self) -> i64 {
+    /// The order an order's event is about.
+    pub fn order_id(&self) -> Option<i64> {
         match self {
-            PlatformEvent::Placed(e) => e.order_id,
-            PlatformEvent::Cancelled(e) => e.order_id,
+            PlatformEvent::Placed(e) => Some(e.order_id),
+            PlatformEvent::Cancelled(e) => Some(e.order_id),
+            PlatformEvent::Charged(_) | PlatformEvent::Refunded(_) => None,
+        }
+    }
+}
+
+/// `payment.charged` (points bought through a payment service) and
+/// `payment.refunded` (that money given back, the points taken back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentEvent {
+    pub event_id: String,
+    /// The shop's charge (the service's order id).
+    pub charge_id: i64,
+    pub user_id: UserId,
+    /// Won paid (or given back).
+    pub amount: Won,
+    /// The payment service: `kakaopay`.
+    pub provider: String,
+    /// Unix milliseconds.
+    pub at: i64,
+}
+
+impl PaymentEvent {
+    pub const CHARGED: &'static str = "payment.charged";
+    pub const REFUNDED: &'static str = "payment.refunded";
+
+    /// A new event (with a new id) for `charge`.
+    #[cfg(feature = "ssr")]
+    pub fn new(charge_id: i64, user_id: UserId, amount: i64, provider: &str, at: i64) -> Self {
+        Self {
+            event_id: uuid::Uuid::new_v4().to_string(),
+            charge_id,
+            user_id,
+            amount: Won(amount),
+            provider: provider.to_string(),
+            at,
         }
     }
 }

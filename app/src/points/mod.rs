@@ -11,12 +11,16 @@ use leptos::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize};
 
 #[cfg(feature = "ssr")]
+pub mod charging;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 /// The most a balance may hold.
 pub const MAX_BALANCE: i64 = 10_000_000;
 
-/// An amount to charge: a whole number of points from 1 to 1,000,000.
+/// An amount to charge: a whole number of points within the limits of
+/// how points are charged (`payments::ChargeLimits`: 1 to 1,000,000 demo
+/// points, 1,000 to 2,000,000 won through a payment service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct ChargeAmount(i64);
@@ -38,24 +42,35 @@ impl<'de> Deserialize<'de> for ChargeAmount {
 }
 
 impl ChargeAmount {
+    /// The bounds of every setting (the schema's).
     pub const MIN: i64 = 1;
-    pub const MAX: i64 = 1_000_000;
+    pub const MAX: i64 = 2_000_000;
     /// The amounts the points page charges in one click.
     pub const QUICK: [Self; 3] = [Self(10_000), Self(50_000), Self(100_000)];
 
     /// Parses what a form or a JSON client sent: digits only, so `1.5`,
     /// `-3`, `1e3`, text and numbers past `i64` are all refused alike.
     pub fn parse(raw: &str) -> AppResult<Self> {
+        Self::parse_within(raw, crate::payments::ChargeLimits::current())
+    }
+
+    pub fn parse_within(raw: &str, limits: crate::payments::ChargeLimits) -> AppResult<Self> {
         let raw = raw.trim();
         let amount = (!raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()))
             .then(|| raw.parse::<i64>().ok())
             .flatten()
-            .filter(|a| (Self::MIN..=Self::MAX).contains(a));
+            .filter(|a| (limits.min..=limits.max).contains(a));
         amount.map(Self).ok_or_else(|| {
+            let locale = Locale::current();
             AppError::invalid_field(
                 ErrorCode::InvalidAmount,
                 "amount",
-                td_string!(Locale::current(), errors.charge_range),
+                td_string!(
+                    locale,
+                    errors.charge_range,
+                    min = crate::money::Won(limits.min).grouped(),
+                    max = crate::money::Won(limits.max).grouped()
+                ),
             )
         })
     }
@@ -219,17 +234,102 @@ pub fn charged_message(charged: i64, points: i64, locale: Locale) -> String {
     .to_string()
 }
 
-/// `POST /api/points/charge`: 400 `INVALID_AMOUNT`, 409 `POINT_LIMIT_EXCEEDED`.
+/// A charge started at the payment service: the shopper pays at
+/// `redirect_url` and comes back.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChargeStarted {
+    pub charge_id: crate::payments::ChargeId,
+    /// `pending`.
+    pub status: crate::payments::ChargeStatus,
+    pub redirect_url: String,
+}
+
+/// What a charge answers: demo points at once, or a payment to make.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ChargeAnswer {
+    Charged(ChargeResult),
+    Started(ChargeStarted),
+}
+
+/// `POST /api/points/charge`: 400 `INVALID_AMOUNT`, 409
+/// `POINT_LIMIT_EXCEEDED`. Demo points are added at once; through a
+/// payment service a pending charge is started (`{charge_id, status,
+/// redirect_url}`; a form is sent on to `redirect_url`), 503
+/// `PAYMENT_UNAVAILABLE` when the service does not start it.
 #[server(prefix = "/api", endpoint = "points/charge")]
-pub async fn charge_points(amount: ChargeAmount) -> Result<ChargeResult, AppError> {
+pub async fn charge_points(amount: ChargeAmount) -> Result<ChargeAnswer, AppError> {
+    use crate::payments::provider::Payments;
     let user_id = crate::identity::require_user().await?;
-    let points = store::charge(&crate::db::db()?, user_id, amount).await?;
-    crate::flash::done(charged_message(amount.get(), points, Locale::current())).await;
-    Ok(ChargeResult {
-        user_id,
-        points,
-        charged: amount.get(),
+    let db = crate::db::db()?;
+    let (service, public_url) = match Payments::current() {
+        Payments::Demo => {
+            let points = store::charge(&db, user_id, amount).await?;
+            crate::flash::done(charged_message(amount.get(), points, Locale::current())).await;
+            return Ok(ChargeAnswer::Charged(ChargeResult {
+                user_id,
+                points,
+                charged: amount.get(),
+            }));
+        }
+        Payments::Provider {
+            service,
+            public_url,
+        } => (service, public_url),
+    };
+    let mobile = leptos::prelude::with_context::<http::request::Parts, _>(|parts| {
+        parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ua| ua.contains("Mobi"))
     })
+    .unwrap_or(false);
+    let begun = charging::begin(
+        &db,
+        service.as_ref(),
+        &public_url,
+        user_id,
+        amount.get(),
+        mobile,
+    )
+    .await?;
+    if crate::http_status::is_plain_form_post() {
+        leptos_axum::redirect(&begun.redirect_url);
+        crate::http_status::set_response_status(303);
+    }
+    Ok(ChargeAnswer::Started(ChargeStarted {
+        charge_id: begun.charge_id,
+        status: crate::payments::ChargeStatus::Pending,
+        redirect_url: begun.redirect_url,
+    }))
+}
+
+/// `GET /api/points/charges`: my charges through a payment service,
+/// newest first (the latest 50).
+#[server(prefix = "/api", endpoint = "points/charges", input = server_fn::codec::GetUrl)]
+pub async fn my_charges() -> Result<Vec<crate::payments::Charge>, AppError> {
+    let user_id = crate::identity::require_user().await?;
+    crate::payments::store::of_user(&crate::db::db()?, user_id, 50).await
+}
+
+/// `GET /api/points/charges/get?id=`: one of my charges; 404 `NOT_FOUND`
+/// for anyone else's.
+#[server(prefix = "/api", endpoint = "points/charges/get", input = server_fn::codec::GetUrl)]
+pub async fn get_charge(id: String) -> Result<crate::payments::Charge, AppError> {
+    let user_id = crate::identity::require_user().await?;
+    let id = id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(charging::no_such_charge)?;
+    match crate::payments::store::get(&crate::db::db()?, crate::payments::ChargeId(id)).await? {
+        Some(charge) if charge.user_id == user_id => Ok(charge),
+        _ => Err(charging::no_such_charge()),
+    }
 }
 
 /// `GET /api/points/history?page&per_page`: newest first.
@@ -249,7 +349,20 @@ mod tests {
 
     #[test]
     fn charge_amounts_are_whole_numbers_in_range() {
+        use crate::payments::ChargeLimits;
         assert_eq!(ChargeAmount::parse("1").unwrap().get(), 1);
+        assert_eq!(
+            ChargeAmount::parse_within("2000000", ChargeLimits::PAID)
+                .unwrap()
+                .get(),
+            2_000_000
+        );
+        for bad in ["999", "2000001", "0"] {
+            assert!(
+                ChargeAmount::parse_within(bad, ChargeLimits::PAID).is_err(),
+                "{bad}"
+            );
+        }
         assert_eq!(ChargeAmount::parse(" 1000000 ").unwrap().get(), 1_000_000);
         for bad in [
             "0",

@@ -8,6 +8,7 @@ use crate::{
     locale::{td_string, Locale},
     paging::Paging,
     payments::{self, ChargeId, ChargeStatus},
+    platform::{self, PaymentEvent, PlatformEvent},
 };
 use sqlx::{any::AnyRow, Any, Row, Transaction};
 
@@ -36,7 +37,8 @@ pub async fn change_balance(
 /// one transaction. Whoever gets there first (the shopper's return, a
 /// replay, the reconciler) credits it; the others find it settled and
 /// change nothing (`None`). The points come in whatever the balance: the
-/// money is taken (the cap was checked before the payment started).
+/// money is taken (the cap was checked before the payment started). The
+/// data platform hears `payment.charged` (the outbox, same transaction).
 pub async fn credit_paid_charge(db: &Db, charge: ChargeId, detail: &str) -> AppResult<Option<i64>> {
     let mut tx = db.begin_write().await?;
     let Some(paid) = payments::store::settle(&mut tx, charge, ChargeStatus::Paid, detail).await?
@@ -55,8 +57,96 @@ pub async fn credit_paid_charge(db: &Db, charge: ChargeId, detail: &str) -> AppR
         source,
     )
     .await?;
+    let event = PaymentEvent::new(
+        paid.charge_id.0,
+        paid.user_id,
+        paid.amount,
+        &paid.provider,
+        paid.paid_at.unwrap_or_else(now_millis),
+    );
+    platform::outbox::enqueue(&mut tx, &PlatformEvent::Charged(event)).await?;
     tx.commit().await?;
     Ok(Some(balance))
+}
+
+/// Takes a paid charge back (staff, `reason`): the charge is `refunded`
+/// (one conditional update: of two refunds at once, one does it) and its
+/// points leave the balance with a `refund` row, refused with
+/// `INSUFFICIENT_POINTS` when the shopper has spent them (then nothing is
+/// written). The platform hears `payment.refunded`, the audit log who
+/// did it, in the same transaction. The caller gives the money back after
+/// the commit, and undoes this with `undo_refund` if the service will not.
+pub async fn refund_charge(
+    db: &Db,
+    charge: ChargeId,
+    reason: &str,
+    staff: UserId,
+) -> AppResult<(payments::Charge, i64)> {
+    let mut tx = db.begin_write().await?;
+    let Some(refunded) = payments::store::mark_refunded(&mut tx, charge, reason).await? else {
+        return Err(AppError::new(
+            ErrorCode::ChargeNotRefundable,
+            td_string!(Locale::current(), errors.charge_not_refundable),
+        ));
+    };
+    let source = Source {
+        staff: Some(staff),
+        note: reason,
+        ..Source::default()
+    };
+    let balance = write(
+        &mut tx,
+        refunded.user_id,
+        -refunded.amount,
+        LedgerKind::Refund,
+        source,
+    )
+    .await?;
+    let event = PaymentEvent::new(
+        refunded.charge_id.0,
+        refunded.user_id,
+        refunded.amount,
+        &refunded.provider,
+        now_millis(),
+    );
+    platform::outbox::enqueue(&mut tx, &PlatformEvent::Refunded(event)).await?;
+    crate::audit::store::record(
+        &mut tx,
+        Some(staff),
+        crate::audit::AuditKind::ChargeRefunded,
+        &format!("charge:{}", refunded.charge_id),
+        &format!(
+            "user {}: -{} → {balance}; {reason:?}",
+            refunded.user_id.0, refunded.amount
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((refunded, balance))
+}
+
+/// The service did not give a refunded charge's money back: the charge is
+/// paid again and its points return (an `adjustment` row saying why).
+pub async fn undo_refund(db: &Db, charge: &payments::Charge, why: &str) -> AppResult<()> {
+    let mut tx = db.begin_write().await?;
+    if payments::store::unrefund(&mut tx, charge.charge_id, why).await? {
+        let note = format!("charge #{}: {why}", charge.charge_id);
+        let source = Source {
+            note: &note,
+            ..Source::default()
+        };
+        // Points the shopper had: back whatever the cap.
+        write(
+            &mut tx,
+            charge.user_id,
+            charge.amount,
+            LedgerKind::Refund,
+            source,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Staff change a balance by `delta` (either way, within the same bounds

@@ -12,6 +12,7 @@ mod coupons;
 mod flash;
 mod helpers;
 mod hostile;
+mod kakaopay;
 mod language;
 mod lifecycle;
 mod likes;

@@ -1,7 +1,7 @@
 use super::{loading, AdminError, AdminNav};
 use crate::{
     accounts::customers::CustomerDetail,
-    admin::orders::{admin_customer, AdjustPoints},
+    admin::orders::{admin_customer, AdjustPoints, RefundCharge},
     components::{field_error, Enhance, Then},
     dates::format_millis,
     flash::FormState,
@@ -9,6 +9,7 @@ use crate::{
     locale::{td_string, Locale},
     money::{show_points, Won},
     orders::OrderPage,
+    payments::{Charge, ChargeStatus},
     points::{LedgerKind, LedgerPage, PointDelta, MAX_REASON},
 };
 use leptos::prelude::*;
@@ -48,6 +49,7 @@ fn Detail(customer: CustomerDetail) -> impl IntoView {
         created_at,
         orders,
         ledger,
+        charges,
     } = customer;
     view! {
         <Title text=login_id.clone() />
@@ -65,7 +67,67 @@ fn Detail(customer: CustomerDetail) -> impl IntoView {
         </dl>
         <AdjustForm user_id />
         <Orders orders />
+        <Charges charges />
         <Ledger ledger />
+    }
+}
+
+/// The customer's payments; a paid one can be refunded (the money back
+/// through the payment service, the points taken back).
+#[component]
+fn Charges(charges: Vec<Charge>) -> impl IntoView {
+    let locale = Locale::current();
+    let state = FormState::of(RefundCharge::PATH);
+    view! {
+        <h2>{td_string!(locale, points.charges)}</h2>
+        {if charges.is_empty() {
+            view! { <p class="empty">{td_string!(locale, points.no_charges)}</p> }.into_any()
+        } else {
+            view! {
+                <table class="admin-table" data-testid="customer-charges">
+                    <thead>
+                        <tr>
+                            <th scope="col">{td_string!(locale, points.charge_id)}</th>
+                            <th scope="col">{td_string!(locale, admin.when)}</th>
+                            <th scope="col">{td_string!(locale, admin.amount)}</th>
+                            <th scope="col">{td_string!(locale, points.status)}</th>
+                            <th scope="col">{td_string!(locale, admin.refund)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {charges
+                            .into_iter()
+                            .map(|charge| {
+                                let refund = (charge.status == ChargeStatus::Paid).then(|| {
+                                    view! {
+                                        <form method="post" action=RefundCharge::url() class="admin-inline-form" data-testid="refund-charge-form">
+                                            <input type="hidden" name="charge_id" value=charge.charge_id.0 />
+                                            <label>
+                                                {td_string!(locale, admin.reason)}
+                                                <input type="text" name="reason" required maxlength=MAX_REASON autocomplete="off"
+                                                    aria-invalid=state.invalid("reason") aria-describedby=state.described_by("reason") />
+                                            </label>
+                                            <button type="submit">{td_string!(locale, admin.refund_button)}</button>
+                                        </form>
+                                    }
+                                });
+                                view! {
+                                    <tr data-testid="customer-charge-row" data-status=charge.status.as_str()>
+                                        <td>{format!("#{}", charge.charge_id)}</td>
+                                        <td>{format_millis(charge.created_at, locale)}</td>
+                                        <td class="num">{Won(charge.amount).grouped()}</td>
+                                        <td>{charge.status.label(locale)}</td>
+                                        <td>{refund}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+                {field_error(&state, "reason")}
+            }
+                .into_any()
+        }}
     }
 }
 

@@ -1,14 +1,17 @@
 use super::{loading, AdminError, AdminNav};
 use crate::{
-    admin::platform::{admin_platform, RetryEvent},
+    admin::platform::{admin_payments, admin_platform, RetryEvent},
     components::{Enhance, Then},
     dates::format_millis,
     locale::{td_string, Locale},
+    money::Won,
+    payments::PaymentsStatus,
     platform::{PendingEvent, PlatformStatus},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use server_fn::ServerFn;
+use std::future::IntoFuture;
 
 /// `/admin/platform`: how delivery to the data platform is going (what
 /// `server outbox` prints), and the failing events, each to retry now.
@@ -16,6 +19,7 @@ use server_fn::ServerFn;
 pub fn PlatformPage() -> impl IntoView {
     let locale = Locale::current();
     let status = OnceResource::new(admin_platform());
+    let payments = OnceResource::new(admin_payments());
     view! {
         <Title text=td_string!(locale, admin.platform) />
         <section class="admin">
@@ -23,9 +27,15 @@ pub fn PlatformPage() -> impl IntoView {
             <h1>{td_string!(locale, admin.platform)}</h1>
             <Suspense fallback=move || loading(locale)>
                 {Suspend::new(async move {
-                    match status.await {
-                        Ok(status) => view! { <Status status /> }.into_any(),
-                        Err(error) => view! { <AdminError error /> }.into_any(),
+                    match futures::join!(status.into_future(), payments.into_future()) {
+                        (Ok(status), Ok(payments)) => {
+                            view! {
+                                <Status status />
+                                <Payments status=payments />
+                            }
+                                .into_any()
+                        }
+                        (Err(error), _) | (_, Err(error)) => view! { <AdminError error /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -85,6 +95,73 @@ fn Status(status: PlatformStatus) -> impl IntoView {
             </span>
         </p>
         <FailingEvents events=failing_events />
+    }
+}
+
+/// Charges waiting for the payment service's answer; the ones the
+/// reconciler keeps failing to settle, with its last error.
+#[component]
+fn Payments(status: PaymentsStatus) -> impl IntoView {
+    let locale = Locale::current();
+    let oldest = match status.oldest_pending_ms {
+        Some(ms) => td_string!(
+            locale,
+            admin.seconds,
+            seconds = format!("{:.1}", ms as f64 / 1000.0)
+        )
+        .to_string(),
+        None => "-".to_string(),
+    };
+    view! {
+        <h2>{td_string!(locale, admin.payments)}</h2>
+        <dl class="admin-figures">
+            <div>
+                <dt>{td_string!(locale, admin.payments_pending)}</dt>
+                <dd data-testid="payments-pending">{status.pending}</dd>
+            </div>
+            <div>
+                <dt>{td_string!(locale, admin.payments_failing)}</dt>
+                <dd data-testid="payments-failing">{status.failing}</dd>
+            </div>
+            <div>
+                <dt>{td_string!(locale, admin.payments_oldest)}</dt>
+                <dd data-testid="payments-oldest">{oldest}</dd>
+            </div>
+        </dl>
+        <h3>{td_string!(locale, admin.stuck_charges)}</h3>
+        {if status.stuck.is_empty() {
+            view! { <p class="empty">{td_string!(locale, admin.no_stuck_charges)}</p> }.into_any()
+        } else {
+            view! {
+                <table class="admin-table" data-testid="stuck-charges">
+                    <thead>
+                        <tr>
+                            <th scope="col">{td_string!(locale, points.charge_id)}</th>
+                            <th scope="col">{td_string!(locale, admin.amount)}</th>
+                            <th scope="col">{td_string!(locale, admin.attempts)}</th>
+                            <th scope="col">{td_string!(locale, admin.last_error)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {status
+                            .stuck
+                            .into_iter()
+                            .map(|charge| {
+                                view! {
+                                    <tr data-testid="stuck-charge">
+                                        <td>{format!("#{}", charge.charge_id)}</td>
+                                        <td class="num">{Won(charge.amount).grouped()}</td>
+                                        <td class="num">{charge.attempts}</td>
+                                        <td>{charge.last_error}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+                .into_any()
+        }}
     }
 }
 
