@@ -19,6 +19,12 @@ cargo clippy --workspace --all-targets --features app/ssr -- -D warnings
 say "clippy (hydrate)"
 cargo clippy -p app --all-targets --features hydrate -- -D warnings
 
+say "the KakaoPay sandbox's own tests (node --test)"
+slog="$(mktemp -t storefront-sandbox.XXXXXX)"
+(cd scripts/kakaopay-sandbox && node --test) 2>&1 | tee "$slog"
+sandbox_passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$slog")
+rm -f "$slog"
+
 say "starting a throwaway PostgreSQL"
 eval "$(scripts/pg.sh start)"
 trap 'scripts/pg.sh stop "$PG_TMP"' EXIT
@@ -53,4 +59,4 @@ say "Playwright servers on 127.0.0.1:$E2E_PORT, :$((E2E_PORT + 1)) (demo points)
 e2e_passed=$(grep -oE '^\s+[0-9]+ passed' "$log" | awk '{s += $1} END {print s + 0}')
 rm -f "$log"
 
-echo "$((rust_passed + e2e_passed)) passed, $rust_failed failed"
+echo "$((rust_passed + ${sandbox_passed:-0} + e2e_passed)) passed, $rust_failed failed"

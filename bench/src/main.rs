@@ -15,6 +15,7 @@ mod checkout;
 mod claims;
 mod data;
 mod growth;
+mod payments;
 mod profile;
 mod report;
 mod server;
@@ -246,6 +247,16 @@ async fn main() -> anyhow::Result<()> {
             sales.push(cache::flash_sale(&launch(url, env), backend).await?);
         }
         report.page_cache(&pages, &sales);
+    }
+
+    if args.runs(9) {
+        eprintln!("==> 9. charging through KakaoPay (the sandbox)");
+        let mut charges = Vec::new();
+        for backend in BACKENDS {
+            let url = dbs.fresh(backend, "payments").await?;
+            charges.push(payments::run(&launch(url, Vec::new()), backend).await?);
+        }
+        report.payments(&charges);
     }
 
     let text = report.finish(started.elapsed());

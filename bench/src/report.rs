@@ -1,7 +1,10 @@
 //! The Markdown report: the machine, then one section per measurement,
 //! every figure beside its yardstick and the ratio.
 
-use crate::{browser::Pages, cache, cancel, checkout::Outcome, claims, growth, ssr::PageFigures};
+use crate::{
+    browser::Pages, cache, cancel, checkout::Outcome, claims, growth, payments, ssr::PageFigures,
+};
+use app::money::Won;
 use std::{fmt::Write, process::Command, time::Duration};
 
 pub struct Report {
@@ -426,6 +429,47 @@ impl Report {
                 ms(f.oldest),
                 ms(f.p99),
                 f.over_bound,
+            );
+        }
+        self.sections.push(s);
+    }
+
+    pub fn payments(&mut self, outcomes: &[payments::Outcome]) {
+        let mut s = format!(
+            "## 9. Charging through KakaoPay\n\n\
+             {charges} charges of 1,000 won, {at_once} shoppers at a time (each its own \
+             session), walked as a browser walks them: `POST /api/points/charge` (the shop's \
+             ready call to the KakaoPay sandbox), the sandbox's page and its Pay button, the \
+             shop's approve URL (its approve call, then the credit: the conditional move and \
+             the ledger row in one transaction). Against the sandbox's own rate for the same \
+             walk with the shop's side removed: KakaoPay's client straight to the sandbox \
+             (ready, page, Pay, approve; no HTTP to the shop, no database), as many tasks. \
+             Checked after: charges paid, ledger rows naming a charge, the balances' sum, and \
+             on KakaoPay's side payments taken once / more than once.\n\n\
+             | backend | charges | at once | charges/s | p50 ms | p99 ms | sandbox alone charges/s | p50 ms | p99 ms | **shop / sandbox** | paid | ledger rows | balances | taken once | taken twice |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            charges = payments::CHARGES,
+            at_once = payments::AT_ONCE,
+        );
+        for o in outcomes {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {:.0} | {} | {} | {:.0} | {} | {} | **{:.3}** | {} | {} | {} | {} | {} |",
+                o.backend,
+                payments::CHARGES,
+                payments::AT_ONCE,
+                o.shop.per_second(),
+                ms(o.shop.p50),
+                ms(o.shop.p99),
+                o.sandbox.per_second(),
+                ms(o.sandbox.p50),
+                ms(o.sandbox.p99),
+                o.ratio(),
+                o.paid,
+                o.ledger_rows,
+                Won(o.balances).grouped(),
+                o.taken_once,
+                o.taken_twice,
             );
         }
         self.sections.push(s);

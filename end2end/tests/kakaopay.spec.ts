@@ -27,9 +27,19 @@ async function faults(request: APIRequestContext, sandbox: string, faults: Recor
   expect(res.ok()).toBeTruthy();
 }
 
-/** Signs a new shopper up and sends them from the points page to KakaoPay to pay `amount`. */
-async function toKakaoPay(page: Page, lang: "ko" | "en", words: Words, sandbox: string, amount: number) {
-  await new AccountForms(page, lang).signup(`kp_${Date.now() % 1_000_000_000}`, "correct horse battery");
+/**
+ * Signs a new shopper up (the signup form with JavaScript, the API in the
+ * page's own cookie jar without) and sends them from the points page to
+ * KakaoPay to pay `amount`.
+ */
+async function toKakaoPay(page: Page, lang: "ko" | "en", words: Words, sandbox: string, amount: number, js = true) {
+  const login = `kp_${Date.now() % 1_000_000_000}`;
+  if (js) {
+    await new AccountForms(page, lang).signup(login, "correct horse battery");
+  } else {
+    const res = await page.request.post("/api/signup", { data: { login_id: login, password: "correct horse battery" } });
+    expect(res.status()).toBe(201);
+  }
   await page.goto("/points");
   await expect(page.getByTestId("paid-points")).toHaveText(words.t("points.paid_notice"));
   await expect(page.getByTestId("demo-points")).toHaveCount(0);
@@ -46,7 +56,7 @@ for (const js of [true, false]) {
 
     test("pay with KakaoPay: back on the points page, the balance up", async ({ page, lang, words, baseURL }) => {
       const sandbox = sandboxOf(baseURL!);
-      await toKakaoPay(page, lang, words, sandbox, 20_000);
+      await toKakaoPay(page, lang, words, sandbox, 20_000, js);
       await page.getByTestId("sandbox-pay").click();
       await expect(page).toHaveURL(/\/points\?charge=\d+$/);
       await expect(page.getByTestId("flash")).toHaveText(
