@@ -6,8 +6,9 @@
 //!   error answer), is answered `303` back to the page the form was on,
 //!   with the error's message and the fields as sent kept in the session,
 //!   and no `__err` in the address.
-//! - A page opened by the browser takes the session's waiting message out
-//!   before it renders, into the request the render reads
+//! - A page opened by the browser (not `/api`, `/auth`, `/payments`: those
+//!   answer with a redirect and leave messages of their own) takes the
+//!   session's waiting message out before it renders, into the request the render reads
 //!   (`Flash::current`), so it is shown once.
 //!
 //! Inside the session layer; the body has passed `json_forms` (bounded).

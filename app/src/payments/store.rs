@@ -131,13 +131,16 @@ pub async fn unrefund(
     Ok(moved)
 }
 
-/// A look at a pending charge that settled nothing: counted, with what
-/// went wrong (empty when the service said it is still open), and the
-/// charge is not due again for a while.
+/// A look at a pending charge that settled nothing: the charge is not due
+/// again for a while. A look that failed (`error`: what went wrong) is
+/// counted and kept; one where the service said the payment is still open
+/// (`error` empty: the shopper may still be paying) is not.
 pub async fn record_look(db: &Db, id: ChargeId, error: &str) -> AppResult<()> {
     let mut tx = db.begin_write().await?;
     let changed = sqlx::query(
-        "UPDATE charges SET attempts = attempts + 1, last_error = $2, updated_at = $3 \
+        "UPDATE charges SET updated_at = $3, \
+         attempts = attempts + CASE WHEN $2 = '' THEN 0 ELSE 1 END, \
+         last_error = CASE WHEN $2 = '' THEN last_error ELSE $2 END \
          WHERE id = $1 AND status = 'pending'",
     )
     .bind(id.0)

@@ -20,7 +20,8 @@ pub mod embedded;
 #[cfg(feature = "ssr")]
 pub mod outbox;
 
-/// What the data platform hears: every placed order, and every cancel of
+/// What the data platform hears: every placed order and every cancel of
+/// one, every charge paid through a payment service and every refund of
 /// one. Sent as JSON with its kind in `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -219,7 +220,7 @@ pub struct OutboxStats {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingEvent {
     pub event_id: String,
-    /// `order.placed` or `order.cancelled`.
+    /// `order.placed`, `order.cancelled`, `payment.charged` or `payment.refunded`.
     pub kind: String,
     /// Failed attempts so far.
     pub attempts: i64,

@@ -426,6 +426,13 @@ async fn a_lost_approval_stays_pending_until_the_reconciler_credits_it(backend: 
     assert_eq!(status, 200, "{payments}");
     assert_eq!(payments["pending"], 1, "{payments}");
     assert_eq!(payments["failing"], 1, "{payments}");
+    // Counted: the lost approval and the five failed looks; the two
+    // rounds that found it still open at KakaoPay were not failures.
+    assert_eq!(
+        payments["stuck"][0]["attempts"],
+        1 + app::payments::FAILING_AFTER,
+        "{payments}"
+    );
     assert!(
         payments["stuck"][0]["last_error"]
             .as_str()
