@@ -3,6 +3,7 @@ import * as path from "path";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { AccountForms } from "./fixtures/accounts";
 import { expect, test } from "./fixtures/shop";
+import { staffPage } from "./fixtures/staff";
 import type { Words } from "./fixtures/lang";
 
 /**
@@ -100,4 +101,38 @@ test("a declined card: nothing charged, and why", async ({ page, lang, words, ba
   await expect(page.getByTestId("flash")).toHaveAttribute("data-tone", "refused");
   await expect(page.getByTestId("points-balance")).toHaveText(words.points(0));
   await expect(page.getByTestId("charge-row").first()).toHaveAttribute("data-status", "failed");
+});
+
+test("staff refund a paid charge from the customer page; the platform page counts payments", async ({
+  page,
+  lang,
+  words,
+  baseURL,
+  browser,
+}) => {
+  const sandbox = sandboxOf(baseURL!);
+  await toKakaoPay(page, lang, words, sandbox, 12_000);
+  await page.getByTestId("sandbox-pay").click();
+  await expect(page.getByTestId("points-balance")).toHaveText(words.points(12_000));
+  const me = await (await page.request.get("/api/me")).json();
+
+  // Support staff, without JavaScript: the refund is a plain form.
+  const staff = await staffPage(browser, baseURL!, lang, "support", false);
+  await staff.goto(`/admin/customers/${me.user_id}`);
+  const row = staff.getByTestId("customer-charge-row").first();
+  await expect(row).toHaveAttribute("data-status", "paid");
+  await row.getByLabel(words.t("admin.reason")).fill("asked by phone");
+  await row.getByRole("button", { name: words.t("admin.refund_button"), exact: true }).click();
+  await expect(staff.getByTestId("flash")).toHaveText(words.t("flash.points_adjusted", { points: words.points(0) }));
+  await expect(staff.getByTestId("customer-charge-row").first()).toHaveAttribute("data-status", "refunded");
+  await expect(staff.getByTestId("refund-charge-form")).toHaveCount(0);
+
+  await page.goto("/points");
+  await expect(page.getByTestId("points-balance")).toHaveText(words.points(0));
+  await expect(page.getByTestId("charge-row").first()).toHaveAttribute("data-status", "refunded");
+
+  await staff.goto("/admin/platform");
+  await expect(staff.getByTestId("payments-pending")).toHaveText(/^\d+$/);
+  await expect(staff.getByTestId("payments-failing")).toHaveText("0");
+  await staff.context().close();
 });
