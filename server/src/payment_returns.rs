@@ -106,8 +106,9 @@ async fn returned(
         Ok(charging::Returned::Failed(why)) => {
             refused(td_string!(locale, points.returned_failed_why, why))
         }
+        // Someone else's charge, or none: said in the shopper's language.
         Err(error) if error.code == app::error::ErrorCode::NotFound => {
-            return error.into_response()
+            return not_found(locale);
         }
         Err(error) => {
             tracing::error!(charge = %id, error = %error.message, "a shopper's return from paying");

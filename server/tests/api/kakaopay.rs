@@ -292,14 +292,16 @@ async fn a_shopper_pays_and_the_points_come_in_once(backend: Backend) {
     let (status, list) = shopper.get_json("/api/points/charges").await;
     assert_eq!(status, 200);
     assert_eq!(list[0]["charge_id"], id);
-    let stranger = app.visitor();
+    let stranger = app.visitor_speaking("en-US");
     stranger.signup("stranger").await;
     let (status, body) = stranger
         .get_json(&format!("/api/points/charges/get?id={id}"))
         .await;
     assert_error(status, &body, 404, "NOT_FOUND");
-    let (status, _, _) = come_back(&stranger, &back).await;
-    assert_eq!(status, 404, "only the charge's own shopper completes it");
+    let res = stranger.client.get(&back).send().await.unwrap();
+    assert_eq!(res.status(), 404, "only the charge's own shopper completes it");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["message"], "There is no such charge.", "in the shopper's language");
     assert_eq!(balance(&stranger).await, 0);
     // A guest is sent to log in first, and back here after.
     let guest = app.visitor();
