@@ -189,16 +189,14 @@ pub async fn approve_return(
             // A no (a declined card, or a payment approved already by a
             // request racing this one): the service's own record decides.
             let settled = look(db, service, &charge, &reference).await?;
-            Ok(match settled {
-                Some(ChargeStatus::Pending) | None => {
-                    let charge = reread(db, id).await?;
-                    match charge.status {
-                        ChargeStatus::Pending => Returned::Failed(message),
-                        _ => as_returned(db, &charge).await?,
-                    }
-                }
-                Some(ChargeStatus::Failed) => Returned::Failed(message),
-                Some(_) => as_returned(db, &reread(db, id).await?).await?,
+            let now = reread(db, id).await?;
+            Ok(match (settled, now.status) {
+                (Some(ChargeStatus::Failed), _) => Returned::Failed(message),
+                // Still open there: this token did not approve it.
+                (Some(ChargeStatus::Pending), ChargeStatus::Pending) => Returned::Failed(message),
+                // The service did not say: the reconciler will ask again.
+                (None, ChargeStatus::Pending) => Returned::Confirming,
+                _ => as_returned(db, &now).await?,
             })
         }
         Err(error) => {

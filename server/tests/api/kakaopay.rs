@@ -299,9 +299,16 @@ async fn a_shopper_pays_and_the_points_come_in_once(backend: Backend) {
         .await;
     assert_error(status, &body, 404, "NOT_FOUND");
     let res = stranger.client.get(&back).send().await.unwrap();
-    assert_eq!(res.status(), 404, "only the charge's own shopper completes it");
+    assert_eq!(
+        res.status(),
+        404,
+        "only the charge's own shopper completes it"
+    );
     let body: Value = res.json().await.unwrap();
-    assert_eq!(body["message"], "There is no such charge.", "in the shopper's language");
+    assert_eq!(
+        body["message"], "There is no such charge.",
+        "in the shopper's language"
+    );
     assert_eq!(balance(&stranger).await, 0);
     // A guest is sent to log in first, and back here after.
     let guest = app.visitor();
@@ -369,6 +376,25 @@ async fn a_declined_card_fails_the_charge_and_says_why(backend: Backend) {
     let payment = sandbox.payment_of(id).await;
     assert_eq!(payment["approvals"], 0);
     assert_eq!(payment["status"], "FAIL_PAYMENT");
+
+    // Declined, and KakaoPay's lookup does not answer: the shop cannot
+    // tell, so it does not say the payment failed; the reconciler does.
+    let (id, redirect_url) = start(&shopper, 20_000).await;
+    let back = sandbox.press(&redirect_url, "pay").await;
+    sandbox
+        .faults(json!({"approve": "decline", "order": "error5xx"}))
+        .await;
+    let (_, _, message) = come_back(&shopper, &back).await;
+    sandbox
+        .faults(json!({"approve": "ok", "order": "ok"}))
+        .await;
+    assert!(message.contains("being confirmed"), "{message:?}");
+    assert_eq!(charge(&shopper, id).await["status"], "pending");
+    charging::reconcile(&app.db, &sandbox.client(), Duration::ZERO, 100)
+        .await
+        .unwrap();
+    assert_eq!(charge(&shopper, id).await["status"], "failed");
+    assert_eq!(balance(&shopper).await, 0);
 }
 
 async fn a_lost_approval_stays_pending_until_the_reconciler_credits_it(backend: Backend) {
