@@ -17,20 +17,21 @@ pub async fn create(
     user: UserId,
     amount: i64,
     provider: &str,
-) -> AppResult<ChargeId> {
+) -> AppResult<Charge> {
     let now = now_millis();
-    let id: i64 = sqlx::query_scalar(
+    let created = sqlx::query(&format!(
         "INSERT INTO charges (user_id, amount, provider, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, 'pending', $4, $4) RETURNING id",
-    )
+         VALUES ($1, $2, $3, 'pending', $4, $4) RETURNING {COLUMNS}"
+    ))
     .bind(user.0)
     .bind(amount)
     .bind(provider)
     .bind(now)
+    .try_map(|row: AnyRow| charge(&row))
     .fetch_one(&mut **tx)
     .await?;
-    event(tx, ChargeId(id), "created", "").await?;
-    Ok(ChargeId(id))
+    event(tx, created.charge_id, "created", "").await?;
+    Ok(created)
 }
 
 /// The payment service's own reference of the payment (KakaoPay's `tid`),

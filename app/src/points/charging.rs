@@ -58,11 +58,9 @@ pub async fn begin(
             ..ErrorDetails::default()
         }));
     }
-    let id = charges::create(&mut tx, user, amount, service.name()).await?;
+    let charge = charges::create(&mut tx, user, amount, service.name()).await?;
     tx.commit().await?;
-    let charge = charges::get(db, id)
-        .await?
-        .ok_or_else(|| AppError::internal("starting a charge", "the charge just made is gone"))?;
+    let id = charge.charge_id;
     let back = |what: &str| {
         format!(
             "{public_url}/payments/{}/{what}?charge={id}",
@@ -175,8 +173,11 @@ pub async fn approve_return(
     };
     match service.approve(&charge, &reference, token).await {
         Ok(amount) if amount == charge.amount => {
-            store::credit_paid_charge(db, id, "approved").await?;
-            as_returned(db, &reread(db, id).await?).await
+            match store::credit_paid_charge(db, id, "approved").await? {
+                Some(balance) => Ok(Returned::Paid { amount, balance }),
+                // Credited by someone else first (a replay, the reconciler).
+                None => as_returned(db, &reread(db, id).await?).await,
+            }
         }
         Ok(amount) => {
             // Never expected: kept pending, for an operator to see.

@@ -5,7 +5,7 @@
 //! clients are answered as before, and no message reaches the guests'
 //! page cache.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{flash, spawn_app, TestApp};
 use crate::on_both_backends;
 use app::{db::Backend, staff::Role};
 use serde_json::json;
@@ -64,27 +64,6 @@ fn location(response: &reqwest::Response) -> String {
         response.status()
     );
     response.headers()["location"].to_str().unwrap().to_string()
-}
-
-/// The page's flash message: its role and text (a link's text included).
-fn flash(html: &str) -> Option<(String, String)> {
-    let start = html.find("data-testid=\"flash\"")?;
-    let tag_start = html[..start].rfind('<')?;
-    let tag = &html[tag_start..html[start..].find('>')? + start];
-    let role = tag.split("role=\"").nth(1)?.split('"').next()?.to_string();
-    let body = &html[start..];
-    let body = &body[body.find('>')? + 1..body.find("</p>")?];
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in body.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    Some((role, text))
 }
 
 async fn a_success_is_said_once_on_the_next_page(backend: Backend) {

@@ -291,3 +291,42 @@ impl TestApp {
         (status, res.json::<Value>().await.unwrap_or(Value::Null))
     }
 }
+
+/// The page's flash message: its role and text (a link's text included).
+pub fn flash(html: &str) -> Option<(String, String)> {
+    let start = html.find("data-testid=\"flash\"")?;
+    let tag_start = html[..start].rfind('<')?;
+    let tag = &html[tag_start..html[start..].find('>')? + start];
+    let role = tag.split("role=\"").nth(1)?.split('"').next()?.to_string();
+    let body = &html[start..];
+    let body = &body[body.find('>')? + 1..body.find("</p>")?];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some((role, text))
+}
+
+/// Reads the first line a test's helper process (a Node server) prints,
+/// as JSON, once it says it; the rest of what it says is read too (and
+/// dropped): a closed pipe would stop it at its next word.
+pub async fn first_line_json(process: &mut std::process::Child, what: &str) -> Value {
+    use std::io::{BufRead, BufReader};
+    let stdout = process.stdout.take().expect("its stdout is piped");
+    let (said, first_line) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = said.send(line);
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
+    });
+    let line = first_line.await.unwrap();
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("{what} said {line:?}: {e}"))
+}

@@ -17,7 +17,7 @@ use app::{
 use serde_json::{json, Value};
 use server::config::{Config, PaymentSettings};
 use std::{
-    io::{BufRead, BufReader, Read},
+    io::{BufReader, Read},
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::Duration,
@@ -62,18 +62,7 @@ impl Sandbox {
             .stderr(Stdio::null())
             .spawn()
             .expect("node runs the KakaoPay sandbox");
-        let stdout = process.stdout.take().unwrap();
-        let (said, first_line) = tokio::sync::oneshot::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let _ = said.send(line);
-            let _ = std::io::copy(&mut reader, &mut std::io::sink());
-        });
-        let line = first_line.await.unwrap();
-        let said: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the sandbox said {line:?}: {e}"));
+        let said = crate::helpers::first_line_json(&mut process, "the sandbox").await;
         Self {
             base: said["base"].as_str().unwrap().to_string(),
             key,
@@ -212,21 +201,13 @@ async fn come_back(shopper: &TestApp, url: &str) -> (u16, String, String) {
             .text()
             .await
             .unwrap();
-        flash_text(&page)
+        crate::helpers::flash(&page)
+            .map(|(_, text)| text)
+            .unwrap_or_default()
     } else {
         String::new()
     };
     (status, location, message)
-}
-
-/// The text of the page's flash notice.
-fn flash_text(page: &str) -> String {
-    let Some(start) = page.find("data-testid=\"flash\"") else {
-        return String::new();
-    };
-    let rest = &page[start..];
-    let rest = &rest[rest.find('>').unwrap() + 1..];
-    rest[..rest.find("</").unwrap()].to_string()
 }
 
 async fn balance(shopper: &TestApp) -> i64 {

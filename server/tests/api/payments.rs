@@ -26,7 +26,8 @@ async fn pending_charge(db: &Db, user: i64, amount: i64) -> ChargeId {
     let mut tx = db.begin_write().await.unwrap();
     let id = payments::store::create(&mut tx, UserId(user), amount, "kakaopay")
         .await
-        .unwrap();
+        .unwrap()
+        .charge_id;
     payments::store::set_provider_ref(&mut tx, id, &format!("T{:019}", id.0))
         .await
         .unwrap();

@@ -11,7 +11,6 @@ use app::{
 use reqwest::cookie::{CookieStore, Jar};
 use server::config::Config;
 use std::{
-    io::{BufRead, BufReader},
     path::PathBuf,
     process::{Child, Command, Stdio},
     sync::Arc,
@@ -90,20 +89,7 @@ impl TestProvider {
             .stderr(Stdio::null())
             .spawn()
             .expect("node runs the test provider");
-        let stdout = process.stdout.take().unwrap();
-        let (said, first_line) = tokio::sync::oneshot::channel();
-        // The rest of what it says is read too (and dropped): a closed pipe
-        // would stop it at its next word.
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let _ = said.send(line);
-            let _ = std::io::copy(&mut reader, &mut std::io::sink());
-        });
-        let line = first_line.await.unwrap();
-        let said: serde_json::Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the provider said {line:?}: {e}"));
+        let said = crate::helpers::first_line_json(&mut process, "the provider").await;
         Self {
             name: name.to_string(),
             issuer: said["issuer"].as_str().unwrap().to_string(),

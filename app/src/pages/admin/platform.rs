@@ -43,6 +43,19 @@ pub fn PlatformPage() -> impl IntoView {
     }
 }
 
+/// How long the oldest of something has waited, in seconds; `-` for none.
+fn age(ms: Option<i64>, locale: Locale) -> String {
+    match ms {
+        Some(ms) => td_string!(
+            locale,
+            admin.seconds,
+            seconds = format!("{:.1}", ms as f64 / 1000.0)
+        )
+        .to_string(),
+        None => "-".to_string(),
+    }
+}
+
 #[component]
 fn Status(status: PlatformStatus) -> impl IntoView {
     let locale = Locale::current();
@@ -57,15 +70,7 @@ fn Status(status: PlatformStatus) -> impl IntoView {
     } else {
         view! { <code data-testid="platform-destination">{destination}</code> }.into_any()
     };
-    let oldest = match stats.oldest_pending_ms {
-        Some(ms) => td_string!(
-            locale,
-            admin.seconds,
-            seconds = format!("{:.1}", ms as f64 / 1000.0)
-        )
-        .to_string(),
-        None => "-".to_string(),
-    };
+    let oldest = age(stats.oldest_pending_ms, locale);
     view! {
         <p class="admin-meta">
             {td_string!(locale, admin.destination)} ": " {destination}
@@ -103,15 +108,7 @@ fn Status(status: PlatformStatus) -> impl IntoView {
 #[component]
 fn Payments(status: PaymentsStatus) -> impl IntoView {
     let locale = Locale::current();
-    let oldest = match status.oldest_pending_ms {
-        Some(ms) => td_string!(
-            locale,
-            admin.seconds,
-            seconds = format!("{:.1}", ms as f64 / 1000.0)
-        )
-        .to_string(),
-        None => "-".to_string(),
-    };
+    let oldest = age(status.oldest_pending_ms, locale);
     view! {
         <h2>{td_string!(locale, admin.payments)}</h2>
         <dl class="admin-figures">
