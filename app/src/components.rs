@@ -3,7 +3,10 @@
 use crate::{
     accounts::use_auth,
     cart::{use_cart, AddToCart},
-    catalog::{Product, ProductId, Quantity},
+    catalog::{
+        variants::{Choice, Choices},
+        Product, ProductId, Quantity, VariantId,
+    },
     error::{AppError, ErrorCode, Problem},
     flash::{self, Flash, FormState, Tone},
     likes::{like_action, like_attributes, like_label, LikeForm, LikeLink},
@@ -443,34 +446,193 @@ pub fn textarea_text(text: &str) -> String {
     html_escape::encode_text(text).into_owned()
 }
 
-/// "Add to cart", with a quantity picker on the product page.
+/// "Add to cart", with a quantity picker on the product page. A product
+/// with options names the variant chosen; none chosen yet, the button
+/// says to choose (`unchosen`).
 #[component]
 pub fn AddToCartForm(
     product_id: ProductId,
+    #[prop(default = None)] variant_id: Option<VariantId>,
     #[prop(optional)] with_quantity: bool,
     #[prop(optional)] sold_out: bool,
+    #[prop(optional)] unchosen: bool,
 ) -> impl IntoView {
     let locale = Locale::current();
     view! {
         <Enhance then=Then::SayAdded>
             <form method="post" action=AddToCart::url() class="add-to-cart">
                 <input type="hidden" name="product_id" value=product_id.to_string() />
+                {(variant_id.is_some() || unchosen).then(|| view! {
+                    <input type="hidden" name="variant_id" data-testid="variant-id" value=variant_id.map(|v| v.to_string()).unwrap_or_default() />
+                })}
                 {with_quantity.then(|| view! {
                     <label class="quantity">
                         {td_string!(locale, common.quantity)}
                         <input type="number" name="quantity" value="1" min=Quantity::MIN max=Quantity::MAX step="1" required inputmode="numeric" />
                     </label>
                 })}
-                <button type="submit" data-testid="add-to-cart" disabled=sold_out>
-                    {if sold_out {
-                        td_string!(locale, common.sold_out)
-                    } else {
-                        td_string!(locale, common.add_to_cart)
-                    }}
+                <button type="submit" data-testid="add-to-cart" disabled=sold_out || unchosen>
+                    {add_label(sold_out, unchosen, locale)}
                 </button>
             </form>
         </Enhance>
     }
+}
+
+/// What the add-to-cart button says.
+fn add_label(sold_out: bool, unchosen: bool, locale: Locale) -> &'static str {
+    if unchosen {
+        td_string!(locale, catalog.choose_options)
+    } else if sold_out {
+        td_string!(locale, common.sold_out)
+    } else {
+        td_string!(locale, common.add_to_cart)
+    }
+}
+
+/// The price shown for a variant: its own, with what it adds to the
+/// lowest ("+5,000원"); none chosen, "from" the lowest.
+fn variant_price(
+    choices: &Choices,
+    chosen: Option<&crate::catalog::Variant>,
+    locale: Locale,
+) -> String {
+    let lowest = choices.lowest_price().unwrap_or_default();
+    match chosen {
+        Some(v) if v.price > lowest => format!(
+            "{} (+{})",
+            v.price.show(locale),
+            Won(v.price.get() - lowest.get()).show(locale)
+        ),
+        Some(v) => v.price.show(locale),
+        None if choices.prices_differ() => {
+            td_string!(locale, catalog.price_from, price = lowest.show(locale)).to_string()
+        }
+        None => lowest.show(locale),
+    }
+}
+
+/// What the stock line says of a variant (none chosen: to choose).
+fn variant_stock(chosen: Option<&crate::catalog::Variant>, locale: Locale) -> (String, bool) {
+    match chosen {
+        None => (
+            td_string!(locale, catalog.choose_options).to_string(),
+            false,
+        ),
+        Some(v) if !v.buyable() => (td_string!(locale, common.sold_out).to_string(), true),
+        Some(v) => (
+            td_string!(locale, catalog.left_in_stock, count = v.stock).to_string(),
+            false,
+        ),
+    }
+}
+
+/// A product's options as radio buttons, one fieldset per option, with
+/// the chosen variant's price, stock and add-to-cart. Without JS the
+/// options form reloads the page with the choice (`?o0=270`); with it the
+/// island shows the variant as soon as options are picked and puts it in
+/// the add-to-cart form. Sold-out values are shown and disabled for the
+/// other options as chosen.
+///
+/// `children` is the add-to-cart form ([`VariantAddToCart`]), the server's
+/// (its own island sends it): the variant in it and its button follow the
+/// choice.
+#[island]
+pub fn VariantPicker(
+    product_id: ProductId,
+    choices: Choices,
+    choice: Choice,
+    children: Children,
+) -> impl IntoView {
+    let locale = Locale::current();
+    let choices = StoredValue::new(choices);
+    let choice = RwSignal::new(choice);
+    let chosen_id = move || choices.with_value(|c| c.chosen(&choice.get()).map(|v| v.variant_id));
+    let root = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let id = chosen_id();
+        let (sold_out, unchosen) = choices.with_value(|c| {
+            let v = id.and_then(|id| c.variant(id));
+            (v.is_some_and(|v| !v.buyable()), v.is_none())
+        });
+        web::show_variant(
+            root.get(),
+            id.map(|v| v.to_string()).unwrap_or_default(),
+            sold_out || unchosen,
+            add_label(sold_out, unchosen, locale),
+        );
+    });
+    let path = format!("/products/{product_id}");
+    let fieldsets = choices.with_value(|c| {
+        c.options
+            .iter()
+            .enumerate()
+            .map(|(i, option)| {
+                let values = option
+                    .values
+                    .iter()
+                    .map(|value| {
+                        let value = value.clone();
+                        let (v1, v2, v3, v4) = (value.clone(), value.clone(), value.clone(), value.clone());
+                        let buyable = move || {
+                            choices.with_value(|c| c.value_buyable(&choice.get(), i, &v1))
+                        };
+                        let buyable_too = buyable.clone();
+                        view! {
+                            <label class="option-value" class:option-value--out=move || !buyable()>
+                                <input
+                                    type="radio"
+                                    name=format!("o{i}")
+                                    value=v2
+                                    prop:checked=move || choice.with(|c| c.get(i).and_then(Option::as_ref) == Some(&v3))
+                                    checked=choice.with_untracked(|c| c.get(i).and_then(Option::as_ref) == Some(&value))
+                                    on:change=move |_| choice.update(|c| {
+                                        c.resize(c.len().max(i + 1), None);
+                                        c[i] = Some(v4.clone());
+                                    })
+                                />
+                                <span>{value.clone()}</span>
+                                {move || (!buyable_too()).then(|| view! {
+                                    <span class="option-value__out">{td_string!(locale, common.sold_out)}</span>
+                                })}
+                            </label>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <fieldset class="variant-option" data-testid=format!("option-{i}")>
+                        <legend>{option.name.clone()}</legend>
+                        {values}
+                    </fieldset>
+                }
+            })
+            .collect_view()
+    });
+    let price = move || choices.with_value(|c| variant_price(c, c.chosen(&choice.get()), locale));
+    let stock = move || choices.with_value(|c| variant_stock(c.chosen(&choice.get()), locale));
+    view! {
+        <div class="variant-picker" node_ref=root>
+            <form method="get" action=path class="variant-options">
+                {fieldsets}
+                <button type="submit" class="variant-apply">
+                    {td_string!(locale, catalog.apply_options)}
+                </button>
+            </form>
+            <p class="product-detail__price" data-testid="price" aria-live="polite">{price}</p>
+            <p class="stock" class:stock--out=move || stock().1 data-testid="stock" aria-live="polite">{move || stock().0}</p>
+            {children()}
+        </div>
+    }
+}
+
+/// The add-to-cart form of a product with options, for the variant
+/// `choice` picks (none yet: the button says to choose).
+#[component]
+pub fn VariantAddToCart(product_id: ProductId, choices: Choices, choice: Choice) -> impl IntoView {
+    let chosen = choices.chosen(&choice);
+    let variant_id = chosen.map(|v| v.variant_id);
+    let sold_out = chosen.is_some_and(|v| !v.buyable());
+    view! { <AddToCartForm product_id variant_id with_quantity=true sold_out unchosen=chosen.is_none() /> }
 }
 
 #[component]
@@ -478,6 +640,7 @@ pub fn Header() -> impl IntoView {
     let auth = use_auth();
     let cart = use_cart();
     let locale = Locale::current();
+    let here = this_page();
     // One boundary for both: the links are built once the cart and the
     // login state are in.
     let links = Suspend::new(async move {
@@ -513,7 +676,7 @@ pub fn Header() -> impl IntoView {
                 </span>
             </a>
             {who}
-            <LanguageSwitch locale />
+            <LanguageSwitch locale here />
         }
     });
     view! {
@@ -526,22 +689,30 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// Links to this same page in each language of the shop, each written in
-/// its own language. Plain links: `/language` remembers the choice in a
-/// cookie and comes back here.
-#[component]
-fn LanguageSwitch(locale: Locale) -> impl IntoView {
+/// This page's path and query, as the language links come back to it.
+fn this_page() -> String {
     let location = leptos_router::hooks::use_location();
     // The router's `search` is the query without its `?`.
     let (path, query) = (
         location.pathname.get_untracked(),
         location.search.get_untracked(),
     );
-    let here = if query.is_empty() {
+    if query.is_empty() {
         path
     } else {
         format!("{path}?{query}")
-    };
+    }
+}
+
+/// Links to this same page in each language of the shop, each written in
+/// its own language. Plain links: `/language` remembers the choice in a
+/// cookie and comes back here.
+///
+/// `here` is read when the header is made ([`this_page`]), not inside its
+/// suspended part: by the time that runs the router's location may be
+/// gone (it panicked so, now and then, on a page rendered for the cache).
+#[component]
+fn LanguageSwitch(locale: Locale, here: String) -> impl IntoView {
     let link = move |to: Locale| {
         let href = format!(
             "/language?lang={}&next={}",
@@ -606,9 +777,18 @@ pub fn ProductCard(product: Product, logged_in: bool) -> impl IntoView {
                     <a href=href>{product.name.clone()}</a>
                 </h2>
                 <p class="product-card__price" data-testid="price" data-price=product.price.get()>
-                    {product.price.show(locale)}
+                    {match product.has_options {
+                        true => td_string!(locale, catalog.price_from, price = product.price.show(locale)).to_string(),
+                        false => product.price.show(locale),
+                    }}
                 </p>
-                {(!sold_out).then(|| view! { <AddToCartForm product_id=product.id /> })}
+                {match (product.has_options, sold_out) {
+                    (true, false) => Some(view! {
+                        <a class="button" href=format!("/products/{}", product.id)>{td_string!(locale, catalog.choose_options)}</a>
+                    }.into_any()),
+                    (false, false) => Some(view! { <AddToCartForm product_id=product.id /> }.into_any()),
+                    _ => None,
+                }}
                 <div class="product-card__meta">
                     {if sold_out {
                         view! { <span class="badge badge--sold-out">{td_string!(locale, common.sold_out)}</span> }.into_any()

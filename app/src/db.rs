@@ -168,6 +168,15 @@ impl Db {
         }
     }
 
+    /// [`Db::for_update`] for a join: locks the rows of `table` (its alias)
+    /// only, not those it joins.
+    pub fn for_update_of(&self, table: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => String::new(),
+            Backend::Postgres => format!(" FOR NO KEY UPDATE OF {table}"),
+        }
+    }
+
     /// What a locking subquery ends with to pass over rows another
     /// transaction is locking right now instead of waiting for them:
     /// `FOR UPDATE SKIP LOCKED` on Postgres; nothing on SQLite, where one

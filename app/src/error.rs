@@ -64,6 +64,13 @@ pub enum ErrorCode {
     PaymentUnavailable,
     /// The charge is not paid (never was, or is refunded already).
     ChargeNotRefundable,
+    /// The product has options: a line must name one of its variants.
+    VariantRequired,
+    /// No such variant of the product on sale (unknown, another product's,
+    /// or off sale).
+    VariantNotFound,
+    /// The options would make more variants than a product may have.
+    TooManyVariants,
     Internal,
     /// The answer took longer than the server's request time limit.
     TimedOut,
@@ -74,10 +81,10 @@ impl ErrorCode {
     pub fn status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            BadRequest | InvalidAmount | InvalidQuantity => 400,
+            BadRequest | InvalidAmount | InvalidQuantity | VariantRequired | TooManyVariants => 400,
             Unauthenticated | InvalidCredentials => 401,
             ForbiddenOrigin | Forbidden => 403,
-            ProductNotFound | OrderNotFound | NotFound | UserNotFound => 404,
+            ProductNotFound | OrderNotFound | NotFound | UserNotFound | VariantNotFound => 404,
             LoginIdTaken | SkuTaken | LastAdmin | OrderNotCancellable | OrderNotFulfillable
             | CouponSoldOut | CouponAlreadyIssued | CouponNotUsable | CouponMinimumNotMet
             | LastSignInMethod | PasswordAlreadySet | LoginIdFixed | PointLimitExceeded
@@ -126,6 +133,9 @@ impl ErrorCode {
             LoginIdFixed => "LOGIN_ID_FIXED",
             PaymentUnavailable => "PAYMENT_UNAVAILABLE",
             ChargeNotRefundable => "CHARGE_NOT_REFUNDABLE",
+            VariantRequired => "VARIANT_REQUIRED",
+            VariantNotFound => "VARIANT_NOT_FOUND",
+            TooManyVariants => "TOO_MANY_VARIANTS",
             Internal => "INTERNAL",
             TimedOut => "TIMED_OUT",
         }
@@ -184,8 +194,17 @@ pub struct Problem {
     pub code: ErrorCode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<i64>,
+    /// The line's variant (a size, a colour) and its SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The variant's options, as "Size 270 / Colour Black" (absent for a
+    /// product without options).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,7 +237,10 @@ impl Problem {
         Self {
             code,
             product_id: None,
+            variant_id: None,
+            sku: None,
             name: None,
+            label: None,
             requested: None,
             left: None,
             sent: None,
@@ -252,6 +274,16 @@ impl Problem {
             sent: Some(sent),
             price: Some(price),
             ..Self::of(ErrorCode::PriceChanged)
+        }
+    }
+
+    /// Names the line's variant: its id, SKU and label.
+    pub fn for_variant(self, variant_id: i64, sku: &str, label: &str) -> Self {
+        Self {
+            variant_id: Some(variant_id),
+            sku: Some(sku.to_string()),
+            label: (!label.is_empty()).then(|| label.to_string()),
+            ..self
         }
     }
 

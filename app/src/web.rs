@@ -79,6 +79,43 @@ impl FormRef {
     }
 }
 
+/// Shows the variant a product page's options pick in its add-to-cart
+/// form (inside `root`): the `variant_id` it posts, and whether its button
+/// can be pressed and what it says. The options form's own button, for
+/// choosing without JS, is hidden.
+pub fn show_variant(
+    root: Option<web_sys_div::Div>,
+    variant_id: String,
+    disabled: bool,
+    label: &str,
+) {
+    #[cfg(feature = "hydrate")]
+    if let Some(root) = root {
+        let find = |selector: &str| root.query_selector(selector).ok().flatten();
+        if let Some(input) = find("input[name=variant_id]") {
+            let _ = input.set_attribute("value", &variant_id);
+        }
+        if let Some(button) = find("[data-testid=add-to-cart]") {
+            if disabled {
+                let _ = button.set_attribute("disabled", "");
+            } else {
+                let _ = button.remove_attribute("disabled");
+            }
+            button.set_text_content(Some(label));
+        }
+        if let Some(apply) = find(".variant-apply") {
+            let _ = apply.set_attribute("hidden", "");
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (root, variant_id, disabled, label);
+}
+
+/// The element type a `NodeRef<leptos::html::Div>` holds.
+mod web_sys_div {
+    pub type Div = <leptos::html::Div as leptos::html::ElementType>::Output;
+}
+
 impl Outgoing {
     /// The form of a submit event, which is stopped: the island sends it.
     /// None when there is no form (never in practice).

@@ -176,7 +176,7 @@ pub async fn flash_sale(launch: &Launch, backend: &'static str) -> anyhow::Resul
         let (db, stop) = (db.clone(), stop.clone());
         tokio::spawn(async move {
             let mut samples = Vec::new();
-            let sql = format!("SELECT stock FROM products WHERE id = {product}");
+            let sql = format!("SELECT stock FROM variants WHERE product_id = {product}");
             while !stop.load(Ordering::Relaxed) {
                 let began = Instant::now();
                 let stock = data::scalar(&db, &sql).await?;

@@ -15,7 +15,7 @@ use anyhow::{bail, Context};
 use app::{
     catalog::{
         store::{change_stock, Movement},
-        ProductId, Quantity,
+        ProductId, Quantity, VariantId,
     },
     db::{now_millis, Db},
     identity::UserId,
@@ -94,7 +94,8 @@ struct Placed {
     user: UserId,
     total: i64,
     /// In product id order, the order the shop locks them in.
-    lines: Vec<(ProductId, Quantity)>,
+    /// Each line's variant and quantity, as the order sold them.
+    lines: Vec<(VariantId, Quantity)>,
 }
 
 /// A set of orders to cancel: `ORDERS` of them over `BUYERS` buyers and
@@ -137,6 +138,7 @@ impl Set {
                                 .iter()
                                 .map(|&(product_id, quantity)| LineRequest {
                                     product_id,
+                                    variant_id: None,
                                     quantity,
                                     price: None,
                                 })
@@ -152,7 +154,11 @@ impl Set {
                                 order: placed.order_id,
                                 user,
                                 total: placed.payment.total.get(),
-                                lines,
+                                lines: placed
+                                    .items
+                                    .iter()
+                                    .map(|l| (l.variant_id, l.quantity))
+                                    .collect(),
                             },
                         ));
                     }
@@ -206,10 +212,10 @@ impl Set {
         let stock_wrong = data::scalar(
             db,
             &format!(
-                "SELECT COUNT(*) FROM products p WHERE p.id BETWEEN {} AND {last_product} \
-                 AND p.stock <> {STOCK} - (SELECT CAST(COALESCE(SUM(i.quantity), 0) AS BIGINT) \
+                "SELECT COUNT(*) FROM variants v WHERE v.product_id BETWEEN {} AND {last_product} \
+                 AND v.stock <> {STOCK} - (SELECT CAST(COALESCE(SUM(i.quantity), 0) AS BIGINT) \
                    FROM order_items i JOIN orders o ON o.id = i.order_id \
-                   WHERE i.product_id = p.id AND o.status <> 'cancelled')",
+                   WHERE i.variant_id = v.id AND o.status <> 'cancelled')",
                 self.product
             ),
         )
@@ -345,10 +351,10 @@ async fn raw(db: &Db, set: &Set) -> anyhow::Result<Raw> {
                     )
                     .await?
                     {
-                        for (product, quantity) in lines {
+                        for (variant, quantity) in lines {
                             change_stock(
                                 &mut tx,
-                                product,
+                                variant,
                                 quantity.get(),
                                 Movement::cancel(order.0),
                             )

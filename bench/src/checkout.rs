@@ -9,7 +9,7 @@ use crate::{
     wrk::{Figures, Load},
 };
 use app::{
-    catalog::{store::take_stock, ProductId, Quantity},
+    catalog::{store::take_stock, Quantity, VariantId},
     db::Db,
     identity::UserId,
     points::{store::change_balance, LedgerKind},
@@ -183,7 +183,7 @@ pub async fn run(
     let left = data::scalar(
         &db,
         &format!(
-            "SELECT CAST(SUM(stock) AS BIGINT) FROM products WHERE id BETWEEN {product} AND {last_product}"
+            "SELECT CAST(SUM(stock) AS BIGINT) FROM variants WHERE product_id BETWEEN {product} AND {last_product}"
         ),
     )
     .await?;
@@ -227,6 +227,7 @@ pub async fn run(
 /// points and write the ledger row, in one write transaction.
 async fn raw(db: &Db, tag: &str, scenario: &Scenario) -> anyhow::Result<Raw> {
     let product = on_sale(db, &format!("{tag}-raw"), scenario).await?;
+    let first_variant = data::variant_of(db, product).await?;
     let buyer = data::buyers(db, &format!("{tag}-raw"), scenario.buyers, POINTS).await?;
     let started = Instant::now();
     let tasks: Vec<_> = (0..scenario.connections as u64)
@@ -246,7 +247,9 @@ async fn raw(db: &Db, tag: &str, scenario: &Scenario) -> anyhow::Result<Raw> {
                 let mut refused = 0;
                 for n in 0..mine {
                     let user = UserId(buyer + ((n * connections + task) % buyers) as i64);
-                    let id = ProductId(product + random.below(products as u64) as i64);
+                    // The bench's products were made one after another, each
+                    // with its one variant: their variants are in step.
+                    let id = VariantId(first_variant + random.below(products as u64) as i64);
                     let quantity = Quantity::new(1 + random.below(quantity_max) as i64)
                         .expect("1..=3 is a quantity");
                     let began = Instant::now();

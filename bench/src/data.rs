@@ -126,12 +126,13 @@ pub async fn buyers(db: &Db, tag: &str, count: usize, points: i64) -> anyhow::Re
     Ok(first)
 }
 
-/// One product; returns its id.
+/// One product without options (its one variant holds the SKU, price and
+/// stock); returns its id.
 pub async fn product(db: &Db, sku: &str, price: i64, stock: i64) -> anyhow::Result<i64> {
     let id = next_id(db, "products").await?;
     insert_rows(
         db,
-        "products (id, sku, name, brand, description, price, stock, image, created_at)",
+        "products (id, sku, name, brand, description, price, image, created_at)",
         &[vec![
             Int(id),
             Text(sku.into()),
@@ -139,15 +140,42 @@ pub async fn product(db: &Db, sku: &str, price: i64, stock: i64) -> anyhow::Resu
             Text("Bench".into()),
             Text(String::new()),
             Int(price),
-            Int(stock),
             Text("/images/products/hb-runner.svg".into()),
             Int(now_millis()),
         ]],
     )
     .await?;
     sync_sequence(db, "products").await?;
+    let variant = next_id(db, "variants").await?;
+    insert_rows(
+        db,
+        "variants (id, product_id, sku, combo, price, stock, on_sale)",
+        &[vec![
+            Int(variant),
+            Int(id),
+            Text(sku.into()),
+            Text(String::new()),
+            Int(price),
+            Int(stock),
+            Int(1),
+        ]],
+    )
+    .await?;
+    sync_sequence(db, "variants").await?;
     Ok(id)
 }
+
+/// The first variant of `product` (a product without options has one).
+pub async fn variant_of(db: &Db, product: i64) -> anyhow::Result<i64> {
+    scalar(
+        db,
+        &format!("SELECT CAST(MIN(id) AS BIGINT) FROM variants WHERE product_id = {product}"),
+    )
+    .await
+}
+
+/// The sizes every generated product comes in.
+pub const SIZES: [&str; 5] = ["XS", "S", "M", "L", "XL"];
 
 /// A small deterministic generator: the same catalog on every run.
 pub struct Lcg(u64);
@@ -177,15 +205,20 @@ const THINGS: &[&str] = &[
 /// Fills the catalog up to `total` products with generated ones: 200
 /// brands of their own (`Maker 0`…), words unlike the demo catalog's, so
 /// a search or a brand of the demo catalog matches as many products at
-/// every size.
+/// every size. Each comes in five sizes ([`SIZES`]): an option, its five
+/// values and five variants of 20 each.
 pub async fn grow_catalog(db: &Db, total: i64) -> anyhow::Result<()> {
     let have = scalar(db, "SELECT COUNT(*) FROM products").await?;
     let first = next_id(db, "products").await?;
     let now = now_millis();
     let mut random = Lcg::new(7);
-    let rows: Vec<Vec<Value>> = (0..(total - have).max(0))
+    let new = (total - have).max(0);
+    let mut prices = Vec::with_capacity(new as usize);
+    let rows: Vec<Vec<Value>> = (0..new)
         .map(|i| {
             let id = first + i;
+            let price = 1_000 * (1 + random.below(300) as i64);
+            prices.push(price);
             let name = format!(
                 "{} {} No. {id}",
                 COLOURS[random.below(COLOURS.len() as u64) as usize],
@@ -197,8 +230,7 @@ pub async fn grow_catalog(db: &Db, total: i64) -> anyhow::Result<()> {
                 Text(name),
                 Text(format!("Maker {}", random.below(200))),
                 Text("A generated product.".into()),
-                Int(1_000 * (1 + random.below(300) as i64)),
-                Int(100),
+                Int(price),
                 Int(random.below(5_000) as i64),
                 Text("/images/products/hb-runner.svg".into()),
                 // Older than the demo catalog, one a minute.
@@ -208,11 +240,90 @@ pub async fn grow_catalog(db: &Db, total: i64) -> anyhow::Result<()> {
         .collect();
     insert_rows(
         db,
-        "products (id, sku, name, brand, description, price, stock, like_count, image, created_at)",
+        "products (id, sku, name, brand, description, price, like_count, image, created_at)",
         &rows,
     )
     .await?;
-    sync_sequence(db, "products").await
+    sync_sequence(db, "products").await?;
+    let (first_option, first_value, first_variant) = (
+        next_id(db, "product_options").await?,
+        next_id(db, "option_values").await?,
+        next_id(db, "variants").await?,
+    );
+    let (mut options, mut values, mut variants, mut chosen) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, price) in prices.iter().enumerate() {
+        let (i, product) = (i as i64, first + i as i64);
+        let option = first_option + i;
+        options.push(vec![
+            Int(option),
+            Int(product),
+            Int(1),
+            Text("사이즈".into()),
+            Text("Size".into()),
+        ]);
+        for (k, size) in SIZES.iter().enumerate() {
+            let k = k as i64;
+            let (value, variant) = (first_value + i * 5 + k, first_variant + i * 5 + k);
+            values.push(vec![
+                Int(value),
+                Int(option),
+                Int(k + 1),
+                Text(size.to_string()),
+            ]);
+            variants.push(vec![
+                Int(variant),
+                Int(product),
+                Text(format!("gen-{product}-{size}")),
+                Text(value.to_string()),
+                Int(*price),
+                Int(20),
+                Int(1),
+            ]);
+            chosen.push(vec![Int(variant), Int(option), Int(value)]);
+        }
+    }
+    insert_rows(
+        db,
+        "product_options (id, product_id, position, name, name_en)",
+        &options,
+    )
+    .await?;
+    insert_rows(
+        db,
+        "option_values (id, option_id, position, value)",
+        &values,
+    )
+    .await?;
+    insert_rows(
+        db,
+        "variants (id, product_id, sku, combo, price, stock, on_sale)",
+        &variants,
+    )
+    .await?;
+    insert_rows(
+        db,
+        "variant_values (variant_id, option_id, value_id)",
+        &chosen,
+    )
+    .await?;
+    for table in ["product_options", "option_values", "variants"] {
+        sync_sequence(db, table).await?;
+    }
+    Ok(())
+}
+
+/// Each product's first variant (the one generated orders are of).
+async fn first_variants(db: &Db) -> anyhow::Result<HashMap<i64, (i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT v.product_id, v.id, v.sku FROM variants v \
+         WHERE v.id = (SELECT MIN(w.id) FROM variants w WHERE w.product_id = v.product_id)",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?))))
+        .collect()
 }
 
 /// `count` one-line orders, `mine` of them by `user` and the rest by 1,000
@@ -227,6 +338,7 @@ pub async fn orders(db: &Db, user: i64, mine: usize, count: usize) -> anyhow::Re
     let mut orders = Vec::with_capacity(count);
     let mut items = Vec::with_capacity(count);
     let mut hourly: HashMap<(i64, i64), i64> = HashMap::new();
+    let variants = first_variants(db).await?;
     for i in 0..count as i64 {
         let id = first + i;
         let buyer = if (i as usize) < mine {
@@ -238,9 +350,15 @@ pub async fn orders(db: &Db, user: i64, mine: usize, count: usize) -> anyhow::Re
         let quantity = 1 + random.below(3) as i64;
         let at = now - random.below(72 * 3_600_000) as i64;
         orders.push(vec![Int(id), Int(buyer), Int(quantity * 1_000), Int(at)]);
+        let (variant, sku) = variants
+            .get(&product)
+            .cloned()
+            .with_context(|| format!("product {product} has no variant"))?;
         items.push(vec![
             Int(id),
             Int(product),
+            Int(variant),
+            Text(sku),
             Text(format!("Product {product}")),
             Int(1_000),
             Int(quantity),
@@ -251,7 +369,7 @@ pub async fn orders(db: &Db, user: i64, mine: usize, count: usize) -> anyhow::Re
     sync_sequence(db, "orders").await?;
     insert_rows(
         db,
-        "order_items (order_id, product_id, name, unit_price, quantity)",
+        "order_items (order_id, product_id, variant_id, sku, name, unit_price, quantity)",
         &items,
     )
     .await?;

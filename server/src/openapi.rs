@@ -9,7 +9,10 @@ use app::{
         CurrentUser, LoggedOut, UserInfo,
     },
     cart::{Cart, CartLine},
-    catalog::{Product, ProductId, ProductPage, Quantity, Sort},
+    catalog::{
+        variants::{Choices, ProductOption, Variant},
+        Product, ProductId, ProductPage, ProductWithVariants, Quantity, Sort, VariantId,
+    },
     coupons::{
         CampaignId, CouponId, CouponKind, CouponStatus, IssuedCoupon, MyCoupon, MyCouponList,
         Offer, OfferList, Terms, Validity,
@@ -66,7 +69,8 @@ use utoipa::{
         OrderState, IdempotencyKey, ChargeAmount, LedgerKind, CartLine, OrderLine, OrderSummary,
         TopProduct, LedgerEntry, Product, Payment, CampaignId, CouponId, CouponKind,
         CouponStatus, Terms, Validity, Offer, MyCoupon, CouponChoice, SignInProvider,
-        LinkedIdentity, ChargeId, ChargeStatus, ChargeStarted,
+        LinkedIdentity, ChargeId, ChargeStatus, ChargeStarted, VariantId, ProductWithVariants,
+        Choices, ProductOption, Variant,
     )),
     modifiers(&SessionCookie),
     tags(
@@ -162,8 +166,18 @@ struct ProductRequest {
 
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)]
+struct CartLineRequest {
+    product_id: ProductId,
+    /// Which variant (size, colour); required for a product with options.
+    variant_id: Option<VariantId>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
 struct CartAddRequest {
     product_id: ProductId,
+    /// Which variant (size, colour); required for a product with options.
+    variant_id: Option<VariantId>,
     /// 1 when left out.
     quantity: Option<Quantity>,
 }
@@ -172,6 +186,8 @@ struct CartAddRequest {
 #[allow(dead_code)]
 struct CartSetRequest {
     product_id: ProductId,
+    /// Which variant (size, colour); required for a product with options.
+    variant_id: Option<VariantId>,
     quantity: Quantity,
 }
 
@@ -179,7 +195,7 @@ struct CartSetRequest {
 #[allow(dead_code)]
 struct PlaceOrderRequest {
     idempotency_key: IdempotencyKey,
-    /// 1 to 100 lines, each product once.
+    /// 1 to 100 lines, each variant once.
     #[schema(min_items = 1, max_items = 100)]
     items: Option<Vec<LineRequest>>,
     /// Everything in my cart (with `items`: the cart as the checkout page showed it).
@@ -410,7 +426,9 @@ fn list_products() {}
 
 #[utoipa::path(get, path = "/api/products/get", tag = "catalog", params(IdQuery),
     responses(
-        (status = 200, description = "The product", body = Product),
+        (status = 200, description = "The product with its options and variants (names \
+            and values in the reader's language; a product without options has one variant)",
+            body = ProductWithVariants),
         (status = 400, description = "BAD_REQUEST", body = AppError),
         (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
     ))]
@@ -517,9 +535,9 @@ fn get_cart() {}
     request_body(content((CartAddRequest = "application/json"), (CartAddRequest = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The cart; the line raised, capped at 99", body = Cart),
-        (status = 400, description = "INVALID_QUANTITY, BAD_REQUEST (a full cart)", body = AppError),
+        (status = 400, description = "INVALID_QUANTITY, BAD_REQUEST (a full cart), VARIANT_REQUIRED", body = AppError),
         (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
-        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND", body = AppError),
         (status = 409, description = "INSUFFICIENT_STOCK (sold out)", body = AppError),
     ))]
 #[allow(dead_code)]
@@ -529,21 +547,21 @@ fn add_to_cart() {}
     request_body(content((CartSetRequest = "application/json"), (CartSetRequest = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The cart", body = Cart),
-        (status = 400, description = "INVALID_QUANTITY, BAD_REQUEST", body = AppError),
+        (status = 400, description = "INVALID_QUANTITY, BAD_REQUEST, VARIANT_REQUIRED", body = AppError),
         (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
-        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND", body = AppError),
         (status = 409, description = "INSUFFICIENT_STOCK (sold out)", body = AppError),
     ))]
 #[allow(dead_code)]
 fn set_cart_quantity() {}
 
 #[utoipa::path(post, path = "/api/cart/remove", tag = "cart",
-    request_body(content((ProductRequest = "application/json"), (ProductRequest = "application/x-www-form-urlencoded"))),
+    request_body(content((CartLineRequest = "application/json"), (CartLineRequest = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The cart", body = Cart),
-        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 400, description = "BAD_REQUEST, VARIANT_REQUIRED", body = AppError),
         (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
-        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND", body = AppError),
     ))]
 #[allow(dead_code)]
 fn remove_from_cart() {}
@@ -552,10 +570,10 @@ fn remove_from_cart() {}
     request_body(content((PlaceOrderRequest = "application/json"), (PlaceOrderRequest = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "Ordered (or the first answer under this key)", body = PlacedOrder),
-        (status = 400, description = "BAD_REQUEST (details.field), INVALID_QUANTITY", body = AppError),
+        (status = 400, description = "BAD_REQUEST (details.field), INVALID_QUANTITY, VARIANT_REQUIRED", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
-        (status = 404, description = "PRODUCT_NOT_FOUND (details.product_ids)", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND (details.product_ids), VARIANT_NOT_FOUND", body = AppError),
         (status = 409, description = "INSUFFICIENT_STOCK, COUPON_NOT_USABLE, COUPON_MINIMUM_NOT_MET, \
                                       INSUFFICIENT_POINTS, PRICE_CHANGED (every problem in \
                                       details.problems), CART_CHANGED, REQUEST_IN_PROGRESS", body = AppError),

@@ -4,11 +4,13 @@
 
 use app::{
     accounts::customers::{CustomerDetail, CustomerPage, CustomerSummary},
-    admin::dashboard::Dashboard,
+    admin::dashboard::{Dashboard, LowStock},
     audit::{AuditEntry, AuditKind, AuditPage},
     catalog::{
         edit::{AdminProduct, AdminProductPage, Price, PriceChange, ProductDetail, Sku},
+        variants::{AdminOption, AdminValue, AdminVariant, OptionInput, ValueInput},
         AdjustCause, MovementReason, ProductId, StockAdjusted, StockDelta, StockMovement,
+        VariantId,
     },
     coupons::{Campaign, CampaignId, CampaignPage, CouponKind},
     error::AppError,
@@ -29,7 +31,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 #[openapi(
     paths(
         dashboard, products, product, create_product, update_product, change_price,
-        set_on_sale, upload_picture, adjust_stock, staff_list, grant_role, revoke_role,
+        set_on_sale, upload_picture, adjust_stock, set_options, update_variant, staff_list, grant_role, revoke_role,
         audit_log, orders, order, fulfil_order, cancel_order, customers, customer,
         adjust_points, platform, retry_event, coupons, coupon, create_campaign,
         update_campaign, payments, refund_charge,
@@ -40,7 +42,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         StaffMember, StaffList, AuditEntry, AuditKind, AuditPage, Dashboard,
         AdminOrderSummary, AdminOrderPage, AdminOrder, StatusEntry, CustomerSummary,
         CustomerPage, CustomerDetail, PointDelta, PlatformStatus, PendingEvent, OutboxStats,
-        Campaign, CampaignPage, PaymentsStatus, StuckCharge,
+        Campaign, CampaignPage, PaymentsStatus, StuckCharge, AdminOption, AdminValue,
+        AdminVariant, OptionInput, ValueInput, VariantId, LowStock,
     )),
     tags((name = "admin", description = "The operator's side: staff only. 401 \
         UNAUTHENTICATED without a session, 403 FORBIDDEN for a role without the \
@@ -167,6 +170,8 @@ struct PictureUpload {
 #[allow(dead_code)]
 struct AdjustRequest {
     product_id: ProductId,
+    /// Which variant; required for a product with options.
+    variant_id: Option<VariantId>,
     delta: StockDelta,
     reason: AdjustCause,
     #[schema(max_length = 200)]
@@ -289,8 +294,8 @@ fn update_product() {}
 #[utoipa::path(post, path = "/api/admin/products/price", tag = "admin", security(("session" = [])),
     request_body(content((PriceRequest = "application/json"), (PriceRequest = "application/x-www-form-urlencoded"))),
     responses(
-        (status = 200, description = "catalog: the new price (kept in the price history)", body = AdminProduct),
-        (status = 400, description = "INVALID_AMOUNT, BAD_REQUEST", body = AppError),
+        (status = 200, description = "catalog: the new price of a product without options (kept in the price history)", body = AdminProduct),
+        (status = 400, description = "INVALID_AMOUNT, BAD_REQUEST, VARIANT_REQUIRED (a product with options has a price per variant)", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
         (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
@@ -326,15 +331,63 @@ fn upload_picture() {}
 #[utoipa::path(post, path = "/api/admin/stock/adjust", tag = "admin", security(("session" = [])),
     request_body(content((AdjustRequest = "application/json"), (AdjustRequest = "application/x-www-form-urlencoded"))),
     responses(
-        (status = 200, description = "catalog: the stock after, and the movement written", body = StockAdjusted),
-        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 200, description = "catalog: the variant's stock after, and the movement written", body = StockAdjusted),
+        (status = 400, description = "BAD_REQUEST (details.field), VARIANT_REQUIRED", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
-        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND", body = AppError),
         (status = 409, description = "INSUFFICIENT_STOCK (nothing changed)", body = AppError),
     ))]
 #[allow(dead_code)]
 fn adjust_stock() {}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct OptionsRequest {
+    product_id: ProductId,
+    /// 0 to 3 options, each with 1 or more values in order; at most 100
+    /// combinations. Matched to the product's options by position and to
+    /// their values by the Korean text.
+    #[schema(max_items = 3)]
+    options: Vec<OptionInput>,
+}
+
+#[utoipa::path(post, path = "/api/admin/products/options", tag = "admin", security(("session" = [])),
+    request_body(content((OptionsRequest = "application/json"), (OptionsRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "catalog: the product with its options and every variant; \
+            each missing combination was created (stock 0, the product's price, SKU \
+            `<sku>-<n>`); a value left out is retired and its variants are off sale", body = ProductDetail),
+        (status = 400, description = "BAD_REQUEST (details.field; an option cannot be taken away), TOO_MANY_VARIANTS", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn set_options() {}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct VariantRequest {
+    variant_id: VariantId,
+    sku: Option<Sku>,
+    price: Option<Price>,
+    /// `true` or `false`.
+    on_sale: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/admin/variants/update", tag = "admin", security(("session" = [])),
+    request_body(content((VariantRequest = "application/json"), (VariantRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "catalog: the variant after (a price change is kept in the price history)", body = AdminVariant),
+        (status = 400, description = "BAD_REQUEST (details.field), INVALID_AMOUNT", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "VARIANT_NOT_FOUND", body = AppError),
+        (status = 409, description = "SKU_TAKEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn update_variant() {}
 
 #[utoipa::path(get, path = "/api/admin/staff", tag = "admin", security(("session" = [])),
     responses(

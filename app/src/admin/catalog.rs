@@ -10,7 +10,8 @@
 use crate::{
     catalog::{
         edit::{AdminProduct, AdminProductPage, Given, ProductDetail},
-        AdjustCause, ProductId, StockAdjusted, StockDelta,
+        variants::{AdminVariant, OptionInput},
+        AdjustCause, ProductId, StockAdjusted, StockDelta, VariantId,
     },
     error::AppError,
 };
@@ -19,7 +20,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::{
     audit::{store::record, AuditKind},
-    catalog::{edit, manage, picture::PictureStore},
+    catalog::{edit, manage, options, picture::PictureStore},
     db::db,
     staff::{require, Permission},
 };
@@ -358,12 +359,14 @@ async fn read_upload(
     ))
 }
 
-/// `POST /api/admin/stock/adjust`: moves the stock by `delta` with a
-/// cause (`received`, `correction`, `damaged`) and a note; 409
-/// `INSUFFICIENT_STOCK` (nothing changed) below zero.
+/// `POST /api/admin/stock/adjust`: moves a variant's stock by `delta` with
+/// a cause (`received`, `correction`, `damaged`) and a note; 409
+/// `INSUFFICIENT_STOCK` (nothing changed) below zero. `variant_id` may be
+/// left out for a product without options (400 `VARIANT_REQUIRED` else).
 #[server(prefix = "/api", endpoint = "admin/stock/adjust")]
 pub async fn adjust_stock(
     product_id: ProductId,
+    variant_id: Option<VariantId>,
     delta: StockDelta,
     reason: AdjustCause,
     note: Option<String>,
@@ -378,10 +381,11 @@ pub async fn adjust_stock(
     )?;
     let db = db()?;
     let mut tx = db.begin_write().await?;
-    let before = manage::lock(&db, &mut tx, product_id).await?;
+    manage::lock(&db, &mut tx, product_id).await?;
+    let variant_id = options::staff_variant(&mut tx, product_id, variant_id).await?;
     let (stock, movement) = manage::adjust_stock(
         &mut tx,
-        product_id,
+        variant_id,
         delta.get(),
         reason,
         &note,
@@ -394,10 +398,11 @@ pub async fn adjust_stock(
         AuditKind::StockAdjusted,
         &target(product_id),
         &format!(
-            "{:+} ({}): {} → {stock}{}",
+            "{} {:+} ({}): {} → {stock}{}",
+            movement.sku,
             delta.get(),
             reason.as_str(),
-            before.stock,
+            stock - delta.get(),
             if note.is_empty() {
                 String::new()
             } else {
@@ -415,7 +420,122 @@ pub async fn adjust_stock(
     .await;
     Ok(StockAdjusted {
         product_id,
+        variant_id,
         stock,
         movement,
     })
+}
+
+/// `POST /api/admin/products/options`: sets a product's options (0 to 3,
+/// each with its values in order) and creates every missing combination
+/// as a variant (stock 0, the product's price, SKU `<sku>-<n>`). A value
+/// left out is retired (its variants go off sale and stay); an option
+/// cannot be taken away. Answers with the product as staff see it.
+#[server(prefix = "/api", endpoint = "admin/products/options")]
+pub async fn set_product_options(
+    product_id: ProductId,
+    #[server(default)] options: Vec<OptionInput>,
+) -> Result<ProductDetail, AppError> {
+    let staff = require(Permission::Catalog).await?;
+    let input = crate::catalog::variants::OptionsInput::parse(options)?;
+    let db = db()?;
+    let mut tx = db.begin_write().await?;
+    let product = manage::lock(&db, &mut tx, product_id).await?;
+    let changed = options::set_options(&mut tx, &product, &input, staff.user_id).await?;
+    let names: Vec<String> = input
+        .0
+        .iter()
+        .map(|o| {
+            let values: Vec<&str> = o.values.iter().map(|v| v.value.as_str()).collect();
+            format!("{} [{}]", o.name, values.join(", "))
+        })
+        .collect();
+    record(
+        &mut tx,
+        Some(staff.user_id),
+        AuditKind::OptionsChanged,
+        &target(product_id),
+        &format!(
+            "{}; {} new variants, {} values retired, {} variants off sale",
+            names.join("; "),
+            changed.created,
+            changed.retired_values,
+            changed.off_sale
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.options_saved,
+        count = changed.created
+    ))
+    .await;
+    manage::detail(&db, product_id)
+        .await?
+        .ok_or_else(AppError::product_not_found)
+}
+
+/// `POST /api/admin/variants/update`: a variant's SKU, price (kept in the
+/// price history) or sale state; what is left out stays.
+#[server(prefix = "/api", endpoint = "admin/variants/update")]
+pub async fn update_variant(
+    variant_id: VariantId,
+    sku: Option<String>,
+    price: Option<String>,
+    on_sale: Option<String>,
+) -> Result<AdminVariant, AppError> {
+    let staff = require(Permission::Catalog).await?;
+    let present = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let changes = options::VariantChanges {
+        sku: present(&sku).map(|s| edit::Sku::parse(&s)).transpose()?,
+        price: present(&price)
+            .map(|p| edit::Price::parse(&p))
+            .transpose()?,
+        on_sale: present(&on_sale)
+            .map(|s| edit::parse_on_sale(&s))
+            .transpose()?,
+    };
+    let db = db()?;
+    let product_id = options::product_of(&db, variant_id).await?;
+    let mut tx = db.begin_write().await?;
+    manage::lock(&db, &mut tx, product_id).await?;
+    let (before, after) =
+        options::update_variant(&mut tx, product_id, variant_id, &changes, staff.user_id).await?;
+    let mut summary = Vec::new();
+    if before.sku != after.sku {
+        summary.push(format!("sku: {} → {}", before.sku, after.sku));
+    }
+    if before.price != after.price {
+        summary.push(format!(
+            "price: {} → {} won",
+            before.price.get(),
+            after.price.get()
+        ));
+    }
+    if before.on_sale != after.on_sale {
+        summary.push(format!("on_sale: {} → {}", before.on_sale, after.on_sale));
+    }
+    if !summary.is_empty() {
+        record(
+            &mut tx,
+            Some(staff.user_id),
+            AuditKind::VariantUpdated,
+            &format!("variant:{variant_id}"),
+            &format!("{} ({}): {}", after.sku, after.label, summary.join("; ")),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    crate::flash::done(crate::locale::td_string!(
+        crate::locale::Locale::current(),
+        flash.saved
+    ))
+    .await;
+    Ok(after)
 }

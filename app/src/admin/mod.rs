@@ -52,6 +52,14 @@ pub const ACCESS: &[(&str, Access)] = &[
         "/api/admin/stock/adjust",
         Access::Needs(Permission::Catalog),
     ),
+    (
+        "/api/admin/products/options",
+        Access::Needs(Permission::Catalog),
+    ),
+    (
+        "/api/admin/variants/update",
+        Access::Needs(Permission::Catalog),
+    ),
     ("/api/admin/coupons", Access::Needs(Permission::Catalog)),
     ("/api/admin/coupons/get", Access::Needs(Permission::Catalog)),
     (

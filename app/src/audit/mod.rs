@@ -47,10 +47,14 @@ pub enum AuditKind {
     CouponUpdated,
     #[serde(rename = "payment.refunded")]
     ChargeRefunded,
+    #[serde(rename = "product.options")]
+    OptionsChanged,
+    #[serde(rename = "variant.updated")]
+    VariantUpdated,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 15] = [
+    pub const ALL: [AuditKind; 17] = [
         AuditKind::ProductCreated,
         AuditKind::ProductUpdated,
         AuditKind::PriceChanged,
@@ -66,6 +70,8 @@ impl AuditKind {
         AuditKind::CouponCreated,
         AuditKind::CouponUpdated,
         AuditKind::ChargeRefunded,
+        AuditKind::OptionsChanged,
+        AuditKind::VariantUpdated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +91,8 @@ impl AuditKind {
             AuditKind::CouponCreated => "coupon.created",
             AuditKind::CouponUpdated => "coupon.updated",
             AuditKind::ChargeRefunded => "payment.refunded",
+            AuditKind::OptionsChanged => "product.options",
+            AuditKind::VariantUpdated => "variant.updated",
         }
     }
 
@@ -105,6 +113,8 @@ impl AuditKind {
             AuditKind::CouponCreated => td_string!(locale, admin.kind_coupon_created),
             AuditKind::CouponUpdated => td_string!(locale, admin.kind_coupon_updated),
             AuditKind::ChargeRefunded => td_string!(locale, admin.kind_charge_refunded),
+            AuditKind::OptionsChanged => td_string!(locale, admin.kind_options_changed),
+            AuditKind::VariantUpdated => td_string!(locale, admin.kind_variant_updated),
         }
     }
 }

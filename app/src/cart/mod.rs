@@ -3,7 +3,7 @@
 
 pub use crate::catalog::Quantity;
 use crate::{
-    catalog::{Availability, ProductId},
+    catalog::{Availability, ProductId, VariantId},
     error::AppError,
     money::Won,
 };
@@ -16,15 +16,25 @@ pub mod store;
 
 pub use state::{use_cart, CartState};
 
-/// At most a cart holds this many different products.
+/// At most a cart holds this many lines (different variants).
 pub const MAX_LINES: usize = 100;
 
 /// A line as stored: what was put in the cart and at what price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredLine {
     pub product_id: ProductId,
+    /// Absent in a guest cart kept before products had variants: then it
+    /// is the product's default variant, which has the product's id.
+    #[serde(default)]
+    pub variant_id: Option<VariantId>,
     pub quantity: Quantity,
     pub added_price: Won,
+}
+
+impl StoredLine {
+    pub fn variant(&self) -> VariantId {
+        self.variant_id.unwrap_or(VariantId(self.product_id.0))
+    }
 }
 
 /// A line as shown, with today's name, price and stock.
@@ -32,7 +42,11 @@ pub struct StoredLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CartLine {
     pub product_id: ProductId,
+    pub variant_id: VariantId,
+    pub sku: String,
     pub name: String,
+    /// The variant's options ("Size 270 / Colour Black"; empty without options).
+    pub label: String,
     pub image: String,
     pub price: Won,
     pub quantity: Quantity,
@@ -85,17 +99,19 @@ pub async fn get_cart() -> Result<Cart, AppError> {
         .await
 }
 
-/// `POST /api/cart/add`: adds `quantity` (default 1); a product already in
-/// the cart has its line raised, capped at 99.
+/// `POST /api/cart/add`: adds `quantity` (default 1) of a variant
+/// (`variant_id`, which a product without options may leave out); a
+/// variant already in the cart has its line raised, capped at 99.
 #[server(prefix = "/api", endpoint = "cart/add")]
 pub async fn add_to_cart(
     product_id: ProductId,
+    variant_id: Option<VariantId>,
     quantity: Option<Quantity>,
 ) -> Result<Cart, AppError> {
     let quantity = quantity.unwrap_or(Quantity::ONE);
     let db = crate::db::db()?;
     let owner = store::CartOwner::current().await?;
-    owner.add(&db, product_id, quantity).await?;
+    owner.add(&db, product_id, variant_id, quantity).await?;
     let cart = owner.cart(&db).await?;
     crate::flash::done(crate::locale::td_string!(
         crate::locale::Locale::current(),
@@ -109,11 +125,12 @@ pub async fn add_to_cart(
 #[server(prefix = "/api", endpoint = "cart/set")]
 pub async fn set_cart_quantity(
     product_id: ProductId,
+    variant_id: Option<VariantId>,
     quantity: Quantity,
 ) -> Result<Cart, AppError> {
     let db = crate::db::db()?;
     let owner = store::CartOwner::current().await?;
-    owner.set(&db, product_id, quantity).await?;
+    owner.set(&db, product_id, variant_id, quantity).await?;
     let cart = owner.cart(&db).await?;
     crate::flash::done(crate::locale::td_string!(
         crate::locale::Locale::current(),
@@ -125,10 +142,13 @@ pub async fn set_cart_quantity(
 
 /// `POST /api/cart/remove`: removing what is not there changes nothing.
 #[server(prefix = "/api", endpoint = "cart/remove")]
-pub async fn remove_from_cart(product_id: ProductId) -> Result<Cart, AppError> {
+pub async fn remove_from_cart(
+    product_id: ProductId,
+    variant_id: Option<VariantId>,
+) -> Result<Cart, AppError> {
     let db = crate::db::db()?;
     let owner = store::CartOwner::current().await?;
-    owner.remove(&db, product_id).await?;
+    owner.remove(&db, product_id, variant_id).await?;
     let cart = owner.cart(&db).await?;
     crate::flash::done(crate::locale::td_string!(
         crate::locale::Locale::current(),
@@ -146,7 +166,10 @@ mod tests {
     fn cart_totals() {
         let line = |price, quantity| CartLine {
             product_id: ProductId(1),
+            variant_id: VariantId(1),
+            sku: "X".into(),
             name: "x".into(),
+            label: String::new(),
             image: String::new(),
             price: Won(price),
             quantity: Quantity::new(quantity).unwrap(),

@@ -310,10 +310,12 @@ pub struct AdminProductPage {
     pub per_page: u32,
 }
 
-/// One change of a product's price.
+/// One change of a variant's price.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceChange {
+    pub variant_id: super::VariantId,
+    pub sku: String,
     pub from: Won,
     pub to: Won,
     /// The staff member's login id.
@@ -322,12 +324,17 @@ pub struct PriceChange {
     pub at: i64,
 }
 
-/// A product with its price history and its latest stock movements, newest first.
+/// A product with its options and variants, its price history and its
+/// latest stock movements, newest first.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductDetail {
     #[serde(flatten)]
     pub product: AdminProduct,
+    /// Its options (both languages, retired values too) and every variant
+    /// in the options' order.
+    pub options: Vec<super::variants::AdminOption>,
+    pub variants: Vec<super::variants::AdminVariant>,
     pub price_history: Vec<PriceChange>,
     pub movements: Vec<StockMovement>,
     /// How many movements there are in all (`movements` holds the latest).

@@ -7,8 +7,9 @@ use super::{
         AdminProduct, AdminProductPage, AdminProductQuery, NewProduct, PriceChange, ProductChanges,
         ProductDetail,
     },
-    store::{change_stock, Movement},
-    AdjustCause, MovementReason, ProductId, StockMovement,
+    store::{change_stock, stored_variants, Movement, Stored},
+    variants::{AdminOption, AdminValue, AdminVariant},
+    AdjustCause, MovementReason, ProductId, StockMovement, VariantId,
 };
 use crate::{
     db::{now_millis, Db},
@@ -28,7 +29,9 @@ const COLUMNS: &str = "p.id, p.sku, \
      p.brand, \
      COALESCE((SELECT t.description FROM product_translations t WHERE t.product_id = p.id AND t.lang = 'ko'), p.description) AS description, \
      (SELECT t.description FROM product_translations t WHERE t.product_id = p.id AND t.lang = 'en') AS description_en, \
-     p.price, p.stock, p.on_sale, p.image, p.like_count, p.created_at";
+     p.price, CAST(COALESCE((SELECT SUM(v.stock) FROM variants v \
+       WHERE v.product_id = p.id AND v.on_sale = 1), 0) AS BIGINT) AS stock, \
+     p.on_sale, p.image, p.like_count, p.created_at";
 
 fn admin_product(row: &AnyRow) -> Result<AdminProduct, sqlx::Error> {
     Ok(AdminProduct {
@@ -103,17 +106,83 @@ pub async fn get_in(tx: &mut Tx, id: ProductId) -> AppResult<Option<AdminProduct
     )
 }
 
-/// Products on sale with `at_most` or fewer left, fewest first.
-pub async fn low_stock(db: &Db, at_most: i64, limit: i64) -> AppResult<Vec<AdminProduct>> {
-    Ok(sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM products p WHERE p.on_sale = 1 AND p.stock <= $1 \
-         ORDER BY p.stock, p.id LIMIT $2"
+/// Variants on sale (of products on sale) with `at_most` or fewer left,
+/// fewest first: the product as staff see it, and which variant.
+pub async fn low_stock(
+    db: &Db,
+    at_most: i64,
+    limit: i64,
+) -> AppResult<Vec<(AdminProduct, AdminVariant)>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS}, lv.id AS variant_id, lv.sku AS variant_sku, lv.price AS variant_price, \
+                lv.stock AS variant_stock \
+         FROM variants lv JOIN products p ON p.id = lv.product_id \
+         WHERE lv.on_sale = 1 AND p.on_sale = 1 AND lv.stock <= $1 \
+         ORDER BY lv.stock, lv.id LIMIT $2"
     ))
     .bind(at_most)
     .bind(limit)
-    .try_map(|row: AnyRow| admin_product(&row))
     .fetch_all(db.pool())
-    .await?)
+    .await?;
+    let ids: Vec<VariantId> = rows
+        .iter()
+        .map(|r| r.try_get("variant_id").map(VariantId))
+        .collect::<Result<_, _>>()?;
+    let mut conn = db.pool().acquire().await?;
+    let labels = super::store::labels(&mut conn, &ids).await?;
+    rows.iter()
+        .map(|row| {
+            let id = VariantId(row.try_get("variant_id")?);
+            let (label, label_en) = labels.get(&id).cloned().unwrap_or_default();
+            Ok((
+                admin_product(row)?,
+                AdminVariant {
+                    variant_id: id,
+                    sku: row.try_get("variant_sku")?,
+                    label,
+                    label_en,
+                    price: Won(row.try_get("variant_price")?),
+                    stock: row.try_get("variant_stock")?,
+                    on_sale: true,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// A product's options and variants as staff see them.
+pub fn admin_view(stored: &Stored) -> (Vec<AdminOption>, Vec<AdminVariant>) {
+    let options = stored
+        .options
+        .iter()
+        .map(|o| AdminOption {
+            name: o.name.clone(),
+            name_en: o.name_en.clone(),
+            values: o
+                .values
+                .iter()
+                .map(|v| AdminValue {
+                    value: v.value.clone(),
+                    value_en: v.value_en.clone(),
+                    retired: v.retired,
+                })
+                .collect(),
+        })
+        .collect();
+    let variants = stored
+        .ordered()
+        .into_iter()
+        .map(|v| AdminVariant {
+            variant_id: v.id,
+            sku: v.sku.clone(),
+            label: stored.label(v, Locale::ko),
+            label_en: stored.label(v, Locale::en),
+            price: v.price,
+            stock: v.stock,
+            on_sale: v.on_sale,
+        })
+        .collect();
+    (options, variants)
 }
 
 /// How many movements a product's page shows.
@@ -130,12 +199,16 @@ pub async fn detail(db: &Db, id: ProductId) -> AppResult<Option<ProductDetail>> 
         return Ok(None);
     };
     let price_history = sqlx::query(
-        "SELECT c.from_price, c.to_price, u.login_id, c.at FROM price_changes c \
-         JOIN users u ON u.id = c.staff_id WHERE c.product_id = $1 ORDER BY c.id DESC",
+        "SELECT c.variant_id, v.sku, c.from_price, c.to_price, u.login_id, c.at \
+         FROM price_changes c JOIN users u ON u.id = c.staff_id \
+         JOIN variants v ON v.id = c.variant_id \
+         WHERE c.product_id = $1 ORDER BY c.id DESC",
     )
     .bind(id.0)
     .try_map(|row: AnyRow| {
         Ok(PriceChange {
+            variant_id: VariantId(row.try_get("variant_id")?),
+            sku: row.try_get("sku")?,
             from: Won(row.try_get("from_price")?),
             to: Won(row.try_get("to_price")?),
             by: row.try_get("login_id")?,
@@ -156,17 +229,22 @@ pub async fn detail(db: &Db, id: ProductId) -> AppResult<Option<ProductDetail>> 
             .bind(id.0)
             .fetch_one(db.pool())
             .await?;
+    let mut conn = db.pool().acquire().await?;
+    let (options, variants) = admin_view(&stored_variants(&mut conn, id).await?);
     Ok(Some(ProductDetail {
         product,
+        options,
+        variants,
         price_history,
         movements,
         movement_count,
     }))
 }
 
-const MOVEMENT_SELECT: &str = "SELECT m.id, m.delta, m.reason, m.cause, m.order_id, \
-     u.login_id AS by_login, m.note, m.stock_after, m.at \
-     FROM stock_movements m LEFT JOIN users u ON u.id = m.staff_id";
+const MOVEMENT_SELECT: &str = "SELECT m.id, m.variant_id, v.sku, m.delta, m.reason, m.cause, \
+     m.order_id, u.login_id AS by_login, m.note, m.stock_after, m.at \
+     FROM stock_movements m JOIN variants v ON v.id = m.variant_id \
+     LEFT JOIN users u ON u.id = m.staff_id";
 
 fn movement(row: AnyRow) -> Result<StockMovement, sqlx::Error> {
     let reason: String = row.try_get("reason")?;
@@ -174,6 +252,8 @@ fn movement(row: AnyRow) -> Result<StockMovement, sqlx::Error> {
     let decode = |what: &str| sqlx::Error::Decode(format!("unknown stored {what}").into());
     Ok(StockMovement {
         id: row.try_get("id")?,
+        variant_id: VariantId(row.try_get("variant_id")?),
+        sku: row.try_get("sku")?,
         delta: row.try_get("delta")?,
         reason: MovementReason::from_stored(&reason).ok_or_else(|| decode("reason"))?,
         cause: cause
@@ -213,24 +293,19 @@ pub async fn create(
 ) -> AppResult<ProductId> {
     // The unique index is the arbiter; asking first gives the clear error
     // without making the database report a failed statement.
-    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
-        .bind(new.sku.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
-    if taken.is_some() {
+    if sku_in_use(tx, new.sku.as_str()).await? {
         return Err(sku_taken());
     }
     let now = now_millis();
     let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO products (sku, name, brand, description, price, stock, image, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sku) DO NOTHING RETURNING id",
+        "INSERT INTO products (sku, name, brand, description, price, image, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sku) DO NOTHING RETURNING id",
     )
     .bind(new.sku.as_str())
     .bind(new.texts.base_name())
     .bind(&new.brand)
     .bind(new.texts.base_description())
     .bind(new.price.won().get())
-    .bind(new.stock)
     .bind(image)
     .bind(now)
     .fetch_optional(&mut **tx)
@@ -241,18 +316,55 @@ pub async fn create(
         let description_en = new.texts.description_en.as_deref().unwrap_or_default();
         write_text(tx, id, "en", name_en, description_en).await?;
     }
-    // Its history starts with the stock it was created with (even none).
-    sqlx::query(
-        "INSERT INTO stock_movements (product_id, delta, reason, staff_id, note, stock_after, at) \
-         VALUES ($1, $2, 'initial', $3, '', $2, $4)",
+    // Its one variant carries its SKU, price and stock.
+    let variant: i64 = sqlx::query_scalar(
+        "INSERT INTO variants (product_id, sku, combo, price, stock) \
+         VALUES ($1, $2, '', $3, $4) RETURNING id",
     )
     .bind(id.0)
+    .bind(new.sku.as_str())
+    .bind(new.price.won().get())
     .bind(new.stock)
+    .fetch_one(&mut **tx)
+    .await?;
+    record_initial(tx, id, VariantId(variant), new.stock, by, now).await?;
+    Ok(id)
+}
+
+/// Whether a product or a variant has `sku`.
+pub async fn sku_in_use(tx: &mut Tx, sku: &str) -> AppResult<bool> {
+    let taken: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM products WHERE sku = $1 UNION ALL SELECT id FROM variants WHERE sku = $1",
+    )
+    .bind(sku)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(taken.is_some())
+}
+
+/// Where a variant's history starts: the stock it was created with (even
+/// none), so its stock is the sum of its movements from the start.
+pub async fn record_initial(
+    tx: &mut Tx,
+    product: ProductId,
+    variant: VariantId,
+    stock: i64,
+    by: UserId,
+    at: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO stock_movements \
+           (product_id, variant_id, delta, reason, staff_id, note, stock_after, at) \
+         VALUES ($1, $2, $3, 'initial', $4, '', $3, $5)",
+    )
+    .bind(product.0)
+    .bind(variant.0)
+    .bind(stock)
     .bind(by.0)
-    .bind(now)
+    .bind(at)
     .execute(&mut **tx)
     .await?;
-    Ok(id)
+    Ok(())
 }
 
 /// Writes a product's text in `lang` (a new row, or the existing one changed).
@@ -350,34 +462,70 @@ pub async fn update(
         .ok_or_else(AppError::product_not_found)
 }
 
-/// Sets a locked product's price and keeps the change (who, when, from,
-/// to); the same price again changes nothing and keeps nothing.
+/// Sets a locked product's price: the price of its one variant, as
+/// [`set_variant_price`] does; a product with options has a price per
+/// variant (400 `VARIANT_REQUIRED`).
 pub async fn change_price(
     tx: &mut Tx,
     before: &AdminProduct,
     to: Won,
     by: UserId,
 ) -> AppResult<bool> {
-    if before.price == to {
+    let stored = stored_variants(tx, before.id).await?;
+    let (false, [variant]) = (!stored.options.is_empty(), stored.variants.as_slice()) else {
+        return Err(super::variants::variant_required());
+    };
+    set_variant_price(tx, before.id, variant.id, variant.price, to, by).await
+}
+
+/// Sets a variant's price and keeps the change (who, when, from, to); the
+/// same price again changes nothing and keeps nothing. The product's
+/// listed price follows (`refresh_price`).
+pub async fn set_variant_price(
+    tx: &mut Tx,
+    product: ProductId,
+    variant: VariantId,
+    from: Won,
+    to: Won,
+    by: UserId,
+) -> AppResult<bool> {
+    if from == to {
         return Ok(false);
     }
-    sqlx::query("UPDATE products SET price = $1 WHERE id = $2")
+    sqlx::query("UPDATE variants SET price = $1 WHERE id = $2")
         .bind(to.get())
-        .bind(before.id.0)
+        .bind(variant.0)
         .execute(&mut **tx)
         .await?;
     sqlx::query(
-        "INSERT INTO price_changes (product_id, from_price, to_price, staff_id, at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO price_changes (product_id, variant_id, from_price, to_price, staff_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(before.id.0)
-    .bind(before.price.get())
+    .bind(product.0)
+    .bind(variant.0)
+    .bind(from.get())
     .bind(to.get())
     .bind(by.0)
     .bind(now_millis())
     .execute(&mut **tx)
     .await?;
+    refresh_price(tx, product).await?;
     Ok(true)
+}
+
+/// A product's listed price (the lists' sort and "from" price): its
+/// lowest variant's on sale, or its lowest when none is.
+pub async fn refresh_price(tx: &mut Tx, product: ProductId) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE products SET price = COALESCE( \
+           (SELECT MIN(v.price) FROM variants v WHERE v.product_id = $1 AND v.on_sale = 1), \
+           (SELECT MIN(v.price) FROM variants v WHERE v.product_id = $1), price) \
+         WHERE id = $1",
+    )
+    .bind(product.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Puts a product on sale or takes it off.
@@ -399,12 +547,12 @@ pub async fn set_image(tx: &mut Tx, id: ProductId, image: &str) -> AppResult<()>
     Ok(())
 }
 
-/// Staff move a product's stock by `delta` through the one stock rule;
+/// Staff move a variant's stock by `delta` through the one stock rule;
 /// 409 `INSUFFICIENT_STOCK` (nothing changed) if it would go below zero.
 /// Returns the stock after and the movement written.
 pub async fn adjust_stock(
     tx: &mut Tx,
-    id: ProductId,
+    id: VariantId,
     delta: i64,
     cause: AdjustCause,
     note: &str,

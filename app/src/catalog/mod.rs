@@ -15,17 +15,21 @@ pub mod edit;
 #[cfg(feature = "ssr")]
 pub mod manage;
 #[cfg(feature = "ssr")]
+pub mod options;
+#[cfg(feature = "ssr")]
 pub mod picture;
 #[cfg(feature = "ssr")]
 pub mod seed;
 mod stock;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod variants;
 
 pub use stock::{
     sold_out_error, AdjustCause, Availability, MovementReason, Quantity, StockAdjusted, StockDelta,
     StockMovement,
 };
+pub use variants::{Choices, ProductWithVariants, Variant, VariantId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -85,6 +89,10 @@ pub struct Product {
     pub liked: bool,
     /// Path of the picture under the site root.
     pub image: String,
+    /// Whether it comes in options (sizes, colours): `price` is then the
+    /// lowest, and a cart line names a variant.
+    #[serde(default)]
+    pub has_options: bool,
 }
 
 impl Product {
@@ -237,12 +245,12 @@ pub async fn list_products(
     store::list(&crate::db::db()?, &query, viewer, Locale::current()).await
 }
 
-/// `GET /api/products/get?id`
+/// `GET /api/products/get?id`: the product with its options and variants.
 #[server(prefix = "/api", endpoint = "products/get", input = server_fn::codec::GetUrl)]
-pub async fn get_product(id: String) -> Result<Product, AppError> {
+pub async fn get_product(id: String) -> Result<ProductWithVariants, AppError> {
     let id = ProductId::parse(&id)?;
     let viewer = crate::identity::current_user_id().await?;
-    store::get(&crate::db::db()?, id, viewer, Locale::current())
+    store::get_with_variants(&crate::db::db()?, id, viewer, Locale::current())
         .await?
         .ok_or_else(AppError::product_not_found)
 }

@@ -449,27 +449,39 @@ pub async fn seed_demo_catalog(db: &Db) -> anyhow::Result<()> {
             // Spread creation times so "newest" has a stable, meaningful order.
             let created_at = now - (i as i64) * 3_600_000;
             let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO products (sku, name, brand, description, price, stock, image, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sku) DO NOTHING RETURNING id",
+                "INSERT INTO products (sku, name, brand, description, price, image, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sku) DO NOTHING RETURNING id",
             )
             .bind(*sku)
             .bind(*name)
             .bind(*brand)
             .bind(*description)
             .bind(*price)
-            .bind(*stock)
             .bind(format!("/images/products/{sku}.svg"))
             .bind(created_at)
             .fetch_optional(&mut *tx)
             .await
             .with_context(|| format!("inserting demo product {sku}"))?;
-            // Where its stock's history starts.
+            // Its one variant, and where its stock's history starts.
             if let Some(id) = inserted {
-                sqlx::query(
-                    "INSERT INTO stock_movements (product_id, delta, reason, stock_after, at) \
-                     VALUES ($1, $2, 'initial', $2, $3)",
+                let variant: i64 = sqlx::query_scalar(
+                    "INSERT INTO variants (product_id, sku, combo, price, stock) \
+                     VALUES ($1, $2, '', $3, $4) RETURNING id",
                 )
                 .bind(id)
+                .bind(*sku)
+                .bind(*price)
+                .bind(*stock)
+                .fetch_one(&mut *tx)
+                .await
+                .with_context(|| format!("the demo product {sku}'s variant"))?;
+                sqlx::query(
+                    "INSERT INTO stock_movements \
+                       (product_id, variant_id, delta, reason, stock_after, at) \
+                     VALUES ($1, $2, $3, 'initial', $3, $4)",
+                )
+                .bind(id)
+                .bind(variant)
                 .bind(*stock)
                 .bind(created_at)
                 .execute(&mut *tx)

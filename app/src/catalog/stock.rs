@@ -1,8 +1,8 @@
-//! Stock: the one answer to "can this many of this product be sold now".
+//! Stock: the one answer to "can this many of this variant be sold now".
 //! The cart asks it to flag and refuse lines; every change of stock (a
 //! sale, a staff adjustment, a cancel) goes through the one conditional
 //! statement in `catalog::store::change_stock`, which writes its movement
-//! beside it: a product's stock is the sum of its movements.
+//! beside it: a variant's stock is the sum of its movements.
 
 use crate::{
     error::{deserialize_parsed, AppError, AppResult, ErrorCode},
@@ -257,6 +257,9 @@ impl StockDelta {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockMovement {
     pub id: i64,
+    /// The variant it moved, and its SKU.
+    pub variant_id: super::VariantId,
+    pub sku: String,
     pub delta: i64,
     pub reason: MovementReason,
     /// An adjustment's cause.
@@ -276,6 +279,8 @@ pub struct StockMovement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockAdjusted {
     pub product_id: super::ProductId,
+    pub variant_id: super::VariantId,
+    /// The variant's stock after.
     pub stock: i64,
     pub movement: StockMovement,
 }

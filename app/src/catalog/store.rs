@@ -1,17 +1,20 @@
 //! Catalog queries, shared by both backends.
 
 use super::{
+    variants::{self, variant_not_found, variant_required, Choices, ProductOption, Variant},
     AdjustCause, MovementReason, Product, ProductId, ProductPage, ProductQuery, Quantity, Sort,
+    VariantId,
 };
 use crate::{
     db::{now_millis, Backend, Db},
-    error::AppResult,
+    error::{AppError, AppResult, ErrorCode, ErrorDetails},
     identity::UserId,
     locale::Locale,
     money::Won,
     paging::Paging,
 };
-use sqlx::{any::AnyRow, Row};
+use sqlx::{any::AnyRow, AnyConnection, Row};
+use std::collections::{BTreeMap, HashMap};
 
 /// The product `p`'s `column` (`name` or `description`) in `locale`, or its
 /// base text when it has none in that language. (The tag comes from the
@@ -24,14 +27,20 @@ pub fn translated(column: &str, locale: Locale) -> String {
     )
 }
 
+/// A product `p`'s stock as shoppers see it: the sum of its variants' on sale.
+pub const STOCK: &str = "CAST(COALESCE((SELECT SUM(v.stock) FROM variants v \
+     WHERE v.product_id = p.id AND v.on_sale = 1), 0) AS BIGINT)";
+
 /// Columns of a product as the shop shows it in `locale`; `$1` is the
 /// viewer (or NULL).
 fn product_columns(locale: Locale) -> String {
     format!(
-        "p.id, {} AS name, p.brand, {} AS description, p.price, p.stock, \
+        "p.id, {} AS name, p.brand, {} AS description, p.price, {STOCK} AS stock, \
          p.like_count, p.image, \
          CAST(CASE WHEN EXISTS (SELECT 1 FROM likes l WHERE l.product_id = p.id AND l.user_id = $1) \
-              THEN 1 ELSE 0 END AS BIGINT) AS liked",
+              THEN 1 ELSE 0 END AS BIGINT) AS liked, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM product_options o WHERE o.product_id = p.id) \
+              THEN 1 ELSE 0 END AS BIGINT) AS has_options",
         translated("name", locale),
         translated("description", locale)
     )
@@ -48,6 +57,7 @@ fn product_from_row(row: &AnyRow) -> Result<Product, sqlx::Error> {
         like_count: row.try_get("like_count")?,
         liked: row.try_get::<i64, _>("liked")? != 0,
         image: row.try_get("image")?,
+        has_options: row.try_get::<i64, _>("has_options")? != 0,
     })
 }
 
@@ -243,38 +253,402 @@ pub async fn exists(db: &Db, id: ProductId) -> AppResult<bool> {
     Ok(found.is_some())
 }
 
-/// Today's price and stock of a product on sale; `None` if there is no
-/// such product on sale.
-pub async fn price_and_stock(db: &Db, id: ProductId) -> AppResult<Option<(Won, i64)>> {
-    let row = sqlx::query("SELECT price, stock FROM products p WHERE p.id = $1 AND p.on_sale = 1")
-        .bind(id.0)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(match row {
-        Some(row) => Some((Won(row.try_get("price")?), row.try_get("stock")?)),
-        None => None,
-    })
+/// The variant a line means: `variant_id` if it is one of the product's
+/// on sale (else 404 `VARIANT_NOT_FOUND`), or, left out, the product's one
+/// variant when it has no options (else 400 `VARIANT_REQUIRED`). The
+/// product itself is on sale (else 404 `PRODUCT_NOT_FOUND`).
+///
+/// With `for_sale` false (taking a line out of a cart) the product and the
+/// variant may be off sale.
+pub async fn resolve_variant(
+    conn: &mut AnyConnection,
+    product: ProductId,
+    variant: Option<VariantId>,
+    for_sale: bool,
+) -> AppResult<VariantId> {
+    let row = sqlx::query(
+        "SELECT CAST((SELECT COUNT(*) FROM product_options o WHERE o.product_id = p.id) AS BIGINT) \
+           AS options, \
+         (SELECT v.id FROM variants v WHERE v.product_id = p.id AND v.id = $2 \
+            AND (v.on_sale = 1 OR $3 = 0)) AS chosen, \
+         (SELECT v.id FROM variants v WHERE v.product_id = p.id AND v.combo = '') AS default_id \
+         FROM products p WHERE p.id = $1 AND (p.on_sale = 1 OR $3 = 0)",
+    )
+    .bind(product.0)
+    .bind(variant.map_or(0, |v| v.0))
+    .bind(i64::from(for_sale))
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(AppError::product_not_found)?;
+    let options: i64 = row.try_get("options")?;
+    match variant {
+        Some(_) => row
+            .try_get::<Option<i64>, _>("chosen")?
+            .map(VariantId)
+            .ok_or_else(variant_not_found),
+        None if options > 0 => Err(variant_required()),
+        None => row
+            .try_get::<Option<i64>, _>("default_id")?
+            .map(VariantId)
+            .ok_or_else(variant_not_found),
+    }
 }
 
-/// A product as checkout sees it, read under a lock.
-#[derive(Debug, Clone)]
-pub struct ForSale {
-    pub id: ProductId,
-    /// The base name (error details carry it, whatever the language).
-    pub name: String,
-    /// The name in the shopper's language, for the messages.
-    pub shown_name: String,
+/// [`resolve_variant`] for each line of an order: the products missing or
+/// off sale are named together first (404 `PRODUCT_NOT_FOUND` with
+/// `details.product_ids`), then each line's variant is resolved.
+pub async fn resolve_lines(
+    conn: &mut AnyConnection,
+    lines: &[(ProductId, Option<VariantId>)],
+) -> AppResult<Vec<VariantId>> {
+    let mut missing = Vec::new();
+    for (product, _) in lines {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM products WHERE id = $1 AND on_sale = 1")
+                .bind(product.0)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if found.is_none() && !missing.contains(&product.0) {
+            missing.push(product.0);
+        }
+    }
+    if !missing.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::ProductNotFound,
+            crate::locale::td_string!(
+                Locale::current(),
+                errors.products_missing,
+                count = missing.len()
+            ),
+        )
+        .with_details(ErrorDetails {
+            product_ids: Some(missing),
+            ..ErrorDetails::default()
+        }));
+    }
+    let mut resolved = Vec::with_capacity(lines.len());
+    for (product, variant) in lines {
+        resolved.push(resolve_variant(conn, *product, *variant, true).await?);
+    }
+    Ok(resolved)
+}
+
+/// A variant's price and stock today, and whether it can be sold (it and
+/// its product on sale).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sellable {
     pub price: Won,
     pub stock: i64,
 }
 
-/// Reads and locks the products `ids` (sorted, so every transaction locks
-/// in the same order) until `tx` ends; missing ones, and those off sale,
-/// are simply absent.
+pub async fn sellable(db: &Db, variant: VariantId) -> AppResult<Option<Sellable>> {
+    let row = sqlx::query(
+        "SELECT v.price, v.stock FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE v.id = $1 AND v.on_sale = 1 AND p.on_sale = 1",
+    )
+    .bind(variant.0)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(match row {
+        Some(row) => Some(Sellable {
+            price: Won(row.try_get("price")?),
+            stock: row.try_get("stock")?,
+        }),
+        None => None,
+    })
+}
+
+/// The labels of `ids` in Korean and English ("사이즈 270 / 색상 블랙",
+/// "Size 270 / Colour Black"); a variant without options has none.
+pub async fn labels(
+    conn: &mut AnyConnection,
+    ids: &[VariantId],
+) -> AppResult<HashMap<VariantId, (String, String)>> {
+    let mut labels = HashMap::new();
+    if ids.is_empty() {
+        return Ok(labels);
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT x.variant_id, o.name, COALESCE(o.name_en, o.name) AS name_en, \
+                ov.value, COALESCE(ov.value_en, ov.value) AS value_en \
+         FROM variant_values x JOIN product_options o ON o.id = x.option_id \
+         JOIN option_values ov ON ov.id = x.value_id \
+         WHERE x.variant_id IN ({}) ORDER BY x.variant_id, o.position",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id.0);
+    }
+    let mut pairs: BTreeMap<i64, Vec<[String; 4]>> = BTreeMap::new();
+    for row in query.fetch_all(&mut *conn).await? {
+        pairs.entry(row.try_get("variant_id")?).or_default().push([
+            row.try_get("name")?,
+            row.try_get("value")?,
+            row.try_get("name_en")?,
+            row.try_get("value_en")?,
+        ]);
+    }
+    for (id, pairs) in pairs {
+        let ko = variants::label(pairs.iter().map(|p| (p[0].as_str(), p[1].as_str())));
+        let en = variants::label(pairs.iter().map(|p| (p[2].as_str(), p[3].as_str())));
+        labels.insert(VariantId(id), (ko, en));
+    }
+    Ok(labels)
+}
+
+/// A product's options and variants as stored: both languages, retired
+/// values and every variant (the shopper's and the staff's views are cut
+/// from it).
+#[derive(Debug, Clone, Default)]
+pub struct Stored {
+    pub options: Vec<StoredOption>,
+    pub variants: Vec<StoredVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredOption {
+    pub id: i64,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub values: Vec<StoredValue>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredValue {
+    pub id: i64,
+    pub value: String,
+    pub value_en: Option<String>,
+    pub retired: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredVariant {
+    pub id: VariantId,
+    pub sku: String,
+    /// Its value's id for each option, in order.
+    pub values: Vec<i64>,
+    pub price: Won,
+    pub stock: i64,
+    pub on_sale: bool,
+}
+
+impl Stored {
+    fn value(&self, option: usize, id: i64) -> Option<&StoredValue> {
+        self.options.get(option)?.values.iter().find(|v| v.id == id)
+    }
+
+    /// A variant's (name, value) pairs in `locale`.
+    fn pairs(&self, variant: &StoredVariant, locale: Locale) -> Vec<(String, String)> {
+        let english = locale == Locale::en;
+        self.options
+            .iter()
+            .enumerate()
+            .filter_map(|(i, option)| {
+                let value = self.value(i, *variant.values.get(i)?)?;
+                Some(match english {
+                    true => (
+                        option
+                            .name_en
+                            .clone()
+                            .unwrap_or_else(|| option.name.clone()),
+                        value
+                            .value_en
+                            .clone()
+                            .unwrap_or_else(|| value.value.clone()),
+                    ),
+                    false => (option.name.clone(), value.value.clone()),
+                })
+            })
+            .collect()
+    }
+
+    pub fn label(&self, variant: &StoredVariant, locale: Locale) -> String {
+        let pairs = self.pairs(variant, locale);
+        variants::label(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+    }
+
+    fn retired(&self, variant: &StoredVariant) -> bool {
+        variant
+            .values
+            .iter()
+            .enumerate()
+            .any(|(i, id)| self.value(i, *id).is_none_or(|v| v.retired))
+    }
+
+    /// Where a variant stands in the options' order (sizes in order).
+    fn rank(&self, variant: &StoredVariant) -> Vec<usize> {
+        variant
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                self.options
+                    .get(i)
+                    .and_then(|o| o.values.iter().position(|v| v.id == *id))
+                    .unwrap_or(usize::MAX)
+            })
+            .collect()
+    }
+
+    /// The variants in the options' order.
+    pub fn ordered(&self) -> Vec<&StoredVariant> {
+        let mut ordered: Vec<&StoredVariant> = self.variants.iter().collect();
+        ordered.sort_by_key(|v| (self.rank(v), v.id));
+        ordered
+    }
+
+    /// What shoppers choose from, in `locale`: the values in use, the
+    /// variants without a retired value.
+    pub fn choices(&self, locale: Locale) -> Choices {
+        let english = locale == Locale::en;
+        let options = self
+            .options
+            .iter()
+            .map(|o| ProductOption {
+                name: match english {
+                    true => o.name_en.clone().unwrap_or_else(|| o.name.clone()),
+                    false => o.name.clone(),
+                },
+                values: o
+                    .values
+                    .iter()
+                    .filter(|v| !v.retired)
+                    .map(|v| match english {
+                        true => v.value_en.clone().unwrap_or_else(|| v.value.clone()),
+                        false => v.value.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let variants = self
+            .ordered()
+            .into_iter()
+            .filter(|v| !self.retired(v))
+            .map(|v| {
+                let pairs = self.pairs(v, locale);
+                Variant {
+                    variant_id: v.id,
+                    sku: v.sku.clone(),
+                    label: variants::label(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
+                    options: pairs.into_iter().collect(),
+                    price: v.price,
+                    stock: v.stock,
+                    on_sale: v.on_sale,
+                }
+            })
+            .collect();
+        Choices { options, variants }
+    }
+}
+
+/// A product's options and variants as stored.
+pub async fn stored_variants(conn: &mut AnyConnection, product: ProductId) -> AppResult<Stored> {
+    let mut options: Vec<StoredOption> = sqlx::query(
+        "SELECT id, name, name_en FROM product_options WHERE product_id = $1 ORDER BY position",
+    )
+    .bind(product.0)
+    .try_map(|row: AnyRow| {
+        Ok(StoredOption {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            name_en: row.try_get("name_en")?,
+            values: Vec::new(),
+        })
+    })
+    .fetch_all(&mut *conn)
+    .await?;
+    let values = sqlx::query(
+        "SELECT ov.id, ov.option_id, ov.value, ov.value_en, ov.retired FROM option_values ov \
+         JOIN product_options o ON o.id = ov.option_id WHERE o.product_id = $1 \
+         ORDER BY o.position, ov.retired, ov.position",
+    )
+    .bind(product.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in values {
+        let option_id: i64 = row.try_get("option_id")?;
+        if let Some(option) = options.iter_mut().find(|o| o.id == option_id) {
+            option.values.push(StoredValue {
+                id: row.try_get("id")?,
+                value: row.try_get("value")?,
+                value_en: row.try_get("value_en")?,
+                retired: row.try_get::<i64, _>("retired")? != 0,
+            });
+        }
+    }
+    let variants = sqlx::query(
+        "SELECT id, sku, combo, price, stock, on_sale FROM variants \
+         WHERE product_id = $1 ORDER BY id",
+    )
+    .bind(product.0)
+    .try_map(|row: AnyRow| {
+        let combo: String = row.try_get("combo")?;
+        Ok(StoredVariant {
+            id: VariantId(row.try_get("id")?),
+            sku: row.try_get("sku")?,
+            values: combo
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse::<i64>())
+                .collect::<Result<_, _>>()
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            price: Won(row.try_get("price")?),
+            stock: row.try_get("stock")?,
+            on_sale: row.try_get::<i64, _>("on_sale")? != 0,
+        })
+    })
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Stored { options, variants })
+}
+
+/// A product on sale with what shoppers choose from; `None` if there is
+/// no such product on sale.
+pub async fn get_with_variants(
+    db: &Db,
+    id: ProductId,
+    viewer: Option<UserId>,
+    locale: Locale,
+) -> AppResult<Option<variants::ProductWithVariants>> {
+    let Some(product) = get(db, id, viewer, locale).await? else {
+        return Ok(None);
+    };
+    let mut conn = db.pool().acquire().await?;
+    let stored = stored_variants(&mut conn, id).await?;
+    Ok(Some(variants::ProductWithVariants {
+        product,
+        choices: stored.choices(locale),
+    }))
+}
+
+/// A variant as checkout sees it, read under a lock.
+#[derive(Debug, Clone)]
+pub struct ForSale {
+    pub product_id: ProductId,
+    pub variant_id: VariantId,
+    pub sku: String,
+    /// The base name (error details carry it, whatever the language).
+    pub name: String,
+    /// The name in the shopper's language, for the messages.
+    pub shown_name: String,
+    /// The label in Korean and English, and in the shopper's language.
+    pub label: String,
+    pub label_en: String,
+    pub shown_label: String,
+    pub price: Won,
+    pub stock: i64,
+}
+
+/// Reads and locks the variants `ids` (sorted, so every transaction locks
+/// in the same order) until `tx` ends; missing ones, and those off sale
+/// (or of a product off sale), are simply absent. Only the variants are
+/// locked: buyers of other sizes of the product do not wait.
 pub async fn lock_for_sale(
     db: &Db,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    ids: &[ProductId],
+    ids: &[VariantId],
     locale: Locale,
 ) -> AppResult<Vec<ForSale>> {
     if ids.is_empty() {
@@ -282,28 +656,40 @@ pub async fn lock_for_sale(
     }
     let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT p.id, p.name, {} AS shown_name, p.price, p.stock FROM products p \
-         WHERE p.id IN ({}) AND {ON_SALE} ORDER BY p.id{}",
+        "SELECT v.id, v.product_id, v.sku, v.price, v.stock, p.name, {} AS shown_name \
+         FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE v.id IN ({}) AND v.on_sale = 1 AND {ON_SALE} ORDER BY v.id{}",
         translated("name", locale),
         placeholders.join(", "),
-        db.for_update()
+        db.for_update_of("v")
     );
     let mut query = sqlx::query(&sql);
     for id in ids {
         query = query.bind(id.0);
     }
-    Ok(query
-        .try_map(|row: AnyRow| {
-            Ok(ForSale {
-                id: ProductId(row.try_get("id")?),
-                name: row.try_get("name")?,
-                shown_name: row.try_get("shown_name")?,
-                price: Won(row.try_get("price")?),
-                stock: row.try_get("stock")?,
-            })
-        })
-        .fetch_all(&mut **tx)
-        .await?)
+    let rows = query.fetch_all(&mut **tx).await?;
+    let labels = labels(tx, ids).await?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in rows {
+        let variant_id = VariantId(row.try_get("id")?);
+        let (label, label_en) = labels.get(&variant_id).cloned().unwrap_or_default();
+        found.push(ForSale {
+            product_id: ProductId(row.try_get("product_id")?),
+            variant_id,
+            sku: row.try_get("sku")?,
+            name: row.try_get("name")?,
+            shown_name: row.try_get("shown_name")?,
+            shown_label: match locale {
+                Locale::en => label_en.clone(),
+                _ => label.clone(),
+            },
+            label,
+            label_en,
+            price: Won(row.try_get("price")?),
+            stock: row.try_get("stock")?,
+        });
+    }
+    Ok(found)
 }
 
 /// Why a change of stock happens, as its movement records it.
@@ -340,34 +726,35 @@ impl Movement<'_> {
     }
 }
 
-/// The one stock rule: moves a product's stock by `delta` inside `tx`, in
+/// The one stock rule: moves a variant's stock by `delta` inside `tx`, in
 /// one conditional statement that can never leave it below zero, and
-/// writes the movement beside it. Returns the stock after, or `None` when
-/// there was not enough (nothing changed then). Every sale, adjustment and
-/// cancel comes through here, so the stock is always the sum of its
-/// movements.
+/// writes the movement beside it. Returns the stock after and the
+/// movement's id, or `None` when there was not enough (nothing changed
+/// then). Every sale, adjustment and cancel comes through here, so a
+/// variant's stock is always the sum of its movements.
 pub async fn change_stock(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    id: ProductId,
+    id: VariantId,
     delta: i64,
     movement: Movement<'_>,
 ) -> AppResult<Option<(i64, i64)>> {
-    let after: Option<i64> = sqlx::query_scalar(
-        "UPDATE products SET stock = stock + $1 WHERE id = $2 AND stock + $1 >= 0 RETURNING stock",
+    let changed: Option<(i64, i64)> = sqlx::query_as(
+        "UPDATE variants SET stock = stock + $1 WHERE id = $2 AND stock + $1 >= 0 \
+         RETURNING stock, product_id",
     )
     .bind(delta)
     .bind(id.0)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(after) = after else {
+    let Some((after, product_id)) = changed else {
         return Ok(None);
     };
     let movement_id: i64 = sqlx::query_scalar(
         "INSERT INTO stock_movements \
-           (product_id, delta, reason, cause, order_id, staff_id, note, stock_after, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+           (product_id, delta, reason, cause, order_id, staff_id, note, stock_after, at, variant_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
-    .bind(id.0)
+    .bind(product_id)
     .bind(delta)
     .bind(movement.reason.as_str())
     .bind(movement.cause.map(AdjustCause::as_str))
@@ -376,17 +763,18 @@ pub async fn change_stock(
     .bind(movement.note)
     .bind(after)
     .bind(now_millis())
+    .bind(id.0)
     .fetch_one(&mut **tx)
     .await?;
     Ok(Some((after, movement_id)))
 }
 
-/// Takes `quantity` of a product's stock for order `order_id`, through the
+/// Takes `quantity` of a variant's stock for order `order_id`, through the
 /// one stock rule. Returns the stock left, or `None` when there was not
 /// enough (nothing changed then).
 pub async fn take_stock(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    id: ProductId,
+    id: VariantId,
     quantity: Quantity,
     order_id: Option<i64>,
 ) -> AppResult<Option<i64>> {

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     cart,
-    catalog::{self, Availability, ProductId},
+    catalog::{self, Availability, ProductId, VariantId},
     coupons::{self, CouponId, Refusal},
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails, Problem},
@@ -50,42 +50,41 @@ async fn place_once(
     coupon: Option<CouponId>,
 ) -> AppResult<PlacedOrder> {
     let mut tx = db.begin_write().await?;
-    // The user first, then the products in id order: every transaction
+    // The user first, then the variants in id order: every transaction
     // locks in this order, so none waits on another in a circle.
     identity::lock_user(db, &mut tx, user).await?;
     let lines = requested_lines(&mut tx, user, request).await?;
 
-    let mut ids: Vec<ProductId> = lines.iter().map(|l| l.product_id).collect();
+    // Each line's variant (a product without options: its one), then the
+    // variants locked in id order.
+    let pairs: Vec<(ProductId, Option<VariantId>)> =
+        lines.iter().map(|l| (l.product_id, l.variant_id)).collect();
+    let variants = catalog::store::resolve_lines(&mut tx, &pairs).await?;
+    let mut ids = variants.clone();
     ids.sort();
-    let products = catalog::store::lock_for_sale(db, &mut tx, &ids, Locale::current()).await?;
-    let missing: Vec<i64> = ids
-        .iter()
-        .filter(|id| !products.iter().any(|p| p.id == **id))
-        .map(|id| id.0)
-        .collect();
-    if !missing.is_empty() {
-        return Err(AppError::new(
-            ErrorCode::ProductNotFound,
-            td_string!(
-                Locale::current(),
-                errors.products_missing,
-                count = missing.len()
-            ),
-        )
-        .with_details(ErrorDetails {
-            product_ids: Some(missing),
-            ..ErrorDetails::default()
-        }));
+    if let Some(twice) = ids.windows(2).find(|w| w[0] == w[1]) {
+        let product = lines
+            .iter()
+            .zip(&variants)
+            .find(|(_, v)| **v == twice[0])
+            .map_or(0, |(l, _)| l.product_id.0);
+        return Err(AppError::invalid_field(
+            ErrorCode::BadRequest,
+            "items",
+            td_string!(Locale::current(), errors.listed_twice, product),
+        ));
     }
+    let for_sale = catalog::store::lock_for_sale(db, &mut tx, &ids, Locale::current()).await?;
 
     let mut problems = Problems::default();
     let mut order_lines = Vec::with_capacity(lines.len());
     let mut subtotal = Won::ZERO;
-    for line in &lines {
-        let product = products
+    for (line, variant) in lines.iter().zip(&variants) {
+        // Resolved a moment ago; gone off sale since, it is not found.
+        let product = for_sale
             .iter()
-            .find(|p| p.id == line.product_id)
-            .expect("every product was found above");
+            .find(|p| p.variant_id == *variant)
+            .ok_or_else(catalog::variants::variant_not_found)?;
         if let Some(sent) = line.price.filter(|sent| *sent != product.price) {
             problems.price_changed(product, sent);
         }
@@ -104,10 +103,13 @@ async fn place_once(
             AppError::bad_request(td_string!(Locale::current(), errors.total_too_large))
         })?;
         order_lines.push(OrderLine {
-            product_id: product.id,
+            product_id: product.product_id,
+            variant_id: product.variant_id,
+            sku: product.sku.clone(),
             // The answer names it in the shopper's language; the order
-            // keeps every language's name (`store::insert`).
+            // keeps every language's name and label (`store::insert`).
             name: product.shown_name.clone(),
+            label: product.shown_label.clone(),
             unit_price: product.price,
             quantity: line.quantity,
         });
@@ -144,7 +146,8 @@ async fn place_once(
         return Err(refusal);
     }
 
-    let order_id = store::insert(&mut tx, user, &payment, ordered_at, &order_lines).await?;
+    let order_id =
+        store::insert(&mut tx, user, &payment, ordered_at, &order_lines, &for_sale).await?;
     if let Some(coupon) = coupon {
         // One conditional update: of any number of orders with this
         // coupon, one spends it. Under the user's lock this one was
@@ -158,14 +161,14 @@ async fn place_once(
     }
     for line in &order_lines {
         // A `sale` movement naming the order, through the one stock rule.
-        if catalog::store::take_stock(&mut tx, line.product_id, line.quantity, Some(order_id.0))
+        if catalog::store::take_stock(&mut tx, line.variant_id, line.quantity, Some(order_id.0))
             .await?
             .is_none()
         {
             // The rows are locked and were checked: only a broken invariant gets here.
             return Err(AppError::internal(
                 "taking stock",
-                format!("product {} ran short under its lock", line.product_id),
+                format!("variant {} ran short under its lock", line.variant_id),
             ));
         }
     }
@@ -203,7 +206,9 @@ async fn place_once(
             .iter()
             .map(|l| platform::SoldLine {
                 product_id: l.product_id,
-                name: base_name(&products, l.product_id),
+                variant_id: Some(l.variant_id),
+                sku: Some(l.sku.clone()),
+                name: base_name(&for_sale, l.variant_id),
                 unit_price: l.unit_price,
                 quantity: l.quantity,
             })
@@ -220,10 +225,10 @@ async fn place_once(
 
 /// A product's base name: the data platform's events carry it, whatever
 /// the shopper's language.
-fn base_name(products: &[catalog::store::ForSale], id: ProductId) -> String {
+fn base_name(products: &[catalog::store::ForSale], id: VariantId) -> String {
     products
         .iter()
-        .find(|p| p.id == id)
+        .find(|p| p.variant_id == id)
         .map(|p| p.name.clone())
         .unwrap_or_default()
 }
@@ -251,24 +256,35 @@ async fn requested_lines(
                     .iter()
                     .map(|l| LineRequest {
                         product_id: l.product_id,
+                        variant_id: Some(l.variant()),
                         quantity: l.quantity,
                         price: None,
                     })
                     .collect());
             };
-            let same = seen.len() == in_cart.len()
-                && seen.iter().all(|s| {
-                    in_cart
-                        .iter()
-                        .any(|c| c.product_id == s.product_id && c.quantity == s.quantity)
-                });
+            // Each line seen is one in the cart (its variant, when named),
+            // with the same quantity; the cart names the variant.
+            let held = |s: &LineRequest| {
+                in_cart.iter().find(|c| {
+                    c.product_id == s.product_id
+                        && s.variant_id.is_none_or(|v| v == c.variant())
+                        && c.quantity == s.quantity
+                })
+            };
+            let same = seen.len() == in_cart.len() && seen.iter().all(|s| held(s).is_some());
             if !same {
                 return Err(AppError::new(
                     ErrorCode::CartChanged,
                     td_string!(Locale::current(), errors.cart_changed),
                 ));
             }
-            Ok(seen.clone())
+            Ok(seen
+                .iter()
+                .map(|s| LineRequest {
+                    variant_id: held(s).map(|c| c.variant()),
+                    ..*s
+                })
+                .collect())
         }
     }
 }
@@ -288,22 +304,31 @@ struct Problems {
 impl Problems {
     fn short(&mut self, product: &catalog::store::ForSale, line: &LineRequest, left: i64) {
         self.first_short
-            .get_or_insert_with(|| product.shown_name.clone());
-        self.stock.push(Problem::short_of_stock(
-            product.id.0,
-            &product.name,
-            line.quantity.get(),
-            left,
-        ));
+            .get_or_insert_with(|| match product.shown_label.is_empty() {
+                true => product.shown_name.clone(),
+                false => format!("{} ({})", product.shown_name, product.shown_label),
+            });
+        self.stock.push(
+            Problem::short_of_stock(
+                product.product_id.0,
+                &product.name,
+                line.quantity.get(),
+                left,
+            )
+            .for_variant(product.variant_id.0, &product.sku, &product.label_en),
+        );
     }
 
     fn price_changed(&mut self, product: &catalog::store::ForSale, sent: Won) {
-        self.prices.push(Problem::price_changed(
-            product.id.0,
-            &product.name,
-            sent.get(),
-            product.price.get(),
-        ));
+        self.prices.push(
+            Problem::price_changed(
+                product.product_id.0,
+                &product.name,
+                sent.get(),
+                product.price.get(),
+            )
+            .for_variant(product.variant_id.0, &product.sku, &product.label_en),
+        );
     }
 
     fn coupon(&mut self, problem: Problem) {

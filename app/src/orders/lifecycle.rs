@@ -52,8 +52,8 @@ async fn cancel_once(
         (Some((owner, _)), _) => owner,
     };
     let mut tx = db.begin_write().await?;
-    // The owner first, then the order, then its products in id order:
-    // checkout locks the user, then products, so none waits in a circle.
+    // The owner first, then the order, then its variants in id order:
+    // checkout locks the user, then variants, so none waits in a circle.
     identity::lock_user(db, &mut tx, owner).await?;
     let now = now_millis();
     if !store::leave_placed(
@@ -75,7 +75,7 @@ async fn cancel_once(
     for line in &lines {
         catalog::store::change_stock(
             &mut tx,
-            line.product_id,
+            line.variant_id,
             line.quantity.get(),
             catalog::store::Movement::cancel(order_id.0),
         )
@@ -83,7 +83,7 @@ async fn cancel_once(
         .ok_or_else(|| {
             AppError::internal(
                 "returning stock",
-                format!("product {} refused stock back", line.product_id),
+                format!("variant {} refused stock back", line.variant_id),
             )
         })?;
     }
@@ -114,6 +114,8 @@ async fn cancel_once(
             .iter()
             .map(|l| SoldLine {
                 product_id: l.product_id,
+                variant_id: Some(l.variant_id),
+                sku: Some(l.sku.clone()),
                 name: l.name.clone(),
                 unit_price: l.unit_price,
                 quantity: l.quantity,

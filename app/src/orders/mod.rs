@@ -5,7 +5,7 @@
 //! and the lifecycle sit above the catalog, points and cart, which they use.
 
 use crate::{
-    catalog::{ProductId, Quantity},
+    catalog::{ProductId, Quantity, VariantId},
     coupons::CouponId,
     error::{AppError, AppResult, ErrorCode},
     identity::UserId,
@@ -101,6 +101,10 @@ impl<'de> Deserialize<'de> for IdempotencyKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineRequest {
     pub product_id: ProductId,
+    /// Which of the product's variants; a product without options may
+    /// leave it out (400 `VARIANT_REQUIRED` for one with options).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<VariantId>,
     pub quantity: Quantity,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<Won>,
@@ -119,8 +123,8 @@ pub enum OrderRequest {
 
 impl OrderRequest {
     /// `items`, `from_cart: true`, or both (the cart as it was seen); 1 to
-    /// 100 lines, each product once (a product listed twice is refused,
-    /// not merged).
+    /// 100 lines, each variant once (a variant listed twice is refused,
+    /// not merged; two sizes of one shoe are two lines).
     pub fn parse(items: Option<Vec<LineRequest>>, from_cart: Option<bool>) -> AppResult<Self> {
         let from_cart = from_cart.unwrap_or(false);
         let Some(items) = items else {
@@ -143,7 +147,10 @@ impl OrderRequest {
             ));
         }
         let mut seen = std::collections::HashSet::new();
-        if let Some(twice) = items.iter().find(|l| !seen.insert(l.product_id)) {
+        if let Some(twice) = items
+            .iter()
+            .find(|l| !seen.insert((l.product_id, l.variant_id)))
+        {
             return Err(items_field(
                 td_string!(
                     Locale::current(),
@@ -168,7 +175,8 @@ impl OrderRequest {
                 .iter()
                 .map(|l| {
                     let price = l.price.map(|p| p.get().to_string()).unwrap_or_default();
-                    format!("{}x{}@{}", l.product_id, l.quantity.get(), price)
+                    let variant = l.variant_id.map(|v| format!("/{v}")).unwrap_or_default();
+                    format!("{}{variant}x{}@{}", l.product_id, l.quantity.get(), price)
                 })
                 .collect();
             lines.sort();
@@ -278,7 +286,12 @@ pub const MAX_REASON: usize = 200;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLine {
     pub product_id: ProductId,
+    pub variant_id: VariantId,
+    /// The variant's SKU and its options ("Size 270 / Colour Black"; empty
+    /// without options) as they were ordered.
+    pub sku: String,
     pub name: String,
+    pub label: String,
     pub unit_price: Won,
     pub quantity: Quantity,
 }
@@ -758,6 +771,7 @@ mod tests {
     fn line(id: i64, quantity: i64) -> LineRequest {
         LineRequest {
             product_id: ProductId(id),
+            variant_id: None,
             quantity: Quantity::new(quantity).unwrap(),
             price: None,
         }

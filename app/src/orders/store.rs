@@ -6,7 +6,7 @@ use super::{
     OrderLine, OrderPage, OrderState, OrderStatus, OrderSummary, Payment, StatusEntry,
 };
 use crate::{
-    catalog::{ProductId, Quantity},
+    catalog::{store::ForSale, ProductId, Quantity, VariantId},
     coupons::CouponId,
     db::Db,
     error::{AppError, AppResult},
@@ -27,6 +27,7 @@ pub async fn insert(
     payment: &Payment,
     ordered_at: i64,
     lines: &[OrderLine],
+    sold: &[ForSale],
 ) -> AppResult<OrderId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO orders (user_id, total, subtotal, discount, coupon_id, ordered_at) \
@@ -41,19 +42,31 @@ pub async fn insert(
     .fetch_one(&mut **tx)
     .await?;
     for line in lines {
+        let (label, label_en) = sold
+            .iter()
+            .find(|s| s.variant_id == line.variant_id)
+            .map(|s| (s.label.as_str(), s.label_en.as_str()))
+            .unwrap_or_default();
         sqlx::query(
-            "INSERT INTO order_items (order_id, product_id, name, unit_price, quantity) \
-             VALUES ($1, $2, (SELECT name FROM products WHERE id = $2), $3, $4)",
+            "INSERT INTO order_items \
+               (order_id, product_id, variant_id, sku, name, label, label_en, unit_price, quantity) \
+             VALUES ($1, $2, $3, $4, (SELECT name FROM products WHERE id = $2), $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(line.product_id.0)
+        .bind(line.variant_id.0)
+        .bind(&line.sku)
+        .bind(label)
+        .bind(label_en)
         .bind(line.unit_price.get())
         .bind(line.quantity.get())
         .execute(&mut **tx)
         .await?;
+        // The names are the product's: two sizes of it share them.
         sqlx::query(
             "INSERT INTO order_item_names (order_id, product_id, lang, name) \
-             SELECT $1, product_id, lang, name FROM product_translations WHERE product_id = $2",
+             SELECT $1, product_id, lang, name FROM product_translations WHERE product_id = $2 \
+             ON CONFLICT (order_id, product_id, lang) DO NOTHING",
         )
         .bind(id)
         .bind(line.product_id.0)
@@ -71,6 +84,14 @@ fn line_name(locale: Locale) -> String {
          AND n.product_id = i.product_id AND n.lang = '{}'), i.name)",
         locale.tag()
     )
+}
+
+/// The order line `i`'s label in `locale` (English falls back to Korean).
+fn line_label(locale: Locale) -> &'static str {
+    match locale {
+        Locale::en => "CASE WHEN i.label_en <> '' THEN i.label_en ELSE i.label END",
+        _ => "i.label",
+    }
 }
 
 /// The columns `state_of` reads, of an order `o`.
@@ -99,7 +120,7 @@ pub fn list_sql(locale: Locale) -> String {
             CAST((SELECT SUM(i.quantity) FROM order_items i WHERE i.order_id = o.id) AS BIGINT) \
               AS item_count, \
             (SELECT {} FROM order_items i WHERE i.order_id = o.id \
-             ORDER BY i.product_id LIMIT 1) AS first_item \
+             ORDER BY i.product_id, i.variant_id LIMIT 1) AS first_item \
          FROM orders o WHERE o.user_id = $1 ORDER BY o.id DESC LIMIT $2 OFFSET $3",
         line_name(locale)
     )
@@ -177,15 +198,20 @@ async fn detail_on(
         return Ok(None);
     };
     let items = sqlx::query(&format!(
-        "SELECT i.product_id, {} AS name, i.unit_price, i.quantity FROM order_items i \
-         WHERE i.order_id = $1 ORDER BY i.product_id",
-        line_name(locale)
+        "SELECT i.product_id, i.variant_id, i.sku, {} AS name, {} AS label, i.unit_price, \
+                i.quantity FROM order_items i \
+         WHERE i.order_id = $1 ORDER BY i.product_id, i.variant_id",
+        line_name(locale),
+        line_label(locale)
     ))
     .bind(id.0)
     .try_map(|row: AnyRow| {
         Ok(OrderLine {
             product_id: ProductId(row.try_get("product_id")?),
+            variant_id: VariantId(row.try_get("variant_id")?),
+            sku: row.try_get("sku")?,
             name: row.try_get("name")?,
+            label: row.try_get("label")?,
             unit_price: Won(row.try_get("unit_price")?),
             quantity: Quantity::from_stored(row.try_get("quantity")?)?,
         })
@@ -267,20 +293,26 @@ pub async fn leave_placed(
     Ok(moved == 1)
 }
 
-/// An order's lines as sold: the product, its base name, price and quantity.
+/// An order's lines as sold: the variant, the product's base name, the
+/// label (English, else Korean), price and quantity; in variant order, the
+/// order the stock rule locks them in.
 pub async fn sold_lines(
     tx: &mut Transaction<'static, Any>,
     id: OrderId,
 ) -> AppResult<Vec<OrderLine>> {
-    Ok(sqlx::query(
-        "SELECT product_id, name, unit_price, quantity FROM order_items \
-         WHERE order_id = $1 ORDER BY product_id",
-    )
+    Ok(sqlx::query(&format!(
+        "SELECT i.product_id, i.variant_id, i.sku, i.name, {} AS label, i.unit_price, i.quantity \
+         FROM order_items i WHERE i.order_id = $1 ORDER BY i.variant_id",
+        line_label(Locale::en)
+    ))
     .bind(id.0)
     .try_map(|row: AnyRow| {
         Ok(OrderLine {
             product_id: ProductId(row.try_get("product_id")?),
+            variant_id: VariantId(row.try_get("variant_id")?),
+            sku: row.try_get("sku")?,
             name: row.try_get("name")?,
+            label: row.try_get("label")?,
             unit_price: Won(row.try_get("unit_price")?),
             quantity: Quantity::from_stored(row.try_get("quantity")?)?,
         })
@@ -334,7 +366,7 @@ pub async fn list_all(
             CAST((SELECT SUM(i.quantity) FROM order_items i WHERE i.order_id = o.id) AS BIGINT) \
               AS item_count, \
             (SELECT {} FROM order_items i WHERE i.order_id = o.id \
-             ORDER BY i.product_id LIMIT 1) AS first_item \
+             ORDER BY i.product_id, i.variant_id LIMIT 1) AS first_item \
          FROM orders o JOIN users u ON u.id = o.user_id{filter} \
          ORDER BY o.id DESC LIMIT ${} OFFSET ${}",
         line_name(locale),

@@ -122,14 +122,23 @@ pub fn line_warning(line: &CartLine, locale: Locale) -> Option<String> {
 fn CartLineRow(line: CartLine) -> impl IntoView {
     let locale = Locale::current();
     let id = line.product_id.to_string();
-    let (href, form_id, remove_id) = (format!("/products/{id}"), id.clone(), id.clone());
+    let variant = line.variant_id.to_string();
+    let href = match line.label.is_empty() {
+        true => format!("/products/{id}"),
+        false => format!("/products/{id}?variant={variant}"),
+    };
+    let (form_id, remove_id) = (id.clone(), id.clone());
+    let (form_variant, remove_variant) = (variant.clone(), variant.clone());
     let quantity = line.quantity.get();
     let warning = line_warning(&line, locale);
     view! {
-        <li class="cart-line" data-testid="cart-line" data-product-id=id>
+        <li class="cart-line" data-testid="cart-line" data-product-id=id data-variant-id=variant>
             <img src=line.image.clone() alt="" width="80" height="80" />
             <div class="cart-line__info">
                 <a href=href data-testid="cart-line-name">{line.name.clone()}</a>
+                {(!line.label.is_empty()).then(|| view! {
+                    <span class="line-label" data-testid="cart-line-label">{line.label.clone()}</span>
+                })}
                 <p class="cart-line__price">
                     // The price it had when added, struck through beside today's.
                     {line.price_was.map(|was| view! {
@@ -148,6 +157,7 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
             // The buttons carry the quantity they set.
             <form method="post" action=SetCartQuantity::url() class="stepper">
                 <input type="hidden" name="product_id" value=form_id />
+                <input type="hidden" name="variant_id" value=form_variant />
                 <button
                     type="submit"
                     name="quantity"
@@ -171,6 +181,7 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
             <p class="cart-line__total" data-testid="line-total">{line.line_total.show(locale)}</p>
             <form method="post" action=RemoveFromCart::url()>
                 <input type="hidden" name="product_id" value=remove_id />
+                <input type="hidden" name="variant_id" value=remove_variant />
                 <button type="submit" class="link-button">{td_string!(locale, cart.remove)}</button>
             </form>
         </li>

@@ -187,11 +187,15 @@ fn CheckoutLine(i: usize, line: CartLine) -> impl IntoView {
     view! {
         <li class="cart-line" data-testid="checkout-line" data-product-id=id.to_string()>
             <input type="hidden" name=field("product_id") value=id.to_string() />
+            <input type="hidden" name=field("variant_id") value=line.variant_id.to_string() />
             <input type="hidden" name=field("quantity") value=line.quantity.get().to_string() />
             <input type="hidden" name=field("price") value=line.price.get().to_string() />
             <img src=line.image.clone() alt="" width="80" height="80" />
             <div class="cart-line__info">
                 <a href=format!("/products/{id}")>{line.name.clone()}</a>
+                {(!line.label.is_empty()).then(|| view! {
+                    <span class="line-label" data-testid="checkout-line-label">{line.label.clone()}</span>
+                })}
                 <p class="cart-line__price">
                     {td_string!(
                         locale,

@@ -188,7 +188,12 @@ fn OrderDetails(order: OrderDetail, key: Option<String>, coupon_back: bool) -> i
                             let subtotal = line.line_total();
                             view! {
                                 <tr data-testid="order-line">
-                                    <td><a href=format!("/products/{}", line.product_id)>{line.name}</a></td>
+                                    <td>
+                                        <a href=product_link(&line)>{line.name.clone()}</a>
+                                        {(!line.label.is_empty()).then(|| view! {
+                                            <span class="line-label" data-testid="order-line-label">{line.label.clone()}</span>
+                                        })}
+                                    </td>
                                     <td class="num">{line.unit_price.show(locale)}</td>
                                     <td class="num" data-testid="order-line-quantity">{line.quantity.get()}</td>
                                     <td class="num">{subtotal.show(locale)}</td>
@@ -307,5 +312,13 @@ fn CancelForm(order_id: crate::orders::OrderId, points_spent: i64, key: String) 
                 </form>
             </Enhance>
         </section>
+    }
+}
+
+/// Where an order line links: its product, with the variant chosen.
+fn product_link(line: &crate::orders::OrderLine) -> String {
+    match line.label.is_empty() {
+        true => format!("/products/{}", line.product_id),
+        false => format!("/products/{}?variant={}", line.product_id, line.variant_id),
     }
 }

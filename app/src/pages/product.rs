@@ -1,14 +1,14 @@
 use crate::{
     accounts::use_auth,
-    catalog::{get_product, Product},
-    components::{AddToCartForm, ErrorNotice, LikeButton},
+    catalog::{get_product, variants::Choice, Product, ProductWithVariants, VariantId},
+    components::{AddToCartForm, ErrorNotice, LikeButton, VariantAddToCart, VariantPicker},
     error::ErrorCode,
     locale::{td_string, Locale},
     pages::NotFound,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn ProductPage() -> impl IntoView {
@@ -17,6 +17,15 @@ pub fn ProductPage() -> impl IntoView {
     // Read once: a product page is rendered by the server only (its
     // islands hydrate, not the page), so nothing here is a reactive source.
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    // `?variant=ID` (links from the cart and orders), or the options as
+    // the form without JavaScript sends them (`?o0=270&o1=Black`).
+    let (variant, picked) = use_query_map().with_untracked(|q| {
+        let variant = q.get("variant").and_then(|v| VariantId::parse(&v).ok());
+        let picked: Choice = (0..crate::catalog::variants::MAX_OPTIONS)
+            .map(|i| q.get(&format!("o{i}")).filter(|v| !v.is_empty()))
+            .collect();
+        (variant, picked)
+    });
     let product = OnceResource::new(get_product(id));
 
     view! {
@@ -27,7 +36,10 @@ pub fn ProductPage() -> impl IntoView {
                     .get()
                     .zip(logged_in)
                     .map(|(result, logged_in)| match result {
-                        Ok(product) => view! { <ProductDetail product logged_in /> }.into_any(),
+                        Ok(product) => {
+                            let picked = picked.clone();
+                            view! { <ProductDetail product logged_in variant picked /> }.into_any()
+                        }
                         Err(e) if matches!(e.code, ErrorCode::ProductNotFound | ErrorCode::BadRequest) => {
                             view! { <NotFound message=td_string!(locale, catalog.no_such_product) /> }.into_any()
                         }
@@ -51,17 +63,46 @@ pub fn meta_description(product: &Product, locale: Locale) -> String {
 }
 
 #[component]
-fn ProductDetail(product: Product, logged_in: bool) -> impl IntoView {
+fn ProductDetail(
+    product: ProductWithVariants,
+    logged_in: bool,
+    variant: Option<VariantId>,
+    picked: Choice,
+) -> impl IntoView {
     let locale = Locale::current();
-    let stock = if product.sold_out() {
-        view! { <p class="stock stock--out" data-testid="stock">{td_string!(locale, common.sold_out)}</p> }.into_any()
-    } else {
+    let ProductWithVariants { product, choices } = product;
+    let choice: Choice = match variant.and_then(|id| choices.variant(id)) {
+        Some(v) => choices.choice_of(v),
+        None => picked.into_iter().take(choices.options.len()).collect(),
+    };
+    let description = meta_description(&product, locale);
+    let picker = if choices.has_options() {
+        let form_choices = choices.clone();
+        let form_choice = choice.clone();
         view! {
-            <p class="stock" data-testid="stock">{td_string!(locale, catalog.left_in_stock, count = product.stock)}</p>
+            <VariantPicker product_id=product.id choices choice>
+                <VariantAddToCart product_id=product.id choices=form_choices choice=form_choice />
+            </VariantPicker>
+        }
+        .into_any()
+    } else {
+        let sold_out = product.sold_out();
+        let stock = if sold_out {
+            view! { <p class="stock stock--out" data-testid="stock">{td_string!(locale, common.sold_out)}</p> }.into_any()
+        } else {
+            view! {
+                <p class="stock" data-testid="stock">{td_string!(locale, catalog.left_in_stock, count = product.stock)}</p>
+            }
+            .into_any()
+        };
+        let variant_id = choices.variants.first().map(|v| v.variant_id);
+        view! {
+            <p class="product-detail__price" data-testid="price">{product.price.show(locale)}</p>
+            {stock}
+            <AddToCartForm product_id=product.id variant_id with_quantity=true sold_out />
         }
         .into_any()
     };
-    let description = meta_description(&product, locale);
     view! {
         <Title text=product.name.clone() />
         <Meta name="description" content=description />
@@ -70,9 +111,7 @@ fn ProductDetail(product: Product, logged_in: bool) -> impl IntoView {
             <div class="product-detail__info">
                 <p class="product-detail__brand" data-testid="brand">{product.brand.clone()}</p>
                 <h1 data-testid="product-name">{product.name.clone()}</h1>
-                <p class="product-detail__price" data-testid="price">{product.price.show(locale)}</p>
-                {stock}
-                <AddToCartForm product_id=product.id with_quantity=true sold_out=product.sold_out() />
+                {picker}
                 <LikeButton product_id=product.id liked=product.liked like_count=product.like_count logged_in />
                 <p class="product-detail__description">{product.description.clone()}</p>
                 <p><a href="/">{td_string!(locale, common.back_to_shop)}</a></p>

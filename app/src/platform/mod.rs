@@ -196,6 +196,12 @@ impl OrderCancelled {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SoldLine {
     pub product_id: ProductId,
+    /// The variant sold and its SKU (absent in the events of orders
+    /// queued before products had variants).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<crate::catalog::VariantId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
     pub name: String,
     pub unit_price: Won,
     pub quantity: Quantity,

@@ -439,13 +439,13 @@ async fn bad_products_are_refused_and_nothing_is_written(backend: Backend) {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log").await, 1);
 }
 
-/// For every product: stock = the sum of its movements, and what was sold
+/// For every variant: stock = the sum of its movements, and what was sold
 /// = the sum of `sale` movements = the sum of order lines.
-async fn assert_stock_is_its_history(app: &TestApp) {
+pub(crate) async fn assert_stock_is_its_history(app: &TestApp) {
     let broken: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT p.id, p.stock, CAST(COALESCE(SUM(m.delta), 0) AS BIGINT) \
-         FROM products p LEFT JOIN stock_movements m ON m.product_id = p.id \
-         GROUP BY p.id, p.stock HAVING p.stock <> COALESCE(SUM(m.delta), 0)",
+        "SELECT v.id, v.stock, CAST(COALESCE(SUM(m.delta), 0) AS BIGINT) \
+         FROM variants v LEFT JOIN stock_movements m ON m.variant_id = v.id \
+         GROUP BY v.id, v.stock HAVING v.stock <> COALESCE(SUM(m.delta), 0)",
     )
     .fetch_all(app.db.pool())
     .await
@@ -455,12 +455,12 @@ async fn assert_stock_is_its_history(app: &TestApp) {
         "stock differs from its movements: {broken:?}"
     );
     let sold_apart: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT p.id, \
+        "SELECT v.id, \
            CAST((SELECT COALESCE(SUM(-m.delta), 0) FROM stock_movements m \
-                 WHERE m.product_id = p.id AND m.reason = 'sale') AS BIGINT) AS moved, \
+                 WHERE m.variant_id = v.id AND m.reason = 'sale') AS BIGINT) AS moved, \
            CAST((SELECT COALESCE(SUM(i.quantity), 0) FROM order_items i \
-                 WHERE i.product_id = p.id) AS BIGINT) AS ordered \
-         FROM products p",
+                 WHERE i.variant_id = v.id) AS BIGINT) AS ordered \
+         FROM variants v",
     )
     .fetch_all(app.db.pool())
     .await
@@ -513,7 +513,7 @@ async fn stock_is_the_sum_of_its_movements_under_concurrency(backend: Backend) {
             "{status} {body}"
         );
     }
-    let stock: i64 = sqlx::query_scalar("SELECT stock FROM products WHERE id = $1")
+    let stock: i64 = sqlx::query_scalar("SELECT stock FROM variants WHERE product_id = $1")
         .bind(id)
         .fetch_one(app.db.pool())
         .await

@@ -204,11 +204,11 @@ async fn lines_say_when_the_price_or_stock_changed(backend: Backend) {
     add(&app, 1, json!(2)).await;
     add(&app, 2, json!(3)).await;
     let old = price(&app, 1).await;
-    sqlx::query("UPDATE products SET price = price + 1000 WHERE id = 1")
+    sqlx::query("UPDATE variants SET price = price + 1000 WHERE product_id = 1")
         .execute(app.db.pool())
         .await
         .unwrap();
-    sqlx::query("UPDATE products SET stock = 1 WHERE id = 2")
+    sqlx::query("UPDATE variants SET stock = 1 WHERE product_id = 2")
         .execute(app.db.pool())
         .await
         .unwrap();
@@ -239,25 +239,20 @@ async fn concurrent_adds_of_new_products_never_pass_the_line_cap(backend: Backen
     let user_id = app.signup("capped").await;
     // 110 products in all; 95 of them already in the cart.
     for n in 0..80 {
-        sqlx::query(
-            "INSERT INTO products (sku, name, brand, description, price, stock, image, created_at) \
-             VALUES ($1, $2, 'Cap', '', 1000, 10, '/favicon.svg', 0)",
-        )
-        .bind(format!("cap-{n}"))
-        .bind(format!("Cap product {n}"))
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+        let (sku, name) = (format!("cap-{n}"), format!("Cap product {n}"));
+        crate::helpers::insert_product(&app.db, &sku, &name, "Cap", 1000, 10).await;
     }
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM products WHERE stock > 0 ORDER BY id")
-        .fetch_all(app.db.pool())
-        .await
-        .unwrap();
+    // Products without options: their one variant each.
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT product_id FROM variants WHERE stock > 0 ORDER BY product_id")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
     assert!(ids.len() >= 105, "{}", ids.len());
     for id in &ids[..95] {
         sqlx::query(
-            "INSERT INTO cart_items (user_id, product_id, quantity, added_price, added_at) \
-             VALUES ($1, $2, 1, 1000, 0)",
+            "INSERT INTO cart_items (user_id, product_id, variant_id, quantity, added_price, added_at) \
+             SELECT $1, product_id, id, 1, 1000, 0 FROM variants WHERE product_id = $2",
         )
         .bind(user_id)
         .bind(id)

@@ -172,15 +172,7 @@ async fn search_finds_any_part_of_a_name_through_the_index(backend: Backend) {
         ("t-snake", "snake_case Sock"),
         ("t-korean", "한글 상품 이름"),
     ] {
-        sqlx::query(
-            "INSERT INTO products (sku, name, brand, price, stock, image, created_at) \
-             VALUES ($1, $2, 'Test', 1000, 5, '/images/products/hb-runner.svg', 0)",
-        )
-        .bind(sku)
-        .bind(name)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+        crate::helpers::insert_product(&app.db, sku, name, "Test", 1000, 5).await;
     }
     let search = |q: &'static str| {
         let app = &app;
@@ -238,15 +230,15 @@ async fn the_catalog_size_follows_inserts_and_deletes(backend: Backend) {
     };
     // Several rows in one statement, then one.
     insert(
-        "INSERT INTO products (sku, name, brand, price, stock, image, created_at) VALUES \
-         ('n-1', 'New 1', 'New', 1000, 1, '/i.svg', 0), \
-         ('n-2', 'New 2', 'New', 1000, 1, '/i.svg', 0), \
-         ('n-3', 'New 3', 'New', 1000, 1, '/i.svg', 0)",
+        "INSERT INTO products (sku, name, brand, price, image, created_at) VALUES \
+         ('n-1', 'New 1', 'New', 1000, '/i.svg', 0), \
+         ('n-2', 'New 2', 'New', 1000, '/i.svg', 0), \
+         ('n-3', 'New 3', 'New', 1000, '/i.svg', 0)",
     )
     .await;
     insert(
-        "INSERT INTO products (sku, name, brand, price, stock, image, created_at) \
-         VALUES ('n-4', 'New 4', 'New', 1000, 1, '/i.svg', 0)",
+        "INSERT INTO products (sku, name, brand, price, image, created_at) \
+         VALUES ('n-4', 'New 4', 'New', 1000, '/i.svg', 0)",
     )
     .await;
     assert_eq!(total().await, 38);
@@ -286,7 +278,14 @@ async fn one_product_by_id(backend: Backend) {
         .get_json(&format!("/api/products/get?id={}", first["id"]))
         .await;
     assert_eq!(status, 200);
-    assert_eq!(&one, first);
+    // The product as listed, with what there is to choose from.
+    let mut listed = first.clone();
+    listed["options"] = serde_json::json!([]);
+    listed["variants"] = serde_json::json!([{
+        "variant_id": first["id"], "sku": "hb-runner", "options": {}, "label": "",
+        "price": first["price"], "stock": first["stock"], "on_sale": true,
+    }]);
+    assert_eq!(one, listed);
 
     let (status, body) = app.get_json("/api/products/get?id=999999").await;
     assert_error(status, &body, 404, "PRODUCT_NOT_FOUND");

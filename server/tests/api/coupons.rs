@@ -175,7 +175,7 @@ async fn placed_event(app: &TestApp, order_id: i64) -> Value {
 
 /// Everything checkout and claims write, to compare before and after.
 async fn books(app: &TestApp) -> Value {
-    let stocks: Vec<i64> = sqlx::query_scalar("SELECT stock FROM products ORDER BY id")
+    let stocks: Vec<i64> = sqlx::query_scalar("SELECT stock FROM variants ORDER BY id")
         .fetch_all(app.db.pool())
         .await
         .unwrap();

@@ -330,3 +330,51 @@ pub async fn first_line_json(process: &mut std::process::Child, what: &str) -> V
     let line = first_line.await.unwrap();
     serde_json::from_str(&line).unwrap_or_else(|e| panic!("{what} said {line:?}: {e}"))
 }
+
+/// A product without options written straight into the database as the
+/// catalog keeps one: the product, its one variant (with the SKU, price
+/// and stock) and the `initial` movement. Returns its id.
+pub async fn insert_product(
+    db: &app::db::Db,
+    sku: &str,
+    name: &str,
+    brand: &str,
+    price: i64,
+    stock: i64,
+) -> i64 {
+    let mut tx = db.begin_write().await.unwrap();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO products (sku, name, brand, description, price, image, created_at) \
+         VALUES ($1, $2, $3, '', $4, '/images/products/hb-runner.svg', 0) RETURNING id",
+    )
+    .bind(sku)
+    .bind(name)
+    .bind(brand)
+    .bind(price)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    let variant: i64 = sqlx::query_scalar(
+        "INSERT INTO variants (product_id, sku, combo, price, stock) \
+         VALUES ($1, $2, '', $3, $4) RETURNING id",
+    )
+    .bind(id)
+    .bind(sku)
+    .bind(price)
+    .bind(stock)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO stock_movements (product_id, variant_id, delta, reason, stock_after, at) \
+         VALUES ($1, $2, $3, 'initial', $3, 0)",
+    )
+    .bind(id)
+    .bind(variant)
+    .bind(stock)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}

@@ -28,11 +28,14 @@ on_both_backends!(
     staff_see_the_platform_and_send_an_event_again,
 );
 
-/// Sets a product's stock through the one stock rule (a `correction`
-/// movement), so the stock stays the sum of its movements.
+/// Sets the stock of a product without options (its one variant) through
+/// the one stock rule (a `correction` movement), so the stock stays the
+/// sum of its movements.
 async fn set_stock(app: &TestApp, id: i64, stock: i64) {
-    use app::catalog::{store, AdjustCause, MovementReason, ProductId};
-    let before = product(app, id).await["stock"].as_i64().unwrap();
+    use app::catalog::{store, AdjustCause, MovementReason, VariantId};
+    let read = product(app, id).await;
+    let before = read["stock"].as_i64().unwrap();
+    let variant = VariantId(read["variants"][0]["variant_id"].as_i64().unwrap());
     let mut tx = app.db.begin_write().await.unwrap();
     let movement = store::Movement {
         reason: MovementReason::Adjustment,
@@ -41,7 +44,7 @@ async fn set_stock(app: &TestApp, id: i64, stock: i64) {
         staff: None,
         note: "test set-up",
     };
-    store::change_stock(&mut tx, ProductId(id), stock - before, movement)
+    store::change_stock(&mut tx, variant, stock - before, movement)
         .await
         .unwrap()
         .unwrap();
@@ -77,13 +80,13 @@ async fn cancel(app: &TestApp, order_id: i64, key: &str) -> (u16, Value) {
 async fn assert_books_balance(app: &TestApp) {
     let stock_off: i64 = count(
         app,
-        "SELECT COUNT(*) FROM products p WHERE p.stock <> \
-         (SELECT COALESCE(SUM(m.delta), 0) FROM stock_movements m WHERE m.product_id = p.id)",
+        "SELECT COUNT(*) FROM variants v WHERE v.stock <> \
+         (SELECT COALESCE(SUM(m.delta), 0) FROM stock_movements m WHERE m.variant_id = v.id)",
     )
     .await;
     assert_eq!(
         stock_off, 0,
-        "a product's stock is the sum of its movements"
+        "a variant's stock is the sum of its movements"
     );
     let points_off: i64 = count(
         app,
@@ -344,8 +347,8 @@ async fn twenty_concurrent_cancels_cancel_once(backend: Backend) {
             "SELECT COUNT(*) FROM outbox WHERE kind = 'order.cancelled'",
             1,
         ),
-        ("SELECT stock FROM products WHERE id = 6", 50),
-        ("SELECT stock FROM products WHERE id = 7", 50),
+        ("SELECT stock FROM variants WHERE product_id = 6", 50),
+        ("SELECT stock FROM variants WHERE product_id = 7", 50),
         (
             &format!("SELECT points FROM users WHERE id = {user_id}"),
             1_000_000,
@@ -433,7 +436,7 @@ async fn cancels_racing_a_flash_sale_never_oversell(backend: Backend) {
 
 /// Everything a cancel touches, to compare before and after.
 async fn cancel_snapshot(app: &TestApp) -> Value {
-    let stocks: Vec<i64> = sqlx::query_scalar("SELECT stock FROM products ORDER BY id")
+    let stocks: Vec<i64> = sqlx::query_scalar("SELECT stock FROM variants ORDER BY id")
         .fetch_all(app.db.pool())
         .await
         .unwrap();
@@ -468,7 +471,7 @@ async fn a_failure_at_any_step_of_a_cancel_leaves_everything_as_it_was(backend: 
     let before = cancel_snapshot(&app).await;
     for (table, event) in [
         ("orders", "UPDATE"),
-        ("products", "UPDATE"),
+        ("variants", "UPDATE"),
         ("stock_movements", "INSERT"),
         ("users", "UPDATE"),
         ("point_ledger", "INSERT"),

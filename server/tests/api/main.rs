@@ -29,3 +29,4 @@ mod stall;
 mod stored_text;
 mod text_rule;
 mod upgrade;
+mod variants;

@@ -43,7 +43,7 @@ pub(crate) async fn product(app: &TestApp, id: i64) -> Value {
 }
 
 pub(crate) async fn set_stock(app: &TestApp, id: i64, stock: i64) {
-    sqlx::query("UPDATE products SET stock = $1 WHERE id = $2")
+    sqlx::query("UPDATE variants SET stock = $1 WHERE product_id = $2")
         .bind(stock)
         .bind(id)
         .execute(app.db.pool())
@@ -64,7 +64,7 @@ async fn place(app: &TestApp, body: Value) -> (u16, Value) {
 
 /// Everything an order touches, to compare before and after.
 async fn snapshot(app: &TestApp, user_id: i64) -> Value {
-    let stocks: Vec<i64> = sqlx::query_scalar("SELECT stock FROM products ORDER BY id")
+    let stocks: Vec<i64> = sqlx::query_scalar("SELECT stock FROM variants ORDER BY id")
         .fetch_all(app.db.pool())
         .await
         .unwrap();
@@ -148,10 +148,12 @@ async fn an_order_from_the_cart_takes_stock_spends_points_and_keeps_a_snapshot(b
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, 1);
 
     // A later price change does not touch the order's snapshot.
-    sqlx::query("UPDATE products SET price = price + 500, name = 'Renamed' WHERE id = 1")
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    for sql in [
+        "UPDATE products SET price = price + 500, name = 'Renamed' WHERE id = 1",
+        "UPDATE variants SET price = price + 500 WHERE product_id = 1",
+    ] {
+        sqlx::query(sql).execute(app.db.pool()).await.unwrap();
+    }
     let id = order["order_id"].as_i64().unwrap();
     let (status, detail) = app.get_json(&format!("/api/orders/get?id={id}")).await;
     assert_eq!(status, 200, "{detail}");
@@ -319,10 +321,12 @@ async fn a_changed_price_is_refused_with_the_new_price(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "dora", 1_000_000).await;
     let price = product(&app, 7).await["price"].as_i64().unwrap();
-    sqlx::query("UPDATE products SET price = price + 1000 WHERE id = 7")
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    for sql in [
+        "UPDATE products SET price = price + 1000 WHERE id = 7",
+        "UPDATE variants SET price = price + 1000 WHERE product_id = 7",
+    ] {
+        sqlx::query(sql).execute(app.db.pool()).await.unwrap();
+    }
     let before = snapshot(&app, user_id).await;
     let (status, body) = place(
         &app,
@@ -595,7 +599,7 @@ async fn a_failure_at_any_step_leaves_everything_as_it_was(backend: Backend) {
     }
     let before = snapshot(&app, user_id).await;
     for (table, event) in [
-        ("products", "UPDATE"),
+        ("variants", "UPDATE"),
         ("orders", "INSERT"),
         ("order_items", "INSERT"),
         ("point_ledger", "INSERT"),

@@ -136,12 +136,19 @@ async fn every_change_reaches_the_guests(writer: &TestApp, reader: &TestApp) {
         reader,
         &path,
         async {
-            sqlx::query(&format!(
-                "UPDATE products SET price = 77777 WHERE id = {product}"
-            ))
-            .execute(writer.db.pool())
-            .await
-            .unwrap();
+            for table in ["products", "variants"] {
+                let column = if table == "products" {
+                    "id"
+                } else {
+                    "product_id"
+                };
+                sqlx::query(&format!(
+                    "UPDATE {table} SET price = 77777 WHERE {column} = {product}"
+                ))
+                .execute(writer.db.pool())
+                .await
+                .unwrap();
+            }
         },
         |page| text_of(&page.body, "price").contains("77,777"),
     )
@@ -152,7 +159,7 @@ async fn every_change_reaches_the_guests(writer: &TestApp, reader: &TestApp) {
         &path,
         async {
             sqlx::query(&format!(
-                "UPDATE products SET stock = 4321 WHERE id = {product}"
+                "UPDATE variants SET stock = 4321 WHERE product_id = {product}"
             ))
             .execute(writer.db.pool())
             .await
@@ -191,6 +198,8 @@ async fn every_change_reaches_the_guests(writer: &TestApp, reader: &TestApp) {
                 now_millis(),
                 vec![SoldLine {
                     product_id: app::catalog::ProductId(product),
+                    variant_id: None,
+                    sku: None,
                     name: "sold".into(),
                     unit_price: app::money::Won(1000),
                     quantity: app::catalog::Quantity::new(2).unwrap(),

@@ -372,6 +372,8 @@ fn event(id: &str, ordered_at: i64, lines: &[(i64, i64)]) -> PlatformEvent {
             .iter()
             .map(|(product, quantity)| SoldLine {
                 product_id: ProductId(*product),
+                variant_id: None,
+                sku: None,
                 name: format!("product {product}"),
                 unit_price: Won(1000),
                 quantity: Quantity::new(*quantity).unwrap(),

@@ -45,11 +45,13 @@ async fn everything_written(app: &TestApp) -> Vec<String> {
             .unwrap();
         seen.push(format!("{table}: {count}"));
     }
-    let rows: Vec<(String, i64, i64)> =
-        sqlx::query_as("SELECT name, price, stock FROM products ORDER BY id")
-            .fetch_all(app.db.pool())
-            .await
-            .unwrap();
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT p.name, p.price, CAST((SELECT SUM(v.stock) FROM variants v \
+             WHERE v.product_id = p.id) AS BIGINT) FROM products p ORDER BY p.id",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
     seen.push(format!("{rows:?}"));
     let users: Vec<(String, i64)> =
         sqlx::query_as("SELECT login_id, points FROM users ORDER BY id")

@@ -7,7 +7,6 @@ use crate::{
     on_both_backends,
 };
 use app::{
-    catalog::{store, ProductId, Quantity},
     db::{now_millis, Backend, Db},
     staff::Role,
 };
@@ -15,7 +14,77 @@ use serde_json::json;
 use server::config::Config;
 use std::borrow::Cow;
 
-on_both_backends!(a_shop_from_before_the_order_lifecycle_keeps_its_data);
+on_both_backends!(
+    a_shop_from_before_the_order_lifecycle_keeps_its_data,
+    a_shop_from_before_variants_keeps_every_row_and_sum,
+);
+
+/// Products as the shop wrote them before variants: the stock on the
+/// product, its history starting with an `initial` movement. Returns
+/// their ids.
+async fn old_catalog(db: &Db, products: &[(&str, i64, i64)]) -> Vec<i64> {
+    let now = now_millis();
+    let mut tx = db.begin_write().await.unwrap();
+    let mut ids = Vec::new();
+    for (i, (sku, price, stock)) in products.iter().enumerate() {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO products (sku, name, brand, description, price, stock, image, created_at) \
+             VALUES ($1, $2, 'Old', '', $3, $4, '/images/x.svg', $5) RETURNING id",
+        )
+        .bind(*sku)
+        .bind(format!("old product {sku}"))
+        .bind(*price)
+        .bind(*stock)
+        .bind(now - i as i64)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO stock_movements (product_id, delta, reason, stock_after, at) \
+             VALUES ($1, $2, 'initial', $2, $3)",
+        )
+        .bind(id)
+        .bind(*stock)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    tx.commit().await.unwrap();
+    ids
+}
+
+/// A change of a product's stock as the shop made it before variants: the
+/// product's stock and a movement beside it.
+async fn old_move(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    product: i64,
+    delta: i64,
+    reason: &str,
+    order: Option<i64>,
+) {
+    let after: i64 =
+        sqlx::query_scalar("UPDATE products SET stock = stock + $1 WHERE id = $2 RETURNING stock")
+            .bind(delta)
+            .bind(product)
+            .fetch_one(&mut **tx)
+            .await
+            .unwrap();
+    sqlx::query(
+        "INSERT INTO stock_movements (product_id, delta, reason, cause, order_id, stock_after, at) \
+         VALUES ($1, $2, $3, CASE WHEN $3 = 'adjustment' THEN 'received' END, $4, $5, $6)",
+    )
+    .bind(product)
+    .bind(delta)
+    .bind(reason)
+    .bind(order)
+    .bind(after)
+    .bind(now_millis())
+    .execute(&mut **tx)
+    .await
+    .unwrap();
+}
 
 /// Runs the shop's migrations older than `version` only.
 async fn migrate_until(db: &Db, backend: Backend, version: i64) {
@@ -41,7 +110,7 @@ async fn a_shop_from_before_the_order_lifecycle_keeps_its_data(backend: Backend)
     let url = fresh_database(backend).await;
     let db = Db::connect(&url).await.unwrap();
     migrate_until(&db, backend, 20261204000001).await;
-    app::catalog::seed::seed_demo_catalog(&db).await.unwrap();
+    old_catalog(&db, &[("old-1", 39_000, 10), ("old-2", 12_000, 3)]).await;
 
     // A shopper at the balance cap who ordered one item, the order's event
     // consumed by the embedded platform, and an admin: as the shop wrote them.
@@ -86,15 +155,7 @@ async fn a_shop_from_before_the_order_lifecycle_keeps_its_data(backend: Backend)
     .execute(&mut *tx)
     .await
     .unwrap();
-    store::take_stock(
-        &mut tx,
-        ProductId(1),
-        Quantity::new(1).unwrap(),
-        Some(order),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    old_move(&mut tx, 1, -1, "sale", Some(order)).await;
     sqlx::query("UPDATE users SET points = points - $2 WHERE id = $1")
         .bind(veteran)
         .bind(price)
@@ -215,4 +276,236 @@ async fn a_shop_from_before_the_order_lifecycle_keeps_its_data(backend: Backend)
         },
     )
     .await;
+}
+
+/// Every product becomes one variant with its id, SKU, price and stock;
+/// movements, cart lines, order lines and price changes name it; the
+/// stock is still the sum of the movements, per variant; an old order
+/// reads and cancels, its stock going back to that variant.
+async fn a_shop_from_before_variants_keeps_every_row_and_sum(backend: Backend) {
+    let url = fresh_database(backend).await;
+    let db = Db::connect(&url).await.unwrap();
+    migrate_until(&db, backend, 20261208000001).await;
+    let ids = old_catalog(
+        &db,
+        &[
+            ("shoe-a", 50_000, 10),
+            ("shoe-b", 30_000, 0),
+            ("bag", 20_000, 4),
+        ],
+    )
+    .await;
+    let (shoe, bag) = (ids[0], ids[2]);
+    let now = now_millis();
+    let mut tx = db.begin_write().await.unwrap();
+    let veteran: i64 = sqlx::query_scalar(
+        "INSERT INTO users (login_id, login_key, password_hash, points, created_at) \
+         VALUES ('veteran', 'veteran', 'x', 1000000, $1) RETURNING id",
+    )
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    old_move(&mut tx, shoe, 5, "adjustment", None).await;
+    let total = 2 * 50_000 + 20_000;
+    let order: i64 = sqlx::query_scalar(
+        "INSERT INTO orders (user_id, total, subtotal, ordered_at) VALUES ($1, $2, $2, $3) RETURNING id",
+    )
+    .bind(veteran)
+    .bind(total)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    for (product, price, quantity) in [(shoe, 50_000, 2), (bag, 20_000, 1)] {
+        sqlx::query(
+            "INSERT INTO order_items (order_id, product_id, name, unit_price, quantity) \
+             VALUES ($1, $2, 'old name', $3, $4)",
+        )
+        .bind(order)
+        .bind(product)
+        .bind(price)
+        .bind(quantity)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        old_move(&mut tx, product, -quantity, "sale", Some(order)).await;
+    }
+    sqlx::query(
+        "INSERT INTO point_ledger (user_id, kind, amount, balance_after, order_id, at) \
+         VALUES ($1, 'use', $2, $3, $4, $5)",
+    )
+    .bind(veteran)
+    .bind(-total)
+    .bind(1_000_000 - total)
+    .bind(order)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE users SET points = points - $1 WHERE id = $2")
+        .bind(total)
+        .bind(veteran)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO price_changes (product_id, from_price, to_price, staff_id, at) \
+         VALUES ($1, 25000, 20000, $2, $3)",
+    )
+    .bind(bag)
+    .bind(veteran)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO cart_items (user_id, product_id, quantity, added_price, added_at) \
+         VALUES ($1, $2, 1, 50000, $3)",
+    )
+    .bind(veteran)
+    .bind(shoe)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let stocks_before: Vec<(i64, String, i64, i64)> =
+        sqlx::query_as("SELECT id, sku, price, stock FROM products ORDER BY id")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(stocks_before[0].3, 13);
+    let count = |db: Db, sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+    };
+    let movements_before = count(db.clone(), "SELECT COUNT(*) FROM stock_movements").await;
+
+    // The shop starts on it: the variants' migration runs.
+    let app = spawn_app_with(Config::for_tests(url)).await;
+    let variants: Vec<(i64, i64, String, i64, i64)> =
+        sqlx::query_as("SELECT id, product_id, sku, price, stock FROM variants ORDER BY id")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        variants.len(),
+        stocks_before.len(),
+        "one variant per product"
+    );
+    for ((id, product, sku, price, stock), (old_id, old_sku, old_price, old_stock)) in
+        variants.iter().zip(&stocks_before)
+    {
+        assert_eq!(
+            (id, product, sku, price, stock),
+            (old_id, old_id, old_sku, old_price, old_stock)
+        );
+        let sum: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM stock_movements WHERE variant_id = $1",
+        )
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(sum, *stock, "variant {sku}: stock = sum of its movements");
+    }
+    assert_eq!(
+        count(app.db.clone(), "SELECT COUNT(*) FROM stock_movements").await,
+        movements_before
+    );
+    for (what, sql) in [
+        ("movements", "SELECT COUNT(*) FROM stock_movements WHERE variant_id IS NULL OR variant_id <> product_id"),
+        ("order lines", "SELECT COUNT(*) FROM order_items WHERE variant_id <> product_id OR sku = ''"),
+        ("cart lines", "SELECT COUNT(*) FROM cart_items WHERE variant_id <> product_id"),
+        ("price changes", "SELECT COUNT(*) FROM price_changes WHERE variant_id <> product_id"),
+    ] {
+        assert_eq!(count(app.db.clone(), sql).await, 0, "{what} name the default variant");
+    }
+    assert_eq!(
+        count(app.db.clone(), "SELECT COUNT(*) FROM order_items").await,
+        2
+    );
+    assert_eq!(
+        count(app.db.clone(), "SELECT COUNT(*) FROM cart_items").await,
+        1
+    );
+
+    // Shoppers see the product with its one variant, and the old cart line.
+    let (status, product) = app.get_json(&format!("/api/products/get?id={shoe}")).await;
+    assert_eq!(status, 200, "{product}");
+    assert_eq!(product["stock"], 13);
+    assert_eq!(product["options"], json!([]));
+    assert_eq!(product["variants"][0]["variant_id"], shoe);
+    assert_eq!(product["variants"][0]["sku"], "shoe-a");
+    let cart = app::cart::store::CartOwner::User(app::identity::UserId(veteran))
+        .cart(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(cart.lines.len(), 1);
+    assert_eq!(cart.lines[0].variant_id.0, shoe);
+    assert_eq!(cart.lines[0].price_was, None);
+
+    // The old order reads with its variants, and cancels: the stock goes
+    // back to the right variant.
+    let staff = app.staff("vup_staff", Role::OrderManager).await;
+    let (status, read) = staff
+        .get_json(&format!("/api/admin/orders/get?id={order}"))
+        .await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["items"][0]["variant_id"], shoe);
+    assert_eq!(read["items"][0]["sku"], "shoe-a");
+    assert_eq!(read["items"][0]["label"], "");
+    let (status, body) = staff
+        .post_json(
+            "/api/admin/orders/cancel",
+            &json!({"order_id": order, "idempotency_key": "variant-upgrade-1", "reason": "upgrade"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let stock: i64 = sqlx::query_scalar("SELECT stock FROM variants WHERE id = $1")
+        .bind(shoe)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stock, 15);
+    let unbalanced = count(
+        app.db.clone(),
+        "SELECT COUNT(*) FROM variants v WHERE v.stock <> \
+         (SELECT CAST(COALESCE(SUM(m.delta), 0) AS BIGINT) FROM stock_movements m WHERE m.variant_id = v.id)",
+    )
+    .await;
+    assert_eq!(unbalanced, 0);
+
+    // A new variant's id does not collide with the old ones.
+    let buyer = app.visitor();
+    buyer.signup("vup_buyer").await;
+    let (status, body) = buyer
+        .post_json("/api/points/charge", &json!({"amount": 100000}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = buyer
+        .post_json(
+            "/api/orders/place",
+            &json!({"idempotency_key": "variant-upgrade-buy", "items": [{"product_id": bag, "quantity": 1}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["items"][0]["variant_id"], bag);
+    let catalog = app.staff("vup_catalog", Role::CatalogManager).await;
+    let (status, created) = catalog
+        .post_json(
+            "/api/admin/products",
+            &json!({"sku": "new-after", "name": "새 상품", "brand": "New", "price": "1000", "stock": "2"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let (status, detail) = catalog
+        .get_json(&format!("/api/admin/products/get?id={}", created["id"]))
+        .await;
+    assert_eq!(status, 200, "{detail}");
+    assert!(detail["variants"][0]["variant_id"].as_i64().unwrap() > ids[2]);
+    assert_eq!(detail["variants"][0]["stock"], 2);
 }

@@ -61,10 +61,14 @@ fn Summary(data: Dashboard) -> impl IntoView {
                             .low_stock
                             .into_iter()
                             .map(|p| {
+                                let name = match p.label.is_empty() {
+                                    true => p.name,
+                                    false => format!("{} · {}", p.name, p.label),
+                                };
                                 view! {
                                     <tr>
                                         <td>{p.sku}</td>
-                                        <td><a href=format!("/admin/products/{}", p.id)>{p.name}</a></td>
+                                        <td><a href=format!("/admin/products/{}", p.product_id)>{name}</a></td>
                                         <td class="num">{p.stock}</td>
                                     </tr>
                                 }

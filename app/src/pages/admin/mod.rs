@@ -15,6 +15,7 @@ mod platform;
 mod product;
 mod products;
 mod staff;
+mod variants;
 
 pub use audit::AuditPage;
 pub use coupons::{CouponAdminPage, CouponsAdminPage};

@@ -82,7 +82,15 @@ fn Detail(order: AdminOrder, key: Option<String>) -> impl IntoView {
                             let subtotal = line.line_total();
                             view! {
                                 <tr data-testid="order-line">
-                                    <td><a href=format!("/admin/products/{}", line.product_id)>{line.name}</a></td>
+                                    <td>
+                                        <a href=format!("/admin/products/{}", line.product_id)>{line.name.clone()}</a>
+                                        <span class="line-label" data-testid="order-line-label">
+                                            {match line.label.is_empty() {
+                                                true => line.sku.clone(),
+                                                false => format!("{} · {}", line.label, line.sku),
+                                            }}
+                                        </span>
+                                    </td>
                                     <td class="num">{line.unit_price.show(locale)}</td>
                                     <td class="num">{line.quantity.get()}</td>
                                     <td class="num">{subtotal.show(locale)}</td>

@@ -1,10 +1,15 @@
-use super::{loading, AdminError, AdminNav};
+use super::{
+    loading,
+    variants::{OptionsForm, VariantTable},
+    AdminError, AdminNav,
+};
 use crate::{
     admin::catalog::{
         admin_product_detail, AdjustStock, ChangePrice, SetOnSale, UpdateProduct, UploadPicture,
     },
     catalog::{
         edit::{AdminProduct, PriceChange, ProductDetail, MAX_BRAND, MAX_DESCRIPTION, MAX_NAME},
+        variants::AdminVariant,
         AdjustCause, StockDelta, StockMovement,
     },
     components::{field_error, textarea_text, Enhance, Then},
@@ -18,8 +23,8 @@ use leptos_router::hooks::use_params_map;
 use server_fn::ServerFn;
 
 /// `/admin/products/:id`: edit it, change its price, take it off sale or
-/// back, change its picture, adjust its stock; its price history and
-/// stock movements.
+/// back, change its picture, adjust its stock (per variant); its options
+/// and variants; its price history and stock movements.
 #[component]
 pub fn ProductAdminPage() -> impl IntoView {
     let locale = Locale::current();
@@ -45,11 +50,14 @@ fn Detail(detail: ProductDetail) -> impl IntoView {
     let locale = Locale::current();
     let ProductDetail {
         product,
+        options,
+        variants,
         price_history,
         movements,
         movement_count,
     } = detail;
     let here = format!("/admin/products/{}", product.id);
+    let has_options = !options.is_empty();
     let state = if product.on_sale {
         td_string!(locale, admin.on_sale)
     } else {
@@ -71,11 +79,13 @@ fn Detail(detail: ProductDetail) -> impl IntoView {
                 <PictureForm product=product.clone() />
             </div>
             <div>
-                <StockForm product=product.clone() here=here.clone() />
-                <PriceForm product=product.clone() here=here.clone() />
+                <StockForm product=product.clone() variants=variants.clone() has_options here=here.clone() />
+                {(!has_options).then(|| view! { <PriceForm product=product.clone() here=here.clone() /> })}
                 <SaleForm product=product.clone() here=here.clone() />
             </div>
         </div>
+        {has_options.then(|| view! { <VariantTable variants=variants.clone() here=here.clone() /> })}
+        <OptionsForm product=product.clone() options here=here.clone() />
         <TextsForm product=product.clone() here=here.clone() />
         <PriceHistory changes=price_history />
         <Movements movements count=movement_count />
@@ -99,10 +109,39 @@ fn PictureForm(product: AdminProduct) -> impl IntoView {
 }
 
 #[component]
-fn StockForm(product: AdminProduct, here: String) -> impl IntoView {
+fn StockForm(
+    product: AdminProduct,
+    variants: Vec<AdminVariant>,
+    has_options: bool,
+    here: String,
+) -> impl IntoView {
     let locale = Locale::current();
     let state = FormState::of(AdjustStock::PATH);
     let reason = state.typed("reason");
+    let typed_variant = state.typed("variant_id");
+    let english = locale == Locale::en;
+    // A product with options: which variant's stock moves.
+    let which = has_options.then(|| {
+        view! {
+            <label>
+                {td_string!(locale, admin.variant)}
+                <select name="variant_id" required>
+                    {variants
+                        .into_iter()
+                        .map(|v| {
+                            let selected = typed_variant.as_deref() == Some(v.variant_id.to_string().as_str());
+                            let label = if english { v.label_en } else { v.label };
+                            view! {
+                                <option value=v.variant_id.0 selected=selected>
+                                    {format!("{label} · {} ({})", v.sku, v.stock)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        }
+    });
     view! {
         <h2>{td_string!(locale, admin.stock)}</h2>
         <p class="admin-stock">
@@ -112,6 +151,7 @@ fn StockForm(product: AdminProduct, here: String) -> impl IntoView {
         <Enhance then=Then::GoOn next=here alert_id="stock-error".to_string()>
             <form method="post" action=AdjustStock::url() class="admin-form" data-testid="adjust-stock">
                 <input type="hidden" name="product_id" value=product.id.0 />
+                {which}
                 <label>
                     {td_string!(locale, admin.delta)}
                     <input type="number" name="delta" required min=-StockDelta::MAX max=StockDelta::MAX step="1"
@@ -250,6 +290,7 @@ fn PriceHistory(changes: Vec<PriceChange>) -> impl IntoView {
                     <thead>
                         <tr>
                             <th scope="col">{td_string!(locale, admin.when)}</th>
+                            <th scope="col">{td_string!(locale, admin.sku)}</th>
                             <th scope="col">{td_string!(locale, admin.from)}</th>
                             <th scope="col">{td_string!(locale, admin.to)}</th>
                             <th scope="col">{td_string!(locale, admin.by)}</th>
@@ -262,6 +303,7 @@ fn PriceHistory(changes: Vec<PriceChange>) -> impl IntoView {
                                 view! {
                                     <tr>
                                         <td>{format_millis(c.at, locale)}</td>
+                                        <td>{c.sku}</td>
                                         <td class="num">{c.from.show(locale)}</td>
                                         <td class="num">{c.to.show(locale)}</td>
                                         <td>{c.by}</td>
@@ -287,6 +329,7 @@ fn Movements(movements: Vec<StockMovement>, count: i64) -> impl IntoView {
             <thead>
                 <tr>
                     <th scope="col">{td_string!(locale, admin.when)}</th>
+                    <th scope="col">{td_string!(locale, admin.sku)}</th>
                     <th scope="col">{td_string!(locale, admin.change)}</th>
                     <th scope="col">{td_string!(locale, admin.reason)}</th>
                     <th scope="col">{td_string!(locale, admin.stock_after)}</th>
@@ -306,6 +349,7 @@ fn Movements(movements: Vec<StockMovement>, count: i64) -> impl IntoView {
                         view! {
                             <tr data-testid="movement" data-reason=m.reason.as_str()>
                                 <td>{format_millis(m.at, locale)}</td>
+                                <td>{m.sku}</td>
                                 <td class="num">{format!("{:+}", m.delta)}</td>
                                 <td>{why}</td>
                                 <td class="num">{m.stock_after}</td>
