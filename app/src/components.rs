@@ -112,7 +112,8 @@ impl Then {
 /// order too: the form must show today's prices under a fresh key). A
 /// refusal is said where it belongs: next to the field or the order line
 /// it is about, else under the forms (`alert_id` is the message's
-/// `data-testid`).
+/// `data-testid`). A product's options inside it ([`VariantChoice`]) show
+/// the variant picked as they change (`web::pick_variant`).
 #[island]
 pub fn Enhance(
     then: Then,
@@ -191,7 +192,7 @@ pub fn Enhance(
         });
     };
     view! {
-        <div class="enhanced" aria-busy=move || busy.get().to_string() on:submit=on_submit>
+        <div class="enhanced" aria-busy=move || busy.get().to_string() on:submit=on_submit on:change=web::pick_variant>
             {children()}
             {move || {
                 busy.get()
@@ -457,9 +458,24 @@ pub fn AddToCartForm(
     #[prop(optional)] sold_out: bool,
     #[prop(optional)] unchosen: bool,
 ) -> impl IntoView {
-    let locale = Locale::current();
     view! {
         <Enhance then=Then::SayAdded>
+            <AddToCartFields product_id variant_id with_quantity sold_out unchosen />
+        </Enhance>
+    }
+}
+
+/// [`AddToCartForm`]'s form, for an [`Enhance`] that holds more.
+#[component]
+fn AddToCartFields(
+    product_id: ProductId,
+    variant_id: Option<VariantId>,
+    with_quantity: bool,
+    sold_out: bool,
+    unchosen: bool,
+) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
             <form method="post" action=AddToCart::url() class="add-to-cart">
                 <input type="hidden" name="product_id" value=product_id.to_string() />
                 {(variant_id.is_some() || unchosen).then(|| view! {
@@ -475,7 +491,6 @@ pub fn AddToCartForm(
                     {add_label(sold_out, unchosen, locale)}
                 </button>
             </form>
-        </Enhance>
     }
 }
 
@@ -512,127 +527,163 @@ fn variant_price(
     }
 }
 
-/// What the stock line says of a variant (none chosen: to choose).
-fn variant_stock(chosen: Option<&crate::catalog::Variant>, locale: Locale) -> (String, bool) {
+/// Where the choice stands for the add-to-cart button: (sold out,
+/// nothing chosen yet). Nothing chosen of a product none of whose
+/// variants can be bought is sold out, not a choice to make.
+fn choice_state(choices: &Choices, chosen: Option<&crate::catalog::Variant>) -> (bool, bool) {
     match chosen {
-        None => (
-            td_string!(locale, catalog.choose_options).to_string(),
+        Some(v) => (!v.buyable(), false),
+        None if !choices.variants.iter().any(|v| v.buyable()) => (true, false),
+        None => (false, true),
+    }
+}
+
+/// What the stock line says of a variant (none chosen: to choose), and
+/// whether it says sold out.
+fn variant_stock(
+    choices: &Choices,
+    chosen: Option<&crate::catalog::Variant>,
+    locale: Locale,
+) -> (String, bool) {
+    match (chosen, choice_state(choices, chosen)) {
+        (_, (true, _)) => (td_string!(locale, common.sold_out).to_string(), true),
+        (Some(v), _) => (
+            td_string!(locale, catalog.left_in_stock, count = v.stock).to_string(),
             false,
         ),
-        Some(v) if !v.buyable() => (td_string!(locale, common.sold_out).to_string(), true),
-        Some(v) => (
-            td_string!(locale, catalog.left_in_stock, count = v.stock).to_string(),
+        (None, _) => (
+            td_string!(locale, catalog.choose_options).to_string(),
             false,
         ),
     }
 }
 
 /// A product's options as radio buttons, one fieldset per option, with
-/// the chosen variant's price, stock and add-to-cart. Without JS the
-/// options form reloads the page with the choice (`?o0=270`); with it the
-/// island shows the variant as soon as options are picked and puts it in
-/// the add-to-cart form. Sold-out values are shown and disabled for the
-/// other options as chosen.
-///
-/// `children` is the add-to-cart form ([`VariantAddToCart`]), the server's
-/// (its own island sends it): the variant in it and its button follow the
-/// choice.
-#[island]
-pub fn VariantPicker(
-    product_id: ProductId,
-    choices: Choices,
-    choice: Choice,
-    children: Children,
-) -> impl IntoView {
+/// the chosen variant's price, stock and add-to-cart, all server HTML.
+/// Without JS the options form reloads the page with the choice
+/// (`?o0=270`); with it the [`Enhance`] island around them shows the
+/// variant as soon as options are picked and puts it in the add-to-cart
+/// form. Sold-out values
+/// are shown and disabled for the other options as chosen.
+#[component]
+pub fn VariantChoice(product_id: ProductId, choices: Choices, choice: Choice) -> impl IntoView {
     let locale = Locale::current();
-    let choices = StoredValue::new(choices);
-    let choice = RwSignal::new(choice);
-    let chosen_id = move || choices.with_value(|c| c.chosen(&choice.get()).map(|v| v.variant_id));
-    let root = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        let id = chosen_id();
-        let (sold_out, unchosen) = choices.with_value(|c| {
-            let v = id.and_then(|id| c.variant(id));
-            (v.is_some_and(|v| !v.buyable()), v.is_none())
-        });
-        web::show_variant(
-            root.get(),
-            id.map(|v| v.to_string()).unwrap_or_default(),
-            sold_out || unchosen,
-            add_label(sold_out, unchosen, locale),
-        );
-    });
-    let path = format!("/products/{product_id}");
-    let fieldsets = choices.with_value(|c| {
-        c.options
-            .iter()
-            .enumerate()
-            .map(|(i, option)| {
-                let values = option
-                    .values
-                    .iter()
-                    .map(|value| {
-                        let value = value.clone();
-                        let (v1, v2, v3, v4) = (value.clone(), value.clone(), value.clone(), value.clone());
-                        let buyable = move || {
-                            choices.with_value(|c| c.value_buyable(&choice.get(), i, &v1))
-                        };
-                        let buyable_too = buyable.clone();
-                        view! {
-                            <label class="option-value" class:option-value--out=move || !buyable()>
-                                <input
-                                    type="radio"
-                                    name=format!("o{i}")
-                                    value=v2
-                                    prop:checked=move || choice.with(|c| c.get(i).and_then(Option::as_ref) == Some(&v3))
-                                    checked=choice.with_untracked(|c| c.get(i).and_then(Option::as_ref) == Some(&value))
-                                    on:change=move |_| choice.update(|c| {
-                                        c.resize(c.len().max(i + 1), None);
-                                        c[i] = Some(v4.clone());
-                                    })
-                                />
-                                <span>{value.clone()}</span>
-                                {move || (!buyable_too()).then(|| view! {
-                                    <span class="option-value__out">{td_string!(locale, common.sold_out)}</span>
-                                })}
-                            </label>
-                        }
-                    })
-                    .collect_view();
-                view! {
-                    <fieldset class="variant-option" data-testid=format!("option-{i}")>
-                        <legend>{option.name.clone()}</legend>
-                        {values}
-                    </fieldset>
-                }
-            })
-            .collect_view()
-    });
-    let price = move || choices.with_value(|c| variant_price(c, c.chosen(&choice.get()), locale));
-    let stock = move || choices.with_value(|c| variant_stock(c.chosen(&choice.get()), locale));
+    let chosen = choices.chosen(&choice);
+    let shown = picker_row(&choices, chosen, locale);
+    let rows: Vec<String> = choices
+        .variants
+        .iter()
+        .map(|v| picker_row(&choices, Some(v), locale).to_row())
+        .collect();
+    let none = picker_row(&choices, None, locale).to_row();
+    let fieldsets = choices
+        .options
+        .iter()
+        .enumerate()
+        .map(|(i, option)| {
+            let values = option
+                .values
+                .iter()
+                .map(|value| {
+                    let buyable = choices.value_buyable(&choice, i, value);
+                    let checked = choice.get(i).and_then(Option::as_ref) == Some(value);
+                    view! {
+                        <label class="option-value">
+                            <input type="radio" name=format!("o{i}") value=value.clone() checked=checked disabled=!buyable />
+                            <span>{value.clone()}</span>
+                            <span class="option-value__out" hidden=buyable>{td_string!(locale, common.sold_out)}</span>
+                        </label>
+                    }
+                })
+                .collect_view();
+            view! {
+                <fieldset class="variant-option" data-testid=format!("option-{i}")>
+                    <legend>{option.name.clone()}</legend>
+                    {values}
+                </fieldset>
+            }
+        })
+        .collect_view();
+    let (sold_out, unchosen) = choice_state(&choices, chosen);
+    let variant_id = chosen.map(|v| v.variant_id);
     view! {
-        <div class="variant-picker" node_ref=root>
-            <form method="get" action=path class="variant-options">
+        // One island for the options and the add-to-cart form: it sends the
+        // form, and shows the variant as options are picked.
+        <Enhance then=Then::SayAdded>
+            <form method="get" action=format!("/products/{product_id}") class="variant-options"
+                data-variants=rows.join("\n") data-none=none>
                 {fieldsets}
-                <button type="submit" class="variant-apply">
-                    {td_string!(locale, catalog.apply_options)}
-                </button>
+                // Picking shows the variant at once with JS; without, this shows it.
+                <noscript>
+                    <button type="submit" class="variant-apply">{td_string!(locale, catalog.apply_options)}</button>
+                </noscript>
             </form>
-            <p class="product-detail__price" data-testid="price" aria-live="polite">{price}</p>
-            <p class="stock" class:stock--out=move || stock().1 data-testid="stock" aria-live="polite">{move || stock().0}</p>
-            {children()}
-        </div>
+            <p class="product-detail__price" data-testid="price" aria-live="polite">{shown.price}</p>
+            <p class="stock" class:stock--out=shown.stock_out data-testid="stock" aria-live="polite">{shown.stock}</p>
+            <AddToCartFields product_id variant_id with_quantity=true sold_out unchosen />
+        </Enhance>
     }
 }
 
-/// The add-to-cart form of a product with options, for the variant
-/// `choice` picks (none yet: the button says to choose).
-#[component]
-pub fn VariantAddToCart(product_id: ProductId, choices: Choices, choice: Choice) -> impl IntoView {
-    let chosen = choices.chosen(&choice);
-    let variant_id = chosen.map(|v| v.variant_id);
-    let sold_out = chosen.is_some_and(|v| !v.buyable());
-    view! { <AddToCartForm product_id variant_id with_quantity=true sold_out unchosen=chosen.is_none() /> }
+/// What a product page shows for a variant (`None`: none chosen yet), as
+/// the server words it in the shopper's language.
+struct PickerRow {
+    variant_id: String,
+    values: Vec<String>,
+    price: String,
+    stock: String,
+    stock_out: bool,
+    can_add: bool,
+    add_label: &'static str,
+}
+
+impl PickerRow {
+    /// One line of the options form's `data-variants` (or its `data-none`),
+    /// as `web::pick_variant` reads it: tab-separated fields, the values
+    /// separated by U+001F (no option text holds a control character).
+    fn to_row(&self) -> String {
+        let flags = match (self.can_add, self.stock_out) {
+            (true, true) => "ao",
+            (true, false) => "a",
+            (false, true) => "o",
+            (false, false) => "",
+        };
+        [
+            self.variant_id.as_str(),
+            &self.values.join("\u{1f}"),
+            &self.price,
+            &self.stock,
+            flags,
+            self.add_label,
+        ]
+        .join("\t")
+    }
+}
+
+fn picker_row(
+    choices: &Choices,
+    chosen: Option<&crate::catalog::Variant>,
+    locale: Locale,
+) -> PickerRow {
+    let (sold_out, unchosen) = choice_state(choices, chosen);
+    let (stock, stock_out) = variant_stock(choices, chosen, locale);
+    PickerRow {
+        variant_id: chosen.map(|v| v.variant_id.to_string()).unwrap_or_default(),
+        values: chosen
+            .map(|v| {
+                choices
+                    .choice_of(v)
+                    .into_iter()
+                    .map(Option::unwrap_or_default)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        price: variant_price(choices, chosen, locale),
+        stock,
+        stock_out,
+        can_add: !(sold_out || unchosen),
+        add_label: add_label(sold_out, unchosen, locale),
+    }
 }
 
 #[component]

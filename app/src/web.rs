@@ -79,41 +79,112 @@ impl FormRef {
     }
 }
 
-/// Shows the variant a product page's options pick in its add-to-cart
-/// form (inside `root`): the `variant_id` it posts, and whether its button
-/// can be pressed and what it says. The options form's own button, for
-/// choosing without JS, is hidden.
-pub fn show_variant(
-    root: Option<web_sys_div::Div>,
-    variant_id: String,
-    disabled: bool,
-    label: &str,
-) {
+/// Shows the variant a product page's options pick, on a change inside
+/// an `Enhance` island that holds them: the checked radio buttons `o0`, `o1`, … name
+/// the values; the options form's `data-variants` holds a line per
+/// variant as the server worded it (`id`, values, price, stock, flags `a`
+/// can be added and `o` sold out, the button's label; tab-separated) and
+/// `data-none` the line for no variant chosen. The price, the stock, the
+/// add-to-cart form's `variant_id` and button, and which values can be
+/// bought with the others as chosen follow.
+pub fn pick_variant(ev: leptos::ev::Event) {
     #[cfg(feature = "hydrate")]
-    if let Some(root) = root {
+    {
+        use wasm_bindgen::JsCast;
+        let Some(root) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
         let find = |selector: &str| root.query_selector(selector).ok().flatten();
+        let (Some(form), Ok(list)) = (
+            find(".variant-options"),
+            root.query_selector_all("input[type=radio]"),
+        ) else {
+            return;
+        };
+        let (variants, none) = (
+            form.get_attribute("data-variants").unwrap_or_default(),
+            form.get_attribute("data-none").unwrap_or_default(),
+        );
+        let rows: Vec<Vec<&str>> = variants
+            .split('\n')
+            .map(|r| r.split('\t').collect())
+            .collect();
+        // Each radio button: its option, its value, whether it is checked.
+        let radios: Vec<(web_sys::Element, usize, String, bool)> = (0..list.length())
+            .filter_map(|n| {
+                let radio = list.item(n)?.dyn_into::<web_sys::Element>().ok()?;
+                let option = radio.get_attribute("name")?.get(1..)?.parse().ok()?;
+                let value = radio.get_attribute("value")?;
+                let checked = radio.matches(":checked").unwrap_or(false);
+                Some((radio, option, value, checked))
+            })
+            .collect();
+        let options = radios.iter().map(|r| r.1 + 1).max().unwrap_or(0);
+        let mut choice = vec![None; options];
+        for (_, option, value, checked) in &radios {
+            if *checked {
+                choice[*option] = Some(value.as_str());
+            }
+        }
+        // Whether a line has the values chosen (but option `skip`'s).
+        let fits = |row: &[&str], skip: usize| {
+            row.len() == 6
+                && row[1].split('\u{1f}').enumerate().all(|(i, value)| {
+                    i == skip || choice.get(i).copied().flatten().is_none_or(|c| c == value)
+                })
+        };
+        let none: Vec<&str> = none.split('\t').collect();
+        let shown = rows
+            .iter()
+            .find(|row| choice.iter().all(Option::is_some) && fits(row, usize::MAX))
+            .unwrap_or(&none);
+        if shown.len() != 6 {
+            return;
+        }
+        let flag = |element: &web_sys::Element, name: &str, on: bool| {
+            let _ = if on {
+                element.set_attribute(name, "")
+            } else {
+                element.remove_attribute(name)
+            };
+        };
+        if let Some(price) = find("[data-testid=price]") {
+            price.set_text_content(Some(shown[2]));
+        }
+        if let Some(stock) = find("[data-testid=stock]") {
+            stock.set_text_content(Some(shown[3]));
+            let out = shown[4].contains('o');
+            let _ = stock.set_attribute("class", if out { "stock stock--out" } else { "stock" });
+        }
         if let Some(input) = find("input[name=variant_id]") {
-            let _ = input.set_attribute("value", &variant_id);
+            let _ = input.set_attribute("value", shown[0]);
         }
         if let Some(button) = find("[data-testid=add-to-cart]") {
-            if disabled {
-                let _ = button.set_attribute("disabled", "");
-            } else {
-                let _ = button.remove_attribute("disabled");
-            }
-            button.set_text_content(Some(label));
+            flag(&button, "disabled", !shown[4].contains('a'));
+            button.set_text_content(Some(shown[5]));
         }
-        if let Some(apply) = find(".variant-apply") {
-            let _ = apply.set_attribute("hidden", "");
+        // A value can be bought if a variant that can, with the other
+        // options as chosen, has it.
+        for (radio, option, value, _) in &radios {
+            let buyable = rows.iter().any(|row| {
+                fits(row, *option)
+                    && row[4].contains('a')
+                    && row[1].split('\u{1f}').nth(*option) == Some(value.as_str())
+            });
+            flag(radio, "disabled", !buyable);
+            if let Some(out) = radio
+                .next_element_sibling()
+                .and_then(|v| v.next_element_sibling())
+            {
+                flag(&out, "hidden", buyable);
+            }
         }
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (root, variant_id, disabled, label);
-}
-
-/// The element type a `NodeRef<leptos::html::Div>` holds.
-mod web_sys_div {
-    pub type Div = <leptos::html::Div as leptos::html::ElementType>::Output;
+    let _ = ev;
 }
 
 impl Outgoing {

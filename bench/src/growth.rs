@@ -1,6 +1,8 @@
 //! Section 5, growth: the same pages and queries with 34, 10,000 and 100,000
 //! products (and as many orders, at least 1,000), p50 of each, and the
-//! query plans of the largest catalog.
+//! query plans of the largest catalog. Every generated product comes in
+//! five sizes (`data::grow_catalog`): 100,000 products are 500,000
+//! variants.
 
 use crate::{
     data,
@@ -46,6 +48,7 @@ pub fn probes() -> Vec<Probe> {
         probe("search", &format!("/?q={SEARCH}"), false),
         probe("brand filter", &format!("/?brand={BRAND}"), false),
         probe("sort by likes", "/?sort=likes_desc", false),
+        probe("product page (7 sizes)", "/products/1", false),
         probe("`/orders` (30 of mine)", "/orders", true),
         probe("top 5 (`/api/top-products`)", "/api/top-products", false),
     ]

@@ -77,7 +77,9 @@ test("a sold-out product says so, and an unknown one is a 404 page", async ({ pa
   const catalog = new CatalogPage(page, lang);
   await catalog.goto("?q=Harbor");
   await catalog.cards.first().getByRole("link", { name: slides.name }).click();
+  // It comes in sizes, none left: sold out, nothing to choose.
   await expect(page.getByTestId("stock")).toHaveText(words.t("common.sold_out"));
+  await expect(page.getByTestId("add-to-cart")).toBeDisabled();
 
   const response = await page.goto("/products/999999");
   expect(response?.status()).toBe(404);

@@ -1,7 +1,7 @@
 import { type Page } from "@playwright/test";
 import { AccountForms } from "./fixtures/accounts";
 import { escapeRegExp } from "./fixtures/lang";
-import { expect, findProduct, test, waitForHydration } from "./fixtures/shop";
+import { expect, findProduct, test, variantOf, waitForHydration } from "./fixtures/shop";
 
 const password = "correct horse battery";
 const uniqueId = (prefix: string) => `${prefix}_${Date.now() % 1_000_000_000}`;
@@ -24,6 +24,9 @@ test("the whole journey: browse, like, cart, charge, check out, see the order", 
   await card.getByTestId("like-button").click();
   await expect(card.getByTestId("like-button")).toHaveAttribute("aria-pressed", "true");
   await card.getByRole("link", { name: runner.name }).click();
+  // It comes in sizes: 270.
+  await waitForHydration(page);
+  await page.getByRole("radio", { name: "270" }).check();
   await page.getByLabel(words.t("common.quantity")).fill("2");
   await page.getByTestId("add-to-cart").click();
   await expect(page.getByTestId("cart-count")).toHaveText("2");
@@ -44,6 +47,7 @@ test("the whole journey: browse, like, cart, charge, check out, see the order", 
   await expect(page).toHaveURL(/\/orders\/\d+$/);
   await expect(page.getByTestId("order-line")).toHaveCount(1);
   await expect(page.getByTestId("order-line")).toContainText(runner.name);
+  await expect(page.getByTestId("order-line-label")).toContainText("270");
   await expect(page.getByTestId("order-line-quantity")).toHaveText("2");
   await expect(page.getByTestId("order-total")).toHaveText(words.won(178_000));
   await expect(page.getByTestId("balance")).toHaveText(words.points(22_000));
@@ -65,8 +69,11 @@ test("a double click orders once", async ({ page, lang }) => {
   const forms = new AccountForms(page, lang);
   await forms.signup(uniqueId("twice"), password);
   const { id } = await findProduct(page.request, "Organic Cotton Tee");
+  const { variant_id } = await variantOf(page.request, id);
   expect((await page.request.post("/api/points/charge", { data: { amount: 500000 } })).status()).toBe(200);
-  expect((await page.request.post("/api/cart/add", { data: { product_id: id, quantity: 1 } })).status()).toBe(200);
+  expect(
+    (await page.request.post("/api/cart/add", { data: { product_id: id, variant_id, quantity: 1 } })).status(),
+  ).toBe(200);
 
   const button = await placeOrderButton(page);
   await button.dblclick();
@@ -84,7 +91,16 @@ test("the checkout page says what is wrong, next to what caused it", async ({ pa
   expect(
     (await page.request.post("/api/cart/add", { data: { product_id: dripper.id, quantity: 5 } })).status(),
   ).toBe(200);
-  expect((await page.request.post("/api/cart/add", { data: { product_id: tee.id, quantity: 1 } })).status()).toBe(200);
+  // The first size of the tee: the lowest price, the one the list shows.
+  const teeSize = await variantOf(page.request, tee.id);
+  expect(teeSize.price).toBe(tee.price);
+  expect(
+    (
+      await page.request.post("/api/cart/add", {
+        data: { product_id: tee.id, variant_id: teeSize.variant_id, quantity: 1 },
+      })
+    ).status(),
+  ).toBe(200);
 
   // Too few drippers and too few points: both are shown at once.
   const button = await placeOrderButton(page);
@@ -126,9 +142,10 @@ test.describe("without JavaScript", () => {
     const loginId = uniqueId("nojs_buy");
     expect((await context.request.post("/api/signup", { data: { login_id: loginId, password } })).status()).toBe(201);
     const denim = await findProduct(context.request, "Straight Fit Denim");
+    const { variant_id } = await variantOf(context.request, denim.id);
     expect((await context.request.post("/api/points/charge", { data: { amount: 500000 } })).status()).toBe(200);
     expect(
-      (await context.request.post("/api/cart/add", { data: { product_id: denim.id, quantity: 1 } })).status(),
+      (await context.request.post("/api/cart/add", { data: { product_id: denim.id, variant_id, quantity: 1 } })).status(),
     ).toBe(200);
 
     await page.goto("/checkout");

@@ -22,8 +22,11 @@ const catalog: Where = {
     await expect(page.locator("h1")).toHaveText(t(lang, "catalog.results_for", { q: "Runner" }));
     const grid = new CatalogPage(page, lang);
     await expect(grid.sortLink(t(lang, "catalog.sort_price_asc"))).toHaveAttribute("aria-current", "true");
+    // The runners come in sizes: "from" the lowest price, in the page's language.
     const price = grid.grid.getByTestId("price").first();
-    await expect(price).toHaveText(won(lang, Number(await price.getAttribute("data-price"))));
+    await expect(price).toHaveText(
+      t(lang, "catalog.price_from", { price: won(lang, Number(await price.getAttribute("data-price"))) }),
+    );
     // The grid's names are the JSON API's, in the same language.
     const api = await (await page.request.get("/api/products?q=Runner&sort=price_asc")).json();
     const names = await grid.names();

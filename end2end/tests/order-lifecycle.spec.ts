@@ -1,6 +1,6 @@
 import type { APIRequestContext, Page } from "@playwright/test";
 import { AccountForms } from "./fixtures/accounts";
-import { expect, findProduct, test, waitForHydration } from "./fixtures/shop";
+import { expect, findProduct, test, variantOf, waitForHydration } from "./fixtures/shop";
 import type { Words } from "./fixtures/lang";
 import { staffPage } from "./fixtures/staff";
 
@@ -22,9 +22,9 @@ async function charge(request: APIRequestContext, amount: number) {
 }
 
 /** Places an order of one `productId` through the API; its id. */
-async function buy(request: APIRequestContext, productId: number, key: string): Promise<number> {
+async function buy(request: APIRequestContext, productId: number, key: string, variantId?: number): Promise<number> {
   const res = await request.post("/api/orders/place", {
-    data: { idempotency_key: key, items: [{ product_id: productId, quantity: 1 }] },
+    data: { idempotency_key: key, items: [{ product_id: productId, variant_id: variantId, quantity: 1 }] },
   });
   expect(res.status()).toBe(201);
   return (await res.json()).order_id;
@@ -46,8 +46,10 @@ async function expectStatus(page: Page, status: "placed" | "fulfilled" | "cancel
 test("a shopper cancels their order: the stock and the points come back", async ({ page, lang, words }) => {
   await new AccountForms(page, lang).signup(uniqueId("regret"), password);
   const product = await findProduct(page.request, "Court Classic");
+  // The sneakers come in sizes: a 260.
+  const size = await variantOf(page.request, product.id, "260");
   await charge(page.request, 100_000);
-  const orderId = await buy(page.request, product.id, uniqueId("court"));
+  const orderId = await buy(page.request, product.id, uniqueId("court"), size.variant_id);
 
   await page.goto(`/orders/${orderId}`);
   await waitForHydration(page);
@@ -81,9 +83,9 @@ test("a shopper cancels their order: the stock and the points come back", async 
   await expect(refund).toHaveCount(1);
   await expect(refund.getByRole("link")).toHaveAttribute("href", `/orders/${orderId}`);
 
-  // The product is back in stock.
-  await page.goto(`/products/${product.id}`);
-  await expect(page.getByTestId("stock")).toHaveText(words.t("catalog.left_in_stock", { count: product.stock }));
+  // The size is back in stock.
+  await page.goto(`/products/${product.id}?variant=${size.variant_id}`);
+  await expect(page.getByTestId("stock")).toHaveText(words.t("catalog.left_in_stock", { count: size.stock }));
 });
 
 test("staff ship one order and cancel another; the shopper sees both", async ({

@@ -441,7 +441,7 @@ pub async fn set_product_options(
     let db = db()?;
     let mut tx = db.begin_write().await?;
     let product = manage::lock(&db, &mut tx, product_id).await?;
-    let changed = options::set_options(&mut tx, &product, &input, staff.user_id).await?;
+    let changed = options::set_options(&mut tx, &product, &input, Some(staff.user_id)).await?;
     let names: Vec<String> = input
         .0
         .iter()

@@ -24,7 +24,8 @@ pub const MAX_LINES: usize = 100;
 pub struct StoredLine {
     pub product_id: ProductId,
     /// Absent in a guest cart kept before products had variants: then it
-    /// is the product's default variant, which has the product's id.
+    /// is the product's default variant, which the migration gave the
+    /// product's id (only a database from before variants has such carts).
     #[serde(default)]
     pub variant_id: Option<VariantId>,
     pub quantity: Quantity,

@@ -327,7 +327,7 @@ pub async fn create(
     .bind(new.stock)
     .fetch_one(&mut **tx)
     .await?;
-    record_initial(tx, id, VariantId(variant), new.stock, by, now).await?;
+    record_initial(tx, id, VariantId(variant), new.stock, Some(by), now).await?;
     Ok(id)
 }
 
@@ -343,13 +343,14 @@ pub async fn sku_in_use(tx: &mut Tx, sku: &str) -> AppResult<bool> {
 }
 
 /// Where a variant's history starts: the stock it was created with (even
-/// none), so its stock is the sum of its movements from the start.
+/// none), so its stock is the sum of its movements from the start. `by`
+/// is the staff member (none for the demo catalog).
 pub async fn record_initial(
     tx: &mut Tx,
     product: ProductId,
     variant: VariantId,
     stock: i64,
-    by: UserId,
+    by: Option<UserId>,
     at: i64,
 ) -> AppResult<()> {
     sqlx::query(
@@ -360,7 +361,7 @@ pub async fn record_initial(
     .bind(product.0)
     .bind(variant.0)
     .bind(stock)
-    .bind(by.0)
+    .bind(by.map(|b| b.0))
     .bind(at)
     .execute(&mut **tx)
     .await?;

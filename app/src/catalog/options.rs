@@ -48,12 +48,13 @@ fn option_removed() -> AppError {
 
 /// Sets `product`'s options to `input` (see the module's rules) and
 /// creates every missing combination as a variant: stock 0, the product's
-/// listed price, SKU `<product sku>-<n>`.
+/// listed price, SKU `<product sku>-<n>`. `by` is the staff member (none
+/// for the demo catalog).
 pub async fn set_options(
     tx: &mut Tx,
     product: &AdminProduct,
     input: &OptionsInput,
-    by: UserId,
+    by: Option<UserId>,
 ) -> AppResult<OptionsChanged> {
     let before = stored_variants(tx, product.id).await?;
     if input.0.len() < before.options.len() {

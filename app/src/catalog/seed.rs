@@ -1,7 +1,14 @@
 //! The demo catalog a fresh database is filled with, so the shop is usable
 //! at once. Pictures live in `public/images/products/<sku>.svg` (not under `/products/`, which is the product pages).
 
-use crate::{db::now_millis, db::Db, locale::Locale};
+use super::{
+    manage, options,
+    store::{change_stock, stored_variants, Movement},
+    variants::{OptionInput, OptionsInput, ValueInput},
+    AdjustCause, MovementReason, ProductId,
+};
+use crate::{db::now_millis, db::Db, error::AppError, locale::Locale};
+use sqlx::{Any, Transaction};
 
 /// A product of the demo catalog, with its name and description in each
 /// language of the shop.
@@ -423,6 +430,161 @@ pub const DEMO_PRODUCTS: &[DemoProduct] = &[
     },
 ];
 
+/// What a demo product comes in: the shoes in sizes 230 to 290, the
+/// clothes in sizes and colours (XL costs 5,000 more).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sizing {
+    /// 230 to 290 by 10; the size that is sold out, if any.
+    Shoes { sold_out: Option<&'static str> },
+    /// S, M, L, XL in black and white.
+    Clothes,
+}
+
+/// The demo products that come in options.
+pub const SIZED: &[(&str, Sizing)] = &[
+    (
+        "hb-runner",
+        Sizing::Shoes {
+            sold_out: Some("260"),
+        },
+    ),
+    ("hb-court", Sizing::Shoes { sold_out: None }),
+    ("hb-trail", Sizing::Shoes { sold_out: None }),
+    ("hb-slide", Sizing::Shoes { sold_out: None }),
+    ("mr-hoodie", Sizing::Clothes),
+    ("mr-tee", Sizing::Clothes),
+    ("mr-denim", Sizing::Clothes),
+    ("mr-coat", Sizing::Clothes),
+];
+
+/// What an XL costs more than the other sizes.
+pub const XL_EXTRA: i64 = 5_000;
+
+impl Sizing {
+    pub fn of(sku: &str) -> Option<Self> {
+        SIZED
+            .iter()
+            .find(|(s, _)| *s == sku)
+            .map(|(_, sizing)| *sizing)
+    }
+
+    fn options(self) -> OptionsInput {
+        let values = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(ko, en)| ValueInput {
+                    value: ko.to_string(),
+                    value_en: Some(en.to_string()),
+                })
+                .collect()
+        };
+        let option = |ko: &str, en: &str, vals: Vec<ValueInput>| OptionInput {
+            name: ko.to_string(),
+            name_en: Some(en.to_string()),
+            values: vals,
+        };
+        let sizes: Vec<(String, String)> = (230..=290)
+            .step_by(10)
+            .map(|n| (n.to_string(), n.to_string()))
+            .collect();
+        let sizes: Vec<(&str, &str)> = sizes
+            .iter()
+            .map(|(k, e)| (k.as_str(), e.as_str()))
+            .collect();
+        OptionsInput(match self {
+            Sizing::Shoes { .. } => vec![option("사이즈", "Size", values(&sizes))],
+            Sizing::Clothes => vec![
+                option(
+                    "사이즈",
+                    "Size",
+                    values(&[("S", "S"), ("M", "M"), ("L", "L"), ("XL", "XL")]),
+                ),
+                option(
+                    "색상",
+                    "Colour",
+                    values(&[("블랙", "Black"), ("화이트", "White")]),
+                ),
+            ],
+        })
+    }
+
+    /// Each variant's share of `stock`, in the options' order: the middle
+    /// sizes get more; a sold-out size none.
+    fn spread(self, stock: i64, labels: &[String]) -> Vec<i64> {
+        let weights: Vec<i64> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| match self {
+                Sizing::Shoes { sold_out } => {
+                    if sold_out.is_some_and(|s| label.ends_with(s)) {
+                        0
+                    } else {
+                        [1, 2, 3, 3, 3, 2, 1].get(i).copied().unwrap_or(1)
+                    }
+                }
+                Sizing::Clothes => 1,
+            })
+            .collect();
+        let total: i64 = weights.iter().sum::<i64>().max(1);
+        let mut shares: Vec<i64> = weights.iter().map(|w| stock * w / total).collect();
+        // What the division left goes to the heaviest sizes, one each.
+        let mut left = stock - shares.iter().sum::<i64>();
+        let mut order: Vec<usize> = (0..shares.len()).filter(|i| weights[*i] > 0).collect();
+        order.sort_by_key(|i| std::cmp::Reverse(weights[*i]));
+        for i in order.iter().cycle().take(order.len() * 2) {
+            if left == 0 {
+                break;
+            }
+            shares[*i] += 1;
+            left -= 1;
+        }
+        shares
+    }
+
+    /// Gives a just-made product (one variant, stock 0) its options, then
+    /// its stock through the one stock rule (a `received` adjustment per
+    /// variant) and the XL price.
+    async fn apply(
+        self,
+        tx: &mut Transaction<'static, Any>,
+        id: ProductId,
+        stock: i64,
+    ) -> Result<(), AppError> {
+        let product = manage::get_in(tx, id)
+            .await?
+            .ok_or_else(AppError::product_not_found)?;
+        options::set_options(tx, &product, &self.options(), None).await?;
+        let stored = stored_variants(tx, id).await?;
+        let ordered = stored.ordered();
+        let labels: Vec<String> = ordered
+            .iter()
+            .map(|v| stored.label(v, Locale::en))
+            .collect();
+        for ((variant, label), share) in
+            ordered.iter().zip(&labels).zip(self.spread(stock, &labels))
+        {
+            if share > 0 {
+                let movement = Movement {
+                    reason: MovementReason::Adjustment,
+                    cause: Some(AdjustCause::Received),
+                    order_id: None,
+                    staff: None,
+                    note: "demo stock",
+                };
+                change_stock(tx, variant.id, share, movement).await?;
+            }
+            if label.contains("XL") {
+                sqlx::query("UPDATE variants SET price = price + $1 WHERE id = $2")
+                    .bind(XL_EXTRA)
+                    .bind(variant.id.0)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        manage::refresh_price(tx, id).await
+    }
+}
+
 /// Fills an empty catalog, and gives the demo products the names and
 /// descriptions in every language that they do not have yet (a catalog
 /// seeded before the shop spoke Korean gets its Korean names). Safe to run
@@ -462,7 +624,10 @@ pub async fn seed_demo_catalog(db: &Db) -> anyhow::Result<()> {
             .fetch_optional(&mut *tx)
             .await
             .with_context(|| format!("inserting demo product {sku}"))?;
-            // Its one variant, and where its stock's history starts.
+            // Its one variant, and where its stock's history starts; a
+            // product sold in sizes gets them, and its stock spread over them.
+            let sizing = Sizing::of(sku);
+            let stock = &if sizing.is_some() { 0 } else { *stock };
             if let Some(id) = inserted {
                 let variant: i64 = sqlx::query_scalar(
                     "INSERT INTO variants (product_id, sku, combo, price, stock) \
@@ -487,6 +652,12 @@ pub async fn seed_demo_catalog(db: &Db) -> anyhow::Result<()> {
                 .execute(&mut *tx)
                 .await
                 .with_context(|| format!("the demo product {sku}'s first stock"))?;
+                if let Some(sizing) = sizing {
+                    sizing
+                        .apply(&mut tx, ProductId(id), product.stock)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("sizing demo product {sku}: {e:?}"))?;
+                }
             }
         }
         for (locale, (name, description)) in [(Locale::ko, product.ko), (Locale::en, product.en)] {
@@ -528,6 +699,30 @@ mod tests {
         assert!(DEMO_PRODUCTS.iter().all(|p| p.price > 0 && p.stock >= 0));
         let skus: HashSet<_> = DEMO_PRODUCTS.iter().map(|p| p.sku).collect();
         assert_eq!(skus.len(), DEMO_PRODUCTS.len(), "skus are unique");
+    }
+
+    #[test]
+    fn sized_stock_is_spread_and_adds_up() {
+        use super::Sizing;
+        let shoes: Vec<String> = (230..=290)
+            .step_by(10)
+            .map(|n| format!("Size {n}"))
+            .collect();
+        let runner = Sizing::Shoes {
+            sold_out: Some("260"),
+        };
+        let shares = runner.spread(40, &shoes);
+        assert_eq!(shares.iter().sum::<i64>(), 40);
+        assert_eq!(shares[3], 0, "260 is sold out");
+        assert!(
+            shares.iter().enumerate().all(|(i, s)| i == 3 || *s > 0),
+            "{shares:?}"
+        );
+        let clothes: Vec<String> = (0..8).map(|n| format!("v{n}")).collect();
+        assert_eq!(Sizing::Clothes.spread(3, &clothes).iter().sum::<i64>(), 3);
+        for (sku, _) in super::SIZED {
+            assert!(DEMO_PRODUCTS.iter().any(|p| p.sku == *sku), "{sku}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use crate::{
     accounts::use_auth,
     catalog::{get_product, variants::Choice, Product, ProductWithVariants, VariantId},
-    components::{AddToCartForm, ErrorNotice, LikeButton, VariantAddToCart, VariantPicker},
+    components::{AddToCartForm, ErrorNotice, LikeButton, VariantChoice},
     error::ErrorCode,
     locale::{td_string, Locale},
     pages::NotFound,
@@ -77,14 +77,7 @@ fn ProductDetail(
     };
     let description = meta_description(&product, locale);
     let picker = if choices.has_options() {
-        let form_choices = choices.clone();
-        let form_choice = choice.clone();
-        view! {
-            <VariantPicker product_id=product.id choices choice>
-                <VariantAddToCart product_id=product.id choices=form_choices choice=form_choice />
-            </VariantPicker>
-        }
-        .into_any()
+        view! { <VariantChoice product_id=product.id choices choice /> }.into_any()
     } else {
         let sold_out = product.sold_out();
         let stock = if sold_out {

@@ -403,13 +403,13 @@ async fn bad_products_are_refused_and_nothing_is_written(backend: Backend) {
         ),
         (
             "/api/admin/stock/adjust",
-            json!({"product_id": 1, "delta": 0, "reason": "received"}),
+            json!({"product_id": 5, "delta": 0, "reason": "received"}),
             400,
             "BAD_REQUEST",
         ),
         (
             "/api/admin/stock/adjust",
-            json!({"product_id": 1, "delta": 1, "reason": "stolen"}),
+            json!({"product_id": 5, "delta": 1, "reason": "stolen"}),
             400,
             "BAD_REQUEST",
         ),
@@ -672,20 +672,20 @@ async fn the_audit_log_filters_and_a_failed_action_writes_nothing(backend: Backe
     clerk
         .post_json(
             "/api/admin/products/price",
-            &json!({"product_id": 1, "price": 4321}),
+            &json!({"product_id": 5, "price": 4321}),
         )
         .await;
     admin
         .post_json(
             "/api/admin/stock/adjust",
-            &json!({"product_id": 2, "delta": 1, "reason": "received"}),
+            &json!({"product_id": 11, "delta": 1, "reason": "received"}),
         )
         .await;
     // Refused: nothing written.
     admin
         .post_json(
             "/api/admin/stock/adjust",
-            &json!({"product_id": 2, "delta": -1_000_000, "reason": "damaged"}),
+            &json!({"product_id": 11, "delta": -1_000_000, "reason": "damaged"}),
         )
         .await;
     let log = admin.get_json("/api/admin/audit").await.1;

@@ -394,8 +394,8 @@ async fn one_coupon_in_ten_concurrent_orders_pays_for_one(backend: Backend) {
     let campaign_id = fixed["id"].as_i64().unwrap();
     let user_id = funded_shopper(&first, "racer", 1_000_000).await;
     let coupon = claimed(&first, campaign_id).await;
-    let price = product(&first, 7).await["price"].as_i64().unwrap();
-    let stock = product(&first, 7).await["stock"].as_i64().unwrap();
+    let price = product(&first, 17).await["price"].as_i64().unwrap();
+    let stock = product(&first, 17).await["stock"].as_i64().unwrap();
 
     let answers = post_concurrently(
         (0..10)
@@ -403,7 +403,7 @@ async fn one_coupon_in_ten_concurrent_orders_pays_for_one(backend: Backend) {
                 let instance = if i % 2 == 0 { &first } else { &second };
                 instance.with_client(first.client.clone()).post_request(
                     "/api/orders/place",
-                    order_body(&format!("coupon-race-{i:04}"), &[(7, 1)], Some(coupon)),
+                    order_body(&format!("coupon-race-{i:04}"), &[(17, 1)], Some(coupon)),
                 )
             })
             .collect(),
@@ -427,7 +427,7 @@ async fn one_coupon_in_ten_concurrent_orders_pays_for_one(backend: Backend) {
         );
     }
     // The refused nine changed nothing: one order's worth of everything.
-    assert_eq!(product(&first, 7).await["stock"], stock - 1);
+    assert_eq!(product(&first, 17).await["stock"], stock - 1);
     assert_eq!(points(&first).await, 1_000_000 - (price - 3000));
     assert_eq!(count(&first, "SELECT COUNT(*) FROM orders").await, 1);
     assert_eq!(count(&first, "SELECT COUNT(*) FROM order_items").await, 1);
@@ -672,8 +672,8 @@ async fn a_coupon_that_cannot_pay_is_one_more_problem_and_nothing_changes(backen
         assert_eq!(books(&app).await, before, "{why}");
     }
     // With a short stock, the stock's code leads; the coupon is listed.
-    assert_eq!(product(&app, 4).await["stock"], 0);
-    let (status, body) = order(&app, "refused-2001", &[(4, 1)], Some(expired)).await;
+    assert_eq!(product(&app, 10).await["stock"], 0);
+    let (status, body) = order(&app, "refused-2001", &[(10, 1)], Some(expired)).await;
     assert_error(status, &body, 409, "INSUFFICIENT_STOCK");
     let codes: Vec<&str> = body["details"]["problems"]
         .as_array()
@@ -687,9 +687,9 @@ async fn a_coupon_that_cannot_pay_is_one_more_problem_and_nothing_changes(backen
         not_usable(expired, "expired")
     );
     // With too few points, the coupon's code leads (it is why).
-    let dear = product(&app, 3).await["price"].as_i64().unwrap();
+    let dear = product(&app, 29).await["price"].as_i64().unwrap();
     assert!(dear > 50_000);
-    let (status, body) = order(&app, "refused-2002", &[(3, 1)], Some(later)).await;
+    let (status, body) = order(&app, "refused-2002", &[(29, 1)], Some(later)).await;
     assert_error(status, &body, 409, "COUPON_NOT_USABLE");
     assert_eq!(
         body["details"]["problems"][0],
@@ -742,12 +742,17 @@ async fn a_discount_larger_than_the_subtotal_makes_the_order_free(backend: Backe
     let whole = campaign(&staff, json!({"kind": "percent", "value": 100})).await;
     let huge = claimed(&app, huge["id"].as_i64().unwrap()).await;
     let whole = claimed(&app, whole["id"].as_i64().unwrap()).await;
-    let stock = product(&app, 1).await["stock"].as_i64().unwrap();
-    let price = product(&app, 1).await["price"].as_i64().unwrap();
+    let stock = product(&app, 25).await["stock"].as_i64().unwrap();
+    let price = product(&app, 25).await["price"].as_i64().unwrap();
 
     for (i, coupon) in [huge, whole].into_iter().enumerate() {
-        let (status, placed) =
-            order(&app, &format!("free-order-{i:04}"), &[(1, 1)], Some(coupon)).await;
+        let (status, placed) = order(
+            &app,
+            &format!("free-order-{i:04}"),
+            &[(25, 1)],
+            Some(coupon),
+        )
+        .await;
         assert_eq!(status, 201, "{placed}");
         assert_eq!(placed["subtotal"], price);
         assert_eq!(placed["discount"], price, "never more than the subtotal");
@@ -772,7 +777,7 @@ async fn a_discount_larger_than_the_subtotal_makes_the_order_free(backend: Backe
         assert_eq!(event["coupon_id"], coupon);
     }
     assert_eq!(points(&app).await, 1_000, "no points spent");
-    assert_eq!(product(&app, 1).await["stock"], stock - 2);
+    assert_eq!(product(&app, 25).await["stock"], stock - 2);
     assert_ledger_matches(&app, user_id).await;
 }
 

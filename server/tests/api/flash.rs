@@ -74,13 +74,13 @@ async fn a_success_is_said_once_on_the_next_page(backend: Backend) {
         let response = plain_post(
             &guest,
             "/api/cart/add",
-            "/products/1",
+            "/products/5",
             language,
-            &[("product_id", "1"), ("quantity", "2")],
+            &[("product_id", "5"), ("quantity", "2")],
         )
         .await;
         let back = location(&response);
-        assert!(back.ends_with("/products/1"), "{back}");
+        assert!(back.ends_with("/products/5"), "{back}");
         let html = open(&guest, &back, language).await;
         assert_eq!(
             flash(&html),
@@ -168,13 +168,13 @@ async fn a_refusal_comes_back_to_its_page_with_its_message(backend: Backend) {
         let response = plain_post(
             &late,
             "/api/admin/products/price",
-            "/products/1",
+            "/products/5",
             language,
-            &[("product_id", "1"), ("price", "1000")],
+            &[("product_id", "5"), ("price", "1000")],
         )
         .await;
-        assert_eq!(location(&response), "/products/1");
-        let (role, text) = flash(&open(&late, "/products/1", language).await).unwrap();
+        assert_eq!(location(&response), "/products/5");
+        let (role, text) = flash(&open(&late, "/products/5", language).await).unwrap();
         assert_eq!(role, "alert");
         assert!(!text.is_empty());
     }
@@ -183,19 +183,19 @@ async fn a_refusal_comes_back_to_its_page_with_its_message(backend: Backend) {
 async fn a_refused_admin_form_keeps_what_was_typed_beside_its_message(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.staff("flash_prices", Role::Admin).await;
-    let (_, product) = admin.get_json("/api/admin/products/get?id=1").await;
+    let (_, product) = admin.get_json("/api/admin/products/get?id=5").await;
     let price = product["price"].as_i64().unwrap().to_string();
     for (language, words) in [("ko", "가격은"), ("en", "A price is")] {
         let response = plain_post(
             &admin,
             "/api/admin/products/price",
-            "/admin/products/1",
+            "/admin/products/5",
             language,
-            &[("product_id", "1"), ("price", "100000001")],
+            &[("product_id", "5"), ("price", "100000001")],
         )
         .await;
         let back = location(&response);
-        assert_eq!(back, "/admin/products/1");
+        assert_eq!(back, "/admin/products/5");
         let html = open(&admin, &back, language).await;
         let (role, text) = flash(&html).unwrap();
         assert_eq!(role, "alert");
@@ -229,7 +229,7 @@ async fn a_refused_admin_form_keeps_what_was_typed_beside_its_message(backend: B
         assert!(!html.contains("field-error-price"));
     }
     // Nothing changed.
-    let (_, after) = admin.get_json("/api/admin/products/get?id=1").await;
+    let (_, after) = admin.get_json("/api/admin/products/get?id=5").await;
     assert_eq!(after["price"].as_i64().unwrap().to_string(), price);
 }
 
@@ -239,30 +239,30 @@ async fn json_clients_and_guests_pages_are_left_alone(backend: Backend) {
     shopper.signup("flash_json").await;
     // JSON: the answer itself, and no message waits for the next page.
     let (status, cart) = shopper
-        .post_json("/api/cart/add", &json!({"product_id": 2, "quantity": 1}))
+        .post_json("/api/cart/add", &json!({"product_id": 11, "quantity": 1}))
         .await;
     assert_eq!(status, 200);
     assert_eq!(cart["item_count"], 1);
     let (status, refusal) = shopper
-        .post_json("/api/cart/add", &json!({"product_id": 2, "quantity": 0}))
+        .post_json("/api/cart/add", &json!({"product_id": 11, "quantity": 0}))
         .await;
     assert_eq!(status, 400, "{refusal}");
-    assert_eq!(flash(&open(&shopper, "/products/2", "ko").await), None);
+    assert_eq!(flash(&open(&shopper, "/products/11", "ko").await), None);
 
     // A guest's message is theirs: the guests' cache never has it.
     let guest = app.visitor();
     let response = plain_post(
         &guest,
         "/api/cart/add",
-        "/products/3",
+        "/products/20",
         "ko",
-        &[("product_id", "3")],
+        &[("product_id", "20")],
     )
     .await;
     assert!(response.headers().contains_key("set-cookie"));
     let with_message = guest
         .client
-        .get(guest.url("/products/3"))
+        .get(guest.url("/products/20"))
         .header("accept", "text/html")
         .send()
         .await
@@ -279,7 +279,7 @@ async fn json_clients_and_guests_pages_are_left_alone(backend: Backend) {
         let other = app.visitor();
         let response = other
             .client
-            .get(other.url("/products/3"))
+            .get(other.url("/products/20"))
             .header("accept", "text/html")
             .send()
             .await

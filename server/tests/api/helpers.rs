@@ -378,3 +378,23 @@ pub async fn insert_product(
     tx.commit().await.unwrap();
     id
 }
+
+impl TestApp {
+    /// A variant of product `product_id` that is on sale and in stock, as
+    /// `GET /api/products/get` lists them: the first such, its id.
+    pub async fn variant_in_stock(&self, product_id: i64) -> i64 {
+        let (status, product) = self
+            .get_json(&format!("/api/products/get?id={product_id}"))
+            .await;
+        assert_eq!(status, 200, "{product}");
+        product["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["on_sale"] == true && v["stock"].as_i64().unwrap() > 0)
+            .unwrap_or_else(|| panic!("product {product_id} has a variant in stock: {product}"))
+            ["variant_id"]
+            .as_i64()
+            .unwrap()
+    }
+}

@@ -129,12 +129,12 @@ async fn numbers_past_i64_are_refused(backend: Backend) {
         ),
         (
             "/api/cart/add",
-            r#"{"product_id": 1, "quantity": 18446744073709551617}"#,
+            r#"{"product_id": 5, "quantity": 18446744073709551617}"#,
             "INVALID_QUANTITY",
         ),
         (
             "/api/orders/place",
-            r#"{"idempotency_key": "bignum-key-1", "items": [{"product_id": 1, "quantity": 1, "price": 99999999999999999999}]}"#,
+            r#"{"idempotency_key": "bignum-key-1", "items": [{"product_id": 5, "quantity": 1, "price": 99999999999999999999}]}"#,
             "BAD_REQUEST",
         ),
     ] {
@@ -172,7 +172,7 @@ async fn control_characters_and_long_text_are_refused(backend: Backend) {
         let (status, body) = app
             .post_json(
                 "/api/orders/place",
-                &json!({"idempotency_key": key, "items": [{"product_id": 1, "quantity": 1}]}),
+                &json!({"idempotency_key": key, "items": [{"product_id": 5, "quantity": 1}]}),
             )
             .await;
         assert_error(status, &body, 400, "BAD_REQUEST");

@@ -107,13 +107,14 @@ async fn pages_speak_the_shoppers_language(backend: Backend) {
         assert!(header(&res, "cache-control").contains("private"));
         (language, res.text().await.unwrap())
     };
-    let (language, ko) = page(app.visitor(), "/products/1").await;
+    // Size 270 chosen (it comes in sizes): the button adds it to the cart.
+    let (language, ko) = page(app.visitor(), "/products/1?o0=270").await;
     assert_eq!(language, "ko");
     assert!(ko.contains("<html lang=\"ko\""), "{ko}");
     assert!(ko.contains("클라우드 러너 운동화"), "the Korean name");
     assert!(ko.contains("89,000원"), "won the Korean way");
     assert!(ko.contains("장바구니 담기"));
-    let (language, en) = page(app.visitor_speaking("en-GB"), "/products/1").await;
+    let (language, en) = page(app.visitor_speaking("en-GB"), "/products/1?o0=270").await;
     assert_eq!(language, "en");
     assert!(en.contains("<html lang=\"en\""), "{en}");
     assert!(en.contains("Cloud Runner Sneakers"));
@@ -235,10 +236,13 @@ async fn an_order_keeps_its_names_in_both_languages(backend: Backend) {
         .post_json("/api/points/charge", &json!({"amount": 500_000}))
         .await;
     assert_eq!(status, 200, "{body}");
+    // The sneakers come in sizes: one of them.
+    let variant = app.variant_in_stock(1).await;
     let (status, order) = app
         .post_json(
             "/api/orders/place",
-            &json!({"idempotency_key": "bilingual-0001", "items": [{"product_id": 1, "quantity": 1}]}),
+            &json!({"idempotency_key": "bilingual-0001",
+                    "items": [{"product_id": 1, "variant_id": variant, "quantity": 1}]}),
         )
         .await;
     assert_eq!(status, 201, "{order}");

@@ -104,10 +104,10 @@ async fn a_shopper_cancels_and_gets_everything_back(backend: Backend) {
         let app = &app;
         async move { product(app, id).await["stock"].as_i64().unwrap() }
     };
-    set_stock(&app, 3, 10).await;
-    set_stock(&app, 4, 10).await;
-    let (before_3, before_4) = (stock(3).await, stock(4).await);
-    let placed = buy(&app, "cancel-buy-0001", &[(3, 2), (4, 1)]).await;
+    set_stock(&app, 20, 10).await;
+    set_stock(&app, 22, 10).await;
+    let (before_20, before_22) = (stock(20).await, stock(22).await);
+    let placed = buy(&app, "cancel-buy-0001", &[(20, 2), (22, 1)]).await;
     assert_eq!(placed["status"], "placed");
     assert!(placed.get("status_at").is_none(), "{placed}");
     let order_id = placed["order_id"].as_i64().unwrap();
@@ -124,7 +124,7 @@ async fn a_shopper_cancels_and_gets_everything_back(backend: Backend) {
     assert_eq!(cancelled["items"].as_array().unwrap().len(), 2);
 
     // Stock, points, movements, ledger and the event.
-    assert_eq!((stock(3).await, stock(4).await), (before_3, before_4));
+    assert_eq!((stock(20).await, stock(22).await), (before_20, before_22));
     let (_, points) = app.get_json("/api/points").await;
     assert_eq!(points["points"], 1_000_000);
     let movements: Vec<(i64, i64)> = sqlx::query_as(
@@ -135,7 +135,7 @@ async fn a_shopper_cancels_and_gets_everything_back(backend: Backend) {
     .fetch_all(app.db.pool())
     .await
     .unwrap();
-    assert_eq!(movements, vec![(3, 2), (4, 1)]);
+    assert_eq!(movements, vec![(20, 2), (22, 1)]);
     let (_, history) = app.get_json("/api/points/history").await;
     assert_eq!(history["items"][0]["kind"], "refund");
     assert_eq!(history["items"][0]["amount"], total);
@@ -190,12 +190,12 @@ async fn a_shopper_cancels_and_gets_everything_back(backend: Backend) {
 async fn who_may_fulfil_and_cancel_what(backend: Backend) {
     let app = spawn_app(backend).await;
     funded_shopper(&app, "owner", 1_000_000).await;
-    set_stock(&app, 1, 10).await;
-    set_stock(&app, 2, 10).await;
-    let first = buy(&app, "who-buy-0001", &[(1, 1)]).await["order_id"]
+    set_stock(&app, 25, 10).await;
+    set_stock(&app, 26, 10).await;
+    let first = buy(&app, "who-buy-0001", &[(25, 1)]).await["order_id"]
         .as_i64()
         .unwrap();
-    let second = buy(&app, "who-buy-0002", &[(2, 1)]).await["order_id"]
+    let second = buy(&app, "who-buy-0002", &[(26, 1)]).await["order_id"]
         .as_i64()
         .unwrap();
 
@@ -307,9 +307,9 @@ async fn twenty_concurrent_cancels_cancel_once(backend: Backend) {
         Backend::Sqlite => first.visitor(),
     };
     let user_id = funded_shopper(&first, "racer", 1_000_000).await;
-    set_stock(&first, 6, 50).await;
-    set_stock(&first, 7, 50).await;
-    let placed = buy(&first, "race-buy-0001", &[(6, 3), (7, 2)]).await;
+    set_stock(&first, 14, 50).await;
+    set_stock(&first, 17, 50).await;
+    let placed = buy(&first, "race-buy-0001", &[(14, 3), (17, 2)]).await;
     let order_id = placed["order_id"].as_i64().unwrap();
     let staff = first.staff("race_staff", Role::OrderManager).await;
     // Ten from the shopper, ten from staff, half on each instance, each
@@ -347,8 +347,8 @@ async fn twenty_concurrent_cancels_cancel_once(backend: Backend) {
             "SELECT COUNT(*) FROM outbox WHERE kind = 'order.cancelled'",
             1,
         ),
-        ("SELECT stock FROM variants WHERE product_id = 6", 50),
-        ("SELECT stock FROM variants WHERE product_id = 7", 50),
+        ("SELECT stock FROM variants WHERE product_id = 14", 50),
+        ("SELECT stock FROM variants WHERE product_id = 17", 50),
         (
             &format!("SELECT points FROM users WHERE id = {user_id}"),
             1_000_000,
@@ -367,18 +367,18 @@ async fn cancels_racing_a_flash_sale_never_oversell(backend: Backend) {
         Backend::Sqlite => first.visitor(),
     };
     const STOCK: i64 = 6;
-    set_stock(&first, 8, STOCK).await;
-    let price = product(&first, 8).await["price"].as_i64().unwrap();
+    set_stock(&first, 33, STOCK).await;
+    let price = product(&first, 33).await["price"].as_i64().unwrap();
     // Six early buyers take the whole stock; three of them cancel while
     // twenty others try to buy the units coming back.
     let mut early = Vec::new();
     for i in 0..STOCK {
         let shopper = first.visitor();
         funded_shopper(&shopper, &format!("early{i}"), price).await;
-        let order = buy(&shopper, &format!("early-buy-{i:04}"), &[(8, 1)]).await;
+        let order = buy(&shopper, &format!("early-buy-{i:04}"), &[(33, 1)]).await;
         early.push((shopper, order["order_id"].as_i64().unwrap()));
     }
-    assert_eq!(product(&first, 8).await["stock"], 0);
+    assert_eq!(product(&first, 33).await["stock"], 0);
     let mut late = Vec::new();
     for i in 0..20 {
         let shopper = if i % 2 == 0 {
@@ -403,7 +403,7 @@ async fn cancels_racing_a_flash_sale_never_oversell(backend: Backend) {
     requests.extend(late.iter().enumerate().map(|(i, shopper)| {
         shopper.post_request(
             "/api/orders/place",
-            json!({"idempotency_key": format!("late-buy-{i:04}"), "items": [{"product_id": 8, "quantity": 1}]}),
+            json!({"idempotency_key": format!("late-buy-{i:04}"), "items": [{"product_id": 33, "quantity": 1}]}),
         )
     }));
     let answers = post_concurrently(requests).await;
@@ -414,7 +414,7 @@ async fn cancels_racing_a_flash_sale_never_oversell(backend: Backend) {
     for (status, body) in answers[3..].iter().filter(|(s, _)| *s != 201) {
         assert_error(*status, body, 409, "INSUFFICIENT_STOCK");
     }
-    let stock = product(&first, 8).await["stock"].as_i64().unwrap();
+    let stock = product(&first, 33).await["stock"].as_i64().unwrap();
     assert!(
         sold_late <= 3,
         "never oversold: {sold_late} sold of 3 returned"
@@ -423,7 +423,7 @@ async fn cancels_racing_a_flash_sale_never_oversell(backend: Backend) {
     let units: i64 = count(
         &first,
         "SELECT CAST(COALESCE(SUM(i.quantity), 0) AS BIGINT) FROM order_items i \
-         JOIN orders o ON o.id = i.order_id WHERE o.status <> 'cancelled' AND i.product_id = 8",
+         JOIN orders o ON o.id = i.order_id WHERE o.status <> 'cancelled' AND i.product_id = 33",
     )
     .await;
     assert_eq!(
@@ -510,8 +510,8 @@ async fn a_failure_at_any_step_of_a_cancel_leaves_everything_as_it_was(backend: 
 async fn a_refund_is_never_refused_by_the_balance_cap(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "whale", 10_000_000).await;
-    set_stock(&app, 1, 10).await;
-    let placed = buy(&app, "whale-buy-0001", &[(1, 1)]).await;
+    set_stock(&app, 25, 10).await;
+    let placed = buy(&app, "whale-buy-0001", &[(25, 1)]).await;
     let total = placed["total"].as_i64().unwrap();
     // Charged back up to the cap after ordering...
     let (status, body) = app
@@ -636,16 +636,16 @@ async fn staff_find_orders_by_status_day_customer_and_product(backend: Backend) 
     let ann = funded_shopper(&app, "ann", 1_000_000).await;
     let bob_app = app.visitor();
     let bob = funded_shopper(&bob_app, "bob", 1_000_000).await;
-    for id in 1..=3 {
+    for id in [25, 26, 27] {
         set_stock(&app, id, 10).await;
     }
-    let a1 = buy(&app, "find-a-0001", &[(1, 1)]).await["order_id"]
+    let a1 = buy(&app, "find-a-0001", &[(25, 1)]).await["order_id"]
         .as_i64()
         .unwrap();
-    let a2 = buy(&app, "find-a-0002", &[(2, 1)]).await["order_id"]
+    let a2 = buy(&app, "find-a-0002", &[(26, 1)]).await["order_id"]
         .as_i64()
         .unwrap();
-    let b1 = buy(&bob_app, "find-b-0001", &[(2, 1), (3, 1)]).await["order_id"]
+    let b1 = buy(&bob_app, "find-b-0001", &[(26, 1), (27, 1)]).await["order_id"]
         .as_i64()
         .unwrap();
     cancel(&app, a2, "find-cancel-0001").await;
@@ -671,15 +671,15 @@ async fn staff_find_orders_by_status_day_customer_and_product(backend: Backend) 
         .get_json(&format!("/api/admin/orders?user_id={ann}"))
         .await;
     assert_eq!(ids(&anns), vec![a2, a1]);
-    let (_, with_2) = staff.get_json("/api/admin/orders?product_id=2").await;
-    assert_eq!(ids(&with_2), vec![b1, a2]);
-    let (_, bobs_2) = staff
+    let (_, with_26) = staff.get_json("/api/admin/orders?product_id=26").await;
+    assert_eq!(ids(&with_26), vec![b1, a2]);
+    let (_, bobs_26) = staff
         .get_json(&format!(
-            "/api/admin/orders?product_id=2&user_id={bob}&status=placed"
+            "/api/admin/orders?product_id=26&user_id={bob}&status=placed"
         ))
         .await;
-    assert_eq!(ids(&bobs_2), vec![b1]);
-    assert_eq!(bobs_2["total"], 1);
+    assert_eq!(ids(&bobs_26), vec![b1]);
+    assert_eq!(bobs_26["total"], 1);
     // Days are Seoul's: today holds them all, tomorrow none.
     let today = today_in_seoul();
     let (_, todays) = staff

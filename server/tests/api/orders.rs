@@ -99,8 +99,8 @@ pub(crate) async fn assert_ledger_matches(app: &TestApp, user_id: i64) {
 async fn an_order_from_the_cart_takes_stock_spends_points_and_keeps_a_snapshot(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "olive", 2_000_000).await;
-    let (p1, p2) = (product(&app, 1).await, product(&app, 2).await);
-    for (id, quantity) in [(1, 2), (2, 1)] {
+    let (p1, p2) = (product(&app, 25).await, product(&app, 26).await);
+    for (id, quantity) in [(25, 2), (26, 1)] {
         let (status, body) = app
             .post_json(
                 "/api/cart/add",
@@ -122,18 +122,18 @@ async fn an_order_from_the_cart_takes_stock_spends_points_and_keeps_a_snapshot(b
     assert!(order["ordered_at"].as_i64().unwrap() > 0);
     let items = order["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
-    assert_eq!(items[0]["product_id"], 1);
+    assert_eq!(items[0]["product_id"], 25);
     assert_eq!(items[0]["name"], p1["name"]);
     assert_eq!(items[0]["unit_price"], p1["price"]);
     assert_eq!(items[0]["quantity"], 2);
 
     // Stock taken, cart emptied, points spent with a ledger row naming the order.
     assert_eq!(
-        product(&app, 1).await["stock"],
+        product(&app, 25).await["stock"],
         p1["stock"].as_i64().unwrap() - 2
     );
     assert_eq!(
-        product(&app, 2).await["stock"],
+        product(&app, 26).await["stock"],
         p2["stock"].as_i64().unwrap() - 1
     );
     let (_, cart) = app.get_json("/api/cart").await;
@@ -149,8 +149,8 @@ async fn an_order_from_the_cart_takes_stock_spends_points_and_keeps_a_snapshot(b
 
     // A later price change does not touch the order's snapshot.
     for sql in [
-        "UPDATE products SET price = price + 500, name = 'Renamed' WHERE id = 1",
-        "UPDATE variants SET price = price + 500 WHERE product_id = 1",
+        "UPDATE products SET price = price + 500, name = 'Renamed' WHERE id = 25",
+        "UPDATE variants SET price = price + 500 WHERE product_id = 25",
     ] {
         sqlx::query(sql).execute(app.db.pool()).await.unwrap();
     }
@@ -179,19 +179,19 @@ async fn bad_orders_are_refused_with_the_field_named(backend: Backend) {
     let many: Vec<Value> = (1..=101).map(|i| line(i, json!(1))).collect();
     for (body, status, code, field) in [
         (
-            json!({"items": [line(1, json!(1))]}),
+            json!({"items": [line(5, json!(1))]}),
             400,
             "BAD_REQUEST",
             "idempotency_key",
         ),
         (
-            json!({"idempotency_key": "short", "items": [line(1, json!(1))]}),
+            json!({"idempotency_key": "short", "items": [line(5, json!(1))]}),
             400,
             "BAD_REQUEST",
             "idempotency_key",
         ),
         (
-            json!({"idempotency_key": "a key with spaces", "items": [line(1, json!(1))]}),
+            json!({"idempotency_key": "a key with spaces", "items": [line(5, json!(1))]}),
             400,
             "BAD_REQUEST",
             "idempotency_key",
@@ -215,25 +215,25 @@ async fn bad_orders_are_refused_with_the_field_named(backend: Backend) {
             "items",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "items": [line(1, json!(1)), line(1, json!(2))]}),
+            json!({"idempotency_key": "valid-key-01", "items": [line(5, json!(1)), line(5, json!(2))]}),
             400,
             "BAD_REQUEST",
             "items",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "items": [line(1, json!(0))]}),
+            json!({"idempotency_key": "valid-key-01", "items": [line(5, json!(0))]}),
             400,
             "INVALID_QUANTITY",
             "quantity",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "items": [line(1, json!(100))]}),
+            json!({"idempotency_key": "valid-key-01", "items": [line(5, json!(100))]}),
             400,
             "INVALID_QUANTITY",
             "quantity",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "items": [line(1, json!(1.5))]}),
+            json!({"idempotency_key": "valid-key-01", "items": [line(5, json!(1.5))]}),
             400,
             "INVALID_QUANTITY",
             "quantity",
@@ -257,7 +257,7 @@ async fn bad_orders_are_refused_with_the_field_named(backend: Backend) {
     }
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "valid-key-01", "items": [line(1, json!(1)), line(9999, json!(1))]}),
+        json!({"idempotency_key": "valid-key-01", "items": [line(5, json!(1)), line(9999, json!(1))]}),
     )
     .await;
     assert_error(status, &body, 404, "PRODUCT_NOT_FOUND");
@@ -268,17 +268,17 @@ async fn bad_orders_are_refused_with_the_field_named(backend: Backend) {
 async fn every_problem_is_listed_and_nothing_changes(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "carla", 1_000).await;
-    set_stock(&app, 1, 1).await;
-    set_stock(&app, 2, 0).await;
-    let price3 = product(&app, 3).await["price"].as_i64().unwrap();
+    set_stock(&app, 5, 1).await;
+    set_stock(&app, 11, 0).await;
+    let price3 = product(&app, 20).await["price"].as_i64().unwrap();
     let before = snapshot(&app, user_id).await;
 
     let (status, body) = place(
         &app,
         json!({"idempotency_key": "problems-01", "items": [
-            {"product_id": 1, "quantity": 3},
-            {"product_id": 2, "quantity": 1},
-            {"product_id": 3, "quantity": 1, "price": price3 + 1},
+            {"product_id": 5, "quantity": 3},
+            {"product_id": 11, "quantity": 1},
+            {"product_id": 20, "quantity": 1, "price": price3 + 1},
         ]}),
     )
     .await;
@@ -297,7 +297,7 @@ async fn every_problem_is_listed_and_nothing_changes(backend: Backend) {
             "PRICE_CHANGED"
         ]
     );
-    assert_eq!(problems[0]["product_id"], 1);
+    assert_eq!(problems[0]["product_id"], 5);
     assert_eq!(problems[0]["requested"], 3);
     assert_eq!(problems[0]["left"], 1);
     assert_eq!(problems[1]["left"], 0);
@@ -309,7 +309,7 @@ async fn every_problem_is_listed_and_nothing_changes(backend: Backend) {
     // Points alone: the top code is the points one.
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "problems-02", "items": [{"product_id": 3, "quantity": 1}]}),
+        json!({"idempotency_key": "problems-02", "items": [{"product_id": 20, "quantity": 1}]}),
     )
     .await;
     assert_error(status, &body, 409, "INSUFFICIENT_POINTS");
@@ -320,17 +320,17 @@ async fn every_problem_is_listed_and_nothing_changes(backend: Backend) {
 async fn a_changed_price_is_refused_with_the_new_price(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "dora", 1_000_000).await;
-    let price = product(&app, 7).await["price"].as_i64().unwrap();
+    let price = product(&app, 17).await["price"].as_i64().unwrap();
     for sql in [
-        "UPDATE products SET price = price + 1000 WHERE id = 7",
-        "UPDATE variants SET price = price + 1000 WHERE product_id = 7",
+        "UPDATE products SET price = price + 1000 WHERE id = 17",
+        "UPDATE variants SET price = price + 1000 WHERE product_id = 17",
     ] {
         sqlx::query(sql).execute(app.db.pool()).await.unwrap();
     }
     let before = snapshot(&app, user_id).await;
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "price-key-01", "items": [{"product_id": 7, "quantity": 1, "price": price}]}),
+        json!({"idempotency_key": "price-key-01", "items": [{"product_id": 17, "quantity": 1, "price": price}]}),
     )
     .await;
     assert_error(status, &body, 409, "PRICE_CHANGED");
@@ -341,7 +341,7 @@ async fn a_changed_price_is_refused_with_the_new_price(backend: Backend) {
     // The failed attempt left its key free: the same key orders at today's price.
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "price-key-01", "items": [{"product_id": 7, "quantity": 1, "price": price + 1000}]}),
+        json!({"idempotency_key": "price-key-01", "items": [{"product_id": 17, "quantity": 1, "price": price + 1000}]}),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -378,7 +378,7 @@ async fn one_key_one_order(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "fran", 1_000_000).await;
     let body =
-        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 6, "quantity": 1}]});
+        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 1}]});
     let (status, first) = place(&app, body.clone()).await;
     assert_eq!(status, 201, "{first}");
     let after_first = snapshot(&app, user_id).await;
@@ -392,7 +392,7 @@ async fn one_key_one_order(backend: Backend) {
             "/api/orders/place",
             &[
                 ("idempotency_key", "same-key-0001"),
-                ("items[0][product_id]", "6"),
+                ("items[0][product_id]", "14"),
                 ("items[0][quantity]", "1"),
             ],
         )
@@ -403,7 +403,7 @@ async fn one_key_one_order(backend: Backend) {
     // Another payload under that key: refused.
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 6, "quantity": 2}]}),
+        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 2}]}),
     )
     .await;
     assert_error(status, &body, 422, "IDEMPOTENCY_KEY_REUSED");
@@ -413,7 +413,7 @@ async fn one_key_one_order(backend: Backend) {
     funded_shopper(&other, "gus", 1_000_000).await;
     let (status, theirs) = place(
         &other,
-        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 6, "quantity": 1}]}),
+        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 1}]}),
     )
     .await;
     assert_eq!(status, 201, "{theirs}");
@@ -425,7 +425,7 @@ async fn one_key_one_order(backend: Backend) {
         .unwrap();
     let (status, later) = place(
         &app,
-        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 6, "quantity": 2}]}),
+        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 2}]}),
     )
     .await;
     assert_eq!(status, 201, "{later}");
@@ -442,9 +442,9 @@ async fn one_key_one_order(backend: Backend) {
 async fn ten_concurrent_submissions_of_one_key_order_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "hana", 1_000_000).await;
-    let price = product(&app, 7).await["price"].as_i64().unwrap();
+    let price = product(&app, 17).await["price"].as_i64().unwrap();
     let body =
-        json!({"idempotency_key": "double-click-01", "items": [{"product_id": 7, "quantity": 1}]});
+        json!({"idempotency_key": "double-click-01", "items": [{"product_id": 17, "quantity": 1}]});
     let answers = post_concurrently(
         (0..10)
             .map(|_| app.post_request("/api/orders/place", body.clone()))
@@ -484,8 +484,8 @@ async fn a_flash_sale_sells_exactly_the_stock(backend: Backend) {
     };
     const STOCK: i64 = 10;
     const BUYERS: usize = 30;
-    set_stock(&first, 8, STOCK).await;
-    let price = product(&first, 8).await["price"].as_i64().unwrap();
+    set_stock(&first, 33, STOCK).await;
+    let price = product(&first, 33).await["price"].as_i64().unwrap();
     let mut buyers = Vec::new();
     for i in 0..BUYERS {
         let app = if i % 2 == 0 {
@@ -502,7 +502,7 @@ async fn a_flash_sale_sells_exactly_the_stock(backend: Backend) {
         .map(|(i, (app, _))| {
             app.post_request(
                 "/api/orders/place",
-                json!({"idempotency_key": format!("flash-sale-{i:04}"), "items": [{"product_id": 8, "quantity": 1}]}),
+                json!({"idempotency_key": format!("flash-sale-{i:04}"), "items": [{"product_id": 33, "quantity": 1}]}),
             )
         })
         .collect();
@@ -512,7 +512,7 @@ async fn a_flash_sale_sells_exactly_the_stock(backend: Backend) {
         assert_error(*status, body, 409, "INSUFFICIENT_STOCK");
     }
     assert_eq!(sold, STOCK, "exactly the stock was sold: {answers:?}");
-    assert_eq!(product(&first, 8).await["stock"], 0);
+    assert_eq!(product(&first, 33).await["stock"], 0);
     for ((_, user_id), (status, _)) in buyers.iter().zip(&answers) {
         let bought = i64::from(*status == 201);
         let points = count(
@@ -539,16 +539,16 @@ async fn lines_in_opposite_orders_never_deadlock(backend: Backend) {
         funded_shopper(&visitor, &format!("twin{i}"), 1_000_000).await;
         shoppers.push(visitor);
     }
-    set_stock(&app, 9, 1000).await;
+    set_stock(&app, 15, 1000).await;
     set_stock(&app, 10, 1000).await;
     let requests = shoppers
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let lines = if i % 2 == 0 {
-                json!([{"product_id": 9, "quantity": 1}, {"product_id": 10, "quantity": 1}])
+                json!([{"product_id": 15, "quantity": 1}, {"product_id": 10, "quantity": 1}])
             } else {
-                json!([{"product_id": 10, "quantity": 1}, {"product_id": 9, "quantity": 1}])
+                json!([{"product_id": 10, "quantity": 1}, {"product_id": 15, "quantity": 1}])
             };
             s.post_request(
                 "/api/orders/place",
@@ -560,7 +560,7 @@ async fn lines_in_opposite_orders_never_deadlock(backend: Backend) {
     for (status, body) in &answers {
         assert_eq!(*status, 201, "{body}");
     }
-    assert_eq!(product(&app, 9).await["stock"], 1000 - 12);
+    assert_eq!(product(&app, 15).await["stock"], 1000 - 12);
     assert_eq!(product(&app, 10).await["stock"], 1000 - 12);
 }
 

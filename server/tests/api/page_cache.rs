@@ -129,7 +129,8 @@ where
 /// Price, stock, likes, best sellers and a product put off sale, each
 /// changed through `writer` (or its database) and read through `reader`.
 async fn every_change_reaches_the_guests(writer: &TestApp, reader: &TestApp) {
-    let product = 3;
+    // Without options: its page shows its one price and stock.
+    let product = 20;
     let path = format!("/products/{product}");
     follows(
         "price",
@@ -263,14 +264,14 @@ async fn a_page_in_the_cache_carries_nothing_of_a_shopper(backend: Backend) {
         .await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = shopper
-        .post_json("/api/cart/add", &json!({ "product_id": 3, "quantity": 2 }))
+        .post_json("/api/cart/add", &json!({ "product_id": 20, "quantity": 2 }))
         .await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = shopper
-        .post_json("/api/likes/add", &json!({ "product_id": 3 }))
+        .post_json("/api/likes/add", &json!({ "product_id": 20 }))
         .await;
     assert_eq!(status, 200, "{body}");
-    for path in ["/", "/products/3", "/cart"] {
+    for path in ["/", "/products/20", "/cart"] {
         let mine = get(&shopper.client, &app, path).await;
         assert_eq!(mine.status, 200, "{path}");
         assert_eq!(

@@ -162,7 +162,7 @@ async fn every_page_has_a_strict_policy_and_the_headers_that_go_with_it(backend:
     let (status, order) = shopper
         .post_json(
             "/api/orders/place",
-            &serde_json::json!({"idempotency_key": "headers-order-1", "items": [{"product_id": 1, "quantity": 1}]}),
+            &serde_json::json!({"idempotency_key": "headers-order-1", "items": [{"product_id": 5, "quantity": 1}]}),
         )
         .await;
     assert_eq!(status, 201, "{order}");

@@ -300,7 +300,7 @@ async fn a_new_identity_makes_an_account_and_signs_in_again_to_it(backend: Backe
     let (status, body) = guest
         .post_json(
             "/api/cart/add",
-            &serde_json::json!({"product_id": 1, "quantity": 1}),
+            &serde_json::json!({"product_id": 5, "quantity": 1}),
         )
         .await;
     assert_eq!(status, 200, "{body}");

@@ -55,7 +55,7 @@ async fn pages_never_stall_while_apps_start() {
     let shopper = app.with_client(quick_client());
     shopper.signup("stall_user").await;
     let (status, _) = shopper
-        .post_json("/api/cart/add", &serde_json::json!({"product_id": 1}))
+        .post_json("/api/cart/add", &serde_json::json!({"product_id": 5}))
         .await;
     assert_eq!(status, 200);
 
