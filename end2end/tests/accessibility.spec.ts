@@ -68,16 +68,16 @@ test("every page a shopper sees passes axe and can be found", async ({ page, con
   expect((await api.post("/api/signup", { data: { login_id: login, password: "correct horse battery" } })).status()).toBe(201);
   expect((await api.post("/api/points/charge", { form: { amount: "500000" } })).status()).toBe(200);
   expect((await api.post("/api/likes/add", { form: { product_id: "2" } })).status()).toBe(200);
-  // Products 1 and 3 are shoes in sizes: lines name one.
-  const boots = (await variantOf(api, 3)).variant_id;
+  // Products 1 and 7 (a tee, 200 in stock) come in sizes: lines name one.
+  const tee = (await variantOf(api, 7)).variant_id;
   const runners = (await variantOf(api, 1)).variant_id;
   const placed = await api.post("/api/orders/place", {
-    data: { idempotency_key: `axe-${login}`, items: [{ product_id: 3, variant_id: boots, quantity: 1 }] },
+    data: { idempotency_key: `axe-${login}`, items: [{ product_id: 7, variant_id: tee, quantity: 1 }] },
   });
   expect(placed.status()).toBe(201);
   const { order_id } = await placed.json();
   const another = await api.post("/api/orders/place", {
-    data: { idempotency_key: `axe-2-${login}`, items: [{ product_id: 3, variant_id: boots, quantity: 1 }] },
+    data: { idempotency_key: `axe-2-${login}`, items: [{ product_id: 7, variant_id: tee, quantity: 1 }] },
   });
   expect(another.status()).toBe(201);
   const cancelled = (await another.json()).order_id;
@@ -102,7 +102,7 @@ test("every page a shopper sees passes axe and can be found", async ({ page, con
   const discounted = await api.post("/api/orders/place", {
     data: {
       idempotency_key: `axe-coupon-${login}`,
-      items: [{ product_id: 3, variant_id: boots, quantity: 1 }],
+      items: [{ product_id: 7, variant_id: tee, quantity: 1 }],
       coupon_id: String(couponOf(spent)),
     },
   });
@@ -139,9 +139,9 @@ test("every page an admin sees passes axe and can be found", async ({ page, cont
   grant(baseURL!, login, "admin");
   // An order of their own, placed, so its page has the forms staff use.
   expect((await api.post("/api/points/charge", { form: { amount: "500000" } })).status()).toBe(200);
-  const boots = (await variantOf(api, 3)).variant_id;
+  const tee = (await variantOf(api, 7)).variant_id;
   const placed = await api.post("/api/orders/place", {
-    data: { idempotency_key: `axe-${login}`, items: [{ product_id: 3, variant_id: boots, quantity: 1 }] },
+    data: { idempotency_key: `axe-${login}`, items: [{ product_id: 7, variant_id: tee, quantity: 1 }] },
   });
   expect(placed.status()).toBe(201);
   const { order_id } = await placed.json();
