@@ -317,7 +317,7 @@ pub async fn grow_catalog(db: &Db, total: i64) -> anyhow::Result<()> {
 async fn first_variants(db: &Db) -> anyhow::Result<HashMap<i64, (i64, String)>> {
     let rows = sqlx::query(
         "SELECT v.product_id, v.id, v.sku FROM variants v \
-         WHERE v.id = (SELECT MIN(w.id) FROM variants w WHERE w.product_id = v.product_id)",
+         JOIN (SELECT MIN(w.id) AS id FROM variants w GROUP BY w.product_id) f ON f.id = v.id",
     )
     .fetch_all(db.pool())
     .await?;

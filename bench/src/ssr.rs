@@ -74,7 +74,8 @@ pub async fn shopper(server: &Server, login: &str) -> anyhow::Result<String> {
     client
         .post(server.url("/api/cart/add"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("product_id=1")
+        // Socks: a product without sizes (the shoes come in sizes).
+        .body("product_id=5")
         .send()
         .await?
         .error_for_status()?;
