@@ -50,7 +50,8 @@ say "schemathesis logged in, with points ($database)"
 curl -fs -c "$tmp/jar" -H 'content-type: application/json' \
   -d '{"login_id":"fuzzer","password":"correct horse"}' "$base/api/signup" >/dev/null
 curl -fs -b "$tmp/jar" -d 'amount=1000000' "$base/api/points/charge" >/dev/null
-curl -fs -b "$tmp/jar" -d 'product_id=1&quantity=2' "$base/api/cart/add" >/dev/null
+# Socks: a product without sizes (the demo shoes and clothes come in sizes).
+curl -fs -b "$tmp/jar" -d 'product_id=5&quantity=2' "$base/api/cart/add" >/dev/null
 cookie="$(awk '$6 == "storefront_session" { print $6 "=" $7 }' "$tmp/jar")"
 # Signup, login and logout would end or replace this session.
 run -H "Cookie: $cookie" --exclude-path /api/signup --exclude-path /api/login --exclude-path /api/logout

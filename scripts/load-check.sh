@@ -70,7 +70,8 @@ for threads in 1 "$(nproc)"; do
   start_server "$threads"
   curl -fs -c "$tmp/jar" -H 'content-type: application/json' \
     -d '{"login_id":"loadcheck","password":"correct horse"}' "$base/api/signup" >/dev/null
-  curl -fs -b "$tmp/jar" -d 'product_id=1' "$base/api/cart/add" >/dev/null
+  # Socks: a product without sizes (the demo shoes and clothes come in sizes).
+  curl -fs -b "$tmp/jar" -d 'product_id=5' "$base/api/cart/add" >/dev/null
   cookie="$(awk '$6 == "storefront_session" { print $6 "=" $7 }' "$tmp/jar")"
   label="runtime: $([ "$threads" = 1 ] && echo current-thread || echo "$threads workers")"
   printf '%-28s guest pages    ' "$label"; run_wrk -s "$tmp/pages.lua" "$base"
