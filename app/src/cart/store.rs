@@ -70,14 +70,8 @@ impl CartOwner {
         variant_id: Option<VariantId>,
         quantity: Quantity,
     ) -> AppResult<()> {
-        let (variant, price) = cartable(db, product_id, variant_id, quantity).await?;
-        let line = Line {
-            product_id,
-            variant_id: variant,
-            quantity,
-            price,
-        };
-        self.put_line(db, line, Change::Raise).await
+        self.put(db, product_id, variant_id, quantity, Change::Raise)
+            .await
     }
 
     pub async fn set(
@@ -87,6 +81,19 @@ impl CartOwner {
         variant_id: Option<VariantId>,
         quantity: Quantity,
     ) -> AppResult<()> {
+        self.put(db, product_id, variant_id, quantity, Change::Set)
+            .await
+    }
+
+    /// A line of a variant that can go in the cart, at today's price.
+    async fn put(
+        &self,
+        db: &Db,
+        product_id: ProductId,
+        variant_id: Option<VariantId>,
+        quantity: Quantity,
+        change: Change,
+    ) -> AppResult<()> {
         let (variant, price) = cartable(db, product_id, variant_id, quantity).await?;
         let line = Line {
             product_id,
@@ -94,7 +101,7 @@ impl CartOwner {
             quantity,
             price,
         };
-        self.put_line(db, line, Change::Set).await
+        self.put_line(db, line, change).await
     }
 
     async fn put_line(&self, db: &Db, line: Line, change: Change) -> AppResult<()> {

@@ -324,15 +324,11 @@ pub async fn update_variant(
         set_variant_price(tx, product, id, before.price, price.won(), by).await?;
     }
     if let Some(on_sale) = changes.on_sale.filter(|s| *s != before.on_sale) {
-        let variant = stored.variants.iter().find(|v| v.id == id);
-        let retired = variant.is_some_and(|v| {
-            v.values.iter().enumerate().any(|(i, value)| {
-                stored.options[i]
-                    .values
-                    .iter()
-                    .any(|o| o.id == *value && o.retired)
-            })
-        });
+        let retired = stored
+            .variants
+            .iter()
+            .find(|v| v.id == id)
+            .is_some_and(|v| stored.retired(v));
         if on_sale && retired {
             return Err(AppError::invalid_field(
                 ErrorCode::BadRequest,

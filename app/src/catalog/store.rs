@@ -471,7 +471,8 @@ impl Stored {
         variants::label(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())))
     }
 
-    fn retired(&self, variant: &StoredVariant) -> bool {
+    /// Whether one of a variant's values is taken out of its option.
+    pub fn retired(&self, variant: &StoredVariant) -> bool {
         variant
             .values
             .iter()
