@@ -14,6 +14,7 @@ pub mod openapi_admin;
 pub mod origin;
 pub mod page_cache;
 pub mod payment_returns;
+pub mod render_task;
 pub mod security;
 pub mod sign_in;
 pub mod startup;

@@ -6,7 +6,7 @@ use crate::{
     connections::{self, ConnectionLimits},
     form_feedback, json_forms, language, login_guard, openapi, origin,
     page_cache::{self, PageCache},
-    payment_returns, security, sign_in, text_input, time_limit,
+    payment_returns, render_task, security, sign_in, text_input, time_limit,
 };
 use anyhow::Context;
 use app::{
@@ -259,6 +259,7 @@ fn router(
         let destination = Destination::of(config.data_platform_url.as_deref());
         let content_policy = content_policy.clone();
         move || {
+            render_task::record_root();
             provide_context(destination.clone());
             provide_context(content_policy.clone());
             provide_context(db.clone());
@@ -279,7 +280,7 @@ fn router(
             _,
         >(context, shell))
         .with_state(state)
-        .layer(axum::middleware::from_fn(render_to_the_end))
+        .layer(axum::middleware::from_fn(render_task::run))
         .layer(axum::middleware::from_fn(login_guard::redirect_guests))
         .layer(axum::middleware::from_fn_with_state(
             db.clone(),
@@ -335,29 +336,6 @@ fn router(
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     security::headers(router, &content_policy, config.secure_cookies)
-}
-
-/// Runs each page and server function in a task of its own, to the end,
-/// even when the client goes away first. Dropped half-way (a closed
-/// connection), a render's reactive owner is torn down while the tasks it
-/// spawned still read its contexts: reactive_graph 0.2.16 then panics
-/// ("outside a <Router>", "already been disposed") or deadlocks a worker
-/// thread for good, dropping an owner inside a context lookup that holds
-/// its lock (seen under `make bench`: a runtime worker stuck in
-/// `OwnerInner::drop` → `RwLock::write`, and the server never finishing a
-/// graceful stop). A task that panics is answered 500.
-async fn render_to_the_end(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use tracing::Instrument;
-    match tokio::spawn(next.run(request).in_current_span()).await {
-        Ok(response) => response,
-        Err(error) => {
-            tracing::error!(%error, "a request's task failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
 }
 
 /// The operator's pages and answers are never stored by any cache.
