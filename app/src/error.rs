@@ -46,6 +46,9 @@ pub enum ErrorCode {
     OrderNotCancellable,
     /// The order is no longer `placed`: it cannot be shipped.
     OrderNotFulfillable,
+    /// The order is not waiting for its payment (paid, cancelled, expired),
+    /// or its payment is being confirmed.
+    OrderNotPayable,
     /// No coupon is left in the campaign.
     CouponSoldOut,
     /// The shopper already has this campaign's coupon.
@@ -86,10 +89,10 @@ impl ErrorCode {
             ForbiddenOrigin | Forbidden => 403,
             ProductNotFound | OrderNotFound | NotFound | UserNotFound | VariantNotFound => 404,
             LoginIdTaken | SkuTaken | LastAdmin | OrderNotCancellable | OrderNotFulfillable
-            | CouponSoldOut | CouponAlreadyIssued | CouponNotUsable | CouponMinimumNotMet
-            | LastSignInMethod | PasswordAlreadySet | LoginIdFixed | PointLimitExceeded
-            | InsufficientStock | InsufficientPoints | PriceChanged | CartChanged
-            | RequestInProgress | ChargeNotRefundable => 409,
+            | OrderNotPayable | CouponSoldOut | CouponAlreadyIssued | CouponNotUsable
+            | CouponMinimumNotMet | LastSignInMethod | PasswordAlreadySet | LoginIdFixed
+            | PointLimitExceeded | InsufficientStock | InsufficientPoints | PriceChanged
+            | CartChanged | RequestInProgress | ChargeNotRefundable => 409,
             IdempotencyKeyReused => 422,
             TooManyAttempts => 429,
             Internal => 500,
@@ -124,6 +127,7 @@ impl ErrorCode {
             LastAdmin => "LAST_ADMIN",
             OrderNotCancellable => "ORDER_NOT_CANCELLABLE",
             OrderNotFulfillable => "ORDER_NOT_FULFILLABLE",
+            OrderNotPayable => "ORDER_NOT_PAYABLE",
             CouponSoldOut => "COUPON_SOLD_OUT",
             CouponAlreadyIssued => "COUPON_ALREADY_ISSUED",
             CouponNotUsable => "COUPON_NOT_USABLE",

@@ -72,6 +72,10 @@ pub struct Config {
     /// `PAYMENTS_RECONCILE_SECS` (60): how often the reconciler looks up
     /// charges pending (and untouched) for that long.
     pub reconcile_every: Duration,
+    /// `PAYMENT_HOLD_SECS` (900, KakaoPay's own wait): how long an order
+    /// paid partly through the payment service holds its stock, points and
+    /// coupon for the shopper to pay; then it expires.
+    pub payment_hold: Duration,
 }
 
 /// How points are charged.
@@ -144,6 +148,7 @@ impl Config {
             page_cache_max_age: page_cache_max_age()?,
             payments: payments()?,
             reconcile_every: Duration::from_secs(number("PAYMENTS_RECONCILE_SECS", 60)?.max(1)),
+            payment_hold: Duration::from_secs(number("PAYMENT_HOLD_SECS", 900)?.max(1)),
         })
     }
 
@@ -186,6 +191,7 @@ impl Config {
             page_cache_max_age: crate::page_cache::DEFAULT_MAX_AGE,
             payments: PaymentSettings::Demo,
             reconcile_every: Duration::from_secs(60),
+            payment_hold: Duration::from_secs(900),
         }
     }
 }

@@ -24,7 +24,7 @@ use app::{
     orders::{
         CancelledOrder, CheckoutSummary, CouponChoice, FreshKey, IdempotencyKey, LineRequest,
         OrderDetail, OrderId, OrderLine, OrderPage, OrderState, OrderStatus, OrderSummary, Payment,
-        PlacedOrder,
+        PaymentRedirect, PlacedOrder, ServicePayment,
     },
     payments::{Charge, ChargeId, ChargeStatus},
     platform::{BestSellers, TopProduct},
@@ -60,13 +60,14 @@ use utoipa::{
         get_points, charge_points, point_history, my_charges, get_charge,
         like_product, unlike_product, liked_products,
         get_cart, add_to_cart, set_cart_quantity, remove_from_cart,
-        place_order, list_orders, get_order, cancel_order, new_order_key, checkout_view,
+        place_order, pay_order, list_orders, get_order, cancel_order, new_order_key, checkout_view,
         top_products,
         available_coupons, claim_coupon, my_coupons,
     ),
     components(schemas(
         AppError, ErrorCode, UserId, ProductId, Quantity, Won, Sort, OrderId, OrderStatus,
         OrderState, IdempotencyKey, ChargeAmount, LedgerKind, CartLine, OrderLine, OrderSummary,
+        PaymentRedirect, ServicePayment,
         TopProduct, LedgerEntry, Product, Payment, CampaignId, CouponId, CouponKind,
         CouponStatus, Terms, Validity, Offer, MyCoupon, CouponChoice, SignInProvider,
         LinkedIdentity, ChargeId, ChargeStatus, ChargeStarted, VariantId, ProductWithVariants,
@@ -202,6 +203,17 @@ struct PlaceOrderRequest {
     from_cart: Option<bool>,
     /// One of my coupons; empty or left out for none.
     coupon_id: Option<CouponId>,
+    /// Points to spend, 0 to the total after the coupon; empty or left
+    /// out: all of it. The rest is paid through the payment service (the
+    /// order awaits it); without one, the rest is `INSUFFICIENT_POINTS`.
+    #[schema(minimum = 0)]
+    points: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct PayOrderRequest {
+    order_id: OrderId,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -569,8 +581,10 @@ fn remove_from_cart() {}
 #[utoipa::path(post, path = "/api/orders/place", tag = "orders", security(("session" = [])),
     request_body(content((PlaceOrderRequest = "application/json"), (PlaceOrderRequest = "application/x-www-form-urlencoded"))),
     responses(
-        (status = 201, description = "Ordered (or the first answer under this key)", body = PlacedOrder),
-        (status = 400, description = "BAD_REQUEST (details.field), INVALID_QUANTITY, VARIANT_REQUIRED", body = AppError),
+        (status = 201, description = "Ordered (or the first answer under this key): `placed`, or \
+                                      `awaiting_payment` with `redirect_url` where the rest is paid \
+                                      (a form gets 303 there)", body = PlacedOrder),
+        (status = 400, description = "BAD_REQUEST (details.field: points too), INVALID_QUANTITY, VARIANT_REQUIRED", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
         (status = 404, description = "PRODUCT_NOT_FOUND (details.product_ids), VARIANT_NOT_FOUND", body = AppError),
@@ -581,6 +595,22 @@ fn remove_from_cart() {}
     ))]
 #[allow(dead_code)]
 fn place_order() {}
+
+#[utoipa::path(post, path = "/api/orders/pay", tag = "orders", security(("session" = [])),
+    request_body(content((PayOrderRequest = "application/json"), (PayOrderRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "A fresh payment of the rest of my order awaiting it: where to \
+                                      pay (a form gets 303 there)", body = PaymentRedirect),
+        (status = 400, description = "BAD_REQUEST", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "ORDER_NOT_FOUND (also anyone else's)", body = AppError),
+        (status = 409, description = "ORDER_NOT_PAYABLE (details.status; or its payment is being \
+                                      confirmed)", body = AppError),
+        (status = 503, description = "PAYMENT_UNAVAILABLE", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn pay_order() {}
 
 #[utoipa::path(get, path = "/api/orders", tag = "orders", security(("session" = [])),
     params(PageQuery),
@@ -611,7 +641,8 @@ fn get_order() {}
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
         (status = 404, description = "ORDER_NOT_FOUND (also anyone else's)", body = AppError),
-        (status = 409, description = "ORDER_NOT_CANCELLABLE (details.status), REQUEST_IN_PROGRESS", body = AppError),
+        (status = 409, description = "ORDER_NOT_CANCELLABLE (details.status; or its payment is \
+                                      being confirmed), REQUEST_IN_PROGRESS", body = AppError),
         (status = 422, description = "IDEMPOTENCY_KEY_REUSED", body = AppError),
     ))]
 #[allow(dead_code)]

@@ -1,17 +1,23 @@
 //! Where the payment service sends the shopper's browser back:
 //! `GET /payments/{provider}/approve?charge=ID&pg_token=…`, `/cancel` and
-//! `/fail`. The rules are `app::points::charging`; this module reads the
-//! request, checks it is the charge's own shopper, and answers with the
-//! points page and a message saying how the payment ended.
+//! `/fail`. The rules are `app::payments::flow`, with the charge's purpose
+//! (points, or an order's payment); this module reads the request, checks
+//! it is the charge's own shopper, and answers with the points page or the
+//! order's page and a message saying how the payment ended.
 
 use app::{
     db::Db,
     flash::{self, Flash},
     identity::{user_of, AuthSettings},
     locale::{td_string, Locale},
-    money::show_points,
-    payments::{provider::Payments, ChargeId},
-    points::{charging, ChargePoints},
+    money::{show_points, Won},
+    orders::paying,
+    payments::{
+        flow::{self, Returned},
+        provider::Payments,
+        Charge, ChargeId,
+    },
+    points::{self, ChargePoints},
     url::{encode, login_href},
 };
 use axum::{
@@ -78,45 +84,88 @@ async fn returned(
             .unwrap_or_default();
         return Redirect::to(&login_href(&here)).into_response();
     };
+    let (charge, reference) = match flow::own_charge(&db, user, id).await {
+        Ok(found) => found,
+        // Someone else's charge, or none: said in the shopper's language.
+        Err(_) => return not_found(locale),
+    };
+    let purpose = paying::purpose_of(&charge);
+    let (service, reference) = (service.as_ref(), reference.as_deref());
     let result = match what.as_str() {
         "approve" => match back.pg_token.as_deref().map(str::trim) {
             Some(token) if !token.is_empty() && token.len() <= 100 => {
-                charging::approve_return(&db, service.as_ref(), user, id, token).await
+                flow::approve_return(&db, service, purpose, &charge, reference, token).await
             }
-            _ => charging::abandoned_return(&db, service.as_ref(), user, id, true).await,
+            _ => flow::abandoned_return(&db, service, purpose, &charge, reference, true).await,
         },
-        "cancel" => charging::abandoned_return(&db, service.as_ref(), user, id, false).await,
-        "fail" => charging::abandoned_return(&db, service.as_ref(), user, id, true).await,
+        "cancel" => flow::abandoned_return(&db, service, purpose, &charge, reference, false).await,
+        "fail" => flow::abandoned_return(&db, service, purpose, &charge, reference, true).await,
         _ => return not_found(locale),
     };
-    let flash = match result {
-        Ok(charging::Returned::Paid { amount, balance }) => Flash::done(td_string!(
-            locale,
-            points.returned_paid,
-            charged = show_points(amount, locale),
-            points = show_points(balance, locale)
-        )),
-        Ok(charging::Returned::Confirming) => {
-            Flash::done(td_string!(locale, points.returned_confirming))
-        }
-        Ok(charging::Returned::Cancelled) => refused(td_string!(locale, points.returned_cancelled)),
-        Ok(charging::Returned::Failed(why)) if why.trim().is_empty() => {
-            refused(td_string!(locale, points.returned_failed))
-        }
-        Ok(charging::Returned::Failed(why)) => {
-            refused(td_string!(locale, points.returned_failed_why, why))
-        }
-        // Someone else's charge, or none: said in the shopper's language.
-        Err(error) if error.code == app::error::ErrorCode::NotFound => {
-            return not_found(locale);
-        }
-        Err(error) => {
-            tracing::error!(charge = %id, error = %error.message, "a shopper's return from paying");
-            refused(error.message)
-        }
+    let (flash, back_to) = match charge.order_id {
+        Some(order) => (
+            order_flash(&charge, result, locale),
+            format!("/orders/{}", encode(&order.to_string())),
+        ),
+        None => (
+            points_flash(&db, &charge, result, locale).await,
+            format!("/points?charge={}", encode(&id.to_string())),
+        ),
     };
     flash::keep(&session, flash).await;
-    Redirect::to(&format!("/points?charge={}", encode(&id.to_string()))).into_response()
+    Redirect::to(&back_to).into_response()
+}
+
+/// How a points charge ended, said on the points page.
+async fn points_flash(
+    db: &Db,
+    charge: &Charge,
+    result: app::error::AppResult<Returned>,
+    locale: Locale,
+) -> Flash {
+    match result {
+        Ok(Returned::Paid) => {
+            let balance = points::store::balance(db, charge.user_id)
+                .await
+                .unwrap_or_default();
+            Flash::done(td_string!(
+                locale,
+                points.returned_paid,
+                charged = show_points(charge.amount, locale),
+                points = show_points(balance, locale)
+            ))
+        }
+        Ok(Returned::Confirming) => Flash::done(td_string!(locale, points.returned_confirming)),
+        Ok(Returned::Cancelled) => refused(td_string!(locale, points.returned_cancelled)),
+        Ok(Returned::Failed(why)) if why.trim().is_empty() => {
+            refused(td_string!(locale, points.returned_failed))
+        }
+        Ok(Returned::Failed(why)) => refused(td_string!(locale, points.returned_failed_why, why)),
+        Err(error) => {
+            tracing::error!(charge = %charge.charge_id, error = %error.message, "a shopper's return from paying");
+            refused(error.message)
+        }
+    }
+}
+
+/// How an order's payment ended, said on the order's page.
+fn order_flash(charge: &Charge, result: app::error::AppResult<Returned>, locale: Locale) -> Flash {
+    let amount = Won(charge.amount).show(locale);
+    match result {
+        Ok(Returned::Paid) => Flash::done(td_string!(locale, orders.returned_paid, amount)),
+        Ok(Returned::Confirming) => Flash::done(td_string!(locale, orders.returned_confirming)),
+        Ok(Returned::Cancelled) => Flash::done(td_string!(locale, orders.returned_cancelled)),
+        Ok(Returned::Failed(why)) if why.trim().is_empty() => {
+            Flash::done(td_string!(locale, orders.returned_failed))
+        }
+        Ok(Returned::Failed(why)) => {
+            Flash::done(td_string!(locale, orders.returned_failed_why, why))
+        }
+        Err(error) => {
+            tracing::error!(charge = %charge.charge_id, error = %error.message, "a shopper's return from paying for an order");
+            Flash::done(error.message)
+        }
+    }
 }
 
 /// A message said as a refusal of the charge form.

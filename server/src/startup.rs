@@ -93,6 +93,7 @@ impl Application {
                     KakaoPay::new(settings.clone()).context("setting up KakaoPay")?,
                 ),
                 public_url: public.into(),
+                order_hold: config.payment_hold,
             },
         };
         // Tried once now; a provider that does not answer is retried in
@@ -131,7 +132,7 @@ impl Application {
         let dispatcher = tokio::spawn(self.dispatcher.run());
         // Pending charges are settled from the payment service's answer.
         let reconciler = self.payments.service().map(|service| {
-            tokio::spawn(app::points::charging::run_reconciler(
+            tokio::spawn(app::orders::paying::run_reconciler(
                 self.db.clone(),
                 service.clone(),
                 self.reconcile_every,

@@ -174,11 +174,11 @@ pub async fn refund_charge(charge_id: String, reason: String) -> Result<PointBal
         .ok()
         .filter(|id| *id > 0)
         .map(ChargeId)
-        .ok_or_else(points::charging::no_such_charge)?;
+        .ok_or_else(crate::payments::flow::no_such_charge)?;
     let db = db()?;
     let charge = charges::get(&db, id)
         .await?
-        .ok_or_else(points::charging::no_such_charge)?;
+        .ok_or_else(crate::payments::flow::no_such_charge)?;
     let payments = Payments::current();
     let Some(service) = payments.service().filter(|s| s.name() == charge.provider) else {
         return Err(AppError::new(

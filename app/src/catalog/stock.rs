@@ -116,14 +116,17 @@ pub enum MovementReason {
     Adjustment,
     /// Back from a cancelled order.
     Cancel,
+    /// Back from an order never paid (cancelled or expired unpaid).
+    Release,
 }
 
 impl MovementReason {
-    pub const ALL: [MovementReason; 4] = [
+    pub const ALL: [MovementReason; 5] = [
         MovementReason::Initial,
         MovementReason::Sale,
         MovementReason::Adjustment,
         MovementReason::Cancel,
+        MovementReason::Release,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -132,6 +135,7 @@ impl MovementReason {
             MovementReason::Sale => "sale",
             MovementReason::Adjustment => "adjustment",
             MovementReason::Cancel => "cancel",
+            MovementReason::Release => "release",
         }
     }
 
@@ -145,6 +149,7 @@ impl MovementReason {
             MovementReason::Sale => td_string!(locale, admin.reason_sale),
             MovementReason::Adjustment => td_string!(locale, admin.reason_adjustment),
             MovementReason::Cancel => td_string!(locale, admin.reason_cancel),
+            MovementReason::Release => td_string!(locale, admin.reason_release),
         }
     }
 }

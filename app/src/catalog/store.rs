@@ -727,6 +727,15 @@ impl Movement<'_> {
             note: "",
         }
     }
+
+    /// Back from order `order_id`, never paid (cancelled or expired while
+    /// it awaited its payment).
+    pub fn release(order_id: i64) -> Self {
+        Movement {
+            reason: MovementReason::Release,
+            ..Self::cancel(order_id)
+        }
+    }
 }
 
 /// The one stock rule: moves a variant's stock by `delta` inside `tx`, in

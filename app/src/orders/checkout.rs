@@ -7,7 +7,8 @@
 //! none of it.
 
 use super::{
-    idempotency, store, IdempotencyKey, LineRequest, OrderLine, OrderRequest, Payment, PlacedOrder,
+    idempotency, paying, store, IdempotencyKey, LineRequest, OrderLine, OrderRequest, OrderStatus,
+    Payment, PlacedOrder,
 };
 use crate::{
     cart,
@@ -18,28 +19,72 @@ use crate::{
     identity::{self, UserId},
     locale::{td_string, Locale},
     money::Won,
+    payments::{provider::Payments, store as charges},
     platform,
     points::{self, LedgerKind},
 };
 use sqlx::{Any, Transaction};
 
+/// `points`: how many points to spend (`None`: the whole total, as before
+/// an order could be paid otherwise); the rest is paid through the payment
+/// service (`payments`), the order `awaiting_payment` until it is.
 pub async fn place_order(
     db: &Db,
     user: UserId,
     key: &IdempotencyKey,
     request: &OrderRequest,
     coupon: Option<CouponId>,
+    points: Option<i64>,
+    payments: &Payments,
 ) -> AppResult<PlacedOrder> {
-    // The key covers the coupon too (and a request without one keeps the
-    // fingerprint it had before coupons).
+    // The key covers the coupon and the points too (a request without them
+    // keeps the fingerprint it had before).
     let mut fingerprint = request.fingerprint();
     if let Some(coupon) = coupon {
         fingerprint.push_str(&format!("|coupon:{coupon}"));
     }
-    idempotency::once(db, user, key, &fingerprint, || {
-        place_once(db, user, key, request, coupon)
+    if let Some(points) = points {
+        fingerprint.push_str(&format!("|points:{points}"));
+    }
+    let hold = match payments {
+        Payments::Provider {
+            order_hold,
+            service,
+            ..
+        } => Some((*order_hold, service.name())),
+        Payments::Demo => None,
+    };
+    let placed = idempotency::once(db, user, key, &fingerprint, || {
+        place_once(db, user, key, request, coupon, points, hold)
     })
-    .await
+    .await?;
+    // A replay, or an order placed at once: as it was.
+    if placed.state.status != OrderStatus::AwaitingPayment || placed.redirect_url.is_some() {
+        return Ok(placed);
+    }
+    // Its payment starts after the commit (the service is not asked while
+    // rows are locked); the answer kept for the key then names its page.
+    let mut placed = placed;
+    let mut tx = db.begin_write().await?;
+    let pending = charges::pending_for_order(&mut tx, placed.order_id.0).await?;
+    tx.commit().await?;
+    let started = match pending {
+        Some((charge, None)) => paying::start(db, payments, &charge).await,
+        _ => Err(AppError::internal(
+            "starting an order's payment",
+            "no charge to start",
+        )),
+    };
+    placed.redirect_url = Some(match started {
+        Ok(url) => url,
+        Err(error) => {
+            // The order waits: its page offers to pay again, or it expires.
+            tracing::warn!(order = %placed.order_id, error = %error.message, "an order's payment did not start");
+            format!("/orders/{}", placed.order_id)
+        }
+    });
+    idempotency::amend(db, user, key, &placed).await?;
+    Ok(placed)
 }
 
 async fn place_once(
@@ -48,6 +93,8 @@ async fn place_once(
     key: &IdempotencyKey,
     request: &OrderRequest,
     coupon: Option<CouponId>,
+    points: Option<i64>,
+    hold: Option<(std::time::Duration, &'static str)>,
 ) -> AppResult<PlacedOrder> {
     let mut tx = db.begin_write().await?;
     // The user first, then the variants in id order: every transaction
@@ -139,15 +186,46 @@ async fn place_once(
     };
     let total = payment.total;
     let balance = points::store::balance_in(&mut tx, user).await?;
-    if balance < total.get() {
-        problems.points_short(balance, total);
+    // Points to spend: all of the total unless the shopper said; the rest
+    // through the payment service, when there is one.
+    let points_used = match points {
+        None => total.get(),
+        Some(points) if (0..=total.get()).contains(&points) => points,
+        Some(_) => {
+            return Err(AppError::invalid_field(
+                ErrorCode::BadRequest,
+                "points",
+                td_string!(
+                    Locale::current(),
+                    errors.points_to_use,
+                    total = total.show(Locale::current())
+                ),
+            ))
+        }
+    };
+    let to_pay = total.get() - points_used;
+    if balance < points_used {
+        problems.points_short(balance, Won(points_used));
+    } else if to_pay > 0 && hold.is_none() {
+        // No payment service: the rest cannot be paid.
+        problems.points_short(points_used, total);
     }
     if let Some(refusal) = problems.into_error() {
         return Err(refusal);
     }
 
-    let order_id =
-        store::insert(&mut tx, user, &payment, ordered_at, &order_lines, &for_sale).await?;
+    let service = hold.filter(|_| to_pay > 0);
+    let pay_by = service.map(|(hold, _)| ordered_at + hold.as_millis() as i64);
+    let order_id = store::insert(
+        &mut tx,
+        user,
+        &payment,
+        ordered_at,
+        &order_lines,
+        &for_sale,
+        pay_by,
+    )
+    .await?;
     if let Some(coupon) = coupon {
         // One conditional update: of any number of orders with this
         // coupon, one spends it. Under the user's lock this one was
@@ -172,12 +250,13 @@ async fn place_once(
             ));
         }
     }
-    // An order a coupon paid for in full spends nothing: no ledger row.
-    let points_left = if total > Won::ZERO {
+    // An order a coupon (or the payment service) pays in full spends no
+    // points: no ledger row.
+    let points_left = if points_used > 0 {
         points::store::change_balance(
             &mut tx,
             user,
-            -total.get(),
+            -points_used,
             LedgerKind::Use,
             Some(order_id.0),
         )
@@ -188,49 +267,37 @@ async fn place_once(
     if matches!(request, OrderRequest::FromCart { .. }) {
         cart::store::remove_ordered(&mut tx, user, &ids).await?;
     }
+    let status = match service {
+        // The rest is paid through the service: a charge for it, started
+        // once this commits; the platform hears of the order once paid.
+        Some((_, provider)) => {
+            charges::create(&mut tx, user, to_pay, provider, Some(order_id.0)).await?;
+            OrderStatus::AwaitingPayment
+        }
+        None => {
+            let event = paying::placed_event(&mut tx, order_id).await?;
+            platform::outbox::enqueue(&mut tx, &event.into()).await?;
+            OrderStatus::Placed
+        }
+    };
     let placed = PlacedOrder {
         order_id,
         payment,
+        points_used,
+        to_pay,
+        redirect_url: None,
+        pay_by,
         points_left,
         items: order_lines,
         ordered_at,
-        state: super::OrderState::default(),
+        state: super::OrderState {
+            status,
+            ..super::OrderState::default()
+        },
     };
-    let mut event = platform::OrderPlaced::new(
-        order_id.0,
-        user,
-        total,
-        ordered_at,
-        placed
-            .items
-            .iter()
-            .map(|l| platform::SoldLine {
-                product_id: l.product_id,
-                variant_id: Some(l.variant_id),
-                sku: Some(l.sku.clone()),
-                name: base_name(&for_sale, l.variant_id),
-                unit_price: l.unit_price,
-                quantity: l.quantity,
-            })
-            .collect(),
-    );
-    if let Some(coupon) = coupon {
-        event = event.with_coupon(coupon.0, subtotal, discount);
-    }
-    platform::outbox::enqueue(&mut tx, &event.into()).await?;
     idempotency::complete(&mut tx, user, key, placed.order_id.0, &placed).await?;
     tx.commit().await?;
     Ok(placed)
-}
-
-/// A product's base name: the data platform's events carry it, whatever
-/// the shopper's language.
-fn base_name(products: &[catalog::store::ForSale], id: VariantId) -> String {
-    products
-        .iter()
-        .find(|p| p.variant_id == id)
-        .map(|p| p.name.clone())
-        .unwrap_or_default()
 }
 
 /// The lines to order: the request's, or the cart's (which must still be

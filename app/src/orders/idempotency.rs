@@ -161,6 +161,30 @@ pub async fn complete<T: Serialize>(
     Ok(())
 }
 
+/// Replaces a done key's answer with what the change became after its
+/// commit (an order's payment page, once the payment service gave it), so
+/// a replay says the same as the first answer.
+pub async fn amend<T: Serialize>(
+    db: &Db,
+    user: UserId,
+    key: &IdempotencyKey,
+    answer: &T,
+) -> AppResult<()> {
+    let response = serde_json::to_string(answer)
+        .map_err(|e| AppError::internal("storing an order answer", e))?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE idempotency_keys SET response = $3 WHERE user_id = $1 AND key = $2 AND state = 'done'",
+    )
+    .bind(user.0)
+    .bind(key.as_str())
+    .bind(response)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Frees a claim whose change failed.
 async fn release(db: &Db, user: UserId, key: &IdempotencyKey) -> AppResult<()> {
     sqlx::query(

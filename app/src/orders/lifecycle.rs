@@ -1,10 +1,11 @@
 //! An order's life after checkout, written once for both backends: staff
-//! fulfil a `placed` order, and its shopper or staff cancel one. A cancel
-//! is one transaction: the status (guarded, so it happens once), the stock
-//! back through the one stock rule, the points back as a `refund`, the
-//! coupon back while its campaign runs, the
-//! `order.cancelled` event in the outbox, the audit row for staff and the
-//! idempotency key's answer, or none of it.
+//! fulfil a `placed` order, and its shopper or staff cancel one (placed, or
+//! still awaiting its payment). A cancel is one transaction: the status
+//! (guarded, so it happens once), the stock back through the one stock
+//! rule, the points back as a `refund`, the coupon back while its campaign
+//! runs, the `order.cancelled` event in the outbox (for a placed order),
+//! the part paid through the payment service marked to be given back, the
+//! audit row for staff and the idempotency key's answer, or none of it.
 
 use super::{
     idempotency, order_not_found, store, Actor, CancelledOrder, IdempotencyKey, OrderDetail,
@@ -12,14 +13,17 @@ use super::{
 };
 use crate::{
     audit::{self, AuditKind},
-    catalog, coupons,
+    catalog::{self, store::Movement},
+    coupons,
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails},
     identity::{self, UserId},
     locale::{td_string, Locale},
+    payments::{self, provider::Payments, ChargeStatus},
     platform::{self, OrderCancelled, SoldLine},
     points::{self, LedgerKind},
 };
+use sqlx::{Any, Transaction};
 
 /// Cancels a `placed` order for `actor` (a shopper only their own: anyone
 /// else's is 404, as if it did not exist). The same `key` with the same
@@ -56,53 +60,63 @@ async fn cancel_once(
     // checkout locks the user, then variants, so none waits in a circle.
     identity::lock_user(db, &mut tx, owner).await?;
     let now = now_millis();
-    if !store::leave_placed(
-        &mut tx,
-        order_id,
-        OrderStatus::Cancelled,
-        now,
-        actor,
-        reason,
-    )
-    .await?
-    {
-        let status = store::status_in(&mut tx, order_id)
+    let status = store::status_in(&mut tx, order_id)
+        .await?
+        .ok_or_else(order_not_found)?;
+    let answer = match status {
+        OrderStatus::AwaitingPayment => {
+            cancel_unpaid(&mut tx, actor, owner, order_id, now, reason).await?
+        }
+        _ => cancel_placed(&mut tx, actor, owner, order_id, now, reason).await?,
+    };
+    idempotency::complete(&mut tx, actor.user(), key, order_id.0, &answer).await?;
+    tx.commit().await?;
+    // The payment service's part goes back after the commit: the charge is
+    // `refunding` until it has, and the reconciler asks again if it will
+    // not now.
+    if answer.refunded_by_service > 0 {
+        if let Some(service) = Payments::current().service() {
+            let mut conn = db.pool().acquire().await?;
+            if let Some((charge, reference)) =
+                payments::store::paid_for_order(&mut conn, order_id.0).await?
+            {
+                drop(conn);
+                let reference = reference.unwrap_or_default();
+                payments::flow::give_back(db, service.as_ref(), &charge, &reference).await?;
+            }
+        }
+    }
+    Ok(answer)
+}
+
+/// Cancels a `placed` order inside `tx`: everything comes back, the
+/// platform hears `order.cancelled`, and a payment through the service is
+/// marked to be given back.
+async fn cancel_placed(
+    tx: &mut Transaction<'static, Any>,
+    actor: Actor,
+    owner: UserId,
+    order_id: OrderId,
+    now: i64,
+    reason: &str,
+) -> AppResult<CancelledOrder> {
+    if !store::leave_placed(tx, order_id, OrderStatus::Cancelled, now, actor, reason).await? {
+        let status = store::status_in(tx, order_id)
             .await?
             .ok_or_else(order_not_found)?;
         return Err(not_cancellable(status));
     }
-    let lines = store::sold_lines(&mut tx, order_id).await?;
-    for line in &lines {
-        catalog::store::change_stock(
-            &mut tx,
-            line.variant_id,
-            line.quantity.get(),
-            catalog::store::Movement::cancel(order_id.0),
-        )
-        .await?
-        .ok_or_else(|| {
-            AppError::internal(
-                "returning stock",
-                format!("variant {} refused stock back", line.variant_id),
-            )
-        })?;
-    }
-    let refunded = points::store::paid_for_order(&mut tx, order_id.0).await?;
-    if refunded > 0 {
-        // A refund is never refused by the cap (`LedgerKind::capped`).
-        points::store::change_balance(
-            &mut tx,
-            owner,
-            refunded,
-            LedgerKind::Refund,
-            Some(order_id.0),
-        )
-        .await?;
-    }
-    // Its coupon comes back while the campaign has not ended; the
-    // campaign's issued count stays.
-    let coupon_returned = coupons::store::give_back(&mut tx, order_id.0, now).await?;
-    let order = store::get_in(&mut tx, order_id, Locale::current())
+    let held = give_back(tx, owner, order_id, now, Movement::cancel(order_id.0)).await?;
+    let paid = payments::store::paid_for_order(&mut **tx, order_id.0).await?;
+    let refunded_by_service = match paid {
+        Some((charge, _)) if charge.status == ChargeStatus::Paid => {
+            payments::store::mark_refunding(tx, charge.charge_id, "order cancelled")
+                .await?
+                .map_or(0, |c| c.amount)
+        }
+        _ => 0,
+    };
+    let order = store::get_in(tx, order_id, Locale::current())
         .await?
         .ok_or_else(order_not_found)?;
     let event = OrderCancelled {
@@ -110,7 +124,8 @@ async fn cancel_once(
         order_id: order_id.0,
         user_id: owner,
         total: order.payment.total,
-        items: lines
+        items: held
+            .lines
             .iter()
             .map(|l| SoldLine {
                 product_id: l.product_id,
@@ -124,12 +139,81 @@ async fn cancel_once(
         ordered_at: order.ordered_at,
         cancelled_at: now,
     };
-    platform::outbox::enqueue(&mut tx, &event.into()).await?;
-    // Staff answer for it in the audit log; a shopper's own cancel is
-    // recorded on the order itself (`status_by`).
+    platform::outbox::enqueue(tx, &event.into()).await?;
+    record_staff_cancel(tx, actor, order_id, held.points, reason).await?;
+    Ok(CancelledOrder {
+        order,
+        refunded: held.points,
+        refunded_by_service,
+        coupon_returned: held.coupon,
+    })
+}
+
+/// Cancels an order still awaiting its payment inside `tx`: its payment
+/// at the service is closed (refused while the shop is approving it), and
+/// what it held comes back. The platform never heard of it.
+async fn cancel_unpaid(
+    tx: &mut Transaction<'static, Any>,
+    actor: Actor,
+    owner: UserId,
+    order_id: OrderId,
+    now: i64,
+    reason: &str,
+) -> AppResult<CancelledOrder> {
+    if let Some((charge, _)) = payments::store::pending_for_order(tx, order_id.0).await? {
+        let closed = payments::store::close_unless_approving(
+            tx,
+            charge.charge_id,
+            ChargeStatus::Cancelled,
+            "the order was cancelled",
+        )
+        .await?;
+        if closed.is_none() {
+            return Err(AppError::new(
+                ErrorCode::OrderNotCancellable,
+                td_string!(Locale::current(), errors.order_being_paid),
+            )
+            .with_details(ErrorDetails {
+                status: Some(OrderStatus::AwaitingPayment.as_str().to_string()),
+                ..ErrorDetails::default()
+            }));
+        }
+    }
+    let held = release(
+        tx,
+        owner,
+        order_id,
+        OrderStatus::Cancelled,
+        Some(actor),
+        now,
+        reason,
+    )
+    .await?
+    .ok_or_else(|| AppError::internal("cancelling an order", "it left awaiting_payment"))?;
+    record_staff_cancel(tx, actor, order_id, held.points, reason).await?;
+    let order = store::get_in(tx, order_id, Locale::current())
+        .await?
+        .ok_or_else(order_not_found)?;
+    Ok(CancelledOrder {
+        order,
+        refunded: held.points,
+        refunded_by_service: 0,
+        coupon_returned: held.coupon,
+    })
+}
+
+/// Staff answer for a cancel in the audit log; a shopper's own cancel is
+/// recorded on the order itself (`status_by`).
+async fn record_staff_cancel(
+    tx: &mut Transaction<'static, Any>,
+    actor: Actor,
+    order_id: OrderId,
+    refunded: i64,
+    reason: &str,
+) -> AppResult<()> {
     if let Actor::Staff(staff) = actor {
         audit::store::record(
-            &mut tx,
+            tx,
             Some(staff),
             AuditKind::OrderCancelled,
             &format!("order:{order_id}"),
@@ -137,14 +221,72 @@ async fn cancel_once(
         )
         .await?;
     }
-    let answer = CancelledOrder {
-        order,
-        refunded,
-        coupon_returned,
-    };
-    idempotency::complete(&mut tx, actor.user(), key, order_id.0, &answer).await?;
-    tx.commit().await?;
-    Ok(answer)
+    Ok(())
+}
+
+/// What an order held, given back.
+pub struct Held {
+    pub lines: Vec<super::OrderLine>,
+    /// Points back to the shopper.
+    pub points: i64,
+    /// The coupon is usable again.
+    pub coupon: bool,
+}
+
+/// An order that was never paid (`awaiting_payment`) moves to `to`
+/// (`cancelled` or `expired`) and everything it held comes back: the stock
+/// (`release` movements), the points, the coupon. `None` when it was no
+/// longer awaiting its payment (then nothing is written).
+pub async fn release(
+    tx: &mut Transaction<'static, Any>,
+    owner: UserId,
+    order_id: OrderId,
+    to: OrderStatus,
+    actor: Option<Actor>,
+    now: i64,
+    note: &str,
+) -> AppResult<Option<Held>> {
+    if !store::leave_awaiting(tx, order_id, to, now, actor, note).await? {
+        return Ok(None);
+    }
+    give_back(tx, owner, order_id, now, Movement::release(order_id.0))
+        .await
+        .map(Some)
+}
+
+/// Gives back what an order held: its stock through the one stock rule
+/// (as `movement`), its points as a `refund` and its coupon while its
+/// campaign runs (the campaign's issued count stays).
+async fn give_back(
+    tx: &mut Transaction<'static, Any>,
+    owner: UserId,
+    order_id: OrderId,
+    now: i64,
+    movement: Movement<'static>,
+) -> AppResult<Held> {
+    let lines = store::sold_lines(tx, order_id).await?;
+    for line in &lines {
+        catalog::store::change_stock(tx, line.variant_id, line.quantity.get(), movement)
+            .await?
+            .ok_or_else(|| {
+                AppError::internal(
+                    "returning stock",
+                    format!("variant {} refused stock back", line.variant_id),
+                )
+            })?;
+    }
+    let points = points::store::paid_for_order(tx, order_id.0).await?;
+    if points > 0 {
+        // A refund is never refused by the cap (`LedgerKind::capped`).
+        points::store::change_balance(tx, owner, points, LedgerKind::Refund, Some(order_id.0))
+            .await?;
+    }
+    let coupon = coupons::store::give_back(tx, order_id.0, now).await?;
+    Ok(Held {
+        lines,
+        points,
+        coupon,
+    })
 }
 
 /// Staff mark a `placed` order shipped, with an optional note (a tracking

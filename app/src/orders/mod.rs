@@ -24,6 +24,8 @@ pub mod idempotency;
 #[cfg(feature = "ssr")]
 pub mod lifecycle;
 #[cfg(feature = "ssr")]
+pub mod paying;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -190,30 +192,39 @@ impl OrderRequest {
     }
 }
 
-/// Where an order is: `placed`, then `fulfilled` (shipped) or `cancelled`,
-/// once; neither of those changes again.
+/// Where an order is: `placed` (paid), then `fulfilled` (shipped) or
+/// `cancelled`, once. An order paid partly through a payment service is
+/// first `awaiting_payment`, holding its stock, points and coupon, and
+/// then `placed`, `cancelled` (given up, or declined) or `expired` (never
+/// paid in time). Neither `fulfilled`, `cancelled` nor `expired` changes.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
+    AwaitingPayment,
     #[default]
     Placed,
     Fulfilled,
     Cancelled,
+    Expired,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 3] = [
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::AwaitingPayment,
         OrderStatus::Placed,
         OrderStatus::Fulfilled,
         OrderStatus::Cancelled,
+        OrderStatus::Expired,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            OrderStatus::AwaitingPayment => "awaiting_payment",
             OrderStatus::Placed => "placed",
             OrderStatus::Fulfilled => "fulfilled",
             OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Expired => "expired",
         }
     }
 
@@ -224,9 +235,11 @@ impl OrderStatus {
 
     pub fn label(self, locale: Locale) -> &'static str {
         match self {
+            OrderStatus::AwaitingPayment => td_string!(locale, orders.status_awaiting_payment),
             OrderStatus::Placed => td_string!(locale, orders.status_placed),
             OrderStatus::Fulfilled => td_string!(locale, orders.status_fulfilled),
             OrderStatus::Cancelled => td_string!(locale, orders.status_cancelled),
+            OrderStatus::Expired => td_string!(locale, orders.status_expired),
         }
     }
 }
@@ -356,6 +369,19 @@ pub struct PlacedOrder {
     pub order_id: OrderId,
     #[serde(flatten)]
     pub payment: Payment,
+    /// Points spent on it (answers from before this field spent `total`).
+    #[serde(default)]
+    pub points_used: i64,
+    /// Won left to pay through the payment service (`awaiting_payment`).
+    #[serde(default)]
+    pub to_pay: i64,
+    /// `awaiting_payment`: where the shopper pays the rest (the payment
+    /// service's page; the order's page when it could not be started).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+    /// `awaiting_payment`: until when (unix ms) the order holds its stock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_by: Option<i64>,
     pub points_left: i64,
     pub items: Vec<OrderLine>,
     /// Unix milliseconds.
@@ -377,6 +403,9 @@ pub struct OrderSummary {
     pub ordered_at: i64,
     #[serde(flatten)]
     pub state: OrderState,
+    /// Won paid through the payment service (the rest in points).
+    #[serde(default)]
+    pub paid_by_service: i64,
 }
 
 impl OrderSummary {
@@ -424,6 +453,38 @@ pub struct OrderDetail {
     pub ordered_at: i64,
     #[serde(flatten)]
     pub state: OrderState,
+    /// The part paid through the payment service, once paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_with: Option<ServicePayment>,
+    /// `awaiting_payment`: until when (unix ms) it may be paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_by: Option<i64>,
+}
+
+/// The part of an order paid through a payment service.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicePayment {
+    /// `kakaopay`.
+    pub provider: String,
+    /// The service's id of the payment (KakaoPay's `tid`).
+    pub reference: Option<String>,
+    /// Won.
+    pub amount: i64,
+    /// `paid`; `refunding` or `refunded` once the order was cancelled.
+    pub status: crate::payments::ChargeStatus,
+    /// Unix milliseconds.
+    pub approved_at: Option<i64>,
+}
+
+impl OrderDetail {
+    /// Won still to pay through the payment service while it awaits it.
+    pub fn to_pay(&self) -> i64 {
+        match self.state.status {
+            OrderStatus::AwaitingPayment => self.payment.total.get() - self.points_spent,
+            _ => 0,
+        }
+    }
 }
 
 /// The answer to a cancel: the order, cancelled, and the points given back.
@@ -433,6 +494,9 @@ pub struct CancelledOrder {
     #[serde(flatten)]
     pub order: OrderDetail,
     pub refunded: i64,
+    /// Won the payment service gives back (its part of a paid order).
+    #[serde(default)]
+    pub refunded_by_service: i64,
     /// The order's coupon is usable again (it was still within its dates).
     #[serde(default)]
     pub coupon_returned: bool,
@@ -584,33 +648,108 @@ pub struct CouponChoice {
 }
 
 /// `POST /api/orders/place`: `idempotency_key` and either `items` or
-/// `from_cart: true`, and `coupon_id` (one of mine; empty for none). 201
-/// with the order; 404 `PRODUCT_NOT_FOUND`; 409 `INSUFFICIENT_STOCK`,
-/// `INSUFFICIENT_POINTS`, `PRICE_CHANGED`, `COUPON_NOT_USABLE`,
-/// `COUPON_MINIMUM_NOT_MET` (every problem listed in `details.problems`),
-/// `REQUEST_IN_PROGRESS`; 422 `IDEMPOTENCY_KEY_REUSED`.
+/// `from_cart: true`, `coupon_id` (one of mine; empty for none) and
+/// `points` (how many to spend, 0 to the total; empty or absent: all of
+/// it). 201 with the order: `placed`, or `awaiting_payment` with
+/// `redirect_url` where the rest is paid (a form is sent there, 303); 400
+/// `points`; 404 `PRODUCT_NOT_FOUND`; 409 `INSUFFICIENT_STOCK`,
+/// `INSUFFICIENT_POINTS` (also the rest without a payment service),
+/// `PRICE_CHANGED`, `COUPON_NOT_USABLE`, `COUPON_MINIMUM_NOT_MET` (every
+/// problem listed in `details.problems`), `REQUEST_IN_PROGRESS`; 422
+/// `IDEMPOTENCY_KEY_REUSED`.
 #[server(prefix = "/api", endpoint = "orders/place")]
 pub async fn place_order(
     idempotency_key: IdempotencyKey,
     items: Option<Vec<LineRequest>>,
     from_cart: Option<bool>,
     coupon_id: Option<String>,
+    points: Option<String>,
 ) -> Result<PlacedOrder, AppError> {
     let user_id = crate::identity::require_user().await?;
     let request = OrderRequest::parse(items, from_cart)?;
     let coupon = parse_coupon_choice(coupon_id.as_deref())?;
+    let points = parse_points(points.as_deref())?;
     let db = crate::db::db()?;
-    let placed = checkout::place_order(&db, user_id, &idempotency_key, &request, coupon).await?;
+    let payments = crate::payments::provider::Payments::current();
+    let placed = checkout::place_order(
+        &db,
+        user_id,
+        &idempotency_key,
+        &request,
+        coupon,
+        points,
+        &payments,
+    )
+    .await?;
     // The order's event is in the outbox: send it now rather than at the next poll.
     if let Some(wakeup) = use_context::<crate::platform::dispatcher::Wakeup>() {
         wakeup.wake();
     }
-    crate::flash::done(td_string!(Locale::current(), flash.order_placed)).await;
     crate::http_status::created();
-    if crate::http_status::is_plain_form_post() {
-        leptos_axum::redirect(&format!("/orders/{}", placed.order_id));
+    match &placed.redirect_url {
+        Some(url) => {
+            if crate::http_status::is_plain_form_post() {
+                leptos_axum::redirect(url);
+                crate::http_status::set_response_status(303);
+            }
+        }
+        None => {
+            crate::flash::done(td_string!(Locale::current(), flash.order_placed)).await;
+            if crate::http_status::is_plain_form_post() {
+                leptos_axum::redirect(&format!("/orders/{}", placed.order_id));
+            }
+        }
     }
     Ok(placed)
+}
+
+/// Points a checkout form or a JSON client chose to spend: all of the
+/// total when absent or empty; else a whole number, at least 0.
+pub fn parse_points(raw: Option<&str>) -> AppResult<Option<i64>> {
+    let Some(raw) = raw.map(str::trim).filter(|raw| !raw.is_empty()) else {
+        return Ok(None);
+    };
+    raw.replace(',', "")
+        .parse::<i64>()
+        .ok()
+        .filter(|points| *points >= 0)
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::invalid_field(
+                ErrorCode::BadRequest,
+                "points",
+                td_string!(Locale::current(), errors.points_whole_number),
+            )
+        })
+}
+
+/// Where the shopper goes to pay an order's rest.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRedirect {
+    pub order_id: OrderId,
+    pub redirect_url: String,
+}
+
+/// `POST /api/orders/pay`: `order_id`. A fresh payment of the rest of my
+/// order while it awaits it (the one started before can no longer be
+/// paid): where to pay (a form is sent there, 303). 404 not mine; 409
+/// `ORDER_NOT_PAYABLE` (`details.status`; or its payment is being
+/// confirmed); 503 `PAYMENT_UNAVAILABLE`.
+#[server(prefix = "/api", endpoint = "orders/pay")]
+pub async fn pay_order(order_id: OrderId) -> Result<PaymentRedirect, AppError> {
+    let user_id = crate::identity::require_user().await?;
+    let db = crate::db::db()?;
+    let payments = crate::payments::provider::Payments::current();
+    let redirect_url = paying::pay_again(&db, &payments, user_id, order_id).await?;
+    if crate::http_status::is_plain_form_post() {
+        leptos_axum::redirect(&redirect_url);
+        crate::http_status::set_response_status(303);
+    }
+    Ok(PaymentRedirect {
+        order_id,
+        redirect_url,
+    })
 }
 
 /// `GET /api/orders?page&per_page`: my orders, newest first.

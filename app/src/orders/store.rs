@@ -3,7 +3,8 @@
 
 use super::{
     Actor, AdminOrder, AdminOrderPage, AdminOrderQuery, AdminOrderSummary, OrderDetail, OrderId,
-    OrderLine, OrderPage, OrderState, OrderStatus, OrderSummary, Payment, StatusEntry,
+    OrderLine, OrderPage, OrderState, OrderStatus, OrderSummary, Payment, ServicePayment,
+    StatusEntry,
 };
 use crate::{
     catalog::{store::ForSale, ProductId, Quantity, VariantId},
@@ -21,6 +22,8 @@ use sqlx::{any::AnyRow, Any, AnyConnection, Row, Transaction};
 /// their price and name snapshots: the base name beside the price, and the
 /// name in every language the product has (`order_item_names`), as they
 /// are in this transaction.
+/// `pay_by`: the order waits for its payment until then
+/// (`awaiting_payment`); `None`: it is paid (`placed`).
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
     user: UserId,
@@ -28,10 +31,15 @@ pub async fn insert(
     ordered_at: i64,
     lines: &[OrderLine],
     sold: &[ForSale],
+    pay_by: Option<i64>,
 ) -> AppResult<OrderId> {
+    let status = match pay_by {
+        Some(_) => OrderStatus::AwaitingPayment,
+        None => OrderStatus::Placed,
+    };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO orders (user_id, total, subtotal, discount, coupon_id, ordered_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO orders (user_id, total, subtotal, discount, coupon_id, ordered_at, status, pay_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(user.0)
     .bind(payment.total.get())
@@ -39,6 +47,8 @@ pub async fn insert(
     .bind(payment.discount.get())
     .bind(payment.coupon_id.map(|c| c.0))
     .bind(ordered_at)
+    .bind(status.as_str())
+    .bind(pay_by)
     .fetch_one(&mut **tx)
     .await?;
     for line in lines {
@@ -94,6 +104,11 @@ fn line_label(locale: Locale) -> &'static str {
     }
 }
 
+/// Won an order `o` was paid through the payment service.
+const PAID_BY_SERVICE: &str = "CAST(COALESCE((SELECT SUM(c.amount) FROM charges c \
+     WHERE c.order_id = o.id AND c.status IN ('paid', 'refunding', 'refunded')), 0) AS BIGINT) \
+     AS paid_by_service";
+
 /// The columns `state_of` reads, of an order `o`.
 const STATE_COLUMNS: &str = "o.status, o.status_at, o.status_note, \
      CASE WHEN o.status_as = 'shopper' THEN 'shopper' \
@@ -116,7 +131,7 @@ fn state_of(row: &AnyRow) -> Result<OrderState, sqlx::Error> {
 /// offset. Public so the benchmark can show its query plan.
 pub fn list_sql(locale: Locale) -> String {
     format!(
-        "SELECT o.id, o.total, o.ordered_at, {STATE_COLUMNS}, \
+        "SELECT o.id, o.total, o.ordered_at, {STATE_COLUMNS}, {PAID_BY_SERVICE}, \
             CAST((SELECT SUM(i.quantity) FROM order_items i WHERE i.order_id = o.id) AS BIGINT) \
               AS item_count, \
             (SELECT {} FROM order_items i WHERE i.order_id = o.id \
@@ -140,6 +155,7 @@ pub async fn list(db: &Db, user: UserId, paging: Paging, locale: Locale) -> AppR
                 first_item: row.try_get("first_item")?,
                 ordered_at: row.try_get("ordered_at")?,
                 state: state_of(&row)?,
+                paid_by_service: row.try_get("paid_by_service")?,
             })
         })
         .fetch_all(db.pool())
@@ -185,7 +201,7 @@ async fn detail_on(
 ) -> AppResult<Option<OrderDetail>> {
     let Some(order) = sqlx::query(&format!(
         "SELECT o.id, o.user_id, o.total, o.subtotal, o.discount, o.coupon_id, o.ordered_at, \
-                {STATE_COLUMNS}, \
+                o.pay_by, {STATE_COLUMNS}, \
                 CAST(COALESCE((SELECT -SUM(l.amount) FROM point_ledger l \
                                WHERE l.order_id = o.id AND l.kind = 'use'), 0) AS BIGINT) AS points_spent \
          FROM orders o WHERE o.id = $1 AND ($2 = 0 OR o.user_id = $2)"
@@ -218,6 +234,16 @@ async fn detail_on(
     })
     .fetch_all(&mut *conn)
     .await?;
+    let paid_with = crate::payments::store::paid_for_order(conn, id.0)
+        .await?
+        .map(|(charge, reference)| ServicePayment {
+            provider: charge.provider,
+            reference,
+            amount: charge.amount,
+            status: charge.status,
+            approved_at: charge.paid_at,
+        });
+    let state = state_of(&order)?;
     Ok(Some(OrderDetail {
         order_id: OrderId(order.try_get("id")?),
         user_id: UserId(order.try_get("user_id")?),
@@ -230,7 +256,11 @@ async fn detail_on(
         points_spent: order.try_get("points_spent")?,
         items,
         ordered_at: order.try_get("ordered_at")?,
-        state: state_of(&order)?,
+        pay_by: order
+            .try_get::<Option<i64>, _>("pay_by")?
+            .filter(|_| state.status == OrderStatus::AwaitingPayment),
+        state,
+        paid_with,
     }))
 }
 
@@ -291,6 +321,81 @@ pub async fn leave_placed(
     .await?
     .rows_affected();
     Ok(moved == 1)
+}
+
+/// Moves an `awaiting_payment` order to `to` (`cancelled` or `expired`),
+/// recording when, by whom (`None`: the shop, on expiry or the payment
+/// service's word) and why. Conditional like `leave_placed`: whether this
+/// call moved it.
+pub async fn leave_awaiting(
+    tx: &mut Transaction<'static, Any>,
+    id: OrderId,
+    to: OrderStatus,
+    at: i64,
+    actor: Option<Actor>,
+    note: &str,
+) -> AppResult<bool> {
+    let as_ = actor.map(|actor| match actor {
+        Actor::Shopper(_) => "shopper",
+        Actor::Staff(_) => "staff",
+    });
+    let moved = sqlx::query(
+        "UPDATE orders SET status = $2, status_at = $3, status_by = $4, status_as = $5, \
+         status_note = $6 WHERE id = $1 AND status = 'awaiting_payment'",
+    )
+    .bind(id.0)
+    .bind(to.as_str())
+    .bind(at)
+    .bind(actor.map(|a| a.user().0))
+    .bind(as_)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(moved == 1)
+}
+
+/// Its payment is in: an `awaiting_payment` order is `placed` (when it
+/// still awaited it). Whether this call moved it.
+pub async fn mark_paid(tx: &mut Transaction<'static, Any>, id: OrderId) -> AppResult<bool> {
+    let moved = sqlx::query(
+        "UPDATE orders SET status = 'placed' WHERE id = $1 AND status = 'awaiting_payment'",
+    )
+    .bind(id.0)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(moved == 1)
+}
+
+/// Until when (unix ms) order `id` may be paid; `None` when it is not
+/// awaiting its payment.
+pub async fn pay_by(db: &Db, id: OrderId) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT pay_by FROM orders WHERE id = $1 AND status = 'awaiting_payment'",
+    )
+    .bind(id.0)
+    .fetch_optional(db.pool())
+    .await?
+    .flatten())
+}
+
+/// Orders whose hold ran out before `now` with no payment pending at the
+/// service (it never started, or failed): `(order, owner)`, at most `limit`.
+pub async fn unpaid_past(db: &Db, now: i64, limit: i64) -> AppResult<Vec<(OrderId, UserId)>> {
+    Ok(sqlx::query_as::<_, (i64, i64)>(
+        "SELECT o.id, o.user_id FROM orders o \
+         WHERE o.status = 'awaiting_payment' AND o.pay_by < $1 \
+           AND NOT EXISTS (SELECT 1 FROM charges c WHERE c.order_id = o.id AND c.status = 'pending') \
+         ORDER BY o.id LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|(id, user)| (OrderId(id), UserId(user)))
+    .collect())
 }
 
 /// An order's lines as sold: the variant, the product's base name, the
@@ -363,6 +468,7 @@ pub async fn list_all(
     let n = values.len();
     let sql = format!(
         "SELECT o.id, o.user_id, u.login_id, o.total, o.ordered_at, {STATE_COLUMNS}, \
+            {PAID_BY_SERVICE}, \
             CAST((SELECT SUM(i.quantity) FROM order_items i WHERE i.order_id = o.id) AS BIGINT) \
               AS item_count, \
             (SELECT {} FROM order_items i WHERE i.order_id = o.id \
@@ -389,6 +495,7 @@ pub async fn list_all(
                     first_item: row.try_get("first_item")?,
                     ordered_at: row.try_get("ordered_at")?,
                     state: state_of(&row)?,
+                    paid_by_service: row.try_get("paid_by_service")?,
                 },
                 user_id: UserId(row.try_get("user_id")?),
                 login_id: row.try_get("login_id")?,
@@ -441,12 +548,12 @@ pub async fn get_for_staff(db: &Db, id: OrderId, locale: Locale) -> AppResult<Op
     }))
 }
 
-/// How many orders placed since `since` (unix ms) still stand (not
+/// How many orders placed since `since` (unix ms) still stand (paid, not
 /// cancelled), and what they came to.
 pub async fn totals_since(db: &Db, since: i64) -> AppResult<(i64, Won)> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(total), 0) AS BIGINT) AS revenue \
-         FROM orders WHERE ordered_at >= $1 AND status <> 'cancelled'",
+         FROM orders WHERE ordered_at >= $1 AND status IN ('placed', 'fulfilled')",
     )
     .bind(since)
     .fetch_one(db.pool())

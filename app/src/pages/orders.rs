@@ -7,7 +7,7 @@ use crate::{
     money::{show_points, Won},
     orders::{
         get_order, list_orders, new_order_key, CancelOrder, OrderDetail, OrderPage, OrderState,
-        OrderStatus, MAX_REASON,
+        OrderStatus, PayOrder, MAX_REASON,
     },
     pages::NotFound,
 };
@@ -114,15 +114,19 @@ fn OrderView() -> impl IntoView {
     let order = OnceResource::new(async move {
         let order = get_order(id).await?;
         let key = match order.state.status {
-            OrderStatus::Placed => Some(new_order_key().await?.idempotency_key),
+            OrderStatus::Placed | OrderStatus::AwaitingPayment => {
+                Some(new_order_key().await?.idempotency_key)
+            }
             _ => None,
         };
         let coupon_back = match (order.state.status, order.payment.coupon_id) {
-            (OrderStatus::Cancelled, Some(coupon)) => my_coupons().await.is_ok_and(|mine| {
-                mine.items
-                    .iter()
-                    .any(|c| c.coupon_id == coupon && c.status == CouponStatus::Usable)
-            }),
+            (OrderStatus::Cancelled | OrderStatus::Expired, Some(coupon)) => {
+                my_coupons().await.is_ok_and(|mine| {
+                    mine.items
+                        .iter()
+                        .any(|c| c.coupon_id == coupon && c.status == CouponStatus::Usable)
+                })
+            }
             _ => false,
         };
         Ok::<_, AppError>((order, key, coupon_back))
@@ -159,6 +163,7 @@ fn OrderDetails(order: OrderDetail, key: Option<String>, coupon_back: bool) -> i
     let locale = Locale::current();
     let title = td_string!(locale, orders.order_number, id = order.order_id).to_string();
     let (order_id, points_spent, state) = (order.order_id, order.points_spent, order.state.clone());
+    let (to_pay, pay_by, paid_with) = (order.to_pay(), order.pay_by, order.paid_with.clone());
     let payment = order.payment;
     let with_coupon = payment.coupon_id.is_some();
     view! {
@@ -170,6 +175,7 @@ fn OrderDetails(order: OrderDetail, key: Option<String>, coupon_back: bool) -> i
             <p class="order-page__status">
                 {td_string!(locale, orders.status)} ": " <StatusLabel status=state.status />
             </p>
+            {pay_by.map(|pay_by| view! { <PayNow order_id to_pay pay_by /> })}
             <StatusStory state points_spent coupon_back />
             <table class="ledger" data-testid="order-lines">
                 <thead>
@@ -228,6 +234,14 @@ fn OrderDetails(order: OrderDetail, key: Option<String>, coupon_back: bool) -> i
             <p data-testid="order-points">
                 {td_string!(locale, orders.paid_with, points = show_points(order.points_spent, locale))}
             </p>
+            {paid_with.map(|paid| view! {
+                <p data-testid="order-service-payment" data-status=paid.status.as_str()>
+                    {td_string!(locale, orders.paid_by_service, amount = Won(paid.amount).show(locale))}
+                    {(paid.status != crate::payments::ChargeStatus::Paid).then(|| view! {
+                        " (" {paid.status.label(locale)} ")"
+                    })}
+                </p>
+            })}
             {key.map(|key| view! { <CancelForm order_id points_spent key /> })}
             <p>
                 <a href="/orders">{td_string!(locale, orders.all_orders)}</a>
@@ -246,7 +260,24 @@ fn StatusStory(state: OrderState, points_spent: i64, coupon_back: bool) -> impl 
     let when = state.status_at.map(|at| format_millis(at, locale));
     let reason = state.reason.filter(|r| !r.is_empty());
     match state.status {
-        OrderStatus::Placed => ().into_any(),
+        OrderStatus::Placed | OrderStatus::AwaitingPayment => ().into_any(),
+        OrderStatus::Expired => view! {
+            <div class="order-page__story" data-testid="status-story">
+                {when.map(|when| view! { <p data-testid="expired-at">{td_string!(locale, orders.expired_at, when)}</p> })}
+                {(points_spent > 0).then(|| view! {
+                    <p class="notice notice--ok" data-testid="refunded">
+                        {td_string!(locale, orders.refunded, points = show_points(points_spent, locale))}
+                    </p>
+                })}
+                {coupon_back.then(|| view! {
+                    <p class="notice notice--ok" data-testid="coupon-returned">
+                        {td_string!(locale, orders.coupon_returned)} " "
+                        <a href="/coupons">{td_string!(locale, coupons.mine)}</a>
+                    </p>
+                })}
+            </div>
+        }
+        .into_any(),
         OrderStatus::Cancelled => {
             let by_me = state.status_by.as_deref() == Some("shopper");
             view! {
@@ -282,6 +313,32 @@ fn StatusStory(state: OrderState, points_spent: i64, coupon_back: bool) -> impl 
             </div>
         }
         .into_any(),
+    }
+}
+
+/// An order waiting for the rest of its payment: how much, until when, and
+/// a plain form that starts a fresh payment at the service (303 there).
+#[component]
+fn PayNow(order_id: crate::orders::OrderId, to_pay: i64, pay_by: i64) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
+        <section class="order-pay notice" aria-labelledby="pay-heading" data-testid="pay-now">
+            <h2 id="pay-heading">{td_string!(locale, orders.pay_heading)}</h2>
+            <p data-testid="to-pay">
+                {td_string!(
+                    locale,
+                    orders.pay_explain,
+                    amount = Won(to_pay).show(locale),
+                    until = format_millis(pay_by, locale)
+                )}
+            </p>
+            <form method="post" action=PayOrder::url()>
+                <input type="hidden" name="order_id" value=order_id.0 />
+                <button type="submit" class="kakaopay-button" data-testid="pay-now-button">
+                    {td_string!(locale, orders.pay_button)}
+                </button>
+            </form>
+        </section>
     }
 }
 

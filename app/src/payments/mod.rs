@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 #[cfg(feature = "ssr")]
+pub mod flow;
+#[cfg(feature = "ssr")]
 pub mod kakaopay;
 #[cfg(feature = "ssr")]
 pub mod provider;
@@ -60,6 +62,11 @@ impl ChargeLimits {
 /// the shopper and settles it from the payment service's answer alone.
 pub const WAIT_FOR_SHOPPER_MS: i64 = 30 * 60 * 1000;
 
+/// While the shop is asking the service for a charge's money (and a
+/// while after, when the answer was lost), nothing else closes the
+/// charge: an expiry or a cancel racing the approval waits this long.
+pub const APPROVAL_GRACE_MS: i64 = 60 * 1000;
+
 /// A charge's id; also the `partner_order_id` a provider is given.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -87,16 +94,20 @@ pub enum ChargeStatus {
     Failed,
     /// Cancelled by the shopper at the payment service.
     Cancelled,
-    /// Paid, then given back by staff, its points taken back.
+    /// Paid for an order since cancelled: the shop owes the money back
+    /// and asks the service until it has given it (the reconciler retries).
+    Refunding,
+    /// Paid, then given back (by staff, or for a cancelled order).
     Refunded,
 }
 
 impl ChargeStatus {
-    pub const ALL: [ChargeStatus; 5] = [
+    pub const ALL: [ChargeStatus; 6] = [
         ChargeStatus::Pending,
         ChargeStatus::Paid,
         ChargeStatus::Failed,
         ChargeStatus::Cancelled,
+        ChargeStatus::Refunding,
         ChargeStatus::Refunded,
     ];
 
@@ -106,6 +117,7 @@ impl ChargeStatus {
             ChargeStatus::Paid => "paid",
             ChargeStatus::Failed => "failed",
             ChargeStatus::Cancelled => "cancelled",
+            ChargeStatus::Refunding => "refunding",
             ChargeStatus::Refunded => "refunded",
         }
     }
@@ -123,6 +135,7 @@ impl ChargeStatus {
             ChargeStatus::Paid => td_string!(locale, points.status_paid),
             ChargeStatus::Failed => td_string!(locale, points.status_failed),
             ChargeStatus::Cancelled => td_string!(locale, points.status_cancelled),
+            ChargeStatus::Refunding => td_string!(locale, points.status_refunding),
             ChargeStatus::Refunded => td_string!(locale, points.status_refunded),
         }
     }
@@ -147,6 +160,9 @@ pub struct Charge {
     /// Unix milliseconds.
     pub created_at: i64,
     pub paid_at: Option<i64>,
+    /// The order it pays for (part of); absent: it buys points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<i64>,
 }
 
 /// A pending charge is failing once the reconciler has looked at it this
@@ -171,6 +187,9 @@ pub struct StuckCharge {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentsStatus {
     pub pending: i64,
+    /// Paid for orders since cancelled, the money not yet given back.
+    #[serde(default)]
+    pub refunding: i64,
     /// Pending charges looked at `FAILING_AFTER` times or more.
     pub failing: i64,
     /// Age of the oldest pending charge, in milliseconds.

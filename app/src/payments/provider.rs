@@ -104,6 +104,9 @@ pub enum Payments {
         /// The shop's address as browsers reach it (`PUBLIC_URL`): the
         /// service sends the shopper back under it.
         public_url: Arc<str>,
+        /// How long an order waits for the rest of its payment, holding
+        /// its stock, points and coupon (`PAYMENT_HOLD_SECS`).
+        order_hold: std::time::Duration,
     },
 }
 
@@ -129,6 +132,19 @@ impl Payments {
             Payments::Demo => None,
             Payments::Provider { service, .. } => Some(service),
         }
+    }
+
+    /// Whether the request's browser is a phone's (the service's mobile
+    /// page, not the PC one).
+    pub fn on_a_phone() -> bool {
+        leptos::prelude::with_context::<http::request::Parts, _>(|parts| {
+            parts
+                .headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|ua| ua.contains("Mobi"))
+        })
+        .unwrap_or(false)
     }
 
     pub fn limits(&self) -> super::ChargeLimits {

@@ -1,6 +1,8 @@
 //! The charges and their events: the one place a charge changes.
 
-use super::{Charge, ChargeId, ChargeStatus, PaymentsStatus, StuckCharge, FAILING_AFTER};
+use super::{
+    Charge, ChargeId, ChargeStatus, PaymentsStatus, StuckCharge, APPROVAL_GRACE_MS, FAILING_AFTER,
+};
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult},
@@ -8,25 +10,27 @@ use crate::{
 };
 use sqlx::{any::AnyRow, Any, Row, Transaction};
 
-const COLUMNS: &str = "id, user_id, amount, status, provider, created_at, paid_at";
+const COLUMNS: &str = "id, user_id, amount, status, provider, created_at, paid_at, order_id";
 
 /// A new `pending` charge of `amount` won for `user` through `provider`,
-/// with its `created` event.
+/// with its `created` event: for points, or part of order `order_id`.
 pub async fn create(
     tx: &mut Transaction<'static, Any>,
     user: UserId,
     amount: i64,
     provider: &str,
+    order_id: Option<i64>,
 ) -> AppResult<Charge> {
     let now = now_millis();
     let created = sqlx::query(&format!(
-        "INSERT INTO charges (user_id, amount, provider, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, 'pending', $4, $4) RETURNING {COLUMNS}"
+        "INSERT INTO charges (user_id, amount, provider, status, created_at, updated_at, order_id) \
+         VALUES ($1, $2, $3, 'pending', $4, $4, $5) RETURNING {COLUMNS}"
     ))
     .bind(user.0)
     .bind(amount)
     .bind(provider)
     .bind(now)
+    .bind(order_id)
     .try_map(|row: AnyRow| charge(&row))
     .fetch_one(&mut **tx)
     .await?;
@@ -88,6 +92,153 @@ pub async fn settle(
     Ok(moved)
 }
 
+/// The shop is about to ask the service for a pending charge's money:
+/// marked so, nothing closes it by time or by the shopper's word for
+/// `APPROVAL_GRACE_MS` (`close_unless_approving`). Whether it is still
+/// pending (else nothing is asked).
+pub async fn claim_for_approval(db: &Db, id: ChargeId) -> AppResult<bool> {
+    let mut tx = db.begin_write().await?;
+    let claimed = sqlx::query(
+        "UPDATE charges SET approving_at = $2, updated_at = $2 WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id.0)
+    .bind(now_millis())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// Closes a pending charge without the service's word (its hold ran out,
+/// the shopper cancelled the order, or a fresh payment replaces it): like
+/// `settle`, but not while the shop is approving it (`claim_for_approval`
+/// less than `APPROVAL_GRACE_MS` ago), when `None` is the answer too.
+pub async fn close_unless_approving(
+    tx: &mut Transaction<'static, Any>,
+    id: ChargeId,
+    to: ChargeStatus,
+    detail: &str,
+) -> AppResult<Option<Charge>> {
+    if !matches!(to, ChargeStatus::Failed | ChargeStatus::Cancelled) {
+        return Err(AppError::internal(
+            "closing a charge",
+            format!("a charge is not closed as {}", to.as_str()),
+        ));
+    }
+    let now = now_millis();
+    let moved = sqlx::query(&format!(
+        "UPDATE charges SET status = $2, updated_at = $3 \
+         WHERE id = $1 AND status = 'pending' \
+           AND (approving_at IS NULL OR approving_at < $4) RETURNING {COLUMNS}"
+    ))
+    .bind(id.0)
+    .bind(to.as_str())
+    .bind(now)
+    .bind(now - APPROVAL_GRACE_MS)
+    .try_map(|row: AnyRow| charge(&row))
+    .fetch_optional(&mut **tx)
+    .await?;
+    if moved.is_some() {
+        event(tx, id, to.as_str(), detail).await?;
+    }
+    Ok(moved)
+}
+
+/// The pending charge of order `order_id`, if it has one, with the
+/// service's reference.
+pub async fn pending_for_order(
+    tx: &mut Transaction<'static, Any>,
+    order_id: i64,
+) -> AppResult<Option<(Charge, Option<String>)>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {COLUMNS}, provider_ref FROM charges \
+         WHERE order_id = $1 AND status = 'pending' ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(order_id)
+    .try_map(|row: AnyRow| Ok((charge(&row)?, row.try_get("provider_ref")?)))
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// The charge that paid for order `order_id` (paid, or since given back
+/// or being given back), with the service's reference.
+pub async fn paid_for_order(
+    conn: &mut sqlx::AnyConnection,
+    order_id: i64,
+) -> AppResult<Option<(Charge, Option<String>)>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {COLUMNS}, provider_ref FROM charges WHERE order_id = $1 \
+         AND status IN ('paid', 'refunding', 'refunded') ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(order_id)
+    .try_map(|row: AnyRow| Ok((charge(&row)?, row.try_get("provider_ref")?)))
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// A paid charge whose order was cancelled: the shop owes its money back
+/// (`refunding`, one conditional update). `None` when it was not paid.
+pub async fn mark_refunding(
+    tx: &mut Transaction<'static, Any>,
+    id: ChargeId,
+    detail: &str,
+) -> AppResult<Option<Charge>> {
+    let moved = sqlx::query(&format!(
+        "UPDATE charges SET status = 'refunding', updated_at = $2, attempts = 0, last_error = '' \
+         WHERE id = $1 AND status = 'paid' RETURNING {COLUMNS}"
+    ))
+    .bind(id.0)
+    .bind(now_millis())
+    .try_map(|row: AnyRow| charge(&row))
+    .fetch_optional(&mut **tx)
+    .await?;
+    if moved.is_some() {
+        event(tx, id, "refunding", detail).await?;
+    }
+    Ok(moved)
+}
+
+/// The service gave a `refunding` charge's money back: `refunded`.
+/// Whether this call moved it (of two at once, one does).
+pub async fn refund_done(db: &Db, id: ChargeId, detail: &str) -> AppResult<bool> {
+    let mut tx = db.begin_write().await?;
+    let moved = sqlx::query(
+        "UPDATE charges SET status = 'refunded', updated_at = $2 \
+         WHERE id = $1 AND status = 'refunding'",
+    )
+    .bind(id.0)
+    .bind(now_millis())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if moved {
+        event(&mut tx, id, "refunded", detail).await?;
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// Charges whose money the shop owes back and has not been able to give
+/// (at most `limit`), untouched since `before`, with their references.
+pub async fn refunding_due(
+    db: &Db,
+    before: i64,
+    limit: i64,
+) -> AppResult<Vec<(Charge, Option<String>)>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {COLUMNS}, provider_ref FROM charges \
+         WHERE status = 'refunding' AND updated_at <= $1 ORDER BY updated_at, id LIMIT $2"
+    ))
+    .bind(before)
+    .bind(limit)
+    .try_map(|row: AnyRow| Ok((charge(&row)?, row.try_get("provider_ref")?)))
+    .fetch_all(db.pool())
+    .await?)
+}
+
 /// Moves a paid charge to `refunded` (one conditional update: of two
 /// refunds at once, one moves it). `None` when it was not paid.
 pub async fn mark_refunded(
@@ -142,7 +293,7 @@ pub async fn record_look(db: &Db, id: ChargeId, error: &str) -> AppResult<()> {
         "UPDATE charges SET updated_at = $3, \
          attempts = attempts + CASE WHEN $2 = '' THEN 0 ELSE 1 END, \
          last_error = CASE WHEN $2 = '' THEN last_error ELSE $2 END \
-         WHERE id = $1 AND status = 'pending'",
+         WHERE id = $1 AND status IN ('pending', 'refunding')",
     )
     .bind(id.0)
     .bind(error)
@@ -226,9 +377,15 @@ pub async fn status(db: &Db, limit: i64) -> AppResult<PaymentsStatus> {
     .bind(FAILING_AFTER)
     .fetch_one(db.pool())
     .await?;
+    let refunding: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM charges WHERE status = 'refunding'")
+            .fetch_one(db.pool())
+            .await?;
+    // Failing charges, and every refund the shop still owes.
     let stuck = sqlx::query_as::<_, (i64, i64, i64, String, i64)>(
         "SELECT id, amount, attempts, last_error, created_at FROM charges \
-         WHERE status = 'pending' AND attempts >= $1 ORDER BY created_at LIMIT $2",
+         WHERE (status = 'pending' AND attempts >= $1) OR status = 'refunding' \
+         ORDER BY created_at LIMIT $2",
     )
     .bind(FAILING_AFTER)
     .bind(limit)
@@ -247,6 +404,7 @@ pub async fn status(db: &Db, limit: i64) -> AppResult<PaymentsStatus> {
     .collect();
     Ok(PaymentsStatus {
         pending,
+        refunding,
         failing,
         oldest_pending_ms: oldest.map(|at| (now_millis() - at).max(0)),
         stuck,
@@ -301,5 +459,6 @@ fn charge(row: &AnyRow) -> Result<Charge, sqlx::Error> {
         provider: row.try_get("provider")?,
         created_at: row.try_get("created_at")?,
         paid_at: row.try_get("paid_at")?,
+        order_id: row.try_get("order_id")?,
     })
 }

@@ -277,16 +277,10 @@ pub async fn charge_points(amount: ChargeAmount) -> Result<ChargeAnswer, AppErro
         Payments::Provider {
             service,
             public_url,
+            ..
         } => (service, public_url),
     };
-    let mobile = leptos::prelude::with_context::<http::request::Parts, _>(|parts| {
-        parts
-            .headers
-            .get(http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ua| ua.contains("Mobi"))
-    })
-    .unwrap_or(false);
+    let mobile = Payments::on_a_phone();
     let begun = charging::begin(
         &db,
         service.as_ref(),
@@ -325,10 +319,10 @@ pub async fn get_charge(id: String) -> Result<crate::payments::Charge, AppError>
         .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(charging::no_such_charge)?;
+        .ok_or_else(crate::payments::flow::no_such_charge)?;
     match crate::payments::store::get(&crate::db::db()?, crate::payments::ChargeId(id)).await? {
         Some(charge) if charge.user_id == user_id => Ok(charge),
-        _ => Err(charging::no_such_charge()),
+        _ => Err(crate::payments::flow::no_such_charge()),
     }
 }
 

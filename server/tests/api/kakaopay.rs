@@ -11,7 +11,6 @@ use crate::on_both_backends;
 use app::{
     db::{Backend, DatabaseUrl},
     payments::{kakaopay, ChargeId},
-    points::charging,
     staff::Role,
 };
 use serde_json::{json, Value};
@@ -371,7 +370,7 @@ async fn a_declined_card_fails_the_charge_and_says_why(backend: Backend) {
         .await;
     assert!(message.contains("being confirmed"), "{message:?}");
     assert_eq!(charge(&shopper, id).await["status"], "pending");
-    charging::reconcile(&app.db, &sandbox.client(), Duration::ZERO, 100)
+    app::orders::paying::reconcile(&app.db, &sandbox.client(), Duration::ZERO, 100)
         .await
         .unwrap();
     assert_eq!(charge(&shopper, id).await["status"], "failed");
@@ -401,7 +400,7 @@ async fn a_lost_approval_stays_pending_until_the_reconciler_credits_it(backend: 
         assert_eq!(balance(&shopper).await, credited, "{mode}");
 
         // The reconciler asks KakaoPay and settles it by the answer.
-        charging::reconcile(&app.db, &sandbox.client(), Duration::ZERO, 100)
+        app::orders::paying::reconcile(&app.db, &sandbox.client(), Duration::ZERO, 100)
             .await
             .unwrap();
         let payment = sandbox.payment_of(id).await;
@@ -417,7 +416,7 @@ async fn a_lost_approval_stays_pending_until_the_reconciler_credits_it(backend: 
         }
         assert_eq!(balance(&shopper).await, credited, "{mode}");
         // Another round changes nothing.
-        charging::reconcile(&app.db, &sandbox.client(), Duration::ZERO, 100)
+        app::orders::paying::reconcile(&app.db, &sandbox.client(), Duration::ZERO, 100)
             .await
             .unwrap();
         assert_eq!(balance(&shopper).await, credited, "{mode}");
@@ -426,7 +425,7 @@ async fn a_lost_approval_stays_pending_until_the_reconciler_credits_it(backend: 
     // silently (the operator sees it once it keeps failing).
     sandbox.faults(json!({"order": "error5xx"})).await;
     for _ in 0..app::payments::FAILING_AFTER {
-        charging::reconcile(&app.db, &sandbox.client(), Duration::ZERO, 100)
+        app::orders::paying::reconcile(&app.db, &sandbox.client(), Duration::ZERO, 100)
             .await
             .unwrap();
     }

@@ -24,7 +24,7 @@ on_both_backends!(
 /// A pending charge of `amount` for `user`, as the charge flow makes it.
 async fn pending_charge(db: &Db, user: i64, amount: i64) -> ChargeId {
     let mut tx = db.begin_write().await.unwrap();
-    let id = payments::store::create(&mut tx, UserId(user), amount, "kakaopay")
+    let id = payments::store::create(&mut tx, UserId(user), amount, "kakaopay", None)
         .await
         .unwrap()
         .charge_id;
