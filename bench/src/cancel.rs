@@ -23,6 +23,7 @@ use app::{
         checkout::place_order, store::leave_placed, Actor, IdempotencyKey, LineRequest, OrderId,
         OrderRequest, OrderStatus,
     },
+    payments::provider::Payments,
     points::{store::change_balance, LedgerKind},
 };
 use std::{
@@ -145,9 +146,10 @@ impl Set {
                                 .collect(),
                         );
                         let key = IdempotencyKey::parse(&format!("{tag}-place-{n}"))?;
-                        let placed = place_order(&db, user, &key, &request, None)
-                            .await
-                            .with_context(|| format!("placing order {n} to cancel"))?;
+                        let placed =
+                            place_order(&db, user, &key, &request, None, None, &Payments::Demo)
+                                .await
+                                .with_context(|| format!("placing order {n} to cancel"))?;
                         mine.push((
                             n,
                             Placed {

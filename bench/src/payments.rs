@@ -245,6 +245,7 @@ async fn alone(sandbox: &Sandbox) -> anyhow::Result<Raw> {
                         provider: "kakaopay".into(),
                         created_at: 0,
                         paid_at: None,
+                        order_id: None,
                     };
                     let back = "http://127.0.0.1:9/payments/kakaopay";
                     let item_name = "bench";

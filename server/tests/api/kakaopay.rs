@@ -35,8 +35,8 @@ on_both_backends!(
 );
 
 /// One sandbox process; killed when dropped.
-struct Sandbox {
-    base: String,
+pub struct Sandbox {
+    pub base: String,
     key: String,
     process: Child,
     http: reqwest::Client,
@@ -50,7 +50,7 @@ impl Drop for Sandbox {
 }
 
 impl Sandbox {
-    async fn start() -> Self {
+    pub async fn start() -> Self {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/kakaopay-sandbox");
         let key = format!("DEV{}", uuid::Uuid::new_v4().simple());
         let mut process = Command::new("node")
@@ -73,7 +73,7 @@ impl Sandbox {
         }
     }
 
-    fn settings(&self) -> kakaopay::Settings {
+    pub fn settings(&self) -> kakaopay::Settings {
         let mut settings = kakaopay::Settings::new(
             self.key.clone(),
             kakaopay::TEST_CID.into(),
@@ -85,11 +85,11 @@ impl Sandbox {
         settings
     }
 
-    fn client(&self) -> kakaopay::KakaoPay {
+    pub fn client(&self) -> kakaopay::KakaoPay {
         kakaopay::KakaoPay::new(self.settings()).unwrap()
     }
 
-    async fn faults(&self, faults: Value) {
+    pub async fn faults(&self, faults: Value) {
         let res = self
             .http
             .post(format!("{}/_sandbox/faults", self.base))
@@ -101,7 +101,7 @@ impl Sandbox {
     }
 
     /// KakaoPay's side: every payment it knows.
-    async fn payments(&self) -> Vec<Value> {
+    pub async fn payments(&self) -> Vec<Value> {
         self.http
             .get(format!("{}/_sandbox/payments", self.base))
             .send()
@@ -113,7 +113,7 @@ impl Sandbox {
     }
 
     /// The payment of the shop's charge `id`, as KakaoPay has it.
-    async fn payment_of(&self, id: i64) -> Value {
+    pub async fn payment_of(&self, id: i64) -> Value {
         self.payments()
             .await
             .into_iter()
@@ -123,7 +123,7 @@ impl Sandbox {
 
     /// The shopper at KakaoPay's page presses `button` (`pay`, `cancel`,
     /// `fail`); the URL KakaoPay sends the browser back to.
-    async fn press(&self, redirect_url: &str, button: &str) -> String {
+    pub async fn press(&self, redirect_url: &str, button: &str) -> String {
         let page = self.http.get(redirect_url).send().await.unwrap();
         assert_eq!(page.status(), 200);
         let html = page.text().await.unwrap();
@@ -146,7 +146,7 @@ impl Sandbox {
     }
 }
 
-fn shop_config(url: DatabaseUrl, sandbox: &Sandbox) -> Config {
+pub fn shop_config(url: DatabaseUrl, sandbox: &Sandbox) -> Config {
     let mut config = Config::for_tests(url);
     config.payments = PaymentSettings::KakaoPay(sandbox.settings());
     // The tests run the reconciler's rounds themselves (one test runs it
@@ -155,7 +155,7 @@ fn shop_config(url: DatabaseUrl, sandbox: &Sandbox) -> Config {
     config
 }
 
-async fn shop(backend: Backend, sandbox: &Sandbox) -> TestApp {
+pub async fn shop(backend: Backend, sandbox: &Sandbox) -> TestApp {
     spawn_app_with(shop_config(fresh_database(backend).await, sandbox)).await
 }
 
@@ -175,7 +175,7 @@ async fn start(shopper: &TestApp, amount: i64) -> (i64, String) {
 
 /// The browser comes back to the shop at `url` (absolute, the shop's);
 /// where it is sent on and the message the next page shows.
-async fn come_back(shopper: &TestApp, url: &str) -> (u16, String, String) {
+pub async fn come_back(shopper: &TestApp, url: &str) -> (u16, String, String) {
     let res = shopper
         .client
         .get(url)
@@ -209,7 +209,7 @@ async fn come_back(shopper: &TestApp, url: &str) -> (u16, String, String) {
     (status, location, message)
 }
 
-async fn balance(shopper: &TestApp) -> i64 {
+pub async fn balance(shopper: &TestApp) -> i64 {
     let (status, body) = shopper.get_json("/api/points").await;
     assert_eq!(status, 200);
     body["points"].as_i64().unwrap()
@@ -223,7 +223,7 @@ async fn charge(shopper: &TestApp, id: i64) -> Value {
     body
 }
 
-async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
+pub async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
     sqlx::query_scalar(sql)
         .bind(id)
         .fetch_one(app.db.pool())

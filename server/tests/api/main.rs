@@ -17,6 +17,7 @@ mod language;
 mod lifecycle;
 mod likes;
 mod openapi;
+mod order_payments;
 mod orders;
 mod page_cache;
 mod payments;
