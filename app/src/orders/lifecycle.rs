@@ -107,7 +107,7 @@ async fn cancel_placed(
         return Err(not_cancellable(status));
     }
     let held = give_back(tx, owner, order_id, now, Movement::cancel(order_id.0)).await?;
-    let paid = payments::store::paid_for_order(&mut **tx, order_id.0).await?;
+    let paid = payments::store::paid_for_order(tx, order_id.0).await?;
     let refunded_by_service = match paid {
         Some((charge, _)) if charge.status == ChargeStatus::Paid => {
             payments::store::mark_refunding(tx, charge.charge_id, "order cancelled")
