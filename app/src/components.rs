@@ -155,8 +155,10 @@ pub fn Enhance(
                     match (then, answer.order_id, next) {
                         // Still busy while the next page loads.
                         (Then::GoOn, _, Some(next)) => return web::go_to(&next),
+                        // Awaiting its payment: on to the payment service.
                         (Then::OpenOrder, Some(order), _) => {
-                            return web::go_to(&format!("/orders/{order}"))
+                            let page = answer.redirect_url.clone();
+                            return web::go_to(&page.unwrap_or_else(|| format!("/orders/{order}")));
                         }
                         (Then::Open, _, Some(next)) if answer.id.is_some() => {
                             return web::go_to(&format!("{next}{}", answer.id.unwrap_or_default()))

@@ -22,6 +22,8 @@ pub struct Answer {
     pub charged: Option<i64>,
     /// The order just placed.
     pub order_id: Option<i64>,
+    /// Where the rest of that order is paid (the payment service's page).
+    pub redirect_url: Option<String>,
     /// What was just made (a new product).
     pub id: Option<i64>,
     /// A product's like state (like and unlike).

@@ -633,6 +633,10 @@ pub struct CheckoutSummary {
     pub discount: Won,
     /// What the order would cost in points: the cart's total less the discount.
     pub to_pay: Won,
+    /// The payment service that can pay what points do not (`kakaopay`);
+    /// absent: the order is paid in points alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest_paid_with: Option<String>,
 }
 
 /// One of my usable coupons against the cart at checkout.
@@ -892,7 +896,11 @@ pub async fn checkout_view(coupon_id: Option<String>) -> Result<CheckoutSummary,
             .and_then(|c| c.discount.map(|off| (id, off)))
     });
     let discount = chosen.map_or(Won::ZERO, |(_, off)| off);
+    let rest_paid_with = crate::payments::provider::Payments::current()
+        .service()
+        .map(|service| service.name().to_string());
     Ok(CheckoutSummary {
+        rest_paid_with,
         to_pay: Won(cart.total.get() - discount.get()),
         cart,
         points,

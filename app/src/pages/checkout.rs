@@ -134,6 +134,16 @@ fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
     let (subtotal, discount, to_pay) = (data.cart.total, data.discount, data.to_pay);
     let points = data.points;
     let coupon = data.coupon_id;
+    // With a payment service, points pay as much as the shopper says (all
+    // they can, at first) and the service the rest.
+    let service = data.rest_paid_with.is_some();
+    let usable = points.min(to_pay.get()).max(0);
+    let rest = to_pay.get() - usable;
+    let button_class = if service && rest > 0 {
+        "button kakaopay-button"
+    } else {
+        "button"
+    };
     let locale = Locale::current();
     view! {
         <form method="post" action=PlaceOrder::url() class="checkout-form">
@@ -169,9 +179,23 @@ fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
                 <p data-testid="checkout-balance">
                     {td_string!(locale, cart.your_points, points = show_points(points, locale))}
                 </p>
-                {(points < to_pay.get()).then(|| view! { <PointsShort short=to_pay.get() - points locale /> })}
-                <button type="submit" class="button" data-testid="place-order">
-                    {td_string!(locale, checkout.place_order)}
+                {(service && to_pay.get() > 0).then(|| view! {
+                    <label class="checkout-points">
+                        {td_string!(locale, checkout.points_to_use)}
+                        <input type="number" name="points" min="0" max=usable step="1" value=usable
+                            inputmode="numeric" data-testid="points-to-use" />
+                    </label>
+                    <p class="hint" data-testid="rest-to-pay">
+                        {td_string!(locale, checkout.rest_with_kakaopay, amount = Won(rest).show(locale))}
+                    </p>
+                })}
+                {(!service && points < to_pay.get()).then(|| view! { <PointsShort short=to_pay.get() - points locale /> })}
+                <button type="submit" class=button_class data-testid="place-order">
+                    {if service && rest > 0 {
+                        td_string!(locale, checkout.pay_with_kakaopay)
+                    } else {
+                        td_string!(locale, checkout.place_order)
+                    }}
                 </button>
             </aside>
         </form>

@@ -83,7 +83,14 @@ fn OrderTable(page: OrderPage) -> impl IntoView {
                                 <td><a href=format!("/orders/{}", order.order_id)>{format!("#{}", order.order_id)}</a></td>
                                 <td>{format_millis(order.ordered_at, locale)}</td>
                                 <td>{what}</td>
-                                <td class="num">{order.total.show(locale)}</td>
+                                <td class="num">
+                                    {order.total.show(locale)}
+                                    {(order.paid_by_service > 0).then(|| view! {
+                                        <small class="split" data-testid="order-split">
+                                            {td_string!(locale, orders.split_service, amount = Won(order.paid_by_service).show(locale))}
+                                        </small>
+                                    })}
+                                </td>
                                 <td><StatusLabel status=order.state.status /></td>
                             </tr>
                         }

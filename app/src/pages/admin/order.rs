@@ -24,7 +24,9 @@ pub fn OrderAdminPage() -> impl IntoView {
     let detail = OnceResource::new(async move {
         let order = admin_order_detail(id).await?;
         let key = match order.order.state.status {
-            OrderStatus::Placed => Some(new_order_key().await?.idempotency_key),
+            OrderStatus::Placed | OrderStatus::AwaitingPayment => {
+                Some(new_order_key().await?.idempotency_key)
+            }
             _ => None,
         };
         Ok::<_, AppError>((order, key))
@@ -119,12 +121,29 @@ fn Detail(order: AdminOrder, key: Option<String>) -> impl IntoView {
                     <dt>{td_string!(locale, admin.points_spent)}</dt>
                     <dd data-testid="order-points">{show_points(points_spent, locale)}</dd>
                 </div>
+                {order.paid_with.clone().map(|paid| view! {
+                    <div>
+                        <dt>{td_string!(locale, admin.paid_by_service)}</dt>
+                        <dd data-testid="order-service-payment" data-status=paid.status.as_str()>
+                            {Won(paid.amount).show(locale)} " · " {paid.status.label(locale)}
+                            {paid.reference.map(|tid| view! { " · " <code>{tid}</code> })}
+                        </dd>
+                    </div>
+                })}
+                {order.pay_by.map(|pay_by| view! {
+                    <div>
+                        <dt>{td_string!(locale, admin.awaiting_until)}</dt>
+                        <dd data-testid="order-pay-by">{format_millis(pay_by, locale)}</dd>
+                    </div>
+                })}
             </dl>
             <History history />
             {match key {
                 Some(key) if status == OrderStatus::Placed => {
     view! { <FulfilForm order_id /> <CancelForm order_id points_spent key /> }.into_any()
                 }
+                // Not paid yet: it may be cancelled, not shipped.
+                Some(key) => view! { <CancelForm order_id points_spent key /> }.into_any(),
                 _ => view! { <p class="admin-meta">{td_string!(locale, admin.order_closed)}</p> }.into_any(),
             }}
         }

@@ -121,7 +121,14 @@ fn OrderTable(page: AdminOrderPage, filters: Filters) -> impl IntoView {
                                 <td>{row.login_id}</td>
                                 <td>{format_millis(order.ordered_at, locale)}</td>
                                 <td>{what}</td>
-                                <td class="num">{order.total.show(locale)}</td>
+                                <td class="num">
+                                    {order.total.show(locale)}
+                                    {(order.paid_by_service > 0).then(|| view! {
+                                        <small class="split" data-testid="order-split">
+                                            {td_string!(locale, orders.split_service, amount = crate::money::Won(order.paid_by_service).show(locale))}
+                                        </small>
+                                    })}
+                                </td>
                                 <td>{status.label(locale)}</td>
                             </tr>
                         }
