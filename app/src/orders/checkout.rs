@@ -54,17 +54,23 @@ pub async fn place_order(
         } => Some((*order_hold, service.name())),
         Payments::Demo => None,
     };
-    let placed = idempotency::once(db, user, key, &fingerprint, || {
+    let fresh = std::sync::atomic::AtomicBool::new(false);
+    let mut placed = idempotency::once(db, user, key, &fingerprint, || {
+        fresh.store(true, std::sync::atomic::Ordering::Relaxed);
         place_once(db, user, key, request, coupon, points, hold)
     })
     .await?;
-    // A replay, or an order placed at once: as it was.
     if placed.state.status != OrderStatus::AwaitingPayment || placed.redirect_url.is_some() {
+        return Ok(placed);
+    }
+    if !fresh.load(std::sync::atomic::Ordering::Relaxed) {
+        // A replay while the first request starts the payment: its order's
+        // page (which offers to pay) rather than a second payment.
+        placed.redirect_url = Some(format!("/orders/{}", placed.order_id));
         return Ok(placed);
     }
     // Its payment starts after the commit (the service is not asked while
     // rows are locked); the answer kept for the key then names its page.
-    let mut placed = placed;
     let mut tx = db.begin_write().await?;
     let pending = charges::pending_for_order(&mut tx, placed.order_id.0).await?;
     tx.commit().await?;

@@ -165,6 +165,7 @@ async fn cancel_unpaid(
             tx,
             charge.charge_id,
             ChargeStatus::Cancelled,
+            payments::store::Closing::Abandoned,
             "the order was cancelled",
         )
         .await?;

@@ -79,7 +79,14 @@ impl Purpose for OrderPayment {
         let closed = if by_service {
             charges::settle(&mut tx, charge.charge_id, why.status(), detail).await?
         } else {
-            charges::close_unless_approving(&mut tx, charge.charge_id, why.status(), detail).await?
+            charges::close_unless_approving(
+                &mut tx,
+                charge.charge_id,
+                why.status(),
+                charges::Closing::Expired,
+                detail,
+            )
+            .await?
         };
         if closed.is_none() {
             return Ok(false);
@@ -202,6 +209,7 @@ pub async fn pay_again(
             &mut tx,
             pending.charge_id,
             ChargeStatus::Failed,
+            charges::Closing::Abandoned,
             "replaced by a fresh payment",
         )
         .await?;

@@ -92,6 +92,16 @@ pub async fn settle(
     Ok(moved)
 }
 
+/// Why a charge is closed without the service saying it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    /// Still open at the service, and past the time the shopper had.
+    Expired,
+    /// Given up by the shop's side alone (the order cancelled, a fresh
+    /// payment started), the service not asked.
+    Abandoned,
+}
+
 /// The shop is about to ask the service for a pending charge's money:
 /// marked so, nothing closes it by time or by the shopper's word for
 /// `APPROVAL_GRACE_MS` (`close_unless_approving`). Whether it is still
@@ -111,14 +121,19 @@ pub async fn claim_for_approval(db: &Db, id: ChargeId) -> AppResult<bool> {
     Ok(claimed)
 }
 
-/// Closes a pending charge without the service's word (its hold ran out,
-/// the shopper cancelled the order, or a fresh payment replaces it): like
-/// `settle`, but not while the shop is approving it (`claim_for_approval`
-/// less than `APPROVAL_GRACE_MS` ago), when `None` is the answer too.
+/// Closes a pending charge without the service's word that it ended: like
+/// `settle`, but never while the shop may be taking its money. `Closing::
+/// Expired` (the service says it is still open, and its hold ran out): not
+/// while an approval asked less than `APPROVAL_GRACE_MS` ago may still
+/// land. `Closing::Abandoned` (the shopper cancelled the order, or a fresh
+/// payment replaces it, the service not asked): not once an approval was
+/// ever asked, whose money only the service can tell of. `None` then, as
+/// for a charge no longer pending.
 pub async fn close_unless_approving(
     tx: &mut Transaction<'static, Any>,
     id: ChargeId,
     to: ChargeStatus,
+    closing: Closing,
     detail: &str,
 ) -> AppResult<Option<Charge>> {
     if !matches!(to, ChargeStatus::Failed | ChargeStatus::Cancelled) {
@@ -128,6 +143,10 @@ pub async fn close_unless_approving(
         ));
     }
     let now = now_millis();
+    let asked_before = match closing {
+        Closing::Expired => now - APPROVAL_GRACE_MS,
+        Closing::Abandoned => i64::MIN,
+    };
     let moved = sqlx::query(&format!(
         "UPDATE charges SET status = $2, updated_at = $3 \
          WHERE id = $1 AND status = 'pending' \
@@ -136,7 +155,7 @@ pub async fn close_unless_approving(
     .bind(id.0)
     .bind(to.as_str())
     .bind(now)
-    .bind(now - APPROVAL_GRACE_MS)
+    .bind(asked_before)
     .try_map(|row: AnyRow| charge(&row))
     .fetch_optional(&mut **tx)
     .await?;
@@ -239,8 +258,9 @@ pub async fn refunding_due(
     .await?)
 }
 
-/// Moves a paid charge to `refunded` (one conditional update: of two
-/// refunds at once, one moves it). `None` when it was not paid.
+/// Moves a paid charge for points to `refunded` (one conditional update:
+/// of two refunds at once, one moves it). `None` when it was not paid, or
+/// paid for an order (whose cancel gives it back).
 pub async fn mark_refunded(
     tx: &mut Transaction<'static, Any>,
     id: ChargeId,
@@ -248,7 +268,7 @@ pub async fn mark_refunded(
 ) -> AppResult<Option<Charge>> {
     let moved = sqlx::query(&format!(
         "UPDATE charges SET status = 'refunded', updated_at = $2 \
-         WHERE id = $1 AND status = 'paid' RETURNING {COLUMNS}"
+         WHERE id = $1 AND status = 'paid' AND order_id IS NULL RETURNING {COLUMNS}"
     ))
     .bind(id.0)
     .bind(now_millis())
@@ -341,10 +361,11 @@ pub async fn with_reference(db: &Db, id: ChargeId) -> AppResult<Option<(Charge, 
     .await?)
 }
 
-/// A shopper's charges, newest first.
+/// A shopper's charges for points, newest first.
 pub async fn of_user(db: &Db, user: UserId, limit: i64) -> AppResult<Vec<Charge>> {
     Ok(sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM charges WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
+        "SELECT {COLUMNS} FROM charges WHERE user_id = $1 AND order_id IS NULL \
+         ORDER BY id DESC LIMIT $2"
     ))
     .bind(user.0)
     .bind(limit)
@@ -353,12 +374,12 @@ pub async fn of_user(db: &Db, user: UserId, limit: i64) -> AppResult<Vec<Charge>
     .await?)
 }
 
-/// The won of a shopper's charges still pending (they count toward the
-/// balance cap until settled).
+/// The won of a shopper's charges for points still pending (they count
+/// toward the balance cap until settled).
 pub async fn pending_total(tx: &mut Transaction<'static, Any>, user: UserId) -> AppResult<i64> {
     Ok(sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM charges \
-         WHERE user_id = $1 AND status = 'pending'",
+         WHERE user_id = $1 AND status = 'pending' AND order_id IS NULL",
     )
     .bind(user.0)
     .fetch_one(&mut **tx)

@@ -41,7 +41,14 @@ impl Purpose for PointsCharge {
         let moved = if by_service {
             charges::settle(&mut tx, charge.charge_id, why.status(), detail).await?
         } else {
-            charges::close_unless_approving(&mut tx, charge.charge_id, why.status(), detail).await?
+            charges::close_unless_approving(
+                &mut tx,
+                charge.charge_id,
+                why.status(),
+                charges::Closing::Expired,
+                detail,
+            )
+            .await?
         };
         tx.commit().await?;
         Ok(moved.is_some())
