@@ -1,8 +1,9 @@
+import AxeBuilder from "@axe-core/playwright";
 import * as fs from "fs";
 import * as path from "path";
 import type { Page } from "@playwright/test";
 import { AccountForms } from "./fixtures/accounts";
-import { expect, findProduct, test, variantOf } from "./fixtures/shop";
+import { expect, findProduct, test, variantOf, waitForHydration } from "./fixtures/shop";
 import type { Lang, Words } from "./fixtures/lang";
 
 /**
@@ -20,6 +21,16 @@ function sandboxOf(baseURL: string): string {
   const info = JSON.parse(fs.readFileSync(path.join(target, "e2e", `${port}.json`), "utf8"));
   expect(info.kakaopay, "this server pays through the sandbox").toMatch(/^http/);
   return info.kakaopay;
+}
+
+/** axe finds nothing wrong with the page as it is now, hydrated. */
+async function expectAccessible(page: Page) {
+  await waitForHydration(page);
+  const results = await new AxeBuilder({ page }).analyze();
+  const found = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+  expect(found, `axe on ${page.url()}`).toEqual([]);
 }
 
 const atSandbox = (sandbox: string) => new RegExp(`^${sandbox.replace(/[.]/g, "\\.")}/`);
@@ -103,6 +114,9 @@ test("an order left at KakaoPay waits on its page, and pay now pays it", async (
   const sandbox = sandboxOf(baseURL!);
   await signUp(page, lang, true, "later");
   await socksInCart(page);
+  await page.goto("/checkout");
+  await expect(page.getByTestId("points-to-use")).toHaveValue("0");
+  await expectAccessible(page);
   await checkOut(page, words, sandbox, 0, 25_800);
   // The shopper leaves KakaoPay's page and finds the order later.
   await page.goto("/orders");
@@ -113,6 +127,8 @@ test("an order left at KakaoPay waits on its page, and pay now pays it", async (
   await page.getByTestId("order-row").first().getByRole("link").first().click();
   await expect(page.getByTestId("order-status")).toHaveAttribute("data-status", "awaiting_payment");
   await expect(page.getByTestId("to-pay")).toContainText(words.won(25_800));
+  await expect(page.getByTestId("cancel-form")).toHaveCount(1);
+  await expectAccessible(page);
   await page.getByTestId("pay-now-button").click();
   await expect(page).toHaveURL(atSandbox(sandbox));
   await page.getByTestId("sandbox-pay").click();
