@@ -139,11 +139,7 @@ fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
     let service = data.rest_paid_with.is_some();
     let usable = points.min(to_pay.get()).max(0);
     let rest = to_pay.get() - usable;
-    let button_class = if service && rest > 0 {
-        "button kakaopay-button"
-    } else {
-        "button"
-    };
+    let to_kakaopay = service && rest > 0;
     let locale = Locale::current();
     view! {
         <form method="post" action=PlaceOrder::url() class="checkout-form">
@@ -190,8 +186,8 @@ fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
                     </p>
                 })}
                 {(!service && points < to_pay.get()).then(|| view! { <PointsShort short=to_pay.get() - points locale /> })}
-                <button type="submit" class=button_class data-testid="place-order">
-                    {if service && rest > 0 {
+                <button type="submit" class="button" class:kakaopay-button=to_kakaopay data-testid="place-order">
+                    {if to_kakaopay {
                         td_string!(locale, checkout.pay_with_kakaopay)
                     } else {
                         td_string!(locale, checkout.place_order)
