@@ -190,9 +190,6 @@ pub async fn pay_again(
     user: UserId,
     order_id: OrderId,
 ) -> AppResult<String> {
-    let Some(service) = payments.service() else {
-        return Err(unavailable());
-    };
     let mut tx = db.begin_write().await?;
     identity::lock_user(db, &mut tx, user).await?;
     let order = store::get_in(&mut tx, order_id, Locale::current())
@@ -204,6 +201,11 @@ pub async fn pay_again(
     if !payable {
         return Err(not_payable(order.state.status));
     }
+    // Awaiting a payment while the shop has no payment service (it was
+    // turned off since): it waits for its hold to end.
+    let Some(service) = payments.service() else {
+        return Err(unavailable());
+    };
     if let Some((pending, _)) = charges::pending_for_order(&mut tx, order_id.0).await? {
         let replaced = charges::close_unless_approving(
             &mut tx,

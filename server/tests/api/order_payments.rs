@@ -613,4 +613,10 @@ async fn without_a_payment_service_the_rest_is_refused(backend: Backend) {
     assert_eq!(status, 201, "{placed}");
     assert_eq!(placed["points_used"], 9_000);
     assert_eq!(balance(&shopper).await, 2_000);
+    // Paid already: nothing to pay now.
+    let (status, body) = shopper
+        .post_json("/api/orders/pay", &json!({"order_id": placed["order_id"]}))
+        .await;
+    assert_error(status, &body, 409, "ORDER_NOT_PAYABLE");
+    assert_eq!(body["details"]["status"], "placed");
 }
