@@ -14,8 +14,9 @@ use app::{
     accounts::store as accounts,
     cart::{store::CartOwner, AddToCart, Cart, CartLine, RemoveFromCart, SetCartQuantity},
     catalog::{
-        store as catalog, Availability, Product, ProductId, ProductPage, ProductQuery, Quantity,
-        Sort,
+        store as catalog,
+        variants::{Choice, Choices, ProductWithVariants},
+        Availability, Product, ProductId, ProductPage, ProductQuery, Quantity, Sort,
     },
     components::page_numbers,
     db::{now_millis, Db},
@@ -155,9 +156,10 @@ async fn render_product(
 ) -> anyhow::Result<Markup> {
     let id = ProductId::parse(id)?;
     let chrome = Chrome::load(db, session).await?;
-    let product = catalog::get(db, id, chrome.user, locale)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no product {id}"))?;
+    let ProductWithVariants { product, choices } =
+        catalog::get_with_variants(db, id, chrome.user, locale)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no product {id}"))?;
     let here = format!("/products/{id}");
     let description = meta_description(&product, locale);
     Ok(document(
@@ -166,7 +168,7 @@ async fn render_product(
         &product.name,
         &description,
         chrome.header(locale, &here),
-        product_detail(locale, &product, chrome.shopper.is_some(), &here),
+        product_detail(locale, &product, &choices, chrome.shopper.is_some(), &here),
     ))
 }
 
@@ -394,8 +396,20 @@ fn card(locale: Locale, product: &Product, logged_in: bool, here: &str) -> Marku
             div class="product-card__body" {
                 p class="product-card__brand" { (product.brand) }
                 h2 class="product-card__name" { a href=(href) { (product.name) } }
-                p class="product-card__price" data-testid="price" data-price=(product.price.get()) { (product.price.show(locale)) }
-                @if !sold_out { (add_to_cart(locale, product.id, false, false)) }
+                p class="product-card__price" data-testid="price" data-price=(product.price.get()) {
+                    @if product.has_options {
+                        (td_string!(locale, catalog.price_from, price = product.price.show(locale)))
+                    } @else {
+                        (product.price.show(locale))
+                    }
+                }
+                @if !sold_out {
+                    @if product.has_options {
+                        a class="button" href=(href) { (td_string!(locale, catalog.choose_options)) }
+                    } @else {
+                        (add_to_cart(locale, product.id, false, false))
+                    }
+                }
                 div class="product-card__meta" {
                     @if sold_out {
                         span class="badge badge--sold-out" { (td_string!(locale, common.sold_out)) }
@@ -407,6 +421,62 @@ fn card(locale: Locale, product: &Product, logged_in: bool, here: &str) -> Marku
             }
         }
     }
+}
+
+/// A product's options as the product page shows them before one is
+/// chosen: a fieldset of radio buttons per option (values no variant can
+/// be bought in disabled, and "sold out" beside them), the price ("from"
+/// the lowest when they differ), what to do next, and the add-to-cart form
+/// waiting for a choice, in one island. (The Leptos page also writes every
+/// variant's row into the form for the island; this one does not.)
+fn options_picker(locale: Locale, id: ProductId, choices: &Choices) -> Markup {
+    let none: Choice = vec![None; choices.options.len()];
+    let lowest = choices.lowest_price().unwrap_or_default();
+    let any_buyable = choices.variants.iter().any(|v| v.buyable());
+    let wait = if any_buyable {
+        td_string!(locale, catalog.choose_options)
+    } else {
+        td_string!(locale, common.sold_out)
+    };
+    enhance(
+        "SayAdded",
+        None,
+        html! {
+            form method="get" action=(format!("/products/{id}")) class="variant-options" {
+                @for (i, option) in choices.options.iter().enumerate() {
+                    fieldset class="variant-option" data-testid=(format!("option-{i}")) {
+                        legend { (option.name) }
+                        @for value in &option.values {
+                            @let buyable = choices.value_buyable(&none, i, value);
+                            label class="option-value" {
+                                input type="radio" name=(format!("o{i}")) value=(value) disabled[!buyable];
+                                span { (value) }
+                                span class="option-value__out" hidden[buyable] { (td_string!(locale, common.sold_out)) }
+                            }
+                        }
+                    }
+                }
+                noscript { button type="submit" class="variant-apply" { (td_string!(locale, catalog.apply_options)) } }
+            }
+            p class="product-detail__price" data-testid="price" aria-live="polite" {
+                @if choices.prices_differ() {
+                    (td_string!(locale, catalog.price_from, price = lowest.show(locale)))
+                } @else {
+                    (lowest.show(locale))
+                }
+            }
+            p class=(if any_buyable { "stock" } else { "stock stock--out" }) data-testid="stock" aria-live="polite" { (wait) }
+            form method="post" action=(AddToCart::url()) class="add-to-cart" {
+                input type="hidden" name="product_id" value=(id);
+                input type="hidden" name="variant_id" data-testid="variant-id" value="";
+                label class="quantity" {
+                    (td_string!(locale, common.quantity))
+                    input type="number" name="quantity" value="1" min=(Quantity::MIN) max=(Quantity::MAX) step="1" required inputmode="numeric";
+                }
+                button type="submit" data-testid="add-to-cart" disabled { (wait) }
+            }
+        },
+    )
 }
 
 /// The add-to-cart form in its island (with a quantity on the product page).
@@ -457,7 +527,13 @@ fn like_button(locale: Locale, product: &Product, logged_in: bool, here: &str) -
     }
 }
 
-fn product_detail(locale: Locale, product: &Product, logged_in: bool, here: &str) -> Markup {
+fn product_detail(
+    locale: Locale,
+    product: &Product,
+    choices: &Choices,
+    logged_in: bool,
+    here: &str,
+) -> Markup {
     let sold_out = product.sold_out();
     html! {
         article class="product-detail" {
@@ -465,13 +541,17 @@ fn product_detail(locale: Locale, product: &Product, logged_in: bool, here: &str
             div class="product-detail__info" {
                 p class="product-detail__brand" data-testid="brand" { (product.brand) }
                 h1 data-testid="product-name" { (product.name) }
-                p class="product-detail__price" data-testid="price" { (product.price.show(locale)) }
-                @if sold_out {
-                    p class="stock stock--out" data-testid="stock" { (td_string!(locale, common.sold_out)) }
+                @if choices.has_options() {
+                    (options_picker(locale, product.id, choices))
                 } @else {
-                    p class="stock" data-testid="stock" { (td_string!(locale, catalog.left_in_stock, count = product.stock)) }
+                    p class="product-detail__price" data-testid="price" { (product.price.show(locale)) }
+                    @if sold_out {
+                        p class="stock stock--out" data-testid="stock" { (td_string!(locale, common.sold_out)) }
+                    } @else {
+                        p class="stock" data-testid="stock" { (td_string!(locale, catalog.left_in_stock, count = product.stock)) }
+                    }
+                    (add_to_cart(locale, product.id, true, sold_out))
                 }
-                (add_to_cart(locale, product.id, true, sold_out))
                 (like_button(locale, product, logged_in, here))
                 p class="product-detail__description" { (product.description) }
                 p { a href="/" { (td_string!(locale, common.back_to_shop)) } }
