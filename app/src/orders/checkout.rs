@@ -281,7 +281,16 @@ async fn place_once(
             OrderStatus::AwaitingPayment
         }
         None => {
-            let event = paying::placed_event(&mut tx, order_id).await?;
+            // The platform's lines carry the base names, whatever the
+            // shopper's language.
+            let lines = order_lines
+                .iter()
+                .map(|l| OrderLine {
+                    name: base_name(&for_sale, l.variant_id),
+                    ..l.clone()
+                })
+                .collect();
+            let event = paying::placed(order_id, user, &payment, ordered_at, lines);
             platform::outbox::enqueue(&mut tx, &event.into()).await?;
             OrderStatus::Placed
         }
@@ -469,4 +478,14 @@ impl Problems {
             ..ErrorDetails::default()
         }))
     }
+}
+
+/// A product's base name: the data platform's events carry it, whatever
+/// the shopper's language.
+fn base_name(products: &[catalog::store::ForSale], id: VariantId) -> String {
+    products
+        .iter()
+        .find(|p| p.variant_id == id)
+        .map(|p| p.name.clone())
+        .unwrap_or_default()
 }

@@ -8,7 +8,7 @@
 //! payments flow's purpose for these charges; the reconciler here settles
 //! every kind of charge.
 
-use super::{lifecycle, order_not_found, store, OrderId, OrderStatus};
+use super::{lifecycle, order_not_found, store, OrderId, OrderLine, OrderStatus, Payment};
 use crate::{
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails},
@@ -125,11 +125,28 @@ pub async fn placed_event(
         .await?
         .ok_or_else(order_not_found)?;
     let lines = store::sold_lines(tx, order_id).await?;
-    let mut event = OrderPlaced::new(
-        order_id.0,
+    Ok(placed(
+        order_id,
         order.user_id,
-        order.payment.total,
+        &order.payment,
         order.ordered_at,
+        lines,
+    ))
+}
+
+/// `order.placed` for an order and its lines (under their base names).
+pub fn placed(
+    order_id: OrderId,
+    user: UserId,
+    payment: &Payment,
+    ordered_at: i64,
+    lines: Vec<OrderLine>,
+) -> OrderPlaced {
+    let event = OrderPlaced::new(
+        order_id.0,
+        user,
+        payment.total,
+        ordered_at,
         lines
             .into_iter()
             .map(|l| SoldLine {
@@ -142,10 +159,10 @@ pub async fn placed_event(
             })
             .collect(),
     );
-    if let Some(coupon) = order.payment.coupon_id {
-        event = event.with_coupon(coupon.0, order.payment.subtotal, order.payment.discount);
+    match payment.coupon_id {
+        Some(coupon) => event.with_coupon(coupon.0, payment.subtotal, payment.discount),
+        None => event,
     }
-    Ok(event)
 }
 
 /// Starts the payment of `charge` (the rest of an order) at the service:
