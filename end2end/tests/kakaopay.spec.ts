@@ -134,5 +134,6 @@ test("staff refund a paid charge from the customer page; the platform page count
   await staff.goto("/admin/platform");
   await expect(staff.getByTestId("payments-pending")).toHaveText(/^\d+$/);
   await expect(staff.getByTestId("payments-failing")).toHaveText("0");
+  await expect(staff.getByTestId("payments-refunding")).toHaveText("0");
   await staff.context().close();
 });

@@ -121,6 +121,10 @@ fn Payments(status: PaymentsStatus) -> impl IntoView {
                 <dd data-testid="payments-failing">{status.failing}</dd>
             </div>
             <div>
+                <dt>{td_string!(locale, admin.payments_refunding)}</dt>
+                <dd data-testid="payments-refunding">{status.refunding}</dd>
+            </div>
+            <div>
                 <dt>{td_string!(locale, admin.payments_oldest)}</dt>
                 <dd data-testid="payments-oldest">{oldest}</dd>
             </div>
