@@ -104,7 +104,7 @@ async fn returned(
     };
     let (flash, back_to) = match charge.order_id {
         Some(order) => (
-            order_flash(&charge, result, locale),
+            order_flash(&db, &charge, result, locale).await,
             format!("/orders/{}", encode(&order.to_string())),
         ),
         None => (
@@ -149,8 +149,31 @@ async fn points_flash(
 }
 
 /// How an order's payment ended, said on the order's page.
-fn order_flash(charge: &Charge, result: app::error::AppResult<Returned>, locale: Locale) -> Flash {
+async fn order_flash(
+    db: &Db,
+    charge: &Charge,
+    result: app::error::AppResult<Returned>,
+    locale: Locale,
+) -> Flash {
     let amount = Won(charge.amount).show(locale);
+    // A payment that did not go through while its order still waits (a
+    // page replaced by "pay now", a refused approval KakaoPay keeps open):
+    // the order can still be paid.
+    let ended = matches!(result, Ok(Returned::Failed(_) | Returned::Cancelled));
+    if ended {
+        let order = charge.order_id.map(app::orders::OrderId);
+        let waiting = match order {
+            Some(id) => app::orders::store::get(db, Some(charge.user_id), id, locale)
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|o| o.state.status == app::orders::OrderStatus::AwaitingPayment),
+            None => false,
+        };
+        if waiting {
+            return Flash::done(td_string!(locale, orders.returned_still_waiting));
+        }
+    }
     match result {
         Ok(Returned::Paid) => Flash::done(td_string!(locale, orders.returned_paid, amount)),
         Ok(Returned::Confirming) => Flash::done(td_string!(locale, orders.returned_confirming)),

@@ -180,7 +180,7 @@ async fn cancel_unpaid(
             }));
         }
     }
-    let held = release(
+    let released = release(
         tx,
         owner,
         order_id,
@@ -189,8 +189,15 @@ async fn cancel_unpaid(
         now,
         reason,
     )
-    .await?
-    .ok_or_else(|| AppError::internal("cancelling an order", "it left awaiting_payment"))?;
+    .await?;
+    let Some(held) = released else {
+        // Paid or closed meanwhile (never expected: the charge's own guard
+        // comes first): where it is now.
+        let status = store::status_in(tx, order_id)
+            .await?
+            .ok_or_else(order_not_found)?;
+        return Err(not_cancellable(status));
+    };
     record_staff_cancel(tx, actor, order_id, held.points, reason).await?;
     let order = store::get_in(tx, order_id, Locale::current())
         .await?

@@ -422,8 +422,9 @@ async fn pay_now_replaces_the_payment_and_the_old_page_takes_nothing(backend: Ba
 
     // The old page, paid after all: the shop asks nothing of it.
     let old_back = sandbox.press(&first_page, "pay").await;
-    let (status, _, _) = come_back(&shopper, &old_back).await;
+    let (status, _, message) = come_back(&shopper, &old_back).await;
     assert_eq!(status, 303);
+    assert!(message.contains("still waits"), "{message:?}");
     assert_eq!(sandbox.payment_of(first).await["approvals"], 0);
     assert_eq!(get_order(&shopper, id).await["status"], "awaiting_payment");
 
