@@ -159,19 +159,26 @@ async fn order_flash(
     // A payment that did not go through while its order still waits (a
     // page replaced by "pay now", a refused approval KakaoPay keeps open):
     // the order can still be paid.
+    // Or one whose order expired while the shopper was at the service.
     let ended = matches!(result, Ok(Returned::Failed(_) | Returned::Cancelled));
     if ended {
         let order = charge.order_id.map(app::orders::OrderId);
-        let waiting = match order {
+        let status = match order {
             Some(id) => app::orders::store::get(db, Some(charge.user_id), id, locale)
                 .await
                 .ok()
                 .flatten()
-                .is_some_and(|o| o.state.status == app::orders::OrderStatus::AwaitingPayment),
-            None => false,
+                .map(|o| o.state.status),
+            None => None,
         };
-        if waiting {
-            return Flash::done(td_string!(locale, orders.returned_still_waiting));
+        match status {
+            Some(app::orders::OrderStatus::AwaitingPayment) => {
+                return Flash::done(td_string!(locale, orders.returned_still_waiting))
+            }
+            Some(app::orders::OrderStatus::Expired) => {
+                return Flash::done(td_string!(locale, orders.returned_expired))
+            }
+            _ => {}
         }
     }
     match result {

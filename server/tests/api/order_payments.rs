@@ -257,6 +257,15 @@ async fn an_abandoned_order_expires_and_everything_comes_back(backend: Backend) 
     // The data platform never heard of it.
     assert_eq!(events(&app, "order.placed", id).await, 0);
     assert_eq!(events(&app, "order.cancelled", id).await, 0);
+    // Back from KakaoPay after all: nothing is taken, and the page says why.
+    let back = sandbox
+        .press(placed["redirect_url"].as_str().unwrap(), "pay")
+        .await;
+    let (status, _, message) = come_back(&shopper, &back).await;
+    assert_eq!(status, 303);
+    assert!(message.contains("expired"), "{message:?}");
+    let (charge, _) = charge_of(&app, id).await;
+    assert_eq!(sandbox.payment_of(charge).await["approvals"], 0);
     // Nothing more to do; pressing pay now is too late.
     assert_eq!(reconcile(&app, &sandbox).await, 0);
     let (status, body) = shopper
