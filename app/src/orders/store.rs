@@ -518,7 +518,8 @@ pub async fn list_all(
 }
 
 /// One order for staff: with its customer and its status history (placed
-/// by the shopper, then the one move it may have made).
+/// by the shopper, or awaiting its payment and then placed by the payment
+/// service, then the one move it may have made).
 pub async fn get_for_staff(db: &Db, id: OrderId, locale: Locale) -> AppResult<Option<AdminOrder>> {
     let Some(order) = get(db, None, id, locale).await? else {
         return Ok(None);
@@ -527,12 +528,30 @@ pub async fn get_for_staff(db: &Db, id: OrderId, locale: Locale) -> AppResult<Op
         .bind(order.user_id.0)
         .fetch_one(db.pool())
         .await?;
+    // An order paid partly through the payment service first waited for
+    // it, then was placed when it came in (by the service).
+    let charged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM charges WHERE order_id = $1")
+        .bind(id.0)
+        .fetch_one(db.pool())
+        .await?;
+    let first = match charged {
+        0 => OrderStatus::Placed,
+        _ => OrderStatus::AwaitingPayment,
+    };
     let mut history = vec![StatusEntry {
-        status: OrderStatus::Placed,
+        status: first,
         at: order.ordered_at,
         by: "shopper".to_string(),
         reason: None,
     }];
+    if let Some(paid) = order.paid_with.as_ref() {
+        history.push(StatusEntry {
+            status: OrderStatus::Placed,
+            at: paid.approved_at.unwrap_or(order.ordered_at),
+            by: paid.provider.clone(),
+            reason: None,
+        });
+    }
     if let (Some(at), Some(by)) = (order.state.status_at, order.state.status_by.clone()) {
         history.push(StatusEntry {
             status: order.state.status,

@@ -172,6 +172,22 @@ async fn points_and_kakaopay_pay_one_order_and_a_cancel_gives_both_back(backend:
     let (status, list) = shopper.get_json("/api/orders").await;
     assert_eq!(status, 200);
     assert_eq!(list["items"][0]["paid_by_service"], 59_000);
+    // Staff read its story: waiting for KakaoPay, then placed by it.
+    let staff = app.staff("story_staff", Role::Admin).await;
+    let (status, seen) = staff
+        .get_json(&format!("/api/admin/orders/get?id={id}"))
+        .await;
+    assert_eq!(status, 200, "{seen}");
+    let story: Vec<(&str, &str)> = seen["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["status"].as_str().unwrap(), e["by"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        story,
+        [("awaiting_payment", "shopper"), ("placed", "kakaopay")]
+    );
 
     // Cancelled: the points come back, and KakaoPay gives its 59,000 back.
     let (status, cancelled) = shopper
