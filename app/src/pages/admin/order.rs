@@ -167,11 +167,12 @@ fn History(history: Vec<StatusEntry>) -> impl IntoView {
                 {history
                     .into_iter()
                     .map(|entry| {
-                        // `shopper` is the order's own customer; staff by their login id.
-                        let by = if entry.by == "shopper" {
-                            td_string!(locale, admin.by_shopper).to_string()
-                        } else {
-                            entry.by
+                        // `shopper` is the order's own customer, `kakaopay` its
+                        // payment coming in; staff by their login id.
+                        let by = match entry.by.as_str() {
+                            "shopper" => td_string!(locale, admin.by_shopper).to_string(),
+                            "kakaopay" => td_string!(locale, admin.by_kakaopay).to_string(),
+                            _ => entry.by,
                         };
                         view! {
                             <tr data-testid="status-entry" data-status=entry.status.as_str()>
