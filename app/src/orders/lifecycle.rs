@@ -101,10 +101,7 @@ async fn cancel_placed(
     reason: &str,
 ) -> AppResult<CancelledOrder> {
     if !store::leave_placed(tx, order_id, OrderStatus::Cancelled, now, actor, reason).await? {
-        let status = store::status_in(tx, order_id)
-            .await?
-            .ok_or_else(order_not_found)?;
-        return Err(not_cancellable(status));
+        return Err(not_cancellable_now(tx, order_id).await);
     }
     let held = give_back(tx, owner, order_id, now, Movement::cancel(order_id.0)).await?;
     let paid = payments::store::paid_for_order(tx, order_id.0).await?;
@@ -193,10 +190,7 @@ async fn cancel_unpaid(
     let Some(held) = released else {
         // Paid or closed meanwhile (never expected: the charge's own guard
         // comes first): where it is now.
-        let status = store::status_in(tx, order_id)
-            .await?
-            .ok_or_else(order_not_found)?;
-        return Err(not_cancellable(status));
+        return Err(not_cancellable_now(tx, order_id).await);
     };
     record_staff_cancel(tx, actor, order_id, held.points, reason).await?;
     let order = store::get_in(tx, order_id, Locale::current())
@@ -327,6 +321,15 @@ pub async fn fulfil(
         .ok_or_else(order_not_found)?;
     tx.commit().await?;
     Ok(order)
+}
+
+/// `not_cancellable` for where the order is now (in `tx`).
+async fn not_cancellable_now(tx: &mut Transaction<'static, Any>, order_id: OrderId) -> AppError {
+    match store::status_in(tx, order_id).await {
+        Ok(Some(status)) => not_cancellable(status),
+        Ok(None) => order_not_found(),
+        Err(error) => error,
+    }
 }
 
 fn not_cancellable(status: OrderStatus) -> AppError {

@@ -76,18 +76,7 @@ impl Purpose for OrderPayment {
         let mut tx = db.begin_write().await?;
         // The owner first, as checkout and cancel lock.
         identity::lock_user(db, &mut tx, charge.user_id).await?;
-        let closed = if by_service {
-            charges::settle(&mut tx, charge.charge_id, why.status(), detail).await?
-        } else {
-            charges::close_unless_approving(
-                &mut tx,
-                charge.charge_id,
-                why.status(),
-                charges::Closing::Expired,
-                detail,
-            )
-            .await?
-        };
+        let closed = flow::end(&mut tx, charge, why, by_service, detail).await?;
         if closed.is_none() {
             return Ok(false);
         }

@@ -303,24 +303,7 @@ pub async fn leave_placed(
     actor: Actor,
     note: &str,
 ) -> AppResult<bool> {
-    let as_ = match actor {
-        Actor::Shopper(_) => "shopper",
-        Actor::Staff(_) => "staff",
-    };
-    let moved = sqlx::query(
-        "UPDATE orders SET status = $2, status_at = $3, status_by = $4, status_as = $5, \
-         status_note = $6 WHERE id = $1 AND status = 'placed'",
-    )
-    .bind(id.0)
-    .bind(to.as_str())
-    .bind(at)
-    .bind(actor.user().0)
-    .bind(as_)
-    .bind(note)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(moved == 1)
+    leave(tx, id, OrderStatus::Placed, to, at, Some(actor), note).await
 }
 
 /// Moves an `awaiting_payment` order to `to` (`cancelled` or `expired`),
@@ -335,13 +318,27 @@ pub async fn leave_awaiting(
     actor: Option<Actor>,
     note: &str,
 ) -> AppResult<bool> {
+    leave(tx, id, OrderStatus::AwaitingPayment, to, at, actor, note).await
+}
+
+/// Moves an order from `from` to `to` in one conditional update, recording
+/// when, by whom and why; whether this call moved it.
+async fn leave(
+    tx: &mut Transaction<'static, Any>,
+    id: OrderId,
+    from: OrderStatus,
+    to: OrderStatus,
+    at: i64,
+    actor: Option<Actor>,
+    note: &str,
+) -> AppResult<bool> {
     let as_ = actor.map(|actor| match actor {
         Actor::Shopper(_) => "shopper",
         Actor::Staff(_) => "staff",
     });
     let moved = sqlx::query(
         "UPDATE orders SET status = $2, status_at = $3, status_by = $4, status_as = $5, \
-         status_note = $6 WHERE id = $1 AND status = 'awaiting_payment'",
+         status_note = $6 WHERE id = $1 AND status = $7",
     )
     .bind(id.0)
     .bind(to.as_str())
@@ -349,6 +346,7 @@ pub async fn leave_awaiting(
     .bind(actor.map(|a| a.user().0))
     .bind(as_)
     .bind(note)
+    .bind(from.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();

@@ -271,17 +271,7 @@ fn StatusStory(state: OrderState, points_spent: i64, coupon_back: bool) -> impl 
         OrderStatus::Expired => view! {
             <div class="order-page__story" data-testid="status-story">
                 {when.map(|when| view! { <p data-testid="expired-at">{td_string!(locale, orders.expired_at, when)}</p> })}
-                {(points_spent > 0).then(|| view! {
-                    <p class="notice notice--ok" data-testid="refunded">
-                        {td_string!(locale, orders.refunded, points = show_points(points_spent, locale))}
-                    </p>
-                })}
-                {coupon_back.then(|| view! {
-                    <p class="notice notice--ok" data-testid="coupon-returned">
-                        {td_string!(locale, orders.coupon_returned)} " "
-                        <a href="/coupons">{td_string!(locale, coupons.mine)}</a>
-                    </p>
-                })}
+                <GivenBack points_spent coupon_back />
             </div>
         }
         .into_any(),
@@ -298,17 +288,7 @@ fn StatusStory(state: OrderState, points_spent: i64, coupon_back: bool) -> impl 
                         view! { <p data-testid="cancelled-by" data-by=if by_me { "shopper" } else { "shop" }>{text}</p> }
                     })}
                     {reason.map(|reason| view! { <p data-testid="status-reason">{td_string!(locale, orders.reason_is, reason)}</p> })}
-                    {(points_spent > 0).then(|| view! {
-                        <p class="notice notice--ok" data-testid="refunded">
-                            {td_string!(locale, orders.refunded, points = show_points(points_spent, locale))}
-                        </p>
-                    })}
-                    {coupon_back.then(|| view! {
-                        <p class="notice notice--ok" data-testid="coupon-returned">
-                            {td_string!(locale, orders.coupon_returned)} " "
-                            <a href="/coupons">{td_string!(locale, coupons.mine)}</a>
-                        </p>
-                    })}
+                    <GivenBack points_spent coupon_back />
                 </div>
             }
             .into_any()
@@ -320,6 +300,26 @@ fn StatusStory(state: OrderState, points_spent: i64, coupon_back: bool) -> impl 
             </div>
         }
         .into_any(),
+    }
+}
+
+/// What came back from an order that was cancelled or expired: its
+/// points, and its coupon when usable again.
+#[component]
+fn GivenBack(points_spent: i64, coupon_back: bool) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
+        {(points_spent > 0).then(|| view! {
+            <p class="notice notice--ok" data-testid="refunded">
+                {td_string!(locale, orders.refunded, points = show_points(points_spent, locale))}
+            </p>
+        })}
+        {coupon_back.then(|| view! {
+            <p class="notice notice--ok" data-testid="coupon-returned">
+                {td_string!(locale, orders.coupon_returned)} " "
+                <a href="/coupons">{td_string!(locale, coupons.mine)}</a>
+            </p>
+        })}
     }
 }
 

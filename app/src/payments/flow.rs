@@ -39,6 +39,24 @@ impl Ended {
     }
 }
 
+/// Ends the pending `charge` inside `tx` as `why`: on the service's word
+/// (`by_service`) at once, else only if no approval may still be landing
+/// (`store::close_unless_approving`). The charge as ended, or `None`.
+pub async fn end(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    charge: &Charge,
+    why: Ended,
+    by_service: bool,
+    detail: &str,
+) -> AppResult<Option<Charge>> {
+    let (id, to) = (charge.charge_id, why.status());
+    if by_service {
+        store::settle(tx, id, to, detail).await
+    } else {
+        store::close_unless_approving(tx, id, to, store::Closing::Expired, detail).await
+    }
+}
+
 /// What a charge was for, told by the domain that started it.
 #[async_trait::async_trait]
 pub trait Purpose: Send + Sync {

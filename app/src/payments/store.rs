@@ -176,7 +176,7 @@ pub async fn pending_for_order(
          WHERE order_id = $1 AND status = 'pending' ORDER BY id DESC LIMIT 1"
     ))
     .bind(order_id)
-    .try_map(|row: AnyRow| Ok((charge(&row)?, row.try_get("provider_ref")?)))
+    .try_map(|row: AnyRow| with_reference_of(&row))
     .fetch_optional(&mut **tx)
     .await?)
 }
@@ -192,7 +192,7 @@ pub async fn paid_for_order(
          AND status IN ('paid', 'refunding', 'refunded') ORDER BY id DESC LIMIT 1"
     ))
     .bind(order_id)
-    .try_map(|row: AnyRow| Ok((charge(&row)?, row.try_get("provider_ref")?)))
+    .try_map(|row: AnyRow| with_reference_of(&row))
     .fetch_optional(&mut *conn)
     .await?)
 }
@@ -253,7 +253,7 @@ pub async fn refunding_due(
     ))
     .bind(before)
     .bind(limit)
-    .try_map(|row: AnyRow| Ok((charge(&row)?, row.try_get("provider_ref")?)))
+    .try_map(|row: AnyRow| with_reference_of(&row))
     .fetch_all(db.pool())
     .await?)
 }
@@ -345,7 +345,7 @@ pub async fn due(db: &Db, before: i64, limit: i64) -> AppResult<Vec<(Charge, Opt
     ))
     .bind(before)
     .bind(limit)
-    .try_map(|row: AnyRow| Ok((charge(&row)?, row.try_get("provider_ref")?)))
+    .try_map(|row: AnyRow| with_reference_of(&row))
     .fetch_all(db.pool())
     .await?)
 }
@@ -356,7 +356,7 @@ pub async fn with_reference(db: &Db, id: ChargeId) -> AppResult<Option<(Charge, 
         "SELECT {COLUMNS}, provider_ref FROM charges WHERE id = $1"
     ))
     .bind(id.0)
-    .try_map(|row: AnyRow| Ok((charge(&row)?, row.try_get("provider_ref")?)))
+    .try_map(|row: AnyRow| with_reference_of(&row))
     .fetch_optional(db.pool())
     .await?)
 }
@@ -466,6 +466,11 @@ async fn event(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// A charge read with `provider_ref` beside its columns.
+fn with_reference_of(row: &AnyRow) -> Result<(Charge, Option<String>), sqlx::Error> {
+    Ok((charge(row)?, row.try_get("provider_ref")?))
 }
 
 fn charge(row: &AnyRow) -> Result<Charge, sqlx::Error> {

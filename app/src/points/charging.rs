@@ -38,18 +38,7 @@ impl Purpose for PointsCharge {
         detail: &str,
     ) -> AppResult<bool> {
         let mut tx = db.begin_write().await?;
-        let moved = if by_service {
-            charges::settle(&mut tx, charge.charge_id, why.status(), detail).await?
-        } else {
-            charges::close_unless_approving(
-                &mut tx,
-                charge.charge_id,
-                why.status(),
-                charges::Closing::Expired,
-                detail,
-            )
-            .await?
-        };
+        let moved = flow::end(&mut tx, charge, why, by_service, detail).await?;
         tx.commit().await?;
         Ok(moved.is_some())
     }
