@@ -314,6 +314,25 @@ async fn a_lost_approval_is_placed_once_by_the_reconciler(backend: Backend) {
     let (charge, _) = charge_of(&app, id).await;
     assert_eq!(sandbox.payment_of(charge).await["approvals"], 1);
 
+    // The money may be taken: the shopper's cancel does not close the
+    // payment, only KakaoPay's word does.
+    let (status, body) = shopper
+        .post_json(
+            "/api/orders/cancel",
+            &json!({"order_id": id, "idempotency_key": uuid::Uuid::new_v4().to_string()}),
+        )
+        .await;
+    assert_error(status, &body, 409, "ORDER_NOT_CANCELLABLE");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("being confirmed"),
+        "{body}"
+    );
+    assert_eq!(get_order(&shopper, id).await["status"], "awaiting_payment");
+    assert_eq!(charge_of(&app, id).await.1, "pending");
+
     sandbox.faults(json!({"approve": "ok"})).await;
     assert_eq!(reconcile(&app, &sandbox).await, 1);
     assert_eq!(get_order(&shopper, id).await["status"], "placed");
