@@ -18,9 +18,21 @@ use std::{error::Error, fs, path::PathBuf};
 const LOCALES: [&str; 2] = ["ko", "en"];
 /// One file per part of the shop; `islands` holds what the wasm needs, so
 /// the browser carries no other text.
-const NAMESPACES: [&str; 12] = [
-    "common", "catalog", "cart", "checkout", "orders", "points", "account", "errors", "islands",
-    "admin", "coupons", "flash",
+const NAMESPACES: [&str; 14] = [
+    "common",
+    "catalog",
+    "cart",
+    "checkout",
+    "orders",
+    "points",
+    "account",
+    "errors",
+    "islands",
+    "admin",
+    "coupons",
+    "flash",
+    "addresses",
+    "shipping",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

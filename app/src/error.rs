@@ -44,7 +44,8 @@ pub enum ErrorCode {
     LastAdmin,
     /// The order is no longer `placed`: it was fulfilled or cancelled.
     OrderNotCancellable,
-    /// The order is no longer `placed`: it cannot be shipped.
+    /// The order cannot be shipped (it is not `placed`) or delivered (it
+    /// is not `shipped`).
     OrderNotFulfillable,
     /// The order is not waiting for its payment (paid, cancelled, expired),
     /// or its payment is being confirmed.
@@ -74,6 +75,12 @@ pub enum ErrorCode {
     VariantNotFound,
     /// The options would make more variants than a product may have.
     TooManyVariants,
+    /// An order must name the address it goes to (`address_id`).
+    AddressRequired,
+    /// No such address in my address book (unknown, or anyone else's).
+    AddressNotFound,
+    /// The address book is full.
+    TooManyAddresses,
     Internal,
     /// The answer took longer than the server's request time limit.
     TimedOut,
@@ -84,15 +91,17 @@ impl ErrorCode {
     pub fn status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            BadRequest | InvalidAmount | InvalidQuantity | VariantRequired | TooManyVariants => 400,
+            BadRequest | InvalidAmount | InvalidQuantity | VariantRequired | TooManyVariants
+            | AddressRequired => 400,
             Unauthenticated | InvalidCredentials => 401,
             ForbiddenOrigin | Forbidden => 403,
-            ProductNotFound | OrderNotFound | NotFound | UserNotFound | VariantNotFound => 404,
+            ProductNotFound | OrderNotFound | NotFound | UserNotFound | VariantNotFound
+            | AddressNotFound => 404,
             LoginIdTaken | SkuTaken | LastAdmin | OrderNotCancellable | OrderNotFulfillable
             | OrderNotPayable | CouponSoldOut | CouponAlreadyIssued | CouponNotUsable
             | CouponMinimumNotMet | LastSignInMethod | PasswordAlreadySet | LoginIdFixed
             | PointLimitExceeded | InsufficientStock | InsufficientPoints | PriceChanged
-            | CartChanged | RequestInProgress | ChargeNotRefundable => 409,
+            | CartChanged | RequestInProgress | ChargeNotRefundable | TooManyAddresses => 409,
             IdempotencyKeyReused => 422,
             TooManyAttempts => 429,
             Internal => 500,
@@ -140,6 +149,9 @@ impl ErrorCode {
             VariantRequired => "VARIANT_REQUIRED",
             VariantNotFound => "VARIANT_NOT_FOUND",
             TooManyVariants => "TOO_MANY_VARIANTS",
+            AddressRequired => "ADDRESS_REQUIRED",
+            AddressNotFound => "ADDRESS_NOT_FOUND",
+            TooManyAddresses => "TOO_MANY_ADDRESSES",
             Internal => "INTERNAL",
             TimedOut => "TIMED_OUT",
         }
@@ -187,6 +199,9 @@ pub struct ErrorDetails {
     /// Where an order is, when that is why it cannot change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// The order at fault, when a request names several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<i64>,
 }
 
 /// One thing wrong with an order: a line (`INSUFFICIENT_STOCK` with what

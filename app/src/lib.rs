@@ -5,10 +5,11 @@
 // The modules depend downward only, in this order (each uses only those
 // before it): locale; http_status, security; error; money, dates, paging,
 // url; web (the islands' browser side); head; db; identity; flash; staff,
-// audit; catalog; platform; payments; likes, points, cart, coupons;
-// orders; accounts; admin (the operator's side, a layer above the
+// audit; catalog; platform; payments; likes, points, cart, coupons,
+// addresses, shipping; orders; accounts; admin (the operator's side, a layer above the
 // domains); components; pages.
 pub mod accounts;
+pub mod addresses;
 pub mod admin;
 pub mod audit;
 pub mod cart;
@@ -37,6 +38,7 @@ pub mod points;
 pub mod schema;
 #[cfg(feature = "ssr")]
 pub mod security;
+pub mod shipping;
 pub mod staff;
 pub mod text;
 pub mod url;
@@ -101,6 +103,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
                         <Route path=path!("/signup") view=pages::SignupPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/addresses") view=pages::AddressesPage ssr=SsrMode::Async />
                         <Route path=path!("/points") view=pages::PointsPage ssr=SsrMode::Async />
                         <Route path=path!("/likes") view=pages::LikesPage ssr=SsrMode::Async />
                         <Route path=path!("/cart") view=pages::CartPage ssr=SsrMode::Async />

@@ -17,6 +17,10 @@ impl Won {
         self.0
     }
 
+    pub fn is_zero(&self) -> bool {
+        self.0 == 0
+    }
+
     pub fn checked_mul(self, quantity: i64) -> Option<Won> {
         self.0.checked_mul(quantity).map(Won)
     }

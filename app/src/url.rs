@@ -29,6 +29,25 @@ pub fn is_under(path: &str, prefixes: &[&str]) -> bool {
     })
 }
 
+/// Where to go after logging in: only a path on this site, never elsewhere.
+/// Browsers drop tabs and line breaks from a URL and read `\\` as `/`, so a
+/// path with any of them (or any space or control character) could turn
+/// into `//elsewhere`: refused, like `//` itself.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ use crate::{
 };
 use anyhow::{bail, Context};
 use app::{
+    addresses::AddressId,
     catalog::{
         store::{change_stock, Movement},
         ProductId, Quantity, VariantId,
@@ -20,11 +21,12 @@ use app::{
     db::{now_millis, Db},
     identity::UserId,
     orders::{
-        checkout::place_order, store::leave_placed, Actor, IdempotencyKey, LineRequest, OrderId,
-        OrderRequest, OrderStatus,
+        checkout::place_order, store::leave_placed, Actor, IdempotencyKey, LineRequest,
+        OrderChoices, OrderId, OrderRequest, OrderStatus,
     },
     payments::provider::Payments,
     points::{store::change_balance, LedgerKind},
+    shipping::ShippingRates,
 };
 use std::{
     path::Path,
@@ -146,10 +148,23 @@ impl Set {
                                 .collect(),
                         );
                         let key = IdempotencyKey::parse(&format!("{tag}-place-{n}"))?;
-                        let placed =
-                            place_order(&db, user, &key, &request, None, None, &Payments::Demo)
-                                .await
-                                .with_context(|| format!("placing order {n} to cancel"))?;
+                        // A buyer's address has the buyer's id (`data::buyers`).
+                        let choices = OrderChoices {
+                            address: AddressId(user.0),
+                            coupon: None,
+                            points: None,
+                        };
+                        let placed = place_order(
+                            &db,
+                            user,
+                            &key,
+                            &request,
+                            &choices,
+                            &Payments::Demo,
+                            ShippingRates::default(),
+                        )
+                        .await
+                        .with_context(|| format!("placing order {n} to cancel"))?;
                         mine.push((
                             n,
                             Placed {

@@ -123,6 +123,31 @@ pub async fn buyers(db: &Db, tag: &str, count: usize, points: i64) -> anyhow::Re
         &charges,
     )
     .await?;
+    // Each buyer's default address has the buyer's own id (`wrk/checkout.lua`
+    // sends it as `address_id`): no other address is ever made here.
+    let addresses: Vec<Vec<Value>> = (0..count as i64)
+        .map(|i| {
+            vec![
+                Int(first + i),
+                Int(first + i),
+                Text("벤치 구매자".into()),
+                Text("010-1234-5678".into()),
+                Text("04524".into()),
+                Text("서울특별시 중구 세종대로 110".into()),
+                Int(1),
+                Int(now),
+                Int(now),
+            ]
+        })
+        .collect();
+    insert_rows(
+        db,
+        "addresses (id, user_id, recipient, phone, postal_code, address1, is_default, \
+         created_at, updated_at)",
+        &addresses,
+    )
+    .await?;
+    sync_sequence(db, "addresses").await?;
     Ok(first)
 }
 

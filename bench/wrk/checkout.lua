@@ -2,7 +2,7 @@
 -- X-USER-ID (the server trusts it for the benchmark). Buyers take turns:
 -- BUYER_FIRST .. BUYER_FIRST+BUYER_COUNT-1; each order is for a product in
 -- PRODUCT_FIRST .. +PRODUCT_COUNT-1, QUANTITY_MAX at most, with a key of
--- its own.
+-- its own, sent to the buyer's address (whose id is the buyer's).
 package.path = os.getenv("WRK_SCRIPTS") .. "/?.lua;" .. package.path
 require("report")
 
@@ -25,8 +25,8 @@ function request()
   local product = product_first + math.random(0, product_count - 1)
   local quantity = math.random(1, quantity_max)
   local body = string.format(
-    '{"idempotency_key":"%s-%d-%d","items":[{"product_id":%d,"quantity":%d}]}',
-    run, tid, sent, product, quantity)
+    '{"idempotency_key":"%s-%d-%d","address_id":%d,"items":[{"product_id":%d,"quantity":%d}]}',
+    run, tid, sent, buyer, product, quantity)
   return wrk.format("POST", "/api/orders/place", {
     ["Content-Type"] = "application/json",
     ["X-USER-ID"] = tostring(buyer),

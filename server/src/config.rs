@@ -76,6 +76,10 @@ pub struct Config {
     /// paid partly through the payment service holds its stock, points and
     /// coupon for the shopper to pay; then it expires.
     pub payment_hold: Duration,
+    /// `SHIPPING_FEE` (3,000 won) and `FREE_SHIPPING_FROM` (50,000 won):
+    /// what an order pays for delivery, unless what its lines come to
+    /// after the coupon reaches the threshold.
+    pub shipping: app::shipping::ShippingRates,
 }
 
 /// How points are charged.
@@ -149,6 +153,7 @@ impl Config {
             payments: payments()?,
             reconcile_every: Duration::from_secs(number("PAYMENTS_RECONCILE_SECS", 60)?.max(1)),
             payment_hold: Duration::from_secs(number("PAYMENT_HOLD_SECS", 900)?.max(1)),
+            shipping: shipping_rates()?,
         })
     }
 
@@ -192,8 +197,31 @@ impl Config {
             payments: PaymentSettings::Demo,
             reconcile_every: Duration::from_secs(60),
             payment_hold: Duration::from_secs(900),
+            // Free delivery: a test's totals are its lines' unless it is
+            // about the fee (and sets one).
+            shipping: app::shipping::ShippingRates {
+                fee: app::money::Won::ZERO,
+                ..app::shipping::ShippingRates::default()
+            },
         }
     }
+}
+
+/// `SHIPPING_FEE` and `FREE_SHIPPING_FROM`, in won (each at most
+/// 100,000,000).
+fn shipping_rates() -> anyhow::Result<app::shipping::ShippingRates> {
+    let won = |name: &str, default: u64| -> anyhow::Result<app::money::Won> {
+        let value = number(name, default)?;
+        anyhow::ensure!(
+            value <= 100_000_000,
+            "{name} must be at most 100,000,000 won"
+        );
+        Ok(app::money::Won(value as i64))
+    };
+    Ok(app::shipping::ShippingRates {
+        fee: won("SHIPPING_FEE", 3_000)?,
+        free_from: won("FREE_SHIPPING_FROM", 50_000)?,
+    })
 }
 
 /// `PAYMENTS` and, for `kakaopay`, its settings.

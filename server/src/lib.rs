@@ -11,6 +11,7 @@ pub mod language;
 pub mod login_guard;
 pub mod openapi;
 pub mod openapi_admin;
+pub mod orders_export;
 pub mod origin;
 pub mod page_cache;
 pub mod payment_returns;

@@ -4,7 +4,7 @@ use crate::{
     admin_guard,
     config::{Config, PaymentSettings},
     connections::{self, ConnectionLimits},
-    form_feedback, json_forms, language, login_guard, openapi, origin,
+    form_feedback, json_forms, language, login_guard, openapi, orders_export, origin,
     page_cache::{self, PageCache},
     payment_returns, render_task, security, sign_in, text_input, time_limit,
 };
@@ -234,7 +234,9 @@ fn router(
     }
 
     let page_cache = PageCache::new(config.page_cache_max_age, content_policy.clone());
-    let mut pages = sign_in::routes().merge(payment_returns::routes());
+    let mut pages = sign_in::routes()
+        .merge(payment_returns::routes())
+        .merge(orders_export::routes());
     if config.bench_endpoints {
         tracing::warn!(
             "benchmark endpoints are on: GET /_bench/static/{{bytes}}, /_bench/twin/ (and \
@@ -259,6 +261,7 @@ fn router(
         let pictures = pictures.clone();
         let destination = Destination::of(config.data_platform_url.as_deref());
         let content_policy = content_policy.clone();
+        let shipping = config.shipping;
         move || {
             render_task::record_root();
             provide_context(destination.clone());
@@ -269,6 +272,7 @@ fn router(
             provide_context(pictures.clone());
             provide_context(sign_in.clone());
             provide_context(payments.clone());
+            provide_context(shipping);
         }
     };
     let pages_and_api = pages

@@ -117,24 +117,7 @@ pub struct LoggedOut {
     pub logged_out: bool,
 }
 
-/// Where to go after logging in: only a path on this site, never elsewhere.
-/// Browsers drop tabs and line breaks from a URL and read `\\` as `/`, so a
-/// path with any of them (or any space or control character) could turn
-/// into `//elsewhere`: refused, like `//` itself.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n
-                    .chars()
-                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
-        {
-            n.to_string()
-        }
-        _ => "/".to_string(),
-    }
-}
+pub use crate::url::safe_next;
 
 /// `POST /api/signup`: creates the account and logs it in (201).
 #[server(prefix = "/api", endpoint = "signup")]

@@ -68,8 +68,17 @@ pub const ACCESS: &[(&str, Access)] = &[
     ),
     ("/api/admin/orders", Access::Needs(Permission::Orders)),
     ("/api/admin/orders/get", Access::Needs(Permission::Orders)),
+    ("/api/admin/orders/ship", Access::Needs(Permission::Orders)),
     (
-        "/api/admin/orders/fulfil",
+        "/api/admin/orders/ship-many",
+        Access::Needs(Permission::Orders),
+    ),
+    (
+        "/api/admin/orders/deliver",
+        Access::Needs(Permission::Orders),
+    ),
+    (
+        "/api/admin/orders/export",
         Access::Needs(Permission::Orders),
     ),
     (

@@ -1,6 +1,6 @@
-//! Orders and customers for staff: the order list and one order (permission
-//! `orders`), fulfilling and cancelling one through the orders' own
-//! lifecycle; the customers, one customer, and adjusting a balance with a
+//! Orders and customers for staff: the order list, its CSV for a courier's
+//! bulk upload and one order (permission `orders`), shipping (one or many),
+//! delivering and cancelling through the orders' own lifecycle; the customers, one customer, and adjusting a balance with a
 //! reason (permission `customers`).
 
 use crate::{
@@ -18,9 +18,10 @@ use crate::{
     audit::{self, AuditKind},
     db::db,
     locale::Locale,
-    orders::{self, lifecycle, Actor, AdminOrderQuery},
+    orders::{self, lifecycle, lifecycle::Dispatch, Actor, AdminOrderQuery},
     paging::Paging,
     points,
+    shipping::{Carrier, TrackingNumber},
     staff::{require, Permission},
 };
 
@@ -61,29 +62,152 @@ pub async fn admin_order_detail(id: String) -> Result<AdminOrder, AppError> {
         .ok_or_else(orders::order_not_found)
 }
 
-/// `POST /api/admin/orders/fulfil`: `order_id`, `note?` (a tracking
-/// number). The order, shipped; 409 `ORDER_NOT_FULFILLABLE` unless placed.
-#[server(prefix = "/api", endpoint = "admin/orders/fulfil")]
-pub async fn fulfil_order(
+/// `POST /api/admin/orders/ship`: `order_id`, `carrier` (`cj`, `lotte`,
+/// `hanjin`, `epost`, `logen`), `tracking_number` (10 to 14 digits). The
+/// order, shipped; 409 `ORDER_NOT_FULFILLABLE` unless it is placed.
+#[server(prefix = "/api", endpoint = "admin/orders/ship")]
+pub async fn ship_order(
     order_id: OrderId,
-    note: Option<String>,
+    carrier: String,
+    tracking_number: String,
 ) -> Result<OrderDetail, AppError> {
     let staff = require(Permission::Orders).await?;
-    let note = crate::text::field(
-        "note",
-        note.as_deref().unwrap_or_default(),
-        false,
-        orders::MAX_REASON,
-        false,
-    )?;
-    let order = lifecycle::fulfil(&db()?, staff.user_id, order_id, &note).await?;
+    let parcel = Dispatch {
+        order_id,
+        carrier: Carrier::parse(&carrier)?,
+        tracking_number: TrackingNumber::parse(&tracking_number)?,
+    };
+    let mut shipped = lifecycle::ship(&db()?, staff.user_id, &[parcel]).await?;
+    wake_dispatcher();
     crate::flash::done(crate::locale::td_string!(
-        crate::locale::Locale::current(),
+        Locale::current(),
         flash.order_shipped
     ))
     .await;
     back_to_order(order_id);
+    shipped
+        .pop()
+        .ok_or_else(|| AppError::internal("shipping an order", "nothing shipped"))
+}
+
+/// One row of the bulk shipping form, or of a JSON client's list.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ShipLine {
+    pub order_id: OrderId,
+    pub carrier: String,
+    /// Empty: the row is left out (the form's rows not filled in).
+    #[serde(default)]
+    pub tracking_number: String,
+}
+
+/// The answer to a bulk shipment: the orders shipped.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ShippedOrders {
+    pub items: Vec<OrderDetail>,
+}
+
+/// At most this many orders shipped at once (a page of the list, and more).
+pub const MAX_SHIP_AT_ONCE: usize = 200;
+
+/// `POST /api/admin/orders/ship-many`: `shipments: [{order_id, carrier,
+/// tracking_number}]` (lines with no number are left out; at least one,
+/// at most 200, each order once). All of them shipped, or none: 400 names
+/// the order and field at fault (`details.order_id`), 409
+/// `ORDER_NOT_FULFILLABLE` the order that is not placed.
+#[server(prefix = "/api", endpoint = "admin/orders/ship-many")]
+pub async fn ship_orders(shipments: Option<Vec<ShipLine>>) -> Result<ShippedOrders, AppError> {
+    let staff = require(Permission::Orders).await?;
+    let parcels = dispatches(shipments.unwrap_or_default())?;
+    let shipped = lifecycle::ship(&db()?, staff.user_id, &parcels).await?;
+    wake_dispatcher();
+    crate::flash::done(crate::locale::td_string!(
+        Locale::current(),
+        flash.orders_shipped,
+        count = shipped.len()
+    ))
+    .await;
+    if crate::http_status::is_plain_form_post() {
+        leptos_axum::redirect("/admin/orders?status=placed");
+    }
+    Ok(ShippedOrders { items: shipped })
+}
+
+/// The lines with a number, each checked; a refusal names its order.
+#[cfg(feature = "ssr")]
+fn dispatches(lines: Vec<ShipLine>) -> Result<Vec<Dispatch>, AppError> {
+    use crate::error::{ErrorCode, ErrorDetails};
+    let locale = Locale::current();
+    let lines: Vec<ShipLine> = lines
+        .into_iter()
+        .filter(|l| !l.tracking_number.trim().is_empty())
+        .collect();
+    if lines.is_empty() || lines.len() > MAX_SHIP_AT_ONCE {
+        return Err(AppError::invalid_field(
+            ErrorCode::BadRequest,
+            "shipments",
+            crate::locale::td_string!(locale, shipping.error_ship_lines, max = MAX_SHIP_AT_ONCE),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    lines
+        .into_iter()
+        .map(|line| {
+            let order_id = line.order_id;
+            let naming = |error: AppError| {
+                let field = error.field().unwrap_or("shipments").to_string();
+                let message = crate::locale::td_string!(
+                    locale,
+                    shipping.error_in_order,
+                    order = order_id,
+                    message = &error.message
+                )
+                .to_string();
+                AppError::new(error.code, message).with_details(ErrorDetails {
+                    field: Some(field),
+                    order_id: Some(order_id.0),
+                    ..ErrorDetails::default()
+                })
+            };
+            if !seen.insert(order_id) {
+                return Err(naming(AppError::invalid_field(
+                    ErrorCode::BadRequest,
+                    "shipments",
+                    crate::locale::td_string!(locale, shipping.error_twice),
+                )));
+            }
+            Ok(Dispatch {
+                order_id,
+                carrier: Carrier::parse(&line.carrier).map_err(naming)?,
+                tracking_number: TrackingNumber::parse(&line.tracking_number).map_err(naming)?,
+            })
+        })
+        .collect()
+}
+
+/// `POST /api/admin/orders/deliver`: `order_id`. The order, delivered; 409
+/// `ORDER_NOT_FULFILLABLE` unless it is shipped.
+#[server(prefix = "/api", endpoint = "admin/orders/deliver")]
+pub async fn deliver_order(order_id: OrderId) -> Result<OrderDetail, AppError> {
+    let staff = require(Permission::Orders).await?;
+    let order = lifecycle::deliver(&db()?, staff.user_id, order_id).await?;
+    wake_dispatcher();
+    crate::flash::done(crate::locale::td_string!(
+        Locale::current(),
+        flash.order_delivered
+    ))
+    .await;
+    back_to_order(order_id);
     Ok(order)
+}
+
+/// The order's event is in the outbox: sent now rather than at the next poll.
+#[cfg(feature = "ssr")]
+fn wake_dispatcher() {
+    if let Some(wakeup) = use_context::<crate::platform::dispatcher::Wakeup>() {
+        wakeup.wake();
+    }
 }
 
 /// `POST /api/admin/orders/cancel`: `order_id`, `idempotency_key`,
@@ -104,9 +228,7 @@ pub async fn cancel_order_as_staff(
         &reason,
     )
     .await?;
-    if let Some(wakeup) = use_context::<crate::platform::dispatcher::Wakeup>() {
-        wakeup.wake();
-    }
+    wake_dispatcher();
     crate::flash::done(crate::locale::td_string!(
         crate::locale::Locale::current(),
         flash.order_cancelled
@@ -249,4 +371,102 @@ pub async fn adjust_points(
         user_id,
         points: balance,
     })
+}
+
+/// At most this many orders in one CSV download.
+pub const MAX_EXPORT_ROWS: i64 = 10_000;
+
+/// `GET /api/admin/orders/export?status&from&to&user_id&product_id`: the
+/// staff's order list (oldest first, at most [`MAX_EXPORT_ROWS`]) as CSV
+/// for a courier's bulk upload: order, recipient, phone, postal code,
+/// address, memo, items with their options. UTF-8 with a byte-order mark
+/// (a spreadsheet reads the Korean right); a cell a spreadsheet would take
+/// for a formula (`=`, `+`, `-`, `@`, a tab or a carriage return first)
+/// is written with a `'` before it, so it shows as the text it is.
+#[cfg(feature = "ssr")]
+pub async fn shipping_csv(
+    db: &crate::db::Db,
+    query: &AdminOrderQuery,
+    locale: Locale,
+) -> Result<Vec<u8>, AppError> {
+    use crate::locale::td_string;
+    let orders = orders::store::to_ship(db, query, MAX_EXPORT_ROWS, locale).await?;
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let write_error = |e: csv::Error| AppError::internal("writing the CSV", e.to_string());
+    out.write_record([
+        td_string!(locale, shipping.csv_order),
+        td_string!(locale, shipping.csv_ordered_at),
+        td_string!(locale, shipping.csv_status),
+        td_string!(locale, shipping.csv_recipient),
+        td_string!(locale, shipping.csv_phone),
+        td_string!(locale, shipping.csv_postal_code),
+        td_string!(locale, shipping.csv_address),
+        td_string!(locale, shipping.csv_memo),
+        td_string!(locale, shipping.csv_items),
+    ])
+    .map_err(write_error)?;
+    for order in orders {
+        let items = order
+            .items
+            .iter()
+            .map(|(name, label, quantity)| match label.is_empty() {
+                true => format!("{name} x{quantity}"),
+                false => format!("{name} ({label}) x{quantity}"),
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let to = order.ship_to.as_ref();
+        let address = to
+            .map(|t| match t.address2.is_empty() {
+                true => t.address1.clone(),
+                false => format!("{} {}", t.address1, t.address2),
+            })
+            .unwrap_or_default();
+        let record = [
+            order.order_id.to_string(),
+            crate::dates::format_millis(order.ordered_at, locale),
+            order.status.label(locale).to_string(),
+            to.map(|t| t.recipient.clone()).unwrap_or_default(),
+            to.map(|t| t.phone.as_str().to_string()).unwrap_or_default(),
+            to.map(|t| t.postal_code.as_str().to_string())
+                .unwrap_or_default(),
+            address,
+            to.map(|t| t.memo.clone()).unwrap_or_default(),
+            items,
+        ];
+        out.write_record(record.iter().map(|cell| inert(cell).into_owned()))
+            .map_err(write_error)?;
+    }
+    out.into_inner()
+        .map_err(|e| AppError::internal("writing the CSV", e.to_string()))
+}
+
+/// A cell a spreadsheet shows as the text it is: one starting like a
+/// formula gets a `'` before it (OWASP's advice for CSV injection).
+#[cfg(feature = "ssr")]
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn formulas_are_shown_as_text() {
+        assert_eq!(
+            inert("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(inert("+82"), "'+82");
+        assert_eq!(inert("-1"), "'-1");
+        assert_eq!(inert("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(inert("\tx"), "'\tx");
+        assert_eq!(inert("홍길동"), "홍길동");
+        assert_eq!(inert("010-1234-5678"), "010-1234-5678");
+        assert_eq!(inert(""), "");
+    }
 }

@@ -33,8 +33,13 @@ pub enum AuditKind {
     RoleGranted,
     #[serde(rename = "staff.revoked")]
     RoleRevoked,
+    /// Written before shipments had a carrier: an order marked shipped.
     #[serde(rename = "order.fulfilled")]
     OrderFulfilled,
+    #[serde(rename = "order.shipped")]
+    OrderShipped,
+    #[serde(rename = "order.delivered")]
+    OrderDelivered,
     #[serde(rename = "order.cancelled")]
     OrderCancelled,
     #[serde(rename = "points.adjusted")]
@@ -54,7 +59,7 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 17] = [
+    pub const ALL: [AuditKind; 19] = [
         AuditKind::ProductCreated,
         AuditKind::ProductUpdated,
         AuditKind::PriceChanged,
@@ -64,6 +69,8 @@ impl AuditKind {
         AuditKind::RoleGranted,
         AuditKind::RoleRevoked,
         AuditKind::OrderFulfilled,
+        AuditKind::OrderShipped,
+        AuditKind::OrderDelivered,
         AuditKind::OrderCancelled,
         AuditKind::PointsAdjusted,
         AuditKind::EventRetried,
@@ -85,6 +92,8 @@ impl AuditKind {
             AuditKind::RoleGranted => "staff.granted",
             AuditKind::RoleRevoked => "staff.revoked",
             AuditKind::OrderFulfilled => "order.fulfilled",
+            AuditKind::OrderShipped => "order.shipped",
+            AuditKind::OrderDelivered => "order.delivered",
             AuditKind::OrderCancelled => "order.cancelled",
             AuditKind::PointsAdjusted => "points.adjusted",
             AuditKind::EventRetried => "platform.retry",
@@ -107,6 +116,8 @@ impl AuditKind {
             AuditKind::RoleGranted => td_string!(locale, admin.kind_role_granted),
             AuditKind::RoleRevoked => td_string!(locale, admin.kind_role_revoked),
             AuditKind::OrderFulfilled => td_string!(locale, admin.kind_order_fulfilled),
+            AuditKind::OrderShipped => td_string!(locale, admin.kind_order_shipped),
+            AuditKind::OrderDelivered => td_string!(locale, admin.kind_order_delivered),
             AuditKind::OrderCancelled => td_string!(locale, admin.kind_order_cancelled),
             AuditKind::PointsAdjusted => td_string!(locale, admin.kind_points_adjusted),
             AuditKind::EventRetried => td_string!(locale, admin.kind_event_retried),

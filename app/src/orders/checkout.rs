@@ -1,19 +1,20 @@
 //! Placing an order: the shop's transactional rules, written once for both
-//! backends. One write transaction checks every product, price, stock and
-//! the balance, then writes the order with its snapshot, takes the stock
+//! backends. One write transaction checks every product, price, stock, the
+//! address and the balance, then writes the order with its snapshot (the
+//! lines, and the address as it is now), takes the stock
 //! (a `sale` movement per line, naming the order), spends the coupon (one
 //! conditional update) and the points, empties the cart, queues the
 //! data-platform event and records the idempotency key's answer, or does
 //! none of it.
 
 use super::{
-    idempotency, paying, store, IdempotencyKey, LineRequest, OrderLine, OrderRequest, OrderStatus,
-    Payment, PlacedOrder,
+    idempotency, paying, store, IdempotencyKey, LineRequest, OrderChoices, OrderLine, OrderRequest,
+    OrderStatus, Payment, PlacedOrder,
 };
 use crate::{
-    cart,
+    addresses, cart,
     catalog::{self, Availability, ProductId, VariantId},
-    coupons::{self, CouponId, Refusal},
+    coupons::{self, Refusal},
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails, Problem},
     identity::{self, UserId},
@@ -22,30 +23,32 @@ use crate::{
     payments::{provider::Payments, store as charges},
     platform,
     points::{self, LedgerKind},
+    shipping::ShippingRates,
 };
 use sqlx::{Any, Transaction};
 
-/// `points`: how many points to spend (`None`: the whole total, as before
-/// an order could be paid otherwise); the rest is paid through the payment
-/// service (`payments`), the order `awaiting_payment` until it is.
+/// `choices.points`: how many points to spend (`None`: the whole total, as
+/// before an order could be paid otherwise); the rest is paid through the
+/// payment service (`payments`), the order `awaiting_payment` until it is.
+/// The order goes to `choices.address` and pays `rates`' fee.
 pub async fn place_order(
     db: &Db,
     user: UserId,
     key: &IdempotencyKey,
     request: &OrderRequest,
-    coupon: Option<CouponId>,
-    points: Option<i64>,
+    choices: &OrderChoices,
     payments: &Payments,
+    rates: ShippingRates,
 ) -> AppResult<PlacedOrder> {
-    // The key covers the coupon and the points too (a request without them
-    // keeps the fingerprint it had before).
+    // The key covers the coupon, the points and the address too.
     let mut fingerprint = request.fingerprint();
-    if let Some(coupon) = coupon {
+    if let Some(coupon) = choices.coupon {
         fingerprint.push_str(&format!("|coupon:{coupon}"));
     }
-    if let Some(points) = points {
+    if let Some(points) = choices.points {
         fingerprint.push_str(&format!("|points:{points}"));
     }
+    fingerprint.push_str(&format!("|address:{}", choices.address));
     let hold = match payments {
         Payments::Provider {
             order_hold,
@@ -57,7 +60,7 @@ pub async fn place_order(
     let fresh = std::sync::atomic::AtomicBool::new(false);
     let mut placed = idempotency::once(db, user, key, &fingerprint, || {
         fresh.store(true, std::sync::atomic::Ordering::Relaxed);
-        place_once(db, user, key, request, coupon, points, hold)
+        place_once(db, user, key, request, choices, rates, hold)
     })
     .await?;
     if placed.state.status != OrderStatus::AwaitingPayment || placed.redirect_url.is_some() {
@@ -98,15 +101,24 @@ async fn place_once(
     user: UserId,
     key: &IdempotencyKey,
     request: &OrderRequest,
-    coupon: Option<CouponId>,
-    points: Option<i64>,
+    choices: &OrderChoices,
+    rates: ShippingRates,
     hold: Option<(std::time::Duration, &'static str)>,
 ) -> AppResult<PlacedOrder> {
+    let OrderChoices {
+        address,
+        coupon,
+        points,
+    } = *choices;
     let mut tx = db.begin_write().await?;
     // The user first, then the variants in id order: every transaction
     // locks in this order, so none waits on another in a circle.
     identity::lock_user(db, &mut tx, user).await?;
     let lines = requested_lines(&mut tx, user, request).await?;
+    // Mine (locked with me), copied onto the order as it is now.
+    let ship_to = addresses::store::shipping_in(&mut tx, user, address)
+        .await?
+        .ok_or_else(addresses::not_found)?;
 
     // Each line's variant (a product without options: its one), then the
     // variants locked in id order.
@@ -184,11 +196,14 @@ async fn place_once(
             },
         }
     }
+    let after_coupon = Won(subtotal.get() - discount.get());
+    let shipping_fee = rates.fee_for(after_coupon);
     let payment = Payment {
-        total: Won(subtotal.get() - discount.get()),
+        total: Won(after_coupon.get() + shipping_fee.get()),
         subtotal,
         discount,
         coupon_id: coupon,
+        shipping_fee,
     };
     let total = payment.total;
     let balance = points::store::balance_in(&mut tx, user).await?;
@@ -230,6 +245,7 @@ async fn place_once(
         &order_lines,
         &for_sale,
         pay_by,
+        &ship_to,
     )
     .await?;
     if let Some(coupon) = coupon {
@@ -304,6 +320,7 @@ async fn place_once(
         pay_by,
         points_left,
         items: order_lines,
+        ship_to: Some(ship_to),
         ordered_at,
         state: super::OrderState {
             status,

@@ -1,6 +1,7 @@
 //! An order's life after checkout, written once for both backends: staff
-//! fulfil a `placed` order, and its shopper or staff cancel one (placed, or
-//! still awaiting its payment). A cancel is one transaction: the status
+//! ship `placed` orders (one or many at once) and mark a shipped one
+//! delivered, and its shopper or staff cancel one (placed, or still
+//! awaiting its payment; a shipped order is no longer cancelled). A cancel is one transaction: the status
 //! (guarded, so it happens once), the stock back through the one stock
 //! rule, the points back as a `refund`, the coupon back while its campaign
 //! runs, the `order.cancelled` event in the outbox (for a placed order),
@@ -20,8 +21,9 @@ use crate::{
     identity::{self, UserId},
     locale::{td_string, Locale},
     payments::{self, provider::Payments, ChargeStatus},
-    platform::{self, OrderCancelled, SoldLine},
+    platform::{self, OrderCancelled, OrderDelivered, OrderShipped, SoldLine},
     points::{self, LedgerKind},
+    shipping::{Carrier, TrackingNumber},
 };
 use sqlx::{Any, Transaction};
 
@@ -291,36 +293,115 @@ async fn give_back(
     })
 }
 
-/// Staff mark a `placed` order shipped, with an optional note (a tracking
-/// number). Anything else is 409 `ORDER_NOT_FULFILLABLE`.
-pub async fn fulfil(
-    db: &Db,
-    staff: UserId,
-    order_id: OrderId,
-    note: &str,
-) -> AppResult<OrderDetail> {
+/// One parcel to send: the order, its courier and waybill number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dispatch {
+    pub order_id: OrderId,
+    pub carrier: Carrier,
+    pub tracking_number: TrackingNumber,
+}
+
+/// Staff mark `placed` orders shipped, each with its courier and number,
+/// all or none: one transaction moves each (the conditional update of
+/// `leave_placed`), writes its shipment, its `order.shipped` event and its
+/// audit row. An order not `placed` (or unknown) refuses the lot: 409
+/// `ORDER_NOT_FULFILLABLE` naming it (`details.order_id`, `status`).
+pub async fn ship(db: &Db, staff: UserId, parcels: &[Dispatch]) -> AppResult<Vec<OrderDetail>> {
     let mut tx = db.begin_write().await?;
     let now = now_millis();
     let actor = Actor::Staff(staff);
-    if !store::leave_placed(&mut tx, order_id, OrderStatus::Fulfilled, now, actor, note).await? {
-        let status = store::status_in(&mut tx, order_id)
+    let mut shipped = Vec::with_capacity(parcels.len());
+    for parcel in parcels {
+        let order_id = parcel.order_id;
+        if !store::leave_placed(&mut tx, order_id, OrderStatus::Shipped, now, actor, "").await? {
+            return Err(not_movable(&mut tx, order_id).await);
+        }
+        store::record_shipment(
+            &mut tx,
+            order_id,
+            parcel.carrier,
+            &parcel.tracking_number,
+            now,
+            staff,
+        )
+        .await?;
+        let order = store::get_in(&mut tx, order_id, Locale::current())
             .await?
             .ok_or_else(order_not_found)?;
-        return Err(refused(ErrorCode::OrderNotFulfillable, status));
+        let event = OrderShipped {
+            event_id: uuid::Uuid::new_v4().to_string(),
+            order_id: order_id.0,
+            user_id: order.user_id,
+            carrier: parcel.carrier.code().to_string(),
+            tracking_number: parcel.tracking_number.as_str().to_string(),
+            shipped_at: now,
+        };
+        platform::outbox::enqueue(&mut tx, &event.into()).await?;
+        audit::store::record(
+            &mut tx,
+            Some(staff),
+            AuditKind::OrderShipped,
+            &format!("order:{order_id}"),
+            &format!(
+                "{} {}",
+                parcel.carrier.code(),
+                parcel.tracking_number.as_str()
+            ),
+        )
+        .await?;
+        shipped.push(order);
     }
-    audit::store::record(
-        &mut tx,
-        Some(staff),
-        AuditKind::OrderFulfilled,
-        &format!("order:{order_id}"),
-        &format!("{note:?}"),
-    )
-    .await?;
+    tx.commit().await?;
+    Ok(shipped)
+}
+
+/// Staff mark a `shipped` order delivered: the move, the shipment's
+/// arrival, the `order.delivered` event and the audit row, or none. 409
+/// `ORDER_NOT_FULFILLABLE` unless it is `shipped`.
+pub async fn deliver(db: &Db, staff: UserId, order_id: OrderId) -> AppResult<OrderDetail> {
+    let mut tx = db.begin_write().await?;
+    let now = now_millis();
+    let actor = Actor::Staff(staff);
+    if !store::leave_shipped(&mut tx, order_id, OrderStatus::Delivered, now, actor, "").await? {
+        return Err(not_movable(&mut tx, order_id).await);
+    }
+    store::record_delivery(&mut tx, order_id, now, staff).await?;
     let order = store::get_in(&mut tx, order_id, Locale::current())
         .await?
         .ok_or_else(order_not_found)?;
+    let event = OrderDelivered {
+        event_id: uuid::Uuid::new_v4().to_string(),
+        order_id: order_id.0,
+        user_id: order.user_id,
+        delivered_at: now,
+    };
+    platform::outbox::enqueue(&mut tx, &event.into()).await?;
+    audit::store::record(
+        &mut tx,
+        Some(staff),
+        AuditKind::OrderDelivered,
+        &format!("order:{order_id}"),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(order)
+}
+
+/// An order that cannot be shipped or delivered as it is now (in `tx`):
+/// 404 when there is no such order, else 409 naming it and its status.
+async fn not_movable(tx: &mut Transaction<'static, Any>, order_id: OrderId) -> AppError {
+    match store::status_in(tx, order_id).await {
+        Ok(Some(status)) => {
+            let mut error = refused(ErrorCode::OrderNotFulfillable, status);
+            if let Some(details) = error.details.as_mut() {
+                details.order_id = Some(order_id.0);
+            }
+            error
+        }
+        Ok(None) => order_not_found(),
+        Err(error) => error,
+    }
 }
 
 /// `not_cancellable` for where the order is now (in `tx`).
@@ -344,7 +425,7 @@ fn refused(code: ErrorCode, status: OrderStatus) -> AppError {
         ErrorCode::OrderNotCancellable => {
             td_string!(locale, errors.order_not_cancellable, status = status_label).to_string()
         }
-        _ => td_string!(locale, errors.order_not_fulfillable, status = status_label).to_string(),
+        _ => td_string!(locale, errors.order_not_shippable, status = status_label).to_string(),
     };
     AppError::new(code, message).with_details(ErrorDetails {
         status: Some(status.as_str().to_string()),

@@ -5,6 +5,7 @@
 //! and the lifecycle sit above the catalog, points and cart, which they use.
 
 use crate::{
+    addresses::{Address, AddressId, ShippingAddress},
     catalog::{ProductId, Quantity, VariantId},
     coupons::CouponId,
     error::{AppError, AppResult, ErrorCode},
@@ -12,6 +13,7 @@ use crate::{
     locale::{td_string, Locale},
     money::Won,
     paging::Paging,
+    shipping::Shipment,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -192,11 +194,12 @@ impl OrderRequest {
     }
 }
 
-/// Where an order is: `placed` (paid), then `fulfilled` (shipped) or
-/// `cancelled`, once. An order paid partly through a payment service is
-/// first `awaiting_payment`, holding its stock, points and coupon, and
-/// then `placed`, `cancelled` (given up, or declined) or `expired` (never
-/// paid in time). Neither `fulfilled`, `cancelled` nor `expired` changes.
+/// Where an order is: `placed` (paid), then `shipped` and `delivered`, or
+/// `cancelled` before it ships. An order paid partly through a payment
+/// service is first `awaiting_payment`, holding its stock, points and
+/// coupon, and then `placed`, `cancelled` (given up, or declined) or
+/// `expired` (never paid in time). Neither `delivered`, `cancelled` nor
+/// `expired` changes.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -204,16 +207,20 @@ pub enum OrderStatus {
     AwaitingPayment,
     #[default]
     Placed,
-    Fulfilled,
+    /// Answers stored before shipments said `fulfilled`.
+    #[serde(alias = "fulfilled")]
+    Shipped,
+    Delivered,
     Cancelled,
     Expired,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 5] = [
+    pub const ALL: [OrderStatus; 6] = [
         OrderStatus::AwaitingPayment,
         OrderStatus::Placed,
-        OrderStatus::Fulfilled,
+        OrderStatus::Shipped,
+        OrderStatus::Delivered,
         OrderStatus::Cancelled,
         OrderStatus::Expired,
     ];
@@ -222,7 +229,8 @@ impl OrderStatus {
         match self {
             OrderStatus::AwaitingPayment => "awaiting_payment",
             OrderStatus::Placed => "placed",
-            OrderStatus::Fulfilled => "fulfilled",
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::Delivered => "delivered",
             OrderStatus::Cancelled => "cancelled",
             OrderStatus::Expired => "expired",
         }
@@ -237,7 +245,8 @@ impl OrderStatus {
         match self {
             OrderStatus::AwaitingPayment => td_string!(locale, orders.status_awaiting_payment),
             OrderStatus::Placed => td_string!(locale, orders.status_placed),
-            OrderStatus::Fulfilled => td_string!(locale, orders.status_fulfilled),
+            OrderStatus::Shipped => td_string!(locale, orders.status_shipped),
+            OrderStatus::Delivered => td_string!(locale, orders.status_delivered),
             OrderStatus::Cancelled => td_string!(locale, orders.status_cancelled),
             OrderStatus::Expired => td_string!(locale, orders.status_expired),
         }
@@ -291,7 +300,7 @@ impl Actor {
     }
 }
 
-/// The longest cancel reason or fulfilment note.
+/// The longest cancel reason.
 pub const MAX_REASON: usize = 200;
 
 /// One line of an order, with the name and price it was sold at.
@@ -315,8 +324,9 @@ impl OrderLine {
     }
 }
 
-/// What an order came to: its lines' `subtotal`, the coupon's `discount`
-/// and `total`, what was paid (`subtotal - discount`, in points).
+/// What an order came to: its lines' `subtotal`, the coupon's `discount`,
+/// the `shipping_fee` and `total`, what was paid (`subtotal - discount +
+/// shipping_fee`, in points and through the payment service).
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Payment {
@@ -325,22 +335,14 @@ pub struct Payment {
     pub discount: Won,
     /// The coupon that gave the discount.
     pub coupon_id: Option<CouponId>,
-}
-
-impl Payment {
-    /// An order without a coupon.
-    pub fn full(total: Won) -> Self {
-        Self {
-            total,
-            subtotal: total,
-            discount: Won::ZERO,
-            coupon_id: None,
-        }
-    }
+    /// What delivery cost (0 from the free-shipping threshold on, and for
+    /// orders placed before the shop charged for it).
+    pub shipping_fee: Won,
 }
 
 /// Answers stored before coupons (the idempotency store keeps them for a
-/// day) carry only `total`: they paid their subtotal.
+/// day) carry only `total`: they paid their subtotal; before shipping fees,
+/// no fee.
 impl<'de> Deserialize<'de> for Payment {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -351,6 +353,8 @@ impl<'de> Deserialize<'de> for Payment {
             discount: Won,
             #[serde(default)]
             coupon_id: Option<CouponId>,
+            #[serde(default)]
+            shipping_fee: Won,
         }
         let stored = Stored::deserialize(deserializer)?;
         Ok(Self {
@@ -358,6 +362,7 @@ impl<'de> Deserialize<'de> for Payment {
             subtotal: stored.subtotal.unwrap_or(stored.total),
             discount: stored.discount,
             coupon_id: stored.coupon_id,
+            shipping_fee: stored.shipping_fee,
         })
     }
 }
@@ -384,6 +389,9 @@ pub struct PlacedOrder {
     pub pay_by: Option<i64>,
     pub points_left: i64,
     pub items: Vec<OrderLine>,
+    /// Where it goes (answers stored before addresses have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_to: Option<ShippingAddress>,
     /// Unix milliseconds.
     pub ordered_at: i64,
     #[serde(flatten)]
@@ -459,6 +467,13 @@ pub struct OrderDetail {
     /// `awaiting_payment`: until when (unix ms) it may be paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_by: Option<i64>,
+    /// Where it goes, as it was when ordered (none for orders placed
+    /// before the shop asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_to: Option<ShippingAddress>,
+    /// Its parcel, once shipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment: Option<Shipment>,
 }
 
 /// The part of an order paid through a payment service.
@@ -631,8 +646,17 @@ pub struct CheckoutSummary {
     pub coupon_id: Option<CouponId>,
     /// What it takes off the cart's total.
     pub discount: Won,
-    /// What the order would cost in points: the cart's total less the discount.
+    /// What delivery costs this cart (after the coupon).
+    pub shipping_fee: Won,
+    /// From what (after the coupon) delivery is free.
+    pub free_shipping_from: Won,
+    /// What the order would cost: the cart's total less the discount, plus
+    /// the shipping fee.
     pub to_pay: Won,
+    /// My addresses, the default first.
+    pub addresses: Vec<Address>,
+    /// The address the order goes to: the one asked for, else my default.
+    pub address_id: Option<AddressId>,
     /// The payment service that can pay what points do not (`kakaopay`);
     /// absent: the order is paid in points alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -651,12 +675,14 @@ pub struct CouponChoice {
     pub discount: Option<Won>,
 }
 
-/// `POST /api/orders/place`: `idempotency_key` and either `items` or
-/// `from_cart: true`, `coupon_id` (one of mine; empty for none) and
-/// `points` (how many to spend, 0 to the total; empty or absent: all of
-/// it). 201 with the order: `placed`, or `awaiting_payment` with
-/// `redirect_url` where the rest is paid (a form is sent there, 303); 400
-/// `points`; 404 `PRODUCT_NOT_FOUND`; 409 `INSUFFICIENT_STOCK`,
+/// `POST /api/orders/place`: `idempotency_key`, `address_id` (one of mine:
+/// where it goes) and either `items` or `from_cart: true`, `coupon_id`
+/// (one of mine; empty for none) and `points` (how many to spend, 0 to the
+/// total; empty or absent: all of it). The total adds the shipping fee
+/// below the free-shipping threshold. 201 with the order: `placed`, or
+/// `awaiting_payment` with `redirect_url` where the rest is paid (a form
+/// is sent there, 303); 400 `points`, `ADDRESS_REQUIRED`; 404
+/// `PRODUCT_NOT_FOUND`, `ADDRESS_NOT_FOUND`; 409 `INSUFFICIENT_STOCK`,
 /// `INSUFFICIENT_POINTS` (also the rest without a payment service),
 /// `PRICE_CHANGED`, `COUPON_NOT_USABLE`, `COUPON_MINIMUM_NOT_MET` (every
 /// problem listed in `details.problems`), `REQUEST_IN_PROGRESS`; 422
@@ -668,11 +694,15 @@ pub async fn place_order(
     from_cart: Option<bool>,
     coupon_id: Option<String>,
     points: Option<String>,
+    address_id: Option<String>,
 ) -> Result<PlacedOrder, AppError> {
     let user_id = crate::identity::require_user().await?;
     let request = OrderRequest::parse(items, from_cart)?;
-    let coupon = parse_coupon_choice(coupon_id.as_deref())?;
-    let points = parse_points(points.as_deref())?;
+    let choices = OrderChoices {
+        address: parse_address_choice(address_id.as_deref())?,
+        coupon: parse_coupon_choice(coupon_id.as_deref())?,
+        points: parse_points(points.as_deref())?,
+    };
     let db = crate::db::db()?;
     let payments = crate::payments::provider::Payments::current();
     let placed = checkout::place_order(
@@ -680,9 +710,9 @@ pub async fn place_order(
         user_id,
         &idempotency_key,
         &request,
-        coupon,
-        points,
+        &choices,
         &payments,
+        crate::shipping::ShippingRates::current(),
     )
     .await?;
     // The order's event is in the outbox: send it now rather than at the next poll.
@@ -705,6 +735,28 @@ pub async fn place_order(
         }
     }
     Ok(placed)
+}
+
+/// What the shopper chose at checkout besides the lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderChoices {
+    /// Where it goes: one of my addresses.
+    pub address: AddressId,
+    pub coupon: Option<CouponId>,
+    /// Points to spend; `None`: the whole total.
+    pub points: Option<i64>,
+}
+
+/// The address an order goes to: required (400 `ADDRESS_REQUIRED`).
+pub fn parse_address_choice(raw: Option<&str>) -> AppResult<AddressId> {
+    match raw.map(str::trim).filter(|raw| !raw.is_empty()) {
+        Some(raw) => AddressId::parse(raw),
+        None => Err(AppError::invalid_field(
+            ErrorCode::AddressRequired,
+            "address_id",
+            td_string!(Locale::current(), errors.address_required),
+        )),
+    }
 }
 
 /// Points a checkout form or a JSON client chose to spend: all of the
@@ -859,13 +911,24 @@ pub async fn new_order_key() -> Result<FreshKey, AppError> {
     })
 }
 
-/// `GET /api/checkout?coupon_id`: my cart against my balance, with a
-/// fresh key, my usable coupons and what the chosen one takes off.
+/// `GET /api/checkout?coupon_id&address_id`: my cart against my balance,
+/// with a fresh key, my usable coupons and what the chosen one takes off,
+/// the shipping fee, and my addresses with the one it would go to (the
+/// one asked for, else my default).
 #[server(prefix = "/api", endpoint = "checkout", input = server_fn::codec::GetUrl)]
-pub async fn checkout_view(coupon_id: Option<String>) -> Result<CheckoutSummary, AppError> {
+pub async fn checkout_view(
+    coupon_id: Option<String>,
+    address_id: Option<String>,
+) -> Result<CheckoutSummary, AppError> {
     use crate::coupons::{CouponStatus, Held};
     let user_id = crate::identity::require_user().await?;
     let wanted = parse_coupon_choice(coupon_id.as_deref())?;
+    let wanted_address = address_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|raw| !raw.is_empty())
+        .map(AddressId::parse)
+        .transpose()?;
     let db = crate::db::db()?;
     let cart = crate::cart::store::CartOwner::User(user_id)
         .cart(&db)
@@ -899,9 +962,20 @@ pub async fn checkout_view(coupon_id: Option<String>) -> Result<CheckoutSummary,
     let rest_paid_with = crate::payments::provider::Payments::current()
         .service()
         .map(|service| service.name().to_string());
+    let rates = crate::shipping::ShippingRates::current();
+    let after_coupon = Won(cart.total.get() - discount.get());
+    let shipping_fee = rates.fee_for(after_coupon);
+    let book = crate::addresses::store::book(&db, user_id).await?;
+    let address_id = wanted_address
+        .filter(|id| book.items.iter().any(|a| a.address_id == *id))
+        .or_else(|| book.default_address().map(|a| a.address_id));
     Ok(CheckoutSummary {
         rest_paid_with,
-        to_pay: Won(cart.total.get() - discount.get()),
+        to_pay: Won(after_coupon.get() + shipping_fee.get()),
+        shipping_fee,
+        free_shipping_from: rates.free_from,
+        addresses: book.items,
+        address_id,
         cart,
         points,
         idempotency_key: idempotency::new_key(),

@@ -148,6 +148,11 @@ pub fn placed(
             })
             .collect(),
     );
+    let event = OrderPlaced {
+        subtotal: Some(payment.subtotal),
+        shipping_fee: payment.shipping_fee,
+        ..event
+    };
     match payment.coupon_id {
         Some(coupon) => event.with_coupon(coupon.0, payment.subtotal, payment.discount),
         None => event,

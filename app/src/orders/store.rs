@@ -1,5 +1,7 @@
-//! Orders in the database: written by checkout, moved on by the
-//! lifecycle (only ever from `placed`), read back by their owner and staff.
+//! Orders in the database: written by checkout (with the address they go
+//! to), moved on by the lifecycle (each move one conditional update from
+//! the state it leaves), shipped and delivered (`shipments`), read back by
+//! their owner and staff.
 
 use super::{
     Actor, AdminOrder, AdminOrderPage, AdminOrderQuery, AdminOrderSummary, OrderDetail, OrderId,
@@ -7,6 +9,7 @@ use super::{
     StatusEntry,
 };
 use crate::{
+    addresses::{store::shipping_of, ShippingAddress},
     catalog::{store::ForSale, ProductId, Quantity, VariantId},
     coupons::CouponId,
     db::Db,
@@ -15,6 +18,7 @@ use crate::{
     locale::Locale,
     money::Won,
     paging::Paging,
+    shipping::{Carrier, Shipment, TrackingNumber},
 };
 use sqlx::{any::AnyRow, Any, AnyConnection, Row, Transaction};
 
@@ -23,7 +27,9 @@ use sqlx::{any::AnyRow, Any, AnyConnection, Row, Transaction};
 /// name in every language the product has (`order_item_names`), as they
 /// are in this transaction.
 /// `pay_by`: the order waits for its payment until then
-/// (`awaiting_payment`); `None`: it is paid (`placed`).
+/// (`awaiting_payment`); `None`: it is paid (`placed`). `ship_to`: a copy
+/// of the address it goes to.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
     user: UserId,
@@ -32,14 +38,16 @@ pub async fn insert(
     lines: &[OrderLine],
     sold: &[ForSale],
     pay_by: Option<i64>,
+    ship_to: &ShippingAddress,
 ) -> AppResult<OrderId> {
     let status = match pay_by {
         Some(_) => OrderStatus::AwaitingPayment,
         None => OrderStatus::Placed,
     };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO orders (user_id, total, subtotal, discount, coupon_id, ordered_at, status, pay_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO orders (user_id, total, subtotal, discount, coupon_id, ordered_at, status, \
+                             pay_by, shipping_fee) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(user.0)
     .bind(payment.total.get())
@@ -49,7 +57,22 @@ pub async fn insert(
     .bind(ordered_at)
     .bind(status.as_str())
     .bind(pay_by)
+    .bind(payment.shipping_fee.get())
     .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO order_addresses \
+           (order_id, recipient, phone, postal_code, address1, address2, memo) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(&ship_to.recipient)
+    .bind(ship_to.phone.as_str())
+    .bind(ship_to.postal_code.as_str())
+    .bind(&ship_to.address1)
+    .bind(&ship_to.address2)
+    .bind(&ship_to.memo)
+    .execute(&mut **tx)
     .await?;
     for line in lines {
         let (label, label_en) = sold
@@ -201,7 +224,7 @@ async fn detail_on(
 ) -> AppResult<Option<OrderDetail>> {
     let Some(order) = sqlx::query(&format!(
         "SELECT o.id, o.user_id, o.total, o.subtotal, o.discount, o.coupon_id, o.ordered_at, \
-                o.pay_by, {STATE_COLUMNS}, \
+                o.pay_by, o.shipping_fee, {STATE_COLUMNS}, \
                 CAST(COALESCE((SELECT -SUM(l.amount) FROM point_ledger l \
                                WHERE l.order_id = o.id AND l.kind = 'use'), 0) AS BIGINT) AS points_spent \
          FROM orders o WHERE o.id = $1 AND ($2 = 0 OR o.user_id = $2)"
@@ -243,6 +266,15 @@ async fn detail_on(
             status: charge.status,
             approved_at: charge.paid_at,
         });
+    let ship_to = sqlx::query(
+        "SELECT recipient, phone, postal_code, address1, address2, memo \
+         FROM order_addresses WHERE order_id = $1",
+    )
+    .bind(id.0)
+    .try_map(|row: AnyRow| shipping_of(&row))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let shipment = shipment_on(conn, id).await?;
     let state = state_of(&order)?;
     Ok(Some(OrderDetail {
         order_id: OrderId(order.try_get("id")?),
@@ -252,6 +284,7 @@ async fn detail_on(
             subtotal: Won(order.try_get("subtotal")?),
             discount: Won(order.try_get("discount")?),
             coupon_id: order.try_get::<Option<i64>, _>("coupon_id")?.map(CouponId),
+            shipping_fee: Won(order.try_get("shipping_fee")?),
         },
         points_spent: order.try_get("points_spent")?,
         items,
@@ -261,7 +294,71 @@ async fn detail_on(
             .filter(|_| state.status == OrderStatus::AwaitingPayment),
         state,
         paid_with,
+        ship_to,
+        shipment,
     }))
+}
+
+/// Order `id`'s parcel, once shipped.
+async fn shipment_on(conn: &mut AnyConnection, id: OrderId) -> AppResult<Option<Shipment>> {
+    let row = sqlx::query(
+        "SELECT carrier, tracking_number, shipped_at, delivered_at FROM shipments \
+         WHERE order_id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let carrier: Option<String> = row.try_get("carrier")?;
+    let number: Option<String> = row.try_get("tracking_number")?;
+    Ok(Some(Shipment::new(
+        carrier.as_deref().and_then(Carrier::from_code),
+        number.map(TrackingNumber::from_stored),
+        row.try_get("shipped_at")?,
+        row.try_get("delivered_at")?,
+    )))
+}
+
+/// A `placed` order leaves with `carrier` under `number`: its shipment,
+/// written beside the move (`leave_placed` to `shipped` comes first).
+pub async fn record_shipment(
+    tx: &mut Transaction<'static, Any>,
+    id: OrderId,
+    carrier: Carrier,
+    number: &TrackingNumber,
+    at: i64,
+    staff: UserId,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO shipments (order_id, carrier, tracking_number, shipped_at, shipped_by) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id.0)
+    .bind(carrier.code())
+    .bind(number.as_str())
+    .bind(at)
+    .bind(staff.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A shipped order arrived (`leave_shipped` to `delivered` comes first).
+pub async fn record_delivery(
+    tx: &mut Transaction<'static, Any>,
+    id: OrderId,
+    at: i64,
+    staff: UserId,
+) -> AppResult<()> {
+    sqlx::query("UPDATE shipments SET delivered_at = $2, delivered_by = $3 WHERE order_id = $1")
+        .bind(id.0)
+        .bind(at)
+        .bind(staff.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Who owns order `id`, and where it is; `None` for no such order.
@@ -304,6 +401,19 @@ pub async fn leave_placed(
     note: &str,
 ) -> AppResult<bool> {
     leave(tx, id, OrderStatus::Placed, to, at, Some(actor), note).await
+}
+
+/// Moves a `shipped` order to `delivered` (or whatever `to`), as
+/// `leave_placed` does from `placed`: whether this call moved it.
+pub async fn leave_shipped(
+    tx: &mut Transaction<'static, Any>,
+    id: OrderId,
+    to: OrderStatus,
+    at: i64,
+    actor: Actor,
+    note: &str,
+) -> AppResult<bool> {
+    leave(tx, id, OrderStatus::Shipped, to, at, Some(actor), note).await
 }
 
 /// Moves an `awaiting_payment` order to `to` (`cancelled` or `expired`),
@@ -424,12 +534,9 @@ pub async fn sold_lines(
     .await?)
 }
 
-/// Every order, for staff: newest first, filtered.
-pub async fn list_all(
-    db: &Db,
-    query: &AdminOrderQuery,
-    locale: Locale,
-) -> AppResult<AdminOrderPage> {
+/// The `WHERE` of the staff's order list (of `o`) and the values it binds
+/// (`$1`, `$2`, … in order).
+fn staff_filter(query: &AdminOrderQuery) -> (String, Vec<i64>) {
     let mut conditions = Vec::new();
     let mut values: Vec<i64> = Vec::new();
     let mut condition = |sql: &str, value: i64, values: &mut Vec<i64>| {
@@ -463,6 +570,16 @@ pub async fn list_all(
     } else {
         format!(" WHERE {}", conditions.join(" AND "))
     };
+    (filter, values)
+}
+
+/// Every order, for staff: newest first, filtered.
+pub async fn list_all(
+    db: &Db,
+    query: &AdminOrderQuery,
+    locale: Locale,
+) -> AppResult<AdminOrderPage> {
+    let (filter, values) = staff_filter(query);
     let n = values.len();
     let sql = format!(
         "SELECT o.id, o.user_id, u.login_id, o.total, o.ordered_at, {STATE_COLUMNS}, \
@@ -517,7 +634,7 @@ pub async fn list_all(
 
 /// One order for staff: with its customer and its status history (placed
 /// by the shopper, or awaiting its payment and then placed by the payment
-/// service, then the one move it may have made).
+/// service, then shipped and delivered, or the one other move it made).
 pub async fn get_for_staff(db: &Db, id: OrderId, locale: Locale) -> AppResult<Option<AdminOrder>> {
     let Some(order) = get(db, None, id, locale).await? else {
         return Ok(None);
@@ -550,6 +667,24 @@ pub async fn get_for_staff(db: &Db, id: OrderId, locale: Locale) -> AppResult<Op
             reason: None,
         });
     }
+    // Delivered: it left first (the shipment says when and by whom).
+    if order.state.status == OrderStatus::Delivered {
+        if let Some(shipment) = order.shipment.as_ref() {
+            let by: Option<String> = sqlx::query_scalar(
+                "SELECT u.login_id FROM shipments s JOIN users u ON u.id = s.shipped_by \
+                 WHERE s.order_id = $1",
+            )
+            .bind(id.0)
+            .fetch_optional(db.pool())
+            .await?;
+            history.push(StatusEntry {
+                status: OrderStatus::Shipped,
+                at: shipment.shipped_at,
+                by: by.unwrap_or_default(),
+                reason: None,
+            });
+        }
+    }
     if let (Some(at), Some(by)) = (order.state.status_at, order.state.status_by.clone()) {
         history.push(StatusEntry {
             status: order.state.status,
@@ -565,12 +700,95 @@ pub async fn get_for_staff(db: &Db, id: OrderId, locale: Locale) -> AppResult<Op
     }))
 }
 
+/// One order as a courier's bulk upload wants it: where it goes and what
+/// is in the parcel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToShip {
+    pub order_id: OrderId,
+    pub ordered_at: i64,
+    pub status: OrderStatus,
+    /// `None` for orders placed before the shop asked for an address.
+    pub ship_to: Option<ShippingAddress>,
+    /// Each line: its name, its options' label and quantity.
+    pub items: Vec<(String, String, i64)>,
+}
+
+/// The staff's order list as the courier wants it (oldest first, at most
+/// `limit`), each order with its address and lines.
+pub async fn to_ship(
+    db: &Db,
+    query: &AdminOrderQuery,
+    limit: i64,
+    locale: Locale,
+) -> AppResult<Vec<ToShip>> {
+    let (filter, values) = staff_filter(query);
+    let sql = format!(
+        "SELECT o.id, o.ordered_at, o.status, a.recipient, a.phone, a.postal_code, a.address1, \
+                a.address2, a.memo \
+         FROM orders o LEFT JOIN order_addresses a ON a.order_id = o.id{filter} \
+         ORDER BY o.id LIMIT ${}",
+        values.len() + 1
+    );
+    let mut orders_query = sqlx::query(&sql);
+    for v in &values {
+        orders_query = orders_query.bind(*v);
+    }
+    let mut orders: Vec<ToShip> = orders_query
+        .bind(limit)
+        .try_map(|row: AnyRow| {
+            let status: String = row.try_get("status")?;
+            let recipient: Option<String> = row.try_get("recipient")?;
+            Ok(ToShip {
+                order_id: OrderId(row.try_get("id")?),
+                ordered_at: row.try_get("ordered_at")?,
+                status: OrderStatus::from_stored(&status).ok_or_else(|| {
+                    sqlx::Error::Decode(format!("unknown order status {status:?}").into())
+                })?,
+                ship_to: match recipient {
+                    Some(_) => Some(shipping_of(&row)?),
+                    None => None,
+                },
+                items: Vec::new(),
+            })
+        })
+        .fetch_all(db.pool())
+        .await?;
+    let (Some(first), Some(last)) = (orders.first(), orders.last()) else {
+        return Ok(orders);
+    };
+    // The lines of those orders, in one read of their id range.
+    let lines: Vec<(i64, String, String, i64)> = sqlx::query(&format!(
+        "SELECT i.order_id, {} AS name, {} AS label, i.quantity FROM order_items i \
+         WHERE i.order_id BETWEEN $1 AND $2 ORDER BY i.order_id, i.product_id, i.variant_id",
+        line_name(locale),
+        line_label(locale)
+    ))
+    .bind(first.order_id.0)
+    .bind(last.order_id.0)
+    .try_map(|row: AnyRow| {
+        Ok((
+            row.try_get("order_id")?,
+            row.try_get("name")?,
+            row.try_get("label")?,
+            row.try_get("quantity")?,
+        ))
+    })
+    .fetch_all(db.pool())
+    .await?;
+    for (order_id, name, label, quantity) in lines {
+        if let Ok(i) = orders.binary_search_by_key(&order_id, |o| o.order_id.0) {
+            orders[i].items.push((name, label, quantity));
+        }
+    }
+    Ok(orders)
+}
+
 /// How many orders placed since `since` (unix ms) still stand (paid, not
 /// cancelled), and what they came to.
 pub async fn totals_since(db: &Db, since: i64) -> AppResult<(i64, Won)> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(total), 0) AS BIGINT) AS revenue \
-         FROM orders WHERE ordered_at >= $1 AND status IN ('placed', 'fulfilled')",
+         FROM orders WHERE ordered_at >= $1 AND status IN ('placed', 'shipped', 'delivered')",
     )
     .bind(since)
     .fetch_one(db.pool())

@@ -1,25 +1,30 @@
 use crate::{
+    addresses::{Address, AddressId},
     cart::CartLine,
     components::{Enhance, ErrorNotice, PointsShort, Then},
     locale::{td_string, Locale},
     money::{show_points, Won},
     orders::{checkout_view, CheckoutSummary, CouponChoice, PlaceOrder},
+    pages::{orders::fee_text, NewAddress},
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
-/// `/checkout?coupon_id`: my cart against my balance, the coupon chosen
-/// and what it takes off, and the one button that places the order. The
+/// `/checkout?coupon_id&address_id`: my cart against my balance, the
+/// coupon chosen and what it takes off, where it goes (my addresses, the
+/// default chosen; a form for the first one when I have none), the
+/// shipping fee, and the one button that places the order. The
 /// page embeds an idempotency key, so a double click or a resubmitted form
 /// never orders twice. The coupon is chosen with a GET form that loads
 /// this page again; the order form carries the coupon shown. Both work
 /// without JS; with JS an `Enhance` island sends the order form.
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
-    let coupon_id = use_query_map().with_untracked(|q| q.get("coupon_id"));
-    let view_data = OnceResource::new(checkout_view(coupon_id.clone()));
+    let (coupon_id, address_id) =
+        use_query_map().with_untracked(|q| (q.get("coupon_id"), q.get("address_id")));
+    let view_data = OnceResource::new(checkout_view(coupon_id.clone(), address_id));
     let locale = Locale::current();
     view! {
         <Title text=td_string!(locale, checkout.checkout) />
@@ -40,9 +45,12 @@ pub fn CheckoutPage() -> impl IntoView {
                         Ok(data) => {
                             // Asked for, but it cannot pay for this cart.
                             let refused = asked.is_some() && data.coupon_id.is_none();
+                            let no_address = data.addresses.is_empty();
                             view! {
                                 // Outside the island: a GET that loads the page again.
                                 <CouponForm coupons=data.coupons.clone() chosen=data.coupon_id.map(|c| c.0) refused />
+                                // The first address, before the order can go anywhere.
+                                {no_address.then(|| view! { <NewAddress next=Some("/checkout".to_string()) /> })}
                                 // Sent once (a second click while it is on its
                                 // way does nothing); a refusal fetches the form
                                 // again (today's prices and stock, a fresh key)
@@ -132,6 +140,10 @@ fn CouponForm(coupons: Vec<CouponChoice>, chosen: Option<i64>, refused: bool) ->
 #[component]
 fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
     let (subtotal, discount, to_pay) = (data.cart.total, data.discount, data.to_pay);
+    let (fee, free_from) = (data.shipping_fee, data.free_shipping_from);
+    let short_of_free = free_from.get() - (subtotal.get() - discount.get());
+    let (addresses, address_id) = (data.addresses, data.address_id);
+    let has_address = address_id.is_some();
     let points = data.points;
     let coupon = data.coupon_id;
     // With a payment service, points pay as much as the shopper says (all
@@ -155,18 +167,33 @@ fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
                     .map(|(i, line)| view! { <CheckoutLine i line /> })
                     .collect_view()}
             </ul>
+            <ShipToChoice addresses chosen=address_id />
             <aside class="cart-summary">
-                {coupon.map(|_| view! {
-                    <dl class="checkout-sums">
-                        <div>
-                            <dt>{td_string!(locale, checkout.subtotal)}</dt>
-                            <dd data-testid="checkout-subtotal">{subtotal.show(locale)}</dd>
-                        </div>
+                <dl class="checkout-sums">
+                    <div>
+                        <dt>{td_string!(locale, checkout.subtotal)}</dt>
+                        <dd data-testid="checkout-subtotal">{subtotal.show(locale)}</dd>
+                    </div>
+                    {coupon.map(|_| view! {
                         <div>
                             <dt>{td_string!(locale, checkout.discount)}</dt>
                             <dd data-testid="checkout-discount">{Won(-discount.get()).show(locale)}</dd>
                         </div>
-                    </dl>
+                    })}
+                    <div>
+                        <dt>{td_string!(locale, orders.shipping_fee)}</dt>
+                        <dd data-testid="checkout-shipping-fee">{fee_text(fee, locale)}</dd>
+                    </div>
+                </dl>
+                {(fee.get() > 0 && short_of_free > 0).then(|| view! {
+                    <p class="hint" data-testid="free-shipping-hint">
+                        {td_string!(
+                            locale,
+                            checkout.free_shipping_from,
+                            threshold = free_from.show(locale),
+                            more = Won(short_of_free).show(locale)
+                        )}
+                    </p>
                 })}
                 <p class="cart-summary__total">
                     {td_string!(locale, checkout.to_pay)} " "
@@ -186,16 +213,63 @@ fn CheckoutForm(data: CheckoutSummary) -> impl IntoView {
                     </p>
                 })}
                 {(!service && points < to_pay.get()).then(|| view! { <PointsShort short=to_pay.get() - points locale /> })}
-                <button type="submit" class="button" class:kakaopay-button=to_kakaopay data-testid="place-order">
-                    {if to_kakaopay {
-                        td_string!(locale, checkout.pay_with_kakaopay)
-                    } else {
-                        td_string!(locale, checkout.place_order)
-                    }}
-                </button>
+                {if has_address {
+                    view! {
+                        <button type="submit" class="button" class:kakaopay-button=to_kakaopay data-testid="place-order">
+                            {if to_kakaopay {
+                                td_string!(locale, checkout.pay_with_kakaopay)
+                            } else {
+                                td_string!(locale, checkout.place_order)
+                            }}
+                        </button>
+                    }
+                    .into_any()
+                } else {
+                    view! { <p class="hint" data-testid="address-first">{td_string!(locale, checkout.address_first)}</p> }.into_any()
+                }}
             </aside>
         </form>
     }
+}
+
+/// Where the order goes: one of my addresses (the chosen one checked), and
+/// the way to the address book to add or change one.
+#[component]
+fn ShipToChoice(addresses: Vec<Address>, chosen: Option<AddressId>) -> impl IntoView {
+    let locale = Locale::current();
+    if addresses.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <fieldset class="checkout-ship-to" data-testid="ship-to-choice">
+            <legend>{td_string!(locale, orders.ship_to_heading)}</legend>
+            {addresses
+                .into_iter()
+                .map(|a| {
+                    let id = a.address_id;
+                    let name = match a.label.is_empty() {
+                        true => a.to.recipient.clone(),
+                        false => format!("{} · {}", a.label, a.to.recipient),
+                    };
+                    view! {
+                        <label class="checkout-ship-to__option">
+                            <input type="radio" name="address_id" value=id.0 checked=chosen == Some(id)
+                                required data-testid="ship-to-option" />
+                            <strong>{name}</strong> " " <span>{a.to.phone.as_str().to_string()}</span>
+                            <br />
+                            <span>{a.to.one_line()}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+            <p>
+                <a href="/account/addresses?next=/checkout" data-testid="manage-addresses">
+                    {td_string!(locale, checkout.manage_addresses)}
+                </a>
+            </p>
+        </fieldset>
+    }
+    .into_any()
 }
 
 /// One line, with the hidden fields that tell the server what was shown.

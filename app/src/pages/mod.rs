@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod account;
+mod addresses;
 pub mod admin;
 mod best_sellers;
 mod cart;
@@ -10,12 +11,13 @@ mod home;
 mod likes;
 mod login;
 mod not_found;
-mod orders;
+pub mod orders;
 mod points;
 mod product;
 mod signup;
 
 pub use account::AccountPage;
+pub use addresses::{AddressesPage, NewAddress};
 pub use best_sellers::{BestSellersPage, BestSellersStrip};
 pub use cart::{line_warning, CartPage};
 pub use checkout::CheckoutPage;

@@ -1,4 +1,5 @@
 use crate::{
+    addresses::ShippingAddress,
     components::{Enhance, ErrorNotice, Pagination, Then},
     coupons::{my_coupons, CouponStatus},
     dates::format_millis,
@@ -10,6 +11,7 @@ use crate::{
         OrderStatus, PayOrder, MAX_REASON,
     },
     pages::NotFound,
+    shipping::Shipment,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -173,6 +175,11 @@ fn OrderDetails(order: OrderDetail, key: Option<String>, coupon_back: bool) -> i
     let (to_pay, pay_by, paid_with) = (order.to_pay(), order.pay_by, order.paid_with.clone());
     let payment = order.payment;
     let with_coupon = payment.coupon_id.is_some();
+    // Orders placed since the shop charged for delivery show what it cost.
+    let with_fee = order.ship_to.is_some() || payment.shipping_fee.get() > 0;
+    let (ship_to, shipment) = (order.ship_to.clone(), order.shipment.clone());
+    let ordered_at = order.ordered_at;
+    let paid_at = paid_with.as_ref().and_then(|p| p.approved_at);
     view! {
         <Title text=title.clone() />
         <Meta name="description" content=td_string!(locale, orders.order_description, id = order.order_id) />
@@ -183,7 +190,10 @@ fn OrderDetails(order: OrderDetail, key: Option<String>, coupon_back: bool) -> i
                 {td_string!(locale, orders.status)} ": " <StatusLabel status=state.status />
             </p>
             {pay_by.map(|pay_by| view! { <PayNow order_id to_pay pay_by /> })}
+            <OrderSteps ordered_at paid_at shipment=shipment.clone() />
             <StatusStory state points_spent coupon_back />
+            {shipment.map(|shipment| view! { <ShipmentInfo shipment /> })}
+            <ShipTo ship_to />
             <table class="ledger" data-testid="order-lines">
                 <thead>
                     <tr>
@@ -216,21 +226,30 @@ fn OrderDetails(order: OrderDetail, key: Option<String>, coupon_back: bool) -> i
                         .collect_view()}
                 </tbody>
             </table>
-            // With a coupon: what the items came to and what it took off.
-            {with_coupon.then(|| view! {
+            // With a coupon or a fee: what the items came to, what the
+            // coupon took off and what delivery cost.
+            {(with_coupon || with_fee).then(|| view! {
                 <dl class="order-sums">
                     <div>
                         <dt>{td_string!(locale, orders.items_total)}</dt>
                         <dd data-testid="order-subtotal">{payment.subtotal.show(locale)}</dd>
                     </div>
-                    <div>
-                        <dt>{td_string!(locale, orders.coupon_discount)}</dt>
-                        <dd data-testid="order-discount">{Won(-payment.discount.get()).show(locale)}</dd>
-                    </div>
+                    {with_coupon.then(|| view! {
+                        <div>
+                            <dt>{td_string!(locale, orders.coupon_discount)}</dt>
+                            <dd data-testid="order-discount">{Won(-payment.discount.get()).show(locale)}</dd>
+                        </div>
+                    })}
+                    {with_fee.then(|| view! {
+                        <div>
+                            <dt>{td_string!(locale, orders.shipping_fee)}</dt>
+                            <dd data-testid="order-shipping-fee">{fee_text(payment.shipping_fee, locale)}</dd>
+                        </div>
+                    })}
                 </dl>
             })}
             <p class="cart-summary__total">
-                {if with_coupon {
+                {if with_coupon || with_fee {
                     td_string!(locale, orders.total_paid)
                 } else {
                     td_string!(locale, common.total)
@@ -293,13 +312,110 @@ fn StatusStory(state: OrderState, points_spent: i64, coupon_back: bool) -> impl 
             }
             .into_any()
         }
-        OrderStatus::Fulfilled => view! {
-            <div class="order-page__story" data-testid="status-story">
-                {when.map(|when| view! { <p data-testid="shipped-at">{td_string!(locale, orders.shipped_at, when)}</p> })}
-                {reason.map(|note| view! { <p data-testid="status-note">{td_string!(locale, orders.note_is, note)}</p> })}
-            </div>
+        // The dates are the steps'; an order shipped before carriers were
+        // recorded kept its note.
+        OrderStatus::Shipped | OrderStatus::Delivered => reason
+            .map(|note| {
+                view! {
+                    <div class="order-page__story" data-testid="status-story">
+                        <p data-testid="status-note">{td_string!(locale, orders.note_is, note)}</p>
+                    </div>
+                }
+            })
+            .into_any(),
+    }
+}
+
+/// A fee as the order shows it: free, or what it cost.
+pub fn fee_text(fee: Won, locale: Locale) -> String {
+    match fee.get() {
+        0 => td_string!(locale, orders.free_shipping).to_string(),
+        _ => fee.show(locale),
+    }
+}
+
+/// When the order took each step it took: ordered, paid through the
+/// payment service, shipped, delivered.
+#[component]
+fn OrderSteps(ordered_at: i64, paid_at: Option<i64>, shipment: Option<Shipment>) -> impl IntoView {
+    let locale = Locale::current();
+    let step = |key: &'static str, label: &'static str, at: i64| {
+        view! {
+            <li data-step=key>
+                <span class="order-steps__label">{label}</span> " "
+                <time>{format_millis(at, locale)}</time>
+            </li>
         }
-        .into_any(),
+    };
+    let (shipped, delivered) = match &shipment {
+        Some(s) => (Some(s.shipped_at), s.delivered_at),
+        None => (None, None),
+    };
+    view! {
+        <ol class="order-steps" data-testid="order-steps">
+            {step("ordered", td_string!(locale, orders.step_ordered), ordered_at)}
+            {paid_at.map(|at| step("paid", td_string!(locale, orders.step_paid), at))}
+            {shipped.map(|at| step("shipped", td_string!(locale, orders.step_shipped), at))}
+            {delivered.map(|at| step("delivered", td_string!(locale, orders.step_delivered), at))}
+        </ol>
+    }
+}
+
+/// The parcel: its courier, its number and the courier's page following it.
+#[component]
+pub fn ShipmentInfo(shipment: Shipment) -> impl IntoView {
+    let locale = Locale::current();
+    let carrier = shipment.carrier.map(|c| c.name(locale));
+    let number = shipment
+        .tracking_number
+        .as_ref()
+        .map(|n| n.as_str().to_string());
+    view! {
+        <section class="order-shipment" aria-labelledby="shipment-heading" data-testid="shipment">
+            <h2 id="shipment-heading">{td_string!(locale, orders.shipment_heading)}</h2>
+            {carrier.map(|carrier| view! {
+                <p>
+                    <span data-testid="shipment-carrier">{carrier}</span> " "
+                    <span data-testid="tracking-number">{number.clone().unwrap_or_default()}</span>
+                </p>
+            })}
+            {shipment.tracking_url.map(|url| view! {
+                <p>
+                    <a href=url target="_blank" rel="noopener noreferrer" data-testid="tracking-link">
+                        {td_string!(locale, orders.track_parcel)}
+                    </a>
+                </p>
+            })}
+        </section>
+    }
+}
+
+/// Where the order goes, as it was when ordered.
+#[component]
+pub fn ShipTo(ship_to: Option<ShippingAddress>) -> impl IntoView {
+    let locale = Locale::current();
+    view! {
+        <section class="order-ship-to" aria-labelledby="ship-to-heading" data-testid="ship-to">
+            <h2 id="ship-to-heading">{td_string!(locale, orders.ship_to_heading)}</h2>
+            {match ship_to {
+                Some(to) => view! {
+                    <dl>
+                        <dt>{td_string!(locale, addresses.recipient)}</dt>
+                        <dd data-testid="ship-to-recipient">{to.recipient.clone()}</dd>
+                        <dt>{td_string!(locale, addresses.phone)}</dt>
+                        <dd data-testid="ship-to-phone">{to.phone.as_str().to_string()}</dd>
+                        <dt>{td_string!(locale, addresses.address)}</dt>
+                        <dd data-testid="ship-to-address">{to.one_line()}</dd>
+                        {(!to.memo.is_empty()).then(|| view! {
+                            <dt>{td_string!(locale, addresses.memo)}</dt>
+                            <dd data-testid="ship-to-memo">{to.memo.clone()}</dd>
+                        })}
+                    </dl>
+                }
+                .into_any(),
+                None => view! { <p data-testid="no-ship-to">{td_string!(locale, orders.no_ship_to)}</p> }.into_any(),
+            }}
+        </section>
     }
 }
 

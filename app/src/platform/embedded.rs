@@ -38,8 +38,12 @@ pub async fn consume(db: &Db, event: &PlatformEvent) -> AppResult<bool> {
     let (order_id, sign, ordered_at, items, column) = match event {
         PlatformEvent::Placed(e) => (e.order_id, 1, e.ordered_at, &e.items, "placed"),
         PlatformEvent::Cancelled(e) => (e.order_id, -1, e.ordered_at, &e.items, "cancelled"),
-        // Payments count for nothing the embedded platform aggregates.
-        PlatformEvent::Charged(_) | PlatformEvent::Refunded(_) => {
+        // Payments and parcels count for nothing the embedded platform
+        // aggregates.
+        PlatformEvent::Charged(_)
+        | PlatformEvent::Refunded(_)
+        | PlatformEvent::Shipped(_)
+        | PlatformEvent::Delivered(_) => {
             tx.commit().await?;
             return Ok(true);
         }

@@ -30,6 +30,10 @@ pub enum PlatformEvent {
     Placed(OrderPlaced),
     #[serde(rename = "order.cancelled")]
     Cancelled(OrderCancelled),
+    #[serde(rename = "order.shipped")]
+    Shipped(OrderShipped),
+    #[serde(rename = "order.delivered")]
+    Delivered(OrderDelivered),
     #[serde(rename = "payment.charged")]
     Charged(PaymentEvent),
     #[serde(rename = "payment.refunded")]
@@ -42,6 +46,8 @@ impl PlatformEvent {
         match self {
             PlatformEvent::Placed(e) => &e.event_id,
             PlatformEvent::Cancelled(e) => &e.event_id,
+            PlatformEvent::Shipped(e) => &e.event_id,
+            PlatformEvent::Delivered(e) => &e.event_id,
             PlatformEvent::Charged(e) | PlatformEvent::Refunded(e) => &e.event_id,
         }
     }
@@ -51,6 +57,8 @@ impl PlatformEvent {
         match self {
             PlatformEvent::Placed(_) => OrderPlaced::KIND,
             PlatformEvent::Cancelled(_) => OrderCancelled::KIND,
+            PlatformEvent::Shipped(_) => OrderShipped::KIND,
+            PlatformEvent::Delivered(_) => OrderDelivered::KIND,
             PlatformEvent::Charged(_) => PaymentEvent::CHARGED,
             PlatformEvent::Refunded(_) => PaymentEvent::REFUNDED,
         }
@@ -61,6 +69,8 @@ impl PlatformEvent {
         match self {
             PlatformEvent::Placed(e) => Some(e.order_id),
             PlatformEvent::Cancelled(e) => Some(e.order_id),
+            PlatformEvent::Shipped(e) => Some(e.order_id),
+            PlatformEvent::Delivered(e) => Some(e.order_id),
             PlatformEvent::Charged(_) | PlatformEvent::Refunded(_) => None,
         }
     }
@@ -112,13 +122,56 @@ impl From<OrderCancelled> for PlatformEvent {
     }
 }
 
+impl From<OrderShipped> for PlatformEvent {
+    fn from(event: OrderShipped) -> Self {
+        PlatformEvent::Shipped(event)
+    }
+}
+
+impl From<OrderDelivered> for PlatformEvent {
+    fn from(event: OrderDelivered) -> Self {
+        PlatformEvent::Delivered(event)
+    }
+}
+
+/// `order.shipped`: an order left with a courier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderShipped {
+    pub event_id: String,
+    pub order_id: i64,
+    pub user_id: UserId,
+    /// The courier's code: `cj`, `lotte`, `hanjin`, `epost`, `logen`.
+    pub carrier: String,
+    pub tracking_number: String,
+    /// Unix milliseconds.
+    pub shipped_at: i64,
+}
+
+impl OrderShipped {
+    pub const KIND: &'static str = "order.shipped";
+}
+
+/// `order.delivered`: a shipped order arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDelivered {
+    pub event_id: String,
+    pub order_id: i64,
+    pub user_id: UserId,
+    /// Unix milliseconds.
+    pub delivered_at: i64,
+}
+
+impl OrderDelivered {
+    pub const KIND: &'static str = "order.delivered";
+}
+
 /// `order.placed`: what the platform learns of an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderPlaced {
     pub event_id: String,
     pub order_id: i64,
     pub user_id: UserId,
-    /// What was paid: `subtotal - discount`.
+    /// What was paid: `subtotal - discount + shipping_fee`.
     pub total: Won,
     /// What the lines came to. Events written before coupons have none
     /// (they paid their subtotal).
@@ -129,6 +182,9 @@ pub struct OrderPlaced {
     pub discount: Won,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<i64>,
+    /// What delivery cost (absent: nothing).
+    #[serde(default, skip_serializing_if = "Won::is_zero")]
+    pub shipping_fee: Won,
     pub items: Vec<SoldLine>,
     /// Unix milliseconds.
     pub ordered_at: i64,
@@ -155,6 +211,7 @@ impl OrderPlaced {
             subtotal: Some(total),
             discount: Won::ZERO,
             coupon_id: None,
+            shipping_fee: Won::ZERO,
             items,
             ordered_at,
         }

@@ -1,15 +1,18 @@
+use super::order::CarrierSelect;
 use super::{loading, AdminError, AdminNav};
 use crate::{
-    admin::orders::admin_orders,
-    components::Pagination,
+    admin::orders::{admin_orders, ShipOrders},
+    components::{Enhance, Pagination, Then},
     dates::format_millis,
     locale::{td_string, Locale},
     orders::{AdminOrderPage, OrderStatus},
+    shipping::Carrier,
     url::encode,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use server_fn::ServerFn;
 
 /// What the order list is filtered by, as the query has it: status, from,
 /// to (days), user_id, product_id.
@@ -18,7 +21,9 @@ type Filters = [Option<String>; 5];
 const FILTER_NAMES: [&str; 5] = ["status", "from", "to", "user_id", "product_id"];
 
 /// `/admin/orders?status&from&to&user_id&product_id&page`: every order,
-/// newest first.
+/// newest first, and the same list as CSV for a courier. Filtered to the
+/// placed ones (the orders to ship), each row takes a courier and a
+/// tracking number, and one form ships every row given a number.
 #[component]
 pub fn OrdersAdminPage() -> impl IntoView {
     let locale = Locale::current();
@@ -86,16 +91,10 @@ fn OrderTable(page: AdminOrderPage, filters: Filters) -> impl IntoView {
         return view! { <p class="empty">{td_string!(locale, admin.no_orders)}</p> }.into_any();
     }
     let page_count = page.page_count();
-    let href = move |n: u32| {
-        let query: Vec<String> = FILTER_NAMES
-            .iter()
-            .zip(&filters)
-            .map(|(name, value)| format!("{name}={}", encode(value.as_deref().unwrap_or_default())))
-            .collect();
-        format!("/admin/orders?{}&page={n}", query.join("&"))
-    };
-    view! {
-        <p>{td_string!(locale, admin.order_count, count = page.total)}</p>
+    let export = format!("/api/admin/orders/export?{}", filter_query(&filters));
+    let bulk = filters[0].as_deref() == Some(OrderStatus::Placed.as_str());
+    let href = move |n: u32| format!("/admin/orders?{}&page={n}", filter_query(&filters));
+    let table = view! {
         <table class="admin-table" data-testid="admin-orders">
             <thead>
                 <tr>
@@ -105,14 +104,21 @@ fn OrderTable(page: AdminOrderPage, filters: Filters) -> impl IntoView {
                     <th scope="col">{td_string!(locale, admin.items)}</th>
                     <th scope="col">{td_string!(locale, admin.total)}</th>
                     <th scope="col">{td_string!(locale, admin.status)}</th>
+                    {bulk.then(|| view! {
+                        <th scope="col">{td_string!(locale, admin.carrier)}</th>
+                        <th scope="col">{td_string!(locale, admin.tracking_number)}</th>
+                    })}
                 </tr>
             </thead>
             <tbody>
                 {page
                     .items
                     .into_iter()
-                    .map(|row| {
+                    .enumerate()
+                    .map(|(i, row)| {
                         let order = row.order;
+                        let field = move |name: &str| format!("shipments[{i}][{name}]");
+                        let number_label = td_string!(locale, admin.tracking_number_of, order = order.order_id).to_string();
                         let what = order.what(locale);
                         let status = order.state.status;
                         view! {
@@ -130,13 +136,54 @@ fn OrderTable(page: AdminOrderPage, filters: Filters) -> impl IntoView {
                                     })}
                                 </td>
                                 <td>{status.label(locale)}</td>
+                                {bulk.then(|| view! {
+                                    <td>
+                                        <input type="hidden" name=field("order_id") value=order.order_id.0 />
+                                        <CarrierSelect name=field("carrier") chosen=Carrier::Cj />
+                                    </td>
+                                    <td>
+                                        <input type="text" name=field("tracking_number") inputmode="numeric"
+                                            pattern="[0-9-]{10,20}" autocomplete="off" aria-label=number_label
+                                            data-testid="bulk-tracking-number" />
+                                    </td>
+                                })}
                             </tr>
                         }
                     })
                     .collect_view()}
             </tbody>
         </table>
+    };
+    view! {
+        <p>
+            {td_string!(locale, admin.order_count, count = page.total)} " · "
+            <a href=export download data-testid="orders-csv">{td_string!(locale, admin.download_csv)}</a>
+        </p>
+        {if bulk {
+            view! {
+                <Enhance then=Then::GoOn next="/admin/orders?status=placed".to_string() alert_id="bulk-ship-error".to_string()>
+                    <form method="post" action=ShipOrders::url() data-testid="bulk-ship-form">
+                        <p class="hint">{td_string!(locale, admin.bulk_ship_hint)}</p>
+                        {table}
+                        <button type="submit" data-testid="bulk-ship-button">{td_string!(locale, admin.bulk_ship_button)}</button>
+                    </form>
+                </Enhance>
+            }
+            .into_any()
+        } else {
+            table.into_any()
+        }}
         <Pagination current=page.page page_count href label=td_string!(locale, admin.order_pages) />
     }
     .into_any()
+}
+
+/// The list's filters as a query string (no page).
+fn filter_query(filters: &Filters) -> String {
+    FILTER_NAMES
+        .iter()
+        .zip(filters)
+        .map(|(name, value)| format!("{name}={}", encode(value.as_deref().unwrap_or_default())))
+        .collect::<Vec<_>>()
+        .join("&")
 }
