@@ -52,6 +52,10 @@ curl -fs -c "$tmp/jar" -H 'content-type: application/json' \
 curl -fs -b "$tmp/jar" -d 'amount=1000000' "$base/api/points/charge" >/dev/null
 # Socks: a product without sizes (the demo shoes and clothes come in sizes).
 curl -fs -b "$tmp/jar" -d 'product_id=5&quantity=2' "$base/api/cart/add" >/dev/null
+# An address to send orders to (the fuzzer's own ids are mostly someone else's).
+curl -fs -b "$tmp/jar" -H 'content-type: application/json' \
+  -d '{"recipient":"퍼저","phone":"010-1234-5678","postal_code":"04524","address1":"서울 중구 세종대로 110"}' \
+  "$base/api/addresses" >/dev/null
 cookie="$(awk '$6 == "storefront_session" { print $6 "=" $7 }' "$tmp/jar")"
 # Signup, login and logout would end or replace this session.
 run -H "Cookie: $cookie" --exclude-path /api/signup --exclude-path /api/login --exclude-path /api/logout

@@ -8,6 +8,7 @@ use app::{
         identities::{LinkedIdentity, SignInMethods, SignInProvider},
         CurrentUser, LoggedOut, UserInfo,
     },
+    addresses::{Address, AddressBook, AddressId, ShippingAddress},
     cart::{Cart, CartLine},
     catalog::{
         variants::{Choices, ProductOption, Variant},
@@ -32,6 +33,7 @@ use app::{
         ChargeAmount, ChargeAnswer, ChargeStarted, LedgerEntry, LedgerKind, LedgerPage,
         PointBalance,
     },
+    shipping::{Carrier, Shipment},
 };
 use serde::Deserialize;
 use utoipa::{
@@ -60,6 +62,7 @@ use utoipa::{
         get_points, charge_points, point_history, my_charges, get_charge,
         like_product, unlike_product, liked_products,
         get_cart, add_to_cart, set_cart_quantity, remove_from_cart,
+        list_addresses, add_address, update_address, make_default_address, remove_address,
         place_order, pay_order, list_orders, get_order, cancel_order, new_order_key, checkout_view,
         top_products,
         available_coupons, claim_coupon, my_coupons,
@@ -71,12 +74,14 @@ use utoipa::{
         TopProduct, LedgerEntry, Product, Payment, CampaignId, CouponId, CouponKind,
         CouponStatus, Terms, Validity, Offer, MyCoupon, CouponChoice, SignInProvider,
         LinkedIdentity, ChargeId, ChargeStatus, ChargeStarted, VariantId, ProductWithVariants,
-        Choices, ProductOption, Variant,
+        Choices, ProductOption, Variant, AddressId, Address, AddressBook, ShippingAddress,
+        Shipment, Carrier,
     )),
     modifiers(&SessionCookie),
     tags(
         (name = "accounts"), (name = "catalog"), (name = "points"), (name = "likes"),
         (name = "cart"), (name = "orders"), (name = "best sellers"), (name = "coupons"),
+        (name = "addresses"),
     )
 )]
 pub struct ApiDoc;
@@ -196,6 +201,9 @@ struct CartSetRequest {
 #[allow(dead_code)]
 struct PlaceOrderRequest {
     idempotency_key: IdempotencyKey,
+    /// One of my addresses: where it goes (required since shipping; 400
+    /// `ADDRESS_REQUIRED` without it). The order keeps a copy.
+    address_id: AddressId,
     /// 1 to 100 lines, each variant once.
     #[schema(min_items = 1, max_items = 100)]
     items: Option<Vec<LineRequest>>,
@@ -203,7 +211,8 @@ struct PlaceOrderRequest {
     from_cart: Option<bool>,
     /// One of my coupons; empty or left out for none.
     coupon_id: Option<CouponId>,
-    /// Points to spend, 0 to the total after the coupon; empty or left
+    /// Points to spend, 0 to the total (after the coupon, with the
+    /// shipping fee); empty or left
     /// out: all of it. The rest is paid through the payment service (the
     /// order awaits it); without one, the rest is `INSUFFICIENT_POINTS`.
     #[schema(minimum = 0)]
@@ -298,6 +307,70 @@ struct PageQuery {
 struct CheckoutQuery {
     /// One of my coupons, to see what it takes off.
     coupon_id: Option<CouponId>,
+    /// One of my addresses, chosen instead of my default.
+    address_id: Option<AddressId>,
+}
+
+/// A new address, or every field of one changed.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct AddressRequest {
+    /// What I call it (집, 회사), 0 to 20 characters.
+    #[schema(max_length = 20)]
+    label: Option<String>,
+    /// Who receives it, 1 to 30 characters.
+    #[schema(min_length = 1, max_length = 30)]
+    recipient: String,
+    /// A Korean number, with or without hyphens where Koreans write them:
+    /// `010-1234-5678`, `01012345678`, `02-123-4567`.
+    #[schema(
+        pattern = r"^(010-?[0-9]{4}|(01[16789]|02|03[1-3]|04[1-4]|05[1-5]|06[1-4]|070)-?[0-9]{3,4})-?[0-9]{4}$"
+    )]
+    phone: String,
+    /// Five digits.
+    #[schema(pattern = r"^[0-9]{5}$")]
+    postal_code: String,
+    /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    address1: String,
+    #[schema(max_length = 100)]
+    address2: Option<String>,
+    /// A note for the courier.
+    #[schema(max_length = 100)]
+    memo: Option<String>,
+    /// Make it my default.
+    is_default: Option<bool>,
+}
+
+/// `AddressRequest` with the address it changes.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct UpdateAddressRequest {
+    address_id: AddressId,
+    #[schema(max_length = 20)]
+    label: Option<String>,
+    #[schema(min_length = 1, max_length = 30)]
+    recipient: String,
+    #[schema(
+        pattern = r"^(010-?[0-9]{4}|(01[16789]|02|03[1-3]|04[1-4]|05[1-5]|06[1-4]|070)-?[0-9]{3,4})-?[0-9]{4}$"
+    )]
+    phone: String,
+    #[schema(pattern = r"^[0-9]{5}$")]
+    postal_code: String,
+    #[schema(min_length = 1, max_length = 200)]
+    address1: String,
+    #[schema(max_length = 100)]
+    address2: Option<String>,
+    #[schema(max_length = 100)]
+    memo: Option<String>,
+    /// Make it my default (a default stays one until another is made it).
+    is_default: Option<bool>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct AddressIdRequest {
+    address_id: AddressId,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -578,16 +651,71 @@ fn set_cart_quantity() {}
 #[allow(dead_code)]
 fn remove_from_cart() {}
 
+#[utoipa::path(get, path = "/api/addresses", tag = "addresses", security(("session" = [])),
+    responses(
+        (status = 200, description = "My addresses, the default first", body = AddressBook),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn list_addresses() {}
+
+#[utoipa::path(post, path = "/api/addresses", tag = "addresses", security(("session" = [])),
+    request_body(content((AddressRequest = "application/json"), (AddressRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "The address (my first one is my default)", body = Address),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 409, description = "TOO_MANY_ADDRESSES (20 at most)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn add_address() {}
+
+#[utoipa::path(post, path = "/api/addresses/update", tag = "addresses", security(("session" = [])),
+    request_body(content((UpdateAddressRequest = "application/json"), (UpdateAddressRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The address as it is now (orders sent there keep their copy)", body = Address),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "ADDRESS_NOT_FOUND (also anyone else's)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn update_address() {}
+
+#[utoipa::path(post, path = "/api/addresses/default", tag = "addresses", security(("session" = [])),
+    request_body(content((AddressIdRequest = "application/json"), (AddressIdRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "My addresses, this one the default", body = AddressBook),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "ADDRESS_NOT_FOUND (also anyone else's)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn make_default_address() {}
+
+#[utoipa::path(post, path = "/api/addresses/remove", tag = "addresses", security(("session" = [])),
+    request_body(content((AddressIdRequest = "application/json"), (AddressIdRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "My addresses without it (the newest of the rest is the \
+                                      default, if it was)", body = AddressBook),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "ADDRESS_NOT_FOUND (also anyone else's)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn remove_address() {}
+
 #[utoipa::path(post, path = "/api/orders/place", tag = "orders", security(("session" = [])),
     request_body(content((PlaceOrderRequest = "application/json"), (PlaceOrderRequest = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "Ordered (or the first answer under this key): `placed`, or \
                                       `awaiting_payment` with `redirect_url` where the rest is paid \
                                       (a form gets 303 there)", body = PlacedOrder),
-        (status = 400, description = "BAD_REQUEST (details.field: points too), INVALID_QUANTITY, VARIANT_REQUIRED", body = AppError),
+        (status = 400, description = "BAD_REQUEST (details.field: points too), INVALID_QUANTITY, VARIANT_REQUIRED, ADDRESS_REQUIRED", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
-        (status = 404, description = "PRODUCT_NOT_FOUND (details.product_ids), VARIANT_NOT_FOUND", body = AppError),
+        (status = 404, description = "PRODUCT_NOT_FOUND (details.product_ids), VARIANT_NOT_FOUND, ADDRESS_NOT_FOUND", body = AppError),
         (status = 409, description = "INSUFFICIENT_STOCK, COUPON_NOT_USABLE, COUPON_MINIMUM_NOT_MET, \
                                       INSUFFICIENT_POINTS, PRICE_CHANGED (every problem in \
                                       details.problems), CART_CHANGED, REQUEST_IN_PROGRESS", body = AppError),

@@ -4,7 +4,10 @@
 
 use app::{
     accounts::customers::{CustomerDetail, CustomerPage, CustomerSummary},
-    admin::dashboard::{Dashboard, LowStock},
+    admin::{
+        dashboard::{Dashboard, LowStock},
+        orders::{ShipLine, ShippedOrders},
+    },
     audit::{AuditEntry, AuditKind, AuditPage},
     catalog::{
         edit::{AdminProduct, AdminProductPage, Price, PriceChange, ProductDetail, Sku},
@@ -32,7 +35,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     paths(
         dashboard, products, product, create_product, update_product, change_price,
         set_on_sale, upload_picture, adjust_stock, set_options, update_variant, staff_list, grant_role, revoke_role,
-        audit_log, orders, order, fulfil_order, cancel_order, customers, customer,
+        audit_log, orders, order, export_orders, ship_order, ship_orders, deliver_order, cancel_order, customers, customer,
         adjust_points, platform, retry_event, coupons, coupon, create_campaign,
         update_campaign, payments, refund_charge,
     ),
@@ -43,7 +46,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         AdminOrderSummary, AdminOrderPage, AdminOrder, StatusEntry, CustomerSummary,
         CustomerPage, CustomerDetail, PointDelta, PlatformStatus, PendingEvent, OutboxStats,
         Campaign, CampaignPage, PaymentsStatus, StuckCharge, AdminOption, AdminValue,
-        AdminVariant, OptionInput, ValueInput, VariantId, LowStock,
+        AdminVariant, OptionInput, ValueInput, VariantId, LowStock, ShipLine, ShippedOrders,
     )),
     tags((name = "admin", description = "The operator's side: staff only. 401 \
         UNAUTHENTICATED without a session, 403 FORBIDDEN for a role without the \
@@ -439,8 +442,8 @@ fn audit_log() {}
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 struct AdminOrdersQuery {
-    /// placed, fulfilled or cancelled.
-    #[param(pattern = "^(placed|fulfilled|cancelled)$")]
+    /// awaiting_payment, placed (to ship), shipped, delivered, cancelled or expired.
+    #[param(pattern = "^(awaiting_payment|placed|shipped|delivered|cancelled|expired)$")]
     status: Option<String>,
     /// The first day (YYYY-MM-DD, Seoul).
     #[param(pattern = r"^\d{4}-\d{2}-\d{2}$")]
@@ -462,6 +465,25 @@ struct AdminOrdersQuery {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
+struct ExportQuery {
+    /// awaiting_payment, placed (to ship), shipped, delivered, cancelled or expired.
+    #[param(pattern = "^(awaiting_payment|placed|shipped|delivered|cancelled|expired)$")]
+    status: Option<String>,
+    /// The first day (YYYY-MM-DD, Seoul).
+    #[param(pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    from: Option<String>,
+    /// The last day, included (YYYY-MM-DD, Seoul).
+    #[param(pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    to: Option<String>,
+    #[param(minimum = 1)]
+    user_id: Option<i64>,
+    #[param(minimum = 1)]
+    product_id: Option<i64>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
 struct CustomersQuery {
     /// A part of the login id.
     #[param(max_length = 20)]
@@ -475,11 +497,30 @@ struct CustomersQuery {
 
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)]
-struct FulfilRequest {
+struct ShipRequest {
     order_id: OrderId,
-    /// A tracking number or any note, up to 200 characters.
-    #[schema(max_length = 200)]
-    note: Option<String>,
+    /// `cj` (CJ대한통운), `lotte` (롯데택배), `hanjin` (한진택배), `epost`
+    /// (우체국택배) or `logen` (로젠택배).
+    #[schema(pattern = "^(cj|lotte|hanjin|epost|logen)$")]
+    carrier: String,
+    /// The waybill number: 10 to 14 digits (hyphens are dropped).
+    #[schema(pattern = "^[0-9]{10,14}$")]
+    tracking_number: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct ShipManyRequest {
+    /// Each order once; lines without a number are left out; 1 to 200
+    /// with one.
+    #[schema(min_items = 1, max_items = 200)]
+    shipments: Vec<ShipLine>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct DeliverRequest {
+    order_id: OrderId,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -539,18 +580,58 @@ fn orders() {}
 #[allow(dead_code)]
 fn order() {}
 
-#[utoipa::path(post, path = "/api/admin/orders/fulfil", tag = "admin", security(("session" = [])),
-    request_body(content((FulfilRequest = "application/json"), (FulfilRequest = "application/x-www-form-urlencoded"))),
+#[utoipa::path(get, path = "/api/admin/orders/export", tag = "admin", security(("session" = [])),
+    params(ExportQuery),
     responses(
-        (status = 200, description = "orders: the order, shipped", body = OrderDetail),
+        (status = 200, description = "orders: the list (oldest first, at most 10,000) as CSV for a \
+                                      courier's bulk upload: order, ordered at, status, recipient, \
+                                      phone, postal code, address, memo, items with their options. \
+                                      UTF-8 with a byte-order mark; a cell starting with =, +, -, @ \
+                                      is written after a `'`", content_type = "text/csv", body = String),
         (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn export_orders() {}
+
+#[utoipa::path(post, path = "/api/admin/orders/ship", tag = "admin", security(("session" = [])),
+    request_body(content((ShipRequest = "application/json"), (ShipRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "orders: the order, shipped, with its shipment and tracking link", body = OrderDetail),
+        (status = 400, description = "BAD_REQUEST (details.field: carrier, tracking_number)", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
         (status = 404, description = "ORDER_NOT_FOUND", body = AppError),
-        (status = 409, description = "ORDER_NOT_FULFILLABLE (details.status)", body = AppError),
+        (status = 409, description = "ORDER_NOT_FULFILLABLE (it is not placed: details.status)", body = AppError),
     ))]
 #[allow(dead_code)]
-fn fulfil_order() {}
+fn ship_order() {}
+
+#[utoipa::path(post, path = "/api/admin/orders/ship-many", tag = "admin", security(("session" = [])),
+    request_body(content((ShipManyRequest = "application/json"), (ShipManyRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "orders: every order with a number shipped, or none", body = ShippedOrders),
+        (status = 400, description = "BAD_REQUEST (details.field, details.order_id)", body = AppError),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "ORDER_NOT_FOUND", body = AppError),
+        (status = 409, description = "ORDER_NOT_FULFILLABLE (details.order_id, details.status): nothing shipped", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn ship_orders() {}
+
+#[utoipa::path(post, path = "/api/admin/orders/deliver", tag = "admin", security(("session" = [])),
+    request_body(content((DeliverRequest = "application/json"), (DeliverRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "orders: the order, delivered", body = OrderDetail),
+        (status = 401, description = "UNAUTHENTICATED", body = AppError),
+        (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
+        (status = 404, description = "ORDER_NOT_FOUND", body = AppError),
+        (status = 409, description = "ORDER_NOT_FULFILLABLE (it is not shipped: details.status)", body = AppError),
+    ))]
+#[allow(dead_code)]
+fn deliver_order() {}
 
 #[utoipa::path(post, path = "/api/admin/orders/cancel", tag = "admin", security(("session" = [])),
     request_body(content((StaffCancelRequest = "application/json"), (StaffCancelRequest = "application/x-www-form-urlencoded"))),

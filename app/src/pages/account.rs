@@ -42,6 +42,9 @@ pub fn AccountPage() -> impl IntoView {
                                 <dt>{td_string!(locale, account.points)}</dt>
                                 <dd>{show_points(user.points, locale)}</dd>
                             </dl>
+                            <p>
+                                <a href=crate::addresses::PAGE data-testid="my-addresses">{td_string!(locale, addresses.title)}</a>
+                            </p>
                         </section>
                     }
                 });
