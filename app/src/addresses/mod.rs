@@ -267,20 +267,46 @@ pub fn not_found() -> AppError {
     )
 }
 
-/// A label as sent: 0 to 20 characters of text.
-fn parse_label(raw: Option<&str>) -> AppResult<String> {
-    crate::text::field(
-        "label",
-        raw.unwrap_or_default(),
-        false,
-        Address::MAX_LABEL,
-        false,
-    )
+/// An address's fields as a form or a JSON client sends them (flattened
+/// into the request: `recipient`, `phone`, … at its top level).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressForm {
+    pub label: Option<String>,
+    pub recipient: String,
+    pub phone: String,
+    pub postal_code: String,
+    pub address1: String,
+    pub address2: Option<String>,
+    pub memo: Option<String>,
+    /// A checkbox (`on`, `true`, `1`) or a JSON boolean sent as a form.
+    pub is_default: Option<String>,
 }
 
-/// A checkbox (`on`, `true`, `1`) or a JSON boolean sent as a form.
-fn checked(raw: Option<&str>) -> bool {
-    matches!(raw.map(str::trim), Some("on" | "true" | "1"))
+impl AddressForm {
+    /// The label (0 to 20 characters), the address, each held to its rule,
+    /// and whether it is to be the default.
+    pub fn parse(&self) -> AppResult<(String, ShippingAddress, bool)> {
+        let label = crate::text::field(
+            "label",
+            self.label.as_deref().unwrap_or_default(),
+            false,
+            Address::MAX_LABEL,
+            false,
+        )?;
+        let to = ShippingAddress::parse(
+            &self.recipient,
+            &self.phone,
+            &self.postal_code,
+            &self.address1,
+            self.address2.as_deref(),
+            self.memo.as_deref(),
+        )?;
+        let make_default = matches!(
+            self.is_default.as_deref().map(str::trim),
+            Some("on" | "true" | "1")
+        );
+        Ok((label, to, make_default))
+    }
 }
 
 /// Where a form posted without JS goes next (its `next`, else my addresses).
@@ -307,36 +333,13 @@ pub async fn list_addresses() -> Result<AddressBook, AppError> {
 /// (the first one is the default); 400 naming the field; 409
 /// `TOO_MANY_ADDRESSES` past [`MAX_ADDRESSES`].
 #[server(prefix = "/api", endpoint = "addresses")]
-#[allow(clippy::too_many_arguments)]
 pub async fn add_address(
-    label: Option<String>,
-    recipient: String,
-    phone: String,
-    postal_code: String,
-    address1: String,
-    address2: Option<String>,
-    memo: Option<String>,
-    is_default: Option<String>,
+    #[server(flatten)] address: AddressForm,
     next: Option<String>,
 ) -> Result<Address, AppError> {
     let user = crate::identity::require_user().await?;
-    let label = parse_label(label.as_deref())?;
-    let to = ShippingAddress::parse(
-        &recipient,
-        &phone,
-        &postal_code,
-        &address1,
-        address2.as_deref(),
-        memo.as_deref(),
-    )?;
-    let address = store::add(
-        &crate::db::db()?,
-        user,
-        &label,
-        &to,
-        checked(is_default.as_deref()),
-    )
-    .await?;
+    let (label, to, make_default) = address.parse()?;
+    let address = store::add(&crate::db::db()?, user, &label, &to, make_default).await?;
     crate::http_status::created();
     crate::flash::done(td_string!(Locale::current(), flash.address_added)).await;
     back(next.as_deref());
@@ -348,38 +351,14 @@ pub async fn add_address(
 /// another is made the default). 404 `ADDRESS_NOT_FOUND` (anyone else's
 /// too).
 #[server(prefix = "/api", endpoint = "addresses/update")]
-#[allow(clippy::too_many_arguments)]
 pub async fn update_address(
     address_id: String,
-    label: Option<String>,
-    recipient: String,
-    phone: String,
-    postal_code: String,
-    address1: String,
-    address2: Option<String>,
-    memo: Option<String>,
-    is_default: Option<String>,
+    #[server(flatten)] address: AddressForm,
 ) -> Result<Address, AppError> {
     let user = crate::identity::require_user().await?;
     let id = AddressId::parse(&address_id)?;
-    let label = parse_label(label.as_deref())?;
-    let to = ShippingAddress::parse(
-        &recipient,
-        &phone,
-        &postal_code,
-        &address1,
-        address2.as_deref(),
-        memo.as_deref(),
-    )?;
-    let address = store::update(
-        &crate::db::db()?,
-        user,
-        id,
-        &label,
-        &to,
-        checked(is_default.as_deref()),
-    )
-    .await?;
+    let (label, to, make_default) = address.parse()?;
+    let address = store::update(&crate::db::db()?, user, id, &label, &to, make_default).await?;
     crate::flash::done(td_string!(Locale::current(), flash.address_saved)).await;
     back(None);
     Ok(address)

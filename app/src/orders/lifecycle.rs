@@ -304,14 +304,18 @@ pub struct Dispatch {
 /// Staff mark `placed` orders shipped, each with its courier and number,
 /// all or none: one transaction moves each (the conditional update of
 /// `leave_placed`), writes its shipment, its `order.shipped` event and its
-/// audit row. An order not `placed` (or unknown) refuses the lot: 409
+/// audit row; the answer is in order id order. An order not `placed` (or unknown) refuses the lot: 409
 /// `ORDER_NOT_FULFILLABLE` naming it (`details.order_id`, `status`).
 pub async fn ship(db: &Db, staff: UserId, parcels: &[Dispatch]) -> AppResult<Vec<OrderDetail>> {
     let mut tx = db.begin_write().await?;
     let now = now_millis();
     let actor = Actor::Staff(staff);
     let mut shipped = Vec::with_capacity(parcels.len());
-    for parcel in parcels {
+    // In id order: two shipments of overlapping orders lock their rows in
+    // the same order, so neither waits on the other in a circle.
+    let mut in_order: Vec<&Dispatch> = parcels.iter().collect();
+    in_order.sort_by_key(|p| p.order_id);
+    for parcel in in_order {
         let order_id = parcel.order_id;
         if !store::leave_placed(&mut tx, order_id, OrderStatus::Shipped, now, actor, "").await? {
             return Err(not_movable(&mut tx, order_id).await);
