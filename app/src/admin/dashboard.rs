@@ -21,6 +21,8 @@ pub struct Dashboard {
     /// Orders placed today (Seoul time).
     pub orders_today: i64,
     pub revenue_today: Won,
+    /// Orders paid and not shipped yet (`placed`).
+    pub to_ship: i64,
     /// Variants on sale with `LOW_STOCK` or fewer left, fewest first (at most 20).
     pub low_stock: Vec<LowStock>,
 }
@@ -46,6 +48,8 @@ pub async fn admin_dashboard() -> Result<Dashboard, AppError> {
     let db = crate::db::db()?;
     let since = crate::dates::start_of_day_in_seoul(crate::db::now_millis());
     let (orders_today, revenue_today) = crate::orders::store::totals_since(&db, since).await?;
+    let to_ship =
+        crate::orders::store::count_with_status(&db, crate::orders::OrderStatus::Placed).await?;
     let english = crate::locale::Locale::current() == crate::locale::Locale::en;
     let low_stock = crate::catalog::manage::low_stock(&db, LOW_STOCK, 20)
         .await?
@@ -70,6 +74,7 @@ pub async fn admin_dashboard() -> Result<Dashboard, AppError> {
         role: staff.role,
         orders_today,
         revenue_today,
+        to_ship,
         low_stock,
     })
 }

@@ -783,6 +783,16 @@ pub async fn to_ship(
     Ok(orders)
 }
 
+/// How many orders are `status` now (`placed`: the orders to ship).
+pub async fn count_with_status(db: &Db, status: OrderStatus) -> AppResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status = $1")
+            .bind(status.as_str())
+            .fetch_one(db.pool())
+            .await?,
+    )
+}
+
 /// How many orders placed since `since` (unix ms) still stand (paid, not
 /// cancelled), and what they came to.
 pub async fn totals_since(db: &Db, since: i64) -> AppResult<(i64, Won)> {

@@ -42,6 +42,12 @@ fn Summary(data: Dashboard) -> impl IntoView {
                 <dt>{td_string!(locale, admin.revenue_today)}</dt>
                 <dd data-testid="revenue-today">{data.revenue_today.show(locale)}</dd>
             </div>
+            <div>
+                <dt>{td_string!(locale, admin.to_ship)}</dt>
+                <dd data-testid="to-ship">
+                    <a href="/admin/orders?status=placed">{data.to_ship}</a>
+                </dd>
+            </div>
         </dl>
         <h2>{td_string!(locale, admin.low_stock)}</h2>
         {if data.low_stock.is_empty() {
