@@ -63,8 +63,8 @@ const PREFIXES: [&str; 23] = [
 ];
 
 impl Phone {
-    /// With or without hyphens (they are dropped, and put back where
-    /// Koreans write them).
+    /// With or without hyphens where Koreans write them (`010-1234-5678`,
+    /// `01012345678`); kept with them.
     pub fn parse(raw: &str) -> AppResult<Self> {
         let raw = raw.trim();
         let digits: String = raw.chars().filter(|c| *c != '-').collect();
@@ -95,11 +95,19 @@ impl Phone {
         if prefix == "010" && exchange != 4 {
             return Err(refused());
         }
-        Ok(Self(format!(
-            "{prefix}-{}-{}",
-            &rest[..exchange],
-            &rest[exchange..]
-        )))
+        let (exchange, line) = rest.split_at(exchange);
+        // Hyphens, when written, are where Koreans write them (each may be
+        // left out).
+        let written = [
+            format!("{prefix}-{exchange}-{line}"),
+            format!("{prefix}{exchange}-{line}"),
+            format!("{prefix}-{exchange}{line}"),
+            digits.clone(),
+        ];
+        if !written.iter().any(|w| w == raw) {
+            return Err(refused());
+        }
+        Ok(Self(format!("{prefix}-{exchange}-{line}")))
     }
 
     /// A number as stored (normalised when it was written).
@@ -422,6 +430,10 @@ mod tests {
             "01-1234-5678",
             "099-123-4567",
             "010 1234 5678",
+            "010-12-345678",
+            "0101-234-5678",
+            "010--1234-5678",
+            "-010-1234-5678",
             "+82-10-1234-5678",
             "010-1234-567８",
             "abc-defg-hijk",

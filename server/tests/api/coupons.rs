@@ -129,17 +129,21 @@ async fn order(
     lines: &[(i64, i64)],
     coupon: Option<i64>,
 ) -> (u16, Value) {
+    let address = shopper.default_address().await;
     shopper
-        .post_json("/api/orders/place", &order_body(key, lines, coupon))
+        .post_json(
+            "/api/orders/place",
+            &order_body(key, lines, coupon, address),
+        )
         .await
 }
 
-fn order_body(key: &str, lines: &[(i64, i64)], coupon: Option<i64>) -> Value {
+fn order_body(key: &str, lines: &[(i64, i64)], coupon: Option<i64>, address: i64) -> Value {
     let items: Vec<Value> = lines
         .iter()
         .map(|(p, q)| json!({"product_id": p, "quantity": q}))
         .collect();
-    json!({"idempotency_key": key, "items": items, "coupon_id": coupon})
+    json!({"idempotency_key": key, "items": items, "coupon_id": coupon, "address_id": address})
 }
 
 async fn cancel(shopper: &TestApp, order_id: i64, key: &str) -> (u16, Value) {
@@ -394,6 +398,7 @@ async fn one_coupon_in_ten_concurrent_orders_pays_for_one(backend: Backend) {
     let campaign_id = fixed["id"].as_i64().unwrap();
     let user_id = funded_shopper(&first, "racer", 1_000_000).await;
     let coupon = claimed(&first, campaign_id).await;
+    let address = first.add_address().await;
     let price = product(&first, 17).await["price"].as_i64().unwrap();
     let stock = product(&first, 17).await["stock"].as_i64().unwrap();
 
@@ -403,7 +408,12 @@ async fn one_coupon_in_ten_concurrent_orders_pays_for_one(backend: Backend) {
                 let instance = if i % 2 == 0 { &first } else { &second };
                 instance.with_client(first.client.clone()).post_request(
                     "/api/orders/place",
-                    order_body(&format!("coupon-race-{i:04}"), &[(17, 1)], Some(coupon)),
+                    order_body(
+                        &format!("coupon-race-{i:04}"),
+                        &[(17, 1)],
+                        Some(coupon),
+                        address,
+                    ),
                 )
             })
             .collect(),
@@ -611,6 +621,7 @@ async fn a_coupon_that_cannot_pay_is_one_more_problem_and_nothing_changes(backen
     let app = spawn_app(backend).await;
     let staff = app.staff("refusal_marketer", Role::CatalogManager).await;
     let user_id = funded_shopper(&app, "refused", 50_000).await;
+    let address = app.add_address().await;
     let price = product(&app, 5).await["price"].as_i64().unwrap();
     let now = now_millis();
 
@@ -706,7 +717,7 @@ async fn a_coupon_that_cannot_pay_is_one_more_problem_and_nothing_changes(backen
             .post_json(
                 "/api/orders/place",
                 &json!({"idempotency_key": "refused-3001", "items": [{"product_id": 5, "quantity": 1}],
-                        "coupon_id": bad}),
+                        "coupon_id": bad, "address_id": address}),
             )
             .await;
         assert_error(status, &body, 400, "BAD_REQUEST");

@@ -380,6 +380,45 @@ pub async fn insert_product(
 }
 
 impl TestApp {
+    /// Adds a valid address to this (logged-in) visitor's address book, as
+    /// `POST /api/addresses` does; returns its `address_id` (the first one
+    /// is the default). Every order is sent to one.
+    pub async fn add_address(&self) -> i64 {
+        let (status, body) = self
+            .post_json(
+                "/api/addresses",
+                &serde_json::json!({
+                    "label": "집",
+                    "recipient": "홍길동",
+                    "phone": "010-1234-5678",
+                    "postal_code": "04524",
+                    "address1": "서울 중구 세종대로 110",
+                    "address2": "3층",
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["address_id"].as_i64().unwrap()
+    }
+
+    /// This visitor's default address, as `GET /api/addresses` lists it;
+    /// one is added first (see [`TestApp::add_address`]) when the book is
+    /// empty. For helpers that place orders for whichever shopper.
+    pub async fn default_address(&self) -> i64 {
+        let (status, book) = self.get_json("/api/addresses").await;
+        assert_eq!(status, 200, "{book}");
+        let default = book["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["is_default"] == true)
+            .map(|a| a["address_id"].as_i64().unwrap());
+        match default {
+            Some(id) => id,
+            None => self.add_address().await,
+        }
+    }
+
     /// A variant of product `product_id` that is on sale and in stock, as
     /// `GET /api/products/get` lists them: the first such, its id.
     pub async fn variant_in_stock(&self, product_id: i64) -> i64 {

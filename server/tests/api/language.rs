@@ -238,10 +238,11 @@ async fn an_order_keeps_its_names_in_both_languages(backend: Backend) {
     assert_eq!(status, 200, "{body}");
     // The sneakers come in sizes: one of them.
     let variant = app.variant_in_stock(1).await;
+    let address = app.add_address().await;
     let (status, order) = app
         .post_json(
             "/api/orders/place",
-            &json!({"idempotency_key": "bilingual-0001",
+            &json!({"idempotency_key": "bilingual-0001", "address_id": address,
                     "items": [{"product_id": 1, "variant_id": variant, "quantity": 1}]}),
         )
         .await;

@@ -1,4 +1,4 @@
-//! An order's life after checkout: fulfilled by staff, cancelled by its
+//! An order's life after checkout: shipped by staff, cancelled by its
 //! shopper or staff in one all-or-nothing transaction (stock back, points
 //! back, the `order.cancelled` event, the audit row), once however many
 //! try at the same time; and the staff's orders, customers and platform.
@@ -18,7 +18,7 @@ use server::config::Config;
 
 on_both_backends!(
     a_shopper_cancels_and_gets_everything_back,
-    who_may_fulfil_and_cancel_what,
+    who_may_ship_and_cancel_what,
     twenty_concurrent_cancels_cancel_once,
     cancels_racing_a_flash_sale_never_oversell,
     a_failure_at_any_step_of_a_cancel_leaves_everything_as_it_was,
@@ -51,16 +51,18 @@ async fn set_stock(app: &TestApp, id: i64, stock: i64) {
     tx.commit().await.unwrap();
 }
 
-/// Places an order of `lines` (`(product, quantity)`) as `app`'s shopper.
+/// Places an order of `lines` (`(product, quantity)`) as `app`'s shopper,
+/// to their default address.
 async fn buy(app: &TestApp, key: &str, lines: &[(i64, i64)]) -> Value {
     let items: Vec<Value> = lines
         .iter()
         .map(|(p, q)| json!({"product_id": p, "quantity": q}))
         .collect();
+    let address = app.default_address().await;
     let (status, body) = app
         .post_json(
             "/api/orders/place",
-            &json!({"idempotency_key": key, "items": items}),
+            &json!({"idempotency_key": key, "address_id": address, "items": items}),
         )
         .await;
     assert_eq!(status, 201, "{body}");
@@ -187,7 +189,7 @@ async fn a_shopper_cancels_and_gets_everything_back(backend: Backend) {
     );
 }
 
-async fn who_may_fulfil_and_cancel_what(backend: Backend) {
+async fn who_may_ship_and_cancel_what(backend: Backend) {
     let app = spawn_app(backend).await;
     funded_shopper(&app, "owner", 1_000_000).await;
     set_stock(&app, 25, 10).await;
@@ -223,43 +225,42 @@ async fn who_may_fulfil_and_cancel_what(backend: Backend) {
     assert_error(status, &body, 400, "BAD_REQUEST");
     assert_eq!(body["details"]["field"], "reason");
 
-    // A shopper cannot fulfil; staff with `orders` can, once.
+    // A shopper cannot ship; staff with `orders` can, once.
+    let parcel = |order_id: i64| json!({"order_id": order_id, "carrier": "cj", "tracking_number": "1234-5678-9012"});
     let (status, body) = app
-        .post_json("/api/admin/orders/fulfil", &json!({"order_id": first}))
+        .post_json("/api/admin/orders/ship", &parcel(first))
         .await;
     assert_error(status, &body, 403, "FORBIDDEN");
     let catalog = app.staff("who_catalog", Role::CatalogManager).await;
     let (status, body) = catalog
-        .post_json("/api/admin/orders/fulfil", &json!({"order_id": first}))
+        .post_json("/api/admin/orders/ship", &parcel(first))
         .await;
     assert_error(status, &body, 403, "FORBIDDEN");
     let staff = app.staff("who_orders", Role::OrderManager).await;
     let (status, shipped) = staff
-        .post_json(
-            "/api/admin/orders/fulfil",
-            &json!({"order_id": first, "note": "CJ 1234-5678"}),
-        )
+        .post_json("/api/admin/orders/ship", &parcel(first))
         .await;
     assert_eq!(status, 200, "{shipped}");
-    assert_eq!(shipped["status"], "fulfilled");
+    assert_eq!(shipped["status"], "shipped");
     assert_eq!(shipped["status_by"], "who_orders");
-    assert_eq!(shipped["reason"], "CJ 1234-5678");
+    assert_eq!(shipped["shipment"]["carrier"], "cj");
+    assert_eq!(shipped["shipment"]["tracking_number"], "123456789012");
     let (status, body) = staff
-        .post_json("/api/admin/orders/fulfil", &json!({"order_id": first}))
+        .post_json("/api/admin/orders/ship", &parcel(first))
         .await;
     assert_error(status, &body, 409, "ORDER_NOT_FULFILLABLE");
-    assert_eq!(body["details"]["status"], "fulfilled");
+    assert_eq!(body["details"]["status"], "shipped");
     let (status, body) = staff
-        .post_json("/api/admin/orders/fulfil", &json!({"order_id": 999_999}))
+        .post_json("/api/admin/orders/ship", &parcel(999_999))
         .await;
     assert_error(status, &body, 404, "ORDER_NOT_FOUND");
 
-    // A fulfilled order cannot be cancelled, by anyone.
+    // A shipped order cannot be cancelled, by anyone.
     let (status, body) = cancel(&app, first, "who-key-0005").await;
     assert_error(status, &body, 409, "ORDER_NOT_CANCELLABLE");
-    assert_eq!(body["details"]["status"], "fulfilled");
+    assert_eq!(body["details"]["status"], "shipped");
     let (_, order) = app.get_json(&format!("/api/orders/get?id={first}")).await;
-    assert_eq!(order["status"], "fulfilled");
+    assert_eq!(order["status"], "shipped");
     assert_eq!(order["status_by"], "who_orders");
 
     // Staff cancel any placed order, with a reason they must give.
@@ -293,7 +294,7 @@ async fn who_may_fulfil_and_cancel_what(backend: Backend) {
     assert_eq!(
         audit,
         vec![
-            ("order.fulfilled".to_string(), format!("order:{first}")),
+            ("order.shipped".to_string(), format!("order:{first}")),
             ("order.cancelled".to_string(), format!("order:{second}")),
         ]
     );
@@ -387,7 +388,8 @@ async fn cancels_racing_a_flash_sale_never_oversell(backend: Backend) {
             second.visitor()
         };
         funded_shopper(&shopper, &format!("late{i}"), price).await;
-        late.push(shopper);
+        let address = shopper.add_address().await;
+        late.push((shopper, address));
     }
     let mut requests: Vec<_> = early
         .iter()
@@ -400,10 +402,11 @@ async fn cancels_racing_a_flash_sale_never_oversell(backend: Backend) {
             )
         })
         .collect();
-    requests.extend(late.iter().enumerate().map(|(i, shopper)| {
+    requests.extend(late.iter().enumerate().map(|(i, (shopper, address))| {
         shopper.post_request(
             "/api/orders/place",
-            json!({"idempotency_key": format!("late-buy-{i:04}"), "items": [{"product_id": 33, "quantity": 1}]}),
+            json!({"idempotency_key": format!("late-buy-{i:04}"), "address_id": address,
+                   "items": [{"product_id": 33, "quantity": 1}]}),
         )
     }));
     let answers = post_concurrently(requests).await;
@@ -696,8 +699,10 @@ async fn staff_find_orders_by_status_day_customer_and_product(backend: Backend) 
     assert_eq!(dashboard["revenue_today"], standing);
     let (_, before) = staff.get_json("/api/admin/orders?to=2000-01-01").await;
     assert_eq!(before["total"], 0);
+    let (_, shipped) = staff.get_json("/api/admin/orders?status=shipped").await;
+    assert_eq!(shipped["total"], 0, "{shipped}");
     for (query, field) in [
-        ("status=shipped", "status"),
+        ("status=fulfilled", "status"),
         ("from=2026-02-30", "from"),
         ("to=yesterday", "to"),
         ("user_id=-1", "user_id"),

@@ -25,6 +25,7 @@ mod platform;
 mod points;
 mod schema;
 mod security;
+mod shipping;
 mod sign_in;
 mod stall;
 mod stored_text;

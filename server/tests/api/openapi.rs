@@ -1,5 +1,5 @@
-//! The OpenAPI document describes every server function and the sign-in
-//! routes, and nothing else.
+//! The OpenAPI document describes every server function, the sign-in
+//! routes and the staff's order CSV, and nothing else.
 
 use crate::helpers::spawn_app;
 use app::db::Backend;
@@ -27,7 +27,8 @@ async fn the_document_has_every_server_function_and_nothing_more() {
                 .map(move |method| (path.clone(), method.to_uppercase()))
         })
         .collect();
-    // The server functions, and the sign-in with providers' own routes.
+    // The server functions, the sign-in with providers' own routes and the
+    // orders' CSV for couriers (a route of its own).
     let served: BTreeSet<(String, String)> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, method)| (path.to_string(), method.to_string()))
         .chain(
@@ -35,6 +36,7 @@ async fn the_document_has_every_server_function_and_nothing_more() {
                 ("/auth/{name}/start", "GET"),
                 ("/auth/{name}/callback", "GET"),
                 ("/auth/{name}/link", "POST"),
+                ("/api/admin/orders/export", "GET"),
             ]
             .map(|(path, method)| (path.to_string(), method.to_string())),
         )

@@ -36,10 +36,11 @@ async fn shop_holding(backend: Backend, sandbox: &Sandbox, hold: Duration) -> Te
 
 const HOUR: Duration = Duration::from_secs(3600);
 
-/// A shopper with `points` (given by staff).
+/// A shopper with `points` (given by staff) and an address.
 async fn shopper_with(app: &TestApp, login: &str, points: i64) -> TestApp {
     let shopper = app.visitor_speaking("en-US");
     let user_id = shopper.signup(login).await;
+    shopper.add_address().await;
     if points > 0 {
         let staff = app.staff(&format!("{login}_staff"), Role::Admin).await;
         let (status, body) = staff
@@ -69,6 +70,7 @@ async fn order_with_key(
     let mut body = json!({
         "idempotency_key": key,
         "items": [{"product_id": product, "quantity": quantity}],
+        "address_id": shopper.default_address().await,
     });
     if !points.is_null() {
         body["points"] = points;
@@ -241,6 +243,7 @@ async fn an_abandoned_order_expires_and_everything_comes_back(backend: Backend) 
         "items": [{"product_id": boots, "quantity": 2}],
         "coupon_id": coupon["coupon_id"].to_string(),
         "points": 20_000,
+        "address_id": shopper.default_address().await,
     });
     let (status, placed) = shopper.post_json("/api/orders/place", &body).await;
     assert_eq!(status, 201, "{placed}");

@@ -99,6 +99,7 @@ pub(crate) async fn assert_ledger_matches(app: &TestApp, user_id: i64) {
 async fn an_order_from_the_cart_takes_stock_spends_points_and_keeps_a_snapshot(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "olive", 2_000_000).await;
+    let address = app.add_address().await;
     let (p1, p2) = (product(&app, 25).await, product(&app, 26).await);
     for (id, quantity) in [(25, 2), (26, 1)] {
         let (status, body) = app
@@ -113,7 +114,7 @@ async fn an_order_from_the_cart_takes_stock_spends_points_and_keeps_a_snapshot(b
 
     let (status, order) = place(
         &app,
-        json!({"idempotency_key": "order-key-0001", "from_cart": true}),
+        json!({"address_id": address, "idempotency_key": "order-key-0001", "from_cart": true}),
     )
     .await;
     assert_eq!(status, 201, "{order}");
@@ -168,84 +169,85 @@ async fn bad_orders_are_refused_with_the_field_named(backend: Backend) {
     let guest = app.visitor();
     let (status, body) = place(
         &guest,
-        json!({"idempotency_key": "guest-key-01", "from_cart": true}),
+        json!({"address_id": 1, "idempotency_key": "guest-key-01", "from_cart": true}),
     )
     .await;
     assert_error(status, &body, 401, "UNAUTHENTICATED");
 
     let user_id = funded_shopper(&app, "bert", 1_000_000).await;
+    let address = app.add_address().await;
     let before = snapshot(&app, user_id).await;
     let line = |id: i64, q: Value| json!({"product_id": id, "quantity": q});
     let many: Vec<Value> = (1..=101).map(|i| line(i, json!(1))).collect();
     for (body, status, code, field) in [
         (
-            json!({"items": [line(5, json!(1))]}),
+            json!({"address_id": address, "items": [line(5, json!(1))]}),
             400,
             "BAD_REQUEST",
             "idempotency_key",
         ),
         (
-            json!({"idempotency_key": "short", "items": [line(5, json!(1))]}),
+            json!({"address_id": address, "idempotency_key": "short", "items": [line(5, json!(1))]}),
             400,
             "BAD_REQUEST",
             "idempotency_key",
         ),
         (
-            json!({"idempotency_key": "a key with spaces", "items": [line(5, json!(1))]}),
+            json!({"address_id": address, "idempotency_key": "a key with spaces", "items": [line(5, json!(1))]}),
             400,
             "BAD_REQUEST",
             "idempotency_key",
         ),
         (
-            json!({"idempotency_key": "valid-key-01"}),
+            json!({"address_id": address, "idempotency_key": "valid-key-01"}),
             400,
             "BAD_REQUEST",
             "items",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "items": []}),
+            json!({"address_id": address, "idempotency_key": "valid-key-01", "items": []}),
             400,
             "BAD_REQUEST",
             "items",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "items": many}),
+            json!({"address_id": address, "idempotency_key": "valid-key-01", "items": many}),
             400,
             "BAD_REQUEST",
             "items",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "items": [line(5, json!(1)), line(5, json!(2))]}),
+            json!({"address_id": address, "idempotency_key": "valid-key-01", "items": [line(5, json!(1)), line(5, json!(2))]}),
             400,
             "BAD_REQUEST",
             "items",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "items": [line(5, json!(0))]}),
+            json!({"address_id": address, "idempotency_key": "valid-key-01", "items": [line(5, json!(0))]}),
             400,
             "INVALID_QUANTITY",
             "quantity",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "items": [line(5, json!(100))]}),
+            json!({"address_id": address, "idempotency_key": "valid-key-01", "items": [line(5, json!(100))]}),
             400,
             "INVALID_QUANTITY",
             "quantity",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "items": [line(5, json!(1.5))]}),
+            json!({"address_id": address, "idempotency_key": "valid-key-01", "items": [line(5, json!(1.5))]}),
             400,
             "INVALID_QUANTITY",
             "quantity",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "items": [line(0, json!(1))]}),
+            json!({"address_id": address, "idempotency_key": "valid-key-01", "items": [line(0, json!(1))]}),
             400,
             "BAD_REQUEST",
             "product_id",
         ),
         (
-            json!({"idempotency_key": "valid-key-01", "from_cart": true}),
+            json!({"address_id": address, "idempotency_key": "valid-key-01", "from_cart": true}),
             400,
             "BAD_REQUEST",
             "from_cart",
@@ -257,7 +259,7 @@ async fn bad_orders_are_refused_with_the_field_named(backend: Backend) {
     }
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "valid-key-01", "items": [line(5, json!(1)), line(9999, json!(1))]}),
+        json!({"address_id": address, "idempotency_key": "valid-key-01", "items": [line(5, json!(1)), line(9999, json!(1))]}),
     )
     .await;
     assert_error(status, &body, 404, "PRODUCT_NOT_FOUND");
@@ -268,6 +270,7 @@ async fn bad_orders_are_refused_with_the_field_named(backend: Backend) {
 async fn every_problem_is_listed_and_nothing_changes(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "carla", 1_000).await;
+    let address = app.add_address().await;
     set_stock(&app, 5, 1).await;
     set_stock(&app, 11, 0).await;
     let price3 = product(&app, 20).await["price"].as_i64().unwrap();
@@ -275,7 +278,7 @@ async fn every_problem_is_listed_and_nothing_changes(backend: Backend) {
 
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "problems-01", "items": [
+        json!({"address_id": address, "idempotency_key": "problems-01", "items": [
             {"product_id": 5, "quantity": 3},
             {"product_id": 11, "quantity": 1},
             {"product_id": 20, "quantity": 1, "price": price3 + 1},
@@ -309,7 +312,7 @@ async fn every_problem_is_listed_and_nothing_changes(backend: Backend) {
     // Points alone: the top code is the points one.
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "problems-02", "items": [{"product_id": 20, "quantity": 1}]}),
+        json!({"address_id": address, "idempotency_key": "problems-02", "items": [{"product_id": 20, "quantity": 1}]}),
     )
     .await;
     assert_error(status, &body, 409, "INSUFFICIENT_POINTS");
@@ -320,6 +323,7 @@ async fn every_problem_is_listed_and_nothing_changes(backend: Backend) {
 async fn a_changed_price_is_refused_with_the_new_price(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "dora", 1_000_000).await;
+    let address = app.add_address().await;
     let price = product(&app, 17).await["price"].as_i64().unwrap();
     for sql in [
         "UPDATE products SET price = price + 1000 WHERE id = 17",
@@ -330,7 +334,7 @@ async fn a_changed_price_is_refused_with_the_new_price(backend: Backend) {
     let before = snapshot(&app, user_id).await;
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "price-key-01", "items": [{"product_id": 17, "quantity": 1, "price": price}]}),
+        json!({"address_id": address, "idempotency_key": "price-key-01", "items": [{"product_id": 17, "quantity": 1, "price": price}]}),
     )
     .await;
     assert_error(status, &body, 409, "PRICE_CHANGED");
@@ -341,7 +345,7 @@ async fn a_changed_price_is_refused_with_the_new_price(backend: Backend) {
     // The failed attempt left its key free: the same key orders at today's price.
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "price-key-01", "items": [{"product_id": 17, "quantity": 1, "price": price + 1000}]}),
+        json!({"address_id": address, "idempotency_key": "price-key-01", "items": [{"product_id": 17, "quantity": 1, "price": price + 1000}]}),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -351,6 +355,7 @@ async fn a_changed_price_is_refused_with_the_new_price(backend: Backend) {
 async fn the_cart_must_still_be_what_was_seen(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "emil", 1_000_000).await;
+    let address = app.add_address().await;
     app.post_json("/api/cart/add", &json!({"product_id": 5, "quantity": 2}))
         .await;
     let price = product(&app, 5).await["price"].as_i64().unwrap();
@@ -358,7 +363,7 @@ async fn the_cart_must_still_be_what_was_seen(backend: Backend) {
     let before = snapshot(&app, user_id).await;
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "seen-key-0001", "from_cart": true, "items": seen}),
+        json!({"address_id": address, "idempotency_key": "seen-key-0001", "from_cart": true, "items": seen}),
     )
     .await;
     assert_error(status, &body, 409, "CART_CHANGED");
@@ -366,7 +371,7 @@ async fn the_cart_must_still_be_what_was_seen(backend: Backend) {
     let seen = json!([{"product_id": 5, "quantity": 2, "price": price}]);
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "seen-key-0001", "from_cart": true, "items": seen}),
+        json!({"address_id": address, "idempotency_key": "seen-key-0001", "from_cart": true, "items": seen}),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -377,8 +382,8 @@ async fn the_cart_must_still_be_what_was_seen(backend: Backend) {
 async fn one_key_one_order(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "fran", 1_000_000).await;
-    let body =
-        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 1}]});
+    let address = app.add_address().await;
+    let body = json!({"address_id": address, "idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 1}]});
     let (status, first) = place(&app, body.clone()).await;
     assert_eq!(status, 201, "{first}");
     let after_first = snapshot(&app, user_id).await;
@@ -392,6 +397,7 @@ async fn one_key_one_order(backend: Backend) {
             "/api/orders/place",
             &[
                 ("idempotency_key", "same-key-0001"),
+                ("address_id", &address.to_string()),
                 ("items[0][product_id]", "14"),
                 ("items[0][quantity]", "1"),
             ],
@@ -403,7 +409,7 @@ async fn one_key_one_order(backend: Backend) {
     // Another payload under that key: refused.
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 2}]}),
+        json!({"address_id": address, "idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 2}]}),
     )
     .await;
     assert_error(status, &body, 422, "IDEMPOTENCY_KEY_REUSED");
@@ -411,9 +417,10 @@ async fn one_key_one_order(backend: Backend) {
     // Keys are per user: someone else's order under the same key is theirs.
     let other = app.visitor();
     funded_shopper(&other, "gus", 1_000_000).await;
+    let gus_address = other.add_address().await;
     let (status, theirs) = place(
         &other,
-        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 1}]}),
+        json!({"address_id": gus_address, "idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 1}]}),
     )
     .await;
     assert_eq!(status, 201, "{theirs}");
@@ -425,7 +432,7 @@ async fn one_key_one_order(backend: Backend) {
         .unwrap();
     let (status, later) = place(
         &app,
-        json!({"idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 2}]}),
+        json!({"address_id": address, "idempotency_key": "same-key-0001", "items": [{"product_id": 14, "quantity": 2}]}),
     )
     .await;
     assert_eq!(status, 201, "{later}");
@@ -442,9 +449,9 @@ async fn one_key_one_order(backend: Backend) {
 async fn ten_concurrent_submissions_of_one_key_order_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "hana", 1_000_000).await;
+    let address = app.add_address().await;
     let price = product(&app, 17).await["price"].as_i64().unwrap();
-    let body =
-        json!({"idempotency_key": "double-click-01", "items": [{"product_id": 17, "quantity": 1}]});
+    let body = json!({"address_id": address, "idempotency_key": "double-click-01", "items": [{"product_id": 17, "quantity": 1}]});
     let answers = post_concurrently(
         (0..10)
             .map(|_| app.post_request("/api/orders/place", body.clone()))
@@ -494,15 +501,16 @@ async fn a_flash_sale_sells_exactly_the_stock(backend: Backend) {
             second.visitor()
         };
         let user_id = funded_shopper(&app, &format!("buyer{i}"), 2 * price).await;
-        buyers.push((app, user_id));
+        let address = app.add_address().await;
+        buyers.push((app, user_id, address));
     }
     let requests = buyers
         .iter()
         .enumerate()
-        .map(|(i, (app, _))| {
+        .map(|(i, (app, _, address))| {
             app.post_request(
                 "/api/orders/place",
-                json!({"idempotency_key": format!("flash-sale-{i:04}"), "items": [{"product_id": 33, "quantity": 1}]}),
+                json!({"address_id": address, "idempotency_key": format!("flash-sale-{i:04}"), "items": [{"product_id": 33, "quantity": 1}]}),
             )
         })
         .collect();
@@ -513,7 +521,7 @@ async fn a_flash_sale_sells_exactly_the_stock(backend: Backend) {
     }
     assert_eq!(sold, STOCK, "exactly the stock was sold: {answers:?}");
     assert_eq!(product(&first, 33).await["stock"], 0);
-    for ((_, user_id), (status, _)) in buyers.iter().zip(&answers) {
+    for ((_, user_id, _), (status, _)) in buyers.iter().zip(&answers) {
         let bought = i64::from(*status == 201);
         let points = count(
             &first,
@@ -537,14 +545,15 @@ async fn lines_in_opposite_orders_never_deadlock(backend: Backend) {
     for i in 0..12 {
         let visitor = app.visitor();
         funded_shopper(&visitor, &format!("twin{i}"), 1_000_000).await;
-        shoppers.push(visitor);
+        let address = visitor.add_address().await;
+        shoppers.push((visitor, address));
     }
     set_stock(&app, 15, 1000).await;
     set_stock(&app, 10, 1000).await;
     let requests = shoppers
         .iter()
         .enumerate()
-        .map(|(i, s)| {
+        .map(|(i, (s, address))| {
             let lines = if i % 2 == 0 {
                 json!([{"product_id": 15, "quantity": 1}, {"product_id": 10, "quantity": 1}])
             } else {
@@ -552,7 +561,7 @@ async fn lines_in_opposite_orders_never_deadlock(backend: Backend) {
             };
             s.post_request(
                 "/api/orders/place",
-                json!({"idempotency_key": format!("opposite-{i:04}"), "items": lines}),
+                json!({"address_id": address, "idempotency_key": format!("opposite-{i:04}"), "items": lines}),
             )
         })
         .collect();
@@ -593,6 +602,7 @@ pub(crate) async fn remove_failure(app: &TestApp, backend: Backend, table: &str)
 async fn a_failure_at_any_step_leaves_everything_as_it_was(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "ivan", 1_000_000).await;
+    let address = app.add_address().await;
     for id in [11, 12] {
         app.post_json("/api/cart/add", &json!({"product_id": id, "quantity": 1}))
             .await;
@@ -610,7 +620,7 @@ async fn a_failure_at_any_step_leaves_everything_as_it_was(backend: Backend) {
         inject_failure(&app, backend, table, event).await;
         let (status, body) = place(
             &app,
-            json!({"idempotency_key": "crash-key-0001", "from_cart": true}),
+            json!({"address_id": address, "idempotency_key": "crash-key-0001", "from_cart": true}),
         )
         .await;
         remove_failure(&app, backend, table).await;
@@ -624,7 +634,7 @@ async fn a_failure_at_any_step_leaves_everything_as_it_was(backend: Backend) {
     // Nothing was left half-done, the key included: the order now goes through.
     let (status, body) = place(
         &app,
-        json!({"idempotency_key": "crash-key-0001", "from_cart": true}),
+        json!({"address_id": address, "idempotency_key": "crash-key-0001", "from_cart": true}),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -634,11 +644,12 @@ async fn a_failure_at_any_step_leaves_everything_as_it_was(backend: Backend) {
 async fn orders_are_listed_newest_first_and_private(backend: Backend) {
     let app = spawn_app(backend).await;
     funded_shopper(&app, "jade", 1_000_000).await;
+    let address = app.add_address().await;
     let mut ids = Vec::new();
     for (i, id) in [13, 14, 16].into_iter().enumerate() {
         let (status, body) = place(
             &app,
-            json!({"idempotency_key": format!("list-key-{i:04}"), "items": [{"product_id": id, "quantity": 1}]}),
+            json!({"address_id": address, "idempotency_key": format!("list-key-{i:04}"), "items": [{"product_id": id, "quantity": 1}]}),
         )
         .await;
         assert_eq!(status, 201, "{body}");

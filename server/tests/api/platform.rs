@@ -45,6 +45,7 @@ async fn two_instances_never_send_one_event_at_the_same_time() {
         let shopper = app.visitor();
         shopper.signup(&format!("pair{i}")).await;
         charge(&shopper, 1_000_000).await;
+        shopper.add_address().await;
         shoppers.push(shopper);
     }
     let mut orders = Vec::new();
@@ -257,12 +258,15 @@ async fn charge(app: &TestApp, amount: i64) {
     assert_eq!(status, 200, "{body}");
 }
 
-/// Places an order of one unit of `product`; returns its id.
+/// Places an order of one unit of `product` (to the shopper's default
+/// address); returns its id.
 async fn place(app: &TestApp, key: &str, product: i64) -> i64 {
+    let address = app.default_address().await;
     let (status, body) = app
         .post_json(
             "/api/orders/place",
-            &json!({"idempotency_key": key, "items": [{"product_id": product, "quantity": 1}]}),
+            &json!({"idempotency_key": key, "address_id": address,
+                    "items": [{"product_id": product, "quantity": 1}]}),
         )
         .await;
     assert_eq!(status, 201, "{body}");
@@ -273,6 +277,7 @@ async fn shopper(app: &TestApp, login_id: &str) -> TestApp {
     let shopper = app.visitor();
     shopper.signup(login_id).await;
     charge(&shopper, 1_000_000).await;
+    shopper.add_address().await;
     shopper
 }
 
@@ -692,11 +697,20 @@ async fn a_killed_server_delivers_everything_after_a_restart(backend: Backend) {
     assert_eq!(status, 201, "{body}");
     let (status, _) = post("/api/points/charge", json!({"amount": 1_000_000})).await;
     assert_eq!(status, 200);
+    let (status, address) = post(
+        "/api/addresses",
+        json!({"recipient": "홍길동", "phone": "01012345678", "postal_code": "04524",
+               "address1": "서울 중구 세종대로 110"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{address}");
+    let address = address["address_id"].as_i64().unwrap();
     let mut orders = Vec::new();
     for i in 0..3 {
         let (status, body) = post(
             "/api/orders/place",
-            json!({"idempotency_key": format!("crash-key-{i}"), "items": [{"product_id": 14, "quantity": 1}]}),
+            json!({"idempotency_key": format!("crash-key-{i}"), "address_id": address,
+                   "items": [{"product_id": 14, "quantity": 1}]}),
         )
         .await;
         assert_eq!(status, 201, "{body}");

@@ -159,10 +159,12 @@ async fn every_page_has_a_strict_policy_and_the_headers_that_go_with_it(backend:
         .post_json("/api/points/charge", &serde_json::json!({"amount": 500000}))
         .await;
     assert_eq!(status, 200);
+    let address = shopper.add_address().await;
     let (status, order) = shopper
         .post_json(
             "/api/orders/place",
-            &serde_json::json!({"idempotency_key": "headers-order-1", "items": [{"product_id": 5, "quantity": 1}]}),
+            &serde_json::json!({"idempotency_key": "headers-order-1", "address_id": address,
+                                "items": [{"product_id": 5, "quantity": 1}]}),
         )
         .await;
     assert_eq!(status, 201, "{order}");

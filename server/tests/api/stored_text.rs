@@ -1,7 +1,8 @@
 //! Stored text never becomes markup. Attacks are stored through the real
 //! endpoints in every text a person can store (product names,
 //! descriptions and brands in both languages, campaign names, stock notes,
-//! point and cancel reasons, a shipment's note, search terms and the
+//! point and cancel reasons, a shopper's addresses (and the copies their
+//! orders keep), search terms and the
 //! `next` of a redirect), then every page the router has is fetched (ids
 //! filled with the things holding the attacks) as a shopper and as an
 //! admin, in Korean and in English: no attack may appear as markup
@@ -27,6 +28,9 @@ const ATTACKS: [&str; 5] = [
 /// The first attack, short enough for a brand (50 characters).
 const SHORT_TITLE_ATTACK: &str = "</title><meta http-equiv=refresh content=0>";
 
+/// An attack short enough for an address's label (20 characters).
+const TINY_ATTACK: &str = "'><img src=x>";
+
 /// A long run of ampersands, kept in descriptions and reasons.
 fn ampersands() -> String {
     "&".repeat(60)
@@ -39,6 +43,15 @@ fn fit(attack: &str, max: usize) -> &str {
     } else {
         SHORT_TITLE_ATTACK
     }
+}
+
+/// `attack`, or a shorter one when it is longer than `max` characters
+/// (an address's recipient holds 30, its label 20).
+fn fit_short(attack: &str, max: usize) -> &str {
+    [attack, SHORT_TITLE_ATTACK, ATTACKS[1], TINY_ATTACK]
+        .into_iter()
+        .find(|a| a.chars().count() <= max)
+        .unwrap()
 }
 
 /// What may never appear in a page, lower-cased: a tag an attack would
@@ -55,7 +68,7 @@ const MARKUP_SIGNS: [&str; 6] = [
 ];
 
 fn assert_no_markup(who: &str, path: &str, html: &str) {
-    for attack in ATTACKS.iter().chain([&SHORT_TITLE_ATTACK]) {
+    for attack in ATTACKS.iter().chain([&SHORT_TITLE_ATTACK, &TINY_ATTACK]) {
         if attack.contains(['<', '>', '"', '\'']) {
             assert!(
                 !html.contains(attack),
@@ -181,8 +194,9 @@ async fn stored_text_never_becomes_markup(backend: Backend) {
         assert_eq!(status, 400, "{attack} as a login id");
     }
 
-    // The shopper likes them, holds a coupon, fills a cart and orders them
-    // twice: one order cancelled with a reason, one shipped with a note.
+    // The shopper keeps an address holding each attack, likes the
+    // products, holds a coupon, fills a cart and orders them twice, to two
+    // of those addresses: one order cancelled with a reason, one shipped.
     created(
         &admin,
         "/api/admin/customers/points",
@@ -195,16 +209,38 @@ async fn stored_text_never_becomes_markup(backend: Backend) {
         json!({"campaign_id": campaigns[1]}),
     )
     .await;
+    let mut addresses = Vec::new();
+    for attack in ATTACKS {
+        let address = created(
+            &shopper,
+            "/api/addresses",
+            json!({
+                "label": fit_short(attack, 20),
+                "recipient": fit_short(attack, 30),
+                "phone": "010-1234-5678",
+                "postal_code": "04524",
+                "address1": format!("{attack} {}", ampersands()),
+                "address2": attack,
+                "memo": attack,
+            }),
+        )
+        .await;
+        assert_eq!(address["address2"], attack, "stored as sent");
+        addresses.push(address["address_id"].as_i64().unwrap());
+    }
     let lines: Vec<Value> = products
         .iter()
         .map(|id| json!({"product_id": id, "quantity": 1}))
         .collect();
     let mut orders = Vec::new();
-    for key in ["markup-order-1", "markup-order-2"] {
+    for (key, address) in ["markup-order-1", "markup-order-2"]
+        .into_iter()
+        .zip(&addresses)
+    {
         let order = created(
             &shopper,
             "/api/orders/place",
-            json!({"idempotency_key": key, "items": lines}),
+            json!({"idempotency_key": key, "address_id": address, "items": lines}),
         )
         .await;
         orders.push(order["order_id"].as_i64().unwrap());
@@ -217,8 +253,8 @@ async fn stored_text_never_becomes_markup(backend: Backend) {
     .await;
     created(
         &admin,
-        "/api/admin/orders/fulfil",
-        json!({"order_id": orders[1], "note": ATTACKS[1]}),
+        "/api/admin/orders/ship",
+        json!({"order_id": orders[1], "carrier": "cj", "tracking_number": "1234-5678-9012"}),
     )
     .await;
     for id in &products {

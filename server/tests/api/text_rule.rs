@@ -38,6 +38,9 @@ async fn everything_written(app: &TestApp) -> Vec<String> {
         "outbox",
         "coupon_campaigns",
         "coupons",
+        "addresses",
+        "order_addresses",
+        "shipments",
     ] {
         let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(app.db.pool())

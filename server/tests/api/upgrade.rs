@@ -3,7 +3,7 @@
 //! filled it then, and migrated while the shop starts.
 
 use crate::{
-    helpers::{fresh_database, spawn_app_with},
+    helpers::{fresh_database, insert_product, spawn_app_with},
     on_both_backends,
 };
 use app::{
@@ -17,6 +17,7 @@ use std::borrow::Cow;
 on_both_backends!(
     a_shop_from_before_the_order_lifecycle_keeps_its_data,
     a_shop_from_before_variants_keeps_every_row_and_sum,
+    a_shop_from_before_shipping_keeps_its_shipped_orders,
 );
 
 /// Products as the shop wrote them before variants: the stock on the
@@ -486,10 +487,12 @@ async fn a_shop_from_before_variants_keeps_every_row_and_sum(backend: Backend) {
         .post_json("/api/points/charge", &json!({"amount": 100000}))
         .await;
     assert_eq!(status, 200, "{body}");
+    let address = buyer.add_address().await;
     let (status, body) = buyer
         .post_json(
             "/api/orders/place",
-            &json!({"idempotency_key": "variant-upgrade-buy", "items": [{"product_id": bag, "quantity": 1}]}),
+            &json!({"idempotency_key": "variant-upgrade-buy", "address_id": address,
+                    "items": [{"product_id": bag, "quantity": 1}]}),
         )
         .await;
     assert_eq!(status, 201, "{body}");
@@ -508,4 +511,157 @@ async fn a_shop_from_before_variants_keeps_every_row_and_sum(backend: Backend) {
     assert_eq!(status, 200, "{detail}");
     assert!(detail["variants"][0]["variant_id"].as_i64().unwrap() > ids[2]);
     assert_eq!(detail["variants"][0]["stock"], 2);
+}
+
+/// Orders fulfilled before shipments had a carrier are `shipped`, with a
+/// shipment that says when and by whom (and no carrier, number or
+/// address); they are delivered like any, and the couriers' CSV lists
+/// them with their address cells empty. A placed one ships as any.
+async fn a_shop_from_before_shipping_keeps_its_shipped_orders(backend: Backend) {
+    let url = fresh_database(backend).await;
+    let db = Db::connect(&url).await.unwrap();
+    migrate_until(&db, backend, 20261210000001).await;
+    let product = insert_product(&db, "old-mug", "old mug", "Old", 12_000, 10).await;
+    let now = now_millis();
+    let mut tx = db.begin_write().await.unwrap();
+    let user = |login: &'static str| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO users (login_id, login_key, password_hash, points, created_at) \
+             VALUES ($1, $1, 'x', 0, $2) RETURNING id",
+        )
+        .bind(login)
+        .bind(now)
+    };
+    let veteran = user("veteran").fetch_one(&mut *tx).await.unwrap();
+    let packer = user("old_packer").fetch_one(&mut *tx).await.unwrap();
+    let variant: i64 = sqlx::query_scalar("SELECT id FROM variants WHERE product_id = $1")
+        .bind(product)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let mut orders = Vec::new();
+    for (status, status_at, status_by, status_as, note) in [
+        (
+            "fulfilled",
+            Some(now - 500),
+            Some(packer),
+            Some("staff"),
+            "CJ 1234-5678",
+        ),
+        ("placed", None, None, None, ""),
+    ] {
+        let order: i64 = sqlx::query_scalar(
+            "INSERT INTO orders (user_id, total, subtotal, ordered_at, status, status_at, \
+                                 status_by, status_as, status_note) \
+             VALUES ($1, 12000, 12000, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(veteran)
+        .bind(now - 1_000)
+        .bind(status)
+        .bind(status_at)
+        .bind(status_by)
+        .bind(status_as)
+        .bind(note)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO order_items (order_id, product_id, variant_id, sku, name, unit_price, quantity) \
+             VALUES ($1, $2, $3, 'old-mug', 'old mug', 12000, 1)",
+        )
+        .bind(order)
+        .bind(product)
+        .bind(variant)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        orders.push(order);
+    }
+    tx.commit().await.unwrap();
+    let (fulfilled, placed) = (orders[0], orders[1]);
+
+    // The shop starts on it: the shipping migration runs.
+    let app = spawn_app_with(Config::for_tests(url)).await;
+    let statuses: Vec<(i64, String, i64)> =
+        sqlx::query_as("SELECT id, status, shipping_fee FROM orders ORDER BY id")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        statuses,
+        vec![
+            (fulfilled, "shipped".to_string(), 0),
+            (placed, "placed".to_string(), 0)
+        ]
+    );
+    // (order, carrier, tracking number, shipped at, shipped by)
+    type Shipment = (i64, Option<String>, Option<String>, i64, Option<i64>);
+    let shipments: Vec<Shipment> = sqlx::query_as(
+        "SELECT order_id, carrier, tracking_number, shipped_at, shipped_by FROM shipments",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        shipments,
+        vec![(fulfilled, None, None, now - 500, Some(packer))]
+    );
+
+    let staff = app.staff("upgrade_shipper", Role::OrderManager).await;
+    let (status, old) = staff
+        .get_json(&format!("/api/admin/orders/get?id={fulfilled}"))
+        .await;
+    assert_eq!(status, 200, "{old}");
+    assert_eq!(old["status"], "shipped");
+    assert_eq!(old["status_by"], "old_packer");
+    assert_eq!(old["reason"], "CJ 1234-5678", "the old note is kept");
+    assert_eq!(old["shipping_fee"], 0);
+    assert_eq!(old["total"], 12_000);
+    assert_eq!(old["shipment"], json!({"shipped_at": now - 500}));
+    assert!(old.get("ship_to").is_none(), "{old}");
+    // It cannot be cancelled; it is delivered like any.
+    let (status, body) = staff
+        .post_json(
+            "/api/admin/orders/cancel",
+            &json!({"order_id": fulfilled, "idempotency_key": "upgrade-cancel-2", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["code"], "ORDER_NOT_CANCELLABLE");
+    let (status, delivered) = staff
+        .post_json("/api/admin/orders/deliver", &json!({"order_id": fulfilled}))
+        .await;
+    assert_eq!(status, 200, "{delivered}");
+    assert_eq!(delivered["status"], "delivered");
+    assert_eq!(delivered["shipment"]["shipped_at"], now - 500);
+    assert!(delivered["shipment"]["delivered_at"].as_i64().unwrap() >= now);
+    assert!(
+        delivered["shipment"].get("carrier").is_none(),
+        "{delivered}"
+    );
+    // The placed one ships with a carrier.
+    let (status, shipped) = staff
+        .post_json(
+            "/api/admin/orders/ship",
+            &json!({"order_id": placed, "carrier": "lotte", "tracking_number": "1234567890"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{shipped}");
+    assert_eq!(shipped["shipment"]["carrier"], "lotte");
+    // The couriers' CSV: both, the old one's address cells empty.
+    let response = staff.get("/api/admin/orders/export").await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[1].starts_with(&format!("{fulfilled},"))
+            && lines[1].ends_with(",배송 완료,,,,,,old mug x1"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with(&format!("{placed},"))
+            && lines[2].ends_with(",배송 중,,,,,,old mug x1"),
+        "{text}"
+    );
 }

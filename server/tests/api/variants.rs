@@ -202,6 +202,7 @@ async fn a_product_with_options_needs_a_variant_in_every_line(backend: Backend) 
     let (other, other_variants) = shoe(&catalog, "OTHER", &["250"], &[5]).await;
     let shopper = app.visitor();
     funded_shopper(&shopper, "needy", 500_000).await;
+    let address = shopper.add_address().await;
     let (status, body) = shopper
         .post_json("/api/cart/add", &json!({"product_id": id}))
         .await;
@@ -243,14 +244,14 @@ async fn a_product_with_options_needs_a_variant_in_every_line(backend: Backend) 
     let (status, body) = shopper
         .post_json(
             "/api/orders/place",
-            &json!({"idempotency_key": "need-variant-1", "items": [{"product_id": id, "quantity": 1}]}),
+            &json!({"address_id": address, "idempotency_key": "need-variant-1", "items": [{"product_id": id, "quantity": 1}]}),
         )
         .await;
     assert_error(status, &body, 400, "VARIANT_REQUIRED");
     let (status, body) = shopper
         .post_json(
             "/api/orders/place",
-            &json!({"idempotency_key": "need-variant-2",
+            &json!({"address_id": address, "idempotency_key": "need-variant-2",
                     "items": [{"product_id": other, "variant_id": variants[1]["variant_id"], "quantity": 1}]}),
         )
         .await;
@@ -259,7 +260,7 @@ async fn a_product_with_options_needs_a_variant_in_every_line(backend: Backend) 
     let (status, body) = shopper
         .post_json(
             "/api/orders/place",
-            &json!({"idempotency_key": "need-variant-3",
+            &json!({"address_id": address, "idempotency_key": "need-variant-3",
                     "items": [{"product_id": id, "variant_id": variants[1]["variant_id"], "quantity": 6}]}),
         )
         .await;
@@ -327,6 +328,7 @@ async fn a_cart_holds_two_sizes_of_one_shoe_and_the_order_keeps_their_labels(bac
     assert_eq!(body["price"], 55000);
     let shopper = app.visitor();
     funded_shopper(&shopper, "two_sizes", 500_000).await;
+    let address = shopper.add_address().await;
     for (variant, quantity) in [(&variants[0], 1), (&variants[1], 2)] {
         let (status, body) = shopper
             .post_json(
@@ -345,7 +347,7 @@ async fn a_cart_holds_two_sizes_of_one_shoe_and_the_order_keeps_their_labels(bac
     let (status, placed) = shopper
         .post_json(
             "/api/orders/place",
-            &json!({"idempotency_key": "two-sizes-1", "from_cart": true}),
+            &json!({"address_id": address, "idempotency_key": "two-sizes-1", "from_cart": true}),
         )
         .await;
     assert_eq!(status, 201, "{placed}");
@@ -411,10 +413,11 @@ async fn a_cancel_gives_the_stock_back_to_its_variant(backend: Backend) {
     let (id, variants) = shoe(&catalog, "BACK", &["250", "260", "270"], &[2, 2, 2]).await;
     let shopper = app.visitor();
     funded_shopper(&shopper, "backer", 500_000).await;
+    let address = shopper.add_address().await;
     let (status, placed) = shopper
         .post_json(
             "/api/orders/place",
-            &json!({"idempotency_key": "back-order-1",
+            &json!({"address_id": address, "idempotency_key": "back-order-1",
                     "items": [{"product_id": id, "variant_id": variants[1]["variant_id"], "quantity": 2}]}),
         )
         .await;
@@ -474,6 +477,7 @@ async fn forty_buyers_race_for_three_pairs_of_one_size(backend: Backend) {
         let instance = if i % 2 == 0 { &first } else { &second };
         let buyer = instance.visitor();
         funded_shopper(&buyer, &format!("racer_{i}"), 100_000).await;
+        let address = buyer.add_address().await;
         let variant = if i < 20 {
             &variants[2]
         } else {
@@ -481,7 +485,7 @@ async fn forty_buyers_race_for_three_pairs_of_one_size(backend: Backend) {
         };
         requests.push(buyer.post_request(
             "/api/orders/place",
-            json!({"idempotency_key": format!("race-size-{i:04}"),
+            json!({"address_id": address, "idempotency_key": format!("race-size-{i:04}"),
                    "items": [{"product_id": id, "variant_id": variant["variant_id"], "quantity": 1}]}),
         ));
     }
@@ -515,10 +519,11 @@ async fn staff_add_values_retire_them_and_change_a_variant(backend: Backend) {
     let (id, variants) = shoe(&catalog, "RET", &["260", "270"], &[3, 3]).await;
     let shopper = app.visitor();
     funded_shopper(&shopper, "retiree", 500_000).await;
+    let address = shopper.add_address().await;
     let (status, placed) = shopper
         .post_json(
             "/api/orders/place",
-            &json!({"idempotency_key": "retire-1",
+            &json!({"address_id": address, "idempotency_key": "retire-1",
                     "items": [{"product_id": id, "variant_id": variants[0]["variant_id"], "quantity": 1}]}),
         )
         .await;
