@@ -3,6 +3,7 @@ import { expect, test, variantOf, waitForHydration } from "./fixtures/shop";
 import type { Lang } from "./fixtures/lang";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { grant } from "./fixtures/staff";
+import { addAddress } from "./fixtures/addresses";
 
 // axe-core on every page, as a guest and logged in, once the page has
 // hydrated: any violation fails the test, listed with the elements at fault.
@@ -68,16 +69,19 @@ test("every page a shopper sees passes axe and can be found", async ({ page, con
   expect((await api.post("/api/signup", { data: { login_id: login, password: "correct horse battery" } })).status()).toBe(201);
   expect((await api.post("/api/points/charge", { form: { amount: "500000" } })).status()).toBe(200);
   expect((await api.post("/api/likes/add", { form: { product_id: "2" } })).status()).toBe(200);
+  // Two addresses: the address book lists both, checkout offers both.
+  const address_id = String(await addAddress(api, { label: "집", memo: "문 앞에 놓아 주세요" }));
+  await addAddress(api, { label: "회사", recipient: "김철수", phone: "02-123-4567", address2: "" });
   // Products 1 and 7 (a tee, 200 in stock) come in sizes: lines name one.
   const tee = (await variantOf(api, 7)).variant_id;
   const runners = (await variantOf(api, 1)).variant_id;
   const placed = await api.post("/api/orders/place", {
-    data: { idempotency_key: `axe-${login}`, items: [{ product_id: 7, variant_id: tee, quantity: 1 }] },
+    data: { idempotency_key: `axe-${login}`, address_id, items: [{ product_id: 7, variant_id: tee, quantity: 1 }] },
   });
   expect(placed.status()).toBe(201);
   const { order_id } = await placed.json();
   const another = await api.post("/api/orders/place", {
-    data: { idempotency_key: `axe-2-${login}`, items: [{ product_id: 7, variant_id: tee, quantity: 1 }] },
+    data: { idempotency_key: `axe-2-${login}`, address_id, items: [{ product_id: 7, variant_id: tee, quantity: 1 }] },
   });
   expect(another.status()).toBe(201);
   const cancelled = (await another.json()).order_id;
@@ -102,6 +106,7 @@ test("every page a shopper sees passes axe and can be found", async ({ page, con
   const discounted = await api.post("/api/orders/place", {
     data: {
       idempotency_key: `axe-coupon-${login}`,
+      address_id,
       items: [{ product_id: 7, variant_id: tee, quantity: 1 }],
       coupon_id: String(couponOf(spent)),
     },
@@ -118,6 +123,7 @@ test("every page a shopper sees passes axe and can be found", async ({ page, con
     "/coupons",
     `/orders/${couponOrder}`,
     "/account",
+    "/account/addresses",
     "/points",
     "/likes",
     "/orders",
@@ -140,8 +146,9 @@ test("every page an admin sees passes axe and can be found", async ({ page, cont
   // An order of their own, placed, so its page has the forms staff use.
   expect((await api.post("/api/points/charge", { form: { amount: "500000" } })).status()).toBe(200);
   const tee = (await variantOf(api, 7)).variant_id;
+  const address_id = String(await addAddress(api));
   const placed = await api.post("/api/orders/place", {
-    data: { idempotency_key: `axe-${login}`, items: [{ product_id: 7, variant_id: tee, quantity: 1 }] },
+    data: { idempotency_key: `axe-${login}`, address_id, items: [{ product_id: 7, variant_id: tee, quantity: 1 }] },
   });
   expect(placed.status()).toBe(201);
   const { order_id } = await placed.json();
@@ -161,6 +168,8 @@ test("every page an admin sees passes axe and can be found", async ({ page, cont
     "/admin/products/new",
     "/admin/products/1",
     "/admin/orders",
+    // Placed orders, each with its courier and tracking number to fill in.
+    "/admin/orders?status=placed",
     `/admin/orders/${order_id}`,
     "/admin/customers",
     `/admin/customers/${user_id}`,

@@ -2,6 +2,7 @@ import type { APIRequestContext, Browser, Page } from "@playwright/test";
 import { expect, test, waitForHydration } from "./fixtures/shop";
 import { t, type Lang } from "./fixtures/lang";
 import { grant } from "./fixtures/staff";
+import { addAddress } from "./fixtures/addresses";
 
 // The operator's side end to end: an admin made on the command line stocks
 // the shop, a shopper buys, the admin follows the stock, changes the price
@@ -83,8 +84,9 @@ test("an admin stocks the shop, a shopper buys, and the audit log tells it", asy
   await expect(buyer.getByTestId("product-card")).toHaveCount(1);
   await expect(buyer.getByTestId("product-card")).toContainText(name[lang]);
   expect((await buyer.request.post("/api/points/charge", { data: { amount: 200000 } })).status()).toBe(200);
+  const address_id = String(await addAddress(buyer.request));
   const bought = await buyer.request.post("/api/orders/place", {
-    data: { idempotency_key: `lamp-${stamp}`, items: [{ product_id: id, quantity: 1 }] },
+    data: { idempotency_key: `lamp-${stamp}`, address_id, items: [{ product_id: id, quantity: 1 }] },
   });
   expect(bought.status()).toBe(201);
 

@@ -1,4 +1,5 @@
 import { AccountForms } from "./fixtures/accounts";
+import { addAddress } from "./fixtures/addresses";
 import { expect, findProduct, test, waitForHydration } from "./fixtures/shop";
 
 test("what I buy shows up among the best sellers", async ({ page, lang, words }) => {
@@ -6,8 +7,9 @@ test("what I buy shows up among the best sellers", async ({ page, lang, words })
   await forms.signup(`best_${Date.now() % 1_000_000_000}`, "correct horse battery");
   const socks = await findProduct(page.request, "Crew Socks");
   expect((await page.request.post("/api/points/charge", { data: { amount: 1000000 } })).status()).toBe(200);
+  const address_id = String(await addAddress(page.request));
   const placed = await page.request.post("/api/orders/place", {
-    data: { idempotency_key: `best-${Date.now()}`, items: [{ product_id: socks.id, quantity: 30 }] },
+    data: { idempotency_key: `best-${Date.now()}`, address_id, items: [{ product_id: socks.id, quantity: 30 }] },
   });
   expect(placed.status()).toBe(201);
 

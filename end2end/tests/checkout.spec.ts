@@ -1,5 +1,6 @@
 import { type Page } from "@playwright/test";
 import { AccountForms } from "./fixtures/accounts";
+import { addAddress, anAddress, oneLine, shippingFee } from "./fixtures/addresses";
 import { escapeRegExp } from "./fixtures/lang";
 import { expect, findProduct, test, variantOf, waitForHydration } from "./fixtures/shop";
 
@@ -41,6 +42,23 @@ test("the whole journey: browse, like, cart, charge, check out, see the order", 
   await page.getByTestId("checkout").click();
   await expect(page).toHaveURL(/\/checkout$/);
   await expect(page.getByTestId("checkout-line")).toHaveCount(1);
+  // No address yet: the order waits for the first one, added right here.
+  await expect(page.getByTestId("place-order")).toHaveCount(0);
+  await expect(page.getByTestId("address-first")).toHaveText(words.t("checkout.address_first"));
+  const form = page.getByTestId("add-address-form");
+  await form.getByTestId("address-recipient").fill(anAddress.recipient);
+  await form.getByTestId("address-phone").fill(anAddress.phone);
+  await form.getByTestId("address-postal_code").fill(anAddress.postal_code);
+  await form.getByTestId("address-address1").fill(anAddress.address1);
+  await form.getByTestId("address-address2").fill(anAddress.address2!);
+  await Promise.all([page.waitForEvent("load"), form.getByTestId("add-address").click()]);
+  await expect(page).toHaveURL(/\/checkout$/);
+  await waitForHydration(page);
+  await expect(page.getByTestId("add-address-form")).toHaveCount(0);
+  await expect(page.getByTestId("ship-to-option")).toBeChecked();
+  await expect(page.getByTestId("ship-to-choice")).toContainText(oneLine(anAddress));
+  // Above the free-shipping threshold: delivery is free.
+  await expect(page.getByTestId("checkout-shipping-fee")).toHaveText(words.t("orders.free_shipping"));
   await expect(page.getByTestId("checkout-total")).toHaveText(words.won(178_000));
   await page.getByTestId("place-order").click();
 
@@ -50,6 +68,7 @@ test("the whole journey: browse, like, cart, charge, check out, see the order", 
   await expect(page.getByTestId("order-line-label")).toContainText("270");
   await expect(page.getByTestId("order-line-quantity")).toHaveText("2");
   await expect(page.getByTestId("order-total")).toHaveText(words.won(178_000));
+  await expect(page.getByTestId("ship-to-address")).toHaveText(oneLine(anAddress));
   await expect(page.getByTestId("balance")).toHaveText(words.points(22_000));
   await expect(page.getByTestId("cart-count")).toHaveText("0");
 
@@ -71,6 +90,7 @@ test("a double click orders once", async ({ page, lang }) => {
   const { id } = await findProduct(page.request, "Organic Cotton Tee");
   const { variant_id } = await variantOf(page.request, id);
   expect((await page.request.post("/api/points/charge", { data: { amount: 500000 } })).status()).toBe(200);
+  await addAddress(page.request);
   expect(
     (await page.request.post("/api/cart/add", { data: { product_id: id, variant_id, quantity: 1 } })).status(),
   ).toBe(200);
@@ -88,6 +108,7 @@ test("the checkout page says what is wrong, next to what caused it", async ({ pa
   const dripper = await findProduct(page.request, "Ceramic Pour-over Dripper");
   const tee = await findProduct(page.request, "Organic Cotton Tee");
   expect((await page.request.post("/api/points/charge", { data: { amount: 50000 } })).status()).toBe(200);
+  await addAddress(page.request);
   expect(
     (await page.request.post("/api/cart/add", { data: { product_id: dripper.id, quantity: 5 } })).status(),
   ).toBe(200);
@@ -129,8 +150,13 @@ test("the checkout page says what is wrong, next to what caused it", async ({ pa
   );
   expect((await (await page.request.get("/api/orders")).json()).total).toBe(0);
 
-  // Opened again, the page has today's prices, and the order goes through.
+  // Opened again, the page has today's prices, and the order goes through:
+  // one dripper and the tee, and the shipping fee below the threshold,
+  // still within the 50,000 points.
   await placeOrderButton(page);
+  const goods = dripper.price + tee.price;
+  expect(goods + shippingFee(goods)).toBeLessThanOrEqual(50_000);
+  await expect(page.getByTestId("checkout-total")).toHaveText(words.won(goods + shippingFee(goods)));
   await page.getByTestId("place-order").click();
   await expect(page).toHaveURL(/\/orders\/\d+$/);
 });
@@ -144,6 +170,7 @@ test.describe("without JavaScript", () => {
     const denim = await findProduct(context.request, "Straight Fit Denim");
     const { variant_id } = await variantOf(context.request, denim.id);
     expect((await context.request.post("/api/points/charge", { data: { amount: 500000 } })).status()).toBe(200);
+    await addAddress(context.request);
     expect(
       (await context.request.post("/api/cart/add", { data: { product_id: denim.id, variant_id, quantity: 1 } })).status(),
     ).toBe(200);
@@ -153,6 +180,7 @@ test.describe("without JavaScript", () => {
     await page.getByTestId("place-order").click();
     await expect(page).toHaveURL(/\/orders\/\d+$/);
     await expect(page.getByTestId("order-line")).toContainText(denim.name);
+    await expect(page.getByTestId("ship-to-recipient")).toHaveText(anAddress.recipient);
     const orders = await (await context.request.get("/api/orders")).json();
     expect(orders.total).toBe(1);
   });

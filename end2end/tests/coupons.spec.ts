@@ -1,5 +1,6 @@
 import type { APIRequestContext, Browser, Locator, Page } from "@playwright/test";
 import { expect, findProduct, isSameDocument, markDocument, test, waitForHydration } from "./fixtures/shop";
+import { addAddress, shippingFee } from "./fixtures/addresses";
 import type { Lang, Words } from "./fixtures/lang";
 import { staffPage } from "./fixtures/staff";
 
@@ -146,6 +147,7 @@ test("staff make a campaign; a shopper claims it, pays less, and gets it back by
   // The shopper claims it on /coupons, in place.
   await signup(page.request, uniqueId("saver"));
   await charge(page.request, 50_000);
+  await addAddress(page.request);
   const product = await cable(page.request);
   await addToCart(page.request, product.id);
   await page.goto("/");
@@ -173,12 +175,17 @@ test("staff make a campaign; a shopper claims it, pays less, and gets it back by
   expect(await isSameDocument(page)).toBe(true);
   const couponId = await mine.getAttribute("data-coupon-id");
 
-  // Checkout: chosen, it takes 3,000 off; the order pays the rest.
+  // Checkout: chosen, it takes 3,000 off; the order pays the rest, and
+  // delivery (the cable is below the free-shipping threshold).
   const before = await balance(page.request);
   expect(before).toBe(50_000);
+  const fee = shippingFee(product.price - 3_000);
+  expect(fee).toBeGreaterThan(0);
+  const paid = product.price - 3_000 + fee;
   await page.goto("/checkout");
   await waitForHydration(page);
-  await expect(page.getByTestId("checkout-total")).toHaveText(words.won(product.price));
+  await expect(page.getByTestId("checkout-shipping-fee")).toHaveText(words.won(shippingFee(product.price)));
+  await expect(page.getByTestId("checkout-total")).toHaveText(words.won(product.price + shippingFee(product.price)));
   await expect(page.getByTestId("checkout-discount")).toHaveCount(0);
   await page
     .getByLabel(words.t("checkout.coupon"))
@@ -189,19 +196,19 @@ test("staff make a campaign; a shopper claims it, pays less, and gets it back by
   await expect(page.getByTestId("coupon-select")).toHaveValue(couponId!);
   await expect(page.getByTestId("checkout-subtotal")).toHaveText(words.won(product.price));
   await expect(page.getByTestId("checkout-discount")).toHaveText(words.won(-3_000));
-  await expect(page.getByTestId("checkout-total")).toHaveText(words.won(product.price - 3_000));
+  await expect(page.getByTestId("checkout-shipping-fee")).toHaveText(words.won(fee));
+  await expect(page.getByTestId("checkout-total")).toHaveText(words.won(paid));
   await page.getByTestId("place-order").click();
   await expect(page).toHaveURL(/\/orders\/\d+$/);
   await waitForHydration(page);
   const orderId = Number(page.url().split("/").pop());
   await expect(page.getByTestId("order-subtotal")).toHaveText(words.won(product.price));
   await expect(page.getByTestId("order-discount")).toHaveText(words.won(-3_000));
-  await expect(page.getByTestId("order-total")).toHaveText(words.won(product.price - 3_000));
-  await expect(page.getByTestId("order-points")).toHaveText(
-    words.t("orders.paid_with", { points: words.points(product.price - 3_000) }),
-  );
-  await expect(page.getByTestId("balance")).toHaveText(words.points(before - product.price + 3_000));
-  expect(await balance(page.request)).toBe(before - product.price + 3_000);
+  await expect(page.getByTestId("order-shipping-fee")).toHaveText(words.won(fee));
+  await expect(page.getByTestId("order-total")).toHaveText(words.won(paid));
+  await expect(page.getByTestId("order-points")).toHaveText(words.t("orders.paid_with", { points: words.points(paid) }));
+  await expect(page.getByTestId("balance")).toHaveText(words.points(before - paid));
+  expect(await balance(page.request)).toBe(before - paid);
 
   // Spent: my coupons say on which order; staff see it issued and used.
   await page.goto("/coupons");
@@ -308,7 +315,7 @@ test("guests are asked to log in; a campaign that runs out says so; a minimum no
   await page.goto(`/checkout?coupon_id=${couponId}`);
   await expect(page.getByTestId("coupon-refused")).toHaveText(words.t("checkout.coupon_refused"));
   await expect(page.getByTestId("checkout-discount")).toHaveCount(0);
-  await expect(page.getByTestId("checkout-total")).toHaveText(words.won(product.price));
+  await expect(page.getByTestId("checkout-total")).toHaveText(words.won(product.price + shippingFee(product.price)));
   await expect(page.getByTestId("coupon-select")).toHaveValue("");
 });
 
@@ -357,6 +364,7 @@ test.describe("without JavaScript", () => {
 
     await signup(page.request, uniqueId("nojs_saver"));
     await charge(page.request, 100_000);
+    await addAddress(page.request);
     const product = await cable(page.request);
     await addToCart(page.request, product.id);
 
@@ -373,7 +381,10 @@ test.describe("without JavaScript", () => {
     await expect(card.getByTestId("offer-claimed")).toBeVisible();
     await expect(myCoupon(page, campaignId).getByTestId("coupon-status")).toHaveAttribute("data-status", "usable");
 
-    // 10% of 15,900 is 1,590: the cap keeps it to 1,000.
+    // 10% of 15,900 is 1,590: the cap keeps it to 1,000. Delivery is not
+    // free below the threshold.
+    const fee = shippingFee(product.price - 1_000);
+    expect(fee).toBeGreaterThan(0);
     await page.goto("/checkout");
     await page
       .getByLabel(words.t("checkout.coupon"))
@@ -382,11 +393,13 @@ test.describe("without JavaScript", () => {
     await expect(page).toHaveURL(/\/checkout\?coupon_id=\d+$/);
     await expect(page.getByTestId("checkout-subtotal")).toHaveText(words.won(product.price));
     await expect(page.getByTestId("checkout-discount")).toHaveText(words.won(-1_000));
-    await expect(page.getByTestId("checkout-total")).toHaveText(words.won(product.price - 1_000));
+    await expect(page.getByTestId("checkout-shipping-fee")).toHaveText(words.won(fee));
+    await expect(page.getByTestId("checkout-total")).toHaveText(words.won(product.price - 1_000 + fee));
     await Promise.all([page.waitForEvent("load"), page.getByTestId("place-order").click()]);
     await expect(page).toHaveURL(/\/orders\/\d+$/);
     await expect(page.getByTestId("order-discount")).toHaveText(words.won(-1_000));
-    await expect(page.getByTestId("order-total")).toHaveText(words.won(product.price - 1_000));
-    expect(await balance(page.request)).toBe(100_000 - product.price + 1_000);
+    await expect(page.getByTestId("order-shipping-fee")).toHaveText(words.won(fee));
+    await expect(page.getByTestId("order-total")).toHaveText(words.won(product.price - 1_000 + fee));
+    expect(await balance(page.request)).toBe(100_000 - (product.price - 1_000 + fee));
   });
 });

@@ -5,6 +5,7 @@ import type { Page } from "@playwright/test";
 import { AccountForms } from "./fixtures/accounts";
 import { expect, findProduct, test, variantOf, waitForHydration } from "./fixtures/shop";
 import type { Lang, Words } from "./fixtures/lang";
+import { addAddress, shippingFee } from "./fixtures/addresses";
 
 /**
  * Paying an order with points and KakaoPay together (복합결제), on the
@@ -56,20 +57,30 @@ async function chargePoints(page: Page, words: Words, sandbox: string, amount: n
   await expect(page.getByTestId("points-balance")).toHaveText(words.points(amount));
 }
 
-/** Two pairs of socks (12,900 each) in my cart. */
+/**
+ * Two pairs of socks (12,900 each) in my cart, and an address to send
+ * them to: 25,800 won, below the free-shipping threshold.
+ */
 async function socksInCart(page: Page) {
   const socks = await findProduct(page.request, "Socks");
+  expect(socks.price).toBe(12_900);
   const variant = await variantOf(page.request, socks.id);
   const res = await page.request.post("/api/cart/add", {
     data: { product_id: socks.id, variant_id: variant.variant_id, quantity: 2 },
   });
   expect(res.status()).toBe(200);
+  await addAddress(page.request);
 }
+
+/** The socks and their delivery: what the order costs. */
+const TOTAL = 25_800 + shippingFee(25_800);
 
 /** From checkout to KakaoPay's page, spending `points`. */
 async function checkOut(page: Page, words: Words, sandbox: string, points: number, rest: number) {
+  expect(points + rest).toBe(TOTAL);
   await page.goto("/checkout");
-  await expect(page.getByTestId("checkout-total")).toHaveText(words.won(25_800));
+  await expect(page.getByTestId("checkout-shipping-fee")).toHaveText(words.won(shippingFee(25_800)));
+  await expect(page.getByTestId("checkout-total")).toHaveText(words.won(TOTAL));
   await page.getByTestId("points-to-use").fill(String(points));
   await page.getByRole("button", { name: words.t("checkout.pay_with_kakaopay"), exact: true }).click();
   await expect(page).toHaveURL(atSandbox(sandbox));
@@ -89,20 +100,20 @@ for (const js of [true, false]) {
       // All the points I have, at first; the rest with KakaoPay.
       await expect(page.getByTestId("points-to-use")).toHaveValue("10000");
       await expect(page.getByTestId("rest-to-pay")).toHaveText(
-        words.t("checkout.rest_with_kakaopay", { amount: words.won(15_800) }),
+        words.t("checkout.rest_with_kakaopay", { amount: words.won(TOTAL - 10_000) }),
       );
-      await checkOut(page, words, sandbox, 5_000, 20_800);
+      await checkOut(page, words, sandbox, 5_000, TOTAL - 5_000);
       await page.getByTestId("sandbox-pay").click();
       await expect(page).toHaveURL(/\/orders\/\d+$/);
       await expect(page.getByTestId("flash")).toHaveText(
-        words.t("orders.returned_paid", { amount: words.won(20_800) }),
+        words.t("orders.returned_paid", { amount: words.won(TOTAL - 5_000) }),
       );
       await expect(page.getByTestId("order-status")).toHaveAttribute("data-status", "placed");
       await expect(page.getByTestId("order-points")).toHaveText(
         words.t("orders.paid_with", { points: words.points(5_000) }),
       );
       await expect(page.getByTestId("order-service-payment")).toHaveAttribute("data-status", "paid");
-      await expect(page.getByTestId("order-service-payment")).toContainText(words.won(20_800));
+      await expect(page.getByTestId("order-service-payment")).toContainText(words.won(TOTAL - 5_000));
       await expect(page.getByTestId("pay-now")).toHaveCount(0);
       await page.goto("/points");
       await expect(page.getByTestId("points-balance")).toHaveText(words.points(5_000));
@@ -117,7 +128,7 @@ test("an order left at KakaoPay waits on its page, and pay now pays it", async (
   await page.goto("/checkout");
   await expect(page.getByTestId("points-to-use")).toHaveValue("0");
   await expectAccessible(page);
-  await checkOut(page, words, sandbox, 0, 25_800);
+  await checkOut(page, words, sandbox, 0, TOTAL);
   // The shopper leaves KakaoPay's page and finds the order later.
   await page.goto("/orders");
   await expect(page.getByTestId("order-row").first().getByTestId("order-status")).toHaveAttribute(
@@ -126,7 +137,7 @@ test("an order left at KakaoPay waits on its page, and pay now pays it", async (
   );
   await page.getByTestId("order-row").first().getByRole("link").first().click();
   await expect(page.getByTestId("order-status")).toHaveAttribute("data-status", "awaiting_payment");
-  await expect(page.getByTestId("to-pay")).toContainText(words.won(25_800));
+  await expect(page.getByTestId("to-pay")).toContainText(words.won(TOTAL));
   await expect(page.getByTestId("cancel-form")).toHaveCount(1);
   await expectAccessible(page);
   await page.getByTestId("pay-now-button").click();
@@ -142,7 +153,7 @@ test("cancelling at KakaoPay cancels the order and gives the points back", async
   await signUp(page, lang, false, "quit");
   await chargePoints(page, words, sandbox, 3_000);
   await socksInCart(page);
-  await checkOut(page, words, sandbox, 3_000, 22_800);
+  await checkOut(page, words, sandbox, 3_000, TOTAL - 3_000);
   await page.getByTestId("sandbox-cancel").click();
   await expect(page).toHaveURL(/\/orders\/\d+$/);
   await expect(page.getByTestId("flash")).toHaveText(words.t("orders.returned_cancelled"));

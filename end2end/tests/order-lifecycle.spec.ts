@@ -3,10 +3,12 @@ import { AccountForms } from "./fixtures/accounts";
 import { expect, findProduct, test, variantOf, waitForHydration } from "./fixtures/shop";
 import type { Words } from "./fixtures/lang";
 import { staffPage } from "./fixtures/staff";
+import { addAddress, shippingFee } from "./fixtures/addresses";
 
 // An order's life after checkout: its shopper cancels it (the stock and
-// the points come back), staff ship one and cancel another, and the
-// shopper's order page says what became of each.
+// the points come back), staff ship one (with its carrier and tracking
+// number) and cancel another, and the shopper's order page says what
+// became of each. shipping.spec.ts follows a parcel to its delivery.
 
 const password = "correct horse battery";
 const uniqueId = (prefix: string) => `${prefix}_${Date.now() % 1_000_000_000}`;
@@ -21,10 +23,20 @@ async function charge(request: APIRequestContext, amount: number) {
   expect((await request.post("/api/points/charge", { data: { amount } })).status()).toBe(200);
 }
 
-/** Places an order of one `productId` through the API; its id. */
-async function buy(request: APIRequestContext, productId: number, key: string, variantId?: number): Promise<number> {
+/** Places an order of one `productId` through the API, sent to `addressId`; its id. */
+async function buy(
+  request: APIRequestContext,
+  addressId: number,
+  productId: number,
+  key: string,
+  variantId?: number,
+): Promise<number> {
   const res = await request.post("/api/orders/place", {
-    data: { idempotency_key: key, items: [{ product_id: productId, variant_id: variantId, quantity: 1 }] },
+    data: {
+      idempotency_key: key,
+      address_id: String(addressId),
+      items: [{ product_id: productId, variant_id: variantId, quantity: 1 }],
+    },
   });
   expect(res.status()).toBe(201);
   return (await res.json()).order_id;
@@ -37,7 +49,7 @@ async function submit(page: Page, testId: string, js = true) {
   if (js) await waitForHydration(page);
 }
 
-async function expectStatus(page: Page, status: "placed" | "fulfilled" | "cancelled", words: Words) {
+async function expectStatus(page: Page, status: "placed" | "shipped" | "cancelled", words: Words) {
   const label = page.getByTestId("order-status");
   await expect(label).toHaveAttribute("data-status", status);
   await expect(label).toHaveText(words.t(`orders.status_${status}`));
@@ -49,7 +61,10 @@ test("a shopper cancels their order: the stock and the points come back", async 
   // The sneakers come in sizes: a 260.
   const size = await variantOf(page.request, product.id, "260");
   await charge(page.request, 100_000);
-  const orderId = await buy(page.request, product.id, uniqueId("court"), size.variant_id);
+  const home = await addAddress(page.request);
+  // Above the free-shipping threshold: the order costs the shoes alone.
+  expect(shippingFee(product.price)).toBe(0);
+  const orderId = await buy(page.request, home, product.id, uniqueId("court"), size.variant_id);
 
   await page.goto(`/orders/${orderId}`);
   await waitForHydration(page);
@@ -99,29 +114,38 @@ test("staff ship one order and cancel another; the shopper sees both", async ({
   const userId = await signup(page.request, shopperId);
   const product = await findProduct(page.request, "Crew Socks");
   await charge(page.request, 100_000);
-  const shipped = await buy(page.request, product.id, uniqueId("socks-a"));
-  const refused = await buy(page.request, product.id, uniqueId("socks-b"));
+  const home = await addAddress(page.request);
+  const shipped = await buy(page.request, home, product.id, uniqueId("socks-a"));
+  const refused = await buy(page.request, home, product.id, uniqueId("socks-b"));
+  // Below the free-shipping threshold: each order paid for its delivery too.
+  const paid = product.price + shippingFee(product.price);
+  expect(paid).toBeGreaterThan(product.price);
 
   const staff = await staffPage(browser, baseURL!, lang, "order_manager");
 
-  // Shipped with a tracking number.
+  // Shipped with a carrier and a tracking number.
   await staff.goto(`/admin/orders/${shipped}`);
   await waitForHydration(staff);
   await expect(staff.getByTestId("order-customer")).toHaveText(shopperId);
   await expect(staff.getByTestId("order-status")).toHaveAttribute("data-status", "placed");
-  await staff.getByTestId("fulfil-form").getByLabel(words.t("admin.fulfil_note")).fill("TRACK-123");
-  await submit(staff, "fulfil-form");
-  await expect(staff.getByTestId("order-status")).toHaveAttribute("data-status", "fulfilled");
+  const ship = staff.getByTestId("ship-form");
+  await ship.getByTestId("carrier").selectOption("hanjin");
+  await ship.getByTestId("tracking-number-input").fill("4567-8901-2345");
+  await submit(staff, "ship-form");
+  await expect(staff.getByTestId("order-status")).toHaveAttribute("data-status", "shipped");
   const history = staff.getByTestId("status-history").getByTestId("status-entry");
   await expect(history).toHaveCount(2);
-  await expect(history.nth(1)).toHaveAttribute("data-status", "fulfilled");
-  await expect(history.nth(1)).toContainText("TRACK-123");
-  await expect(staff.getByTestId("fulfil-form")).toHaveCount(0);
+  await expect(history.nth(1)).toHaveAttribute("data-status", "shipped");
+  await expect(staff.getByTestId("shipment-carrier")).toHaveText(words.t("shipping.carrier_hanjin"));
+  await expect(staff.getByTestId("tracking-number")).toHaveText("456789012345");
+  await expect(staff.getByTestId("ship-form")).toHaveCount(0);
   await expect(staff.getByTestId("staff-cancel-form")).toHaveCount(0);
+  await expect(staff.getByTestId("deliver-form")).toHaveCount(1);
 
   await page.goto(`/orders/${shipped}`);
-  await expectStatus(page, "fulfilled", words);
-  await expect(page.getByTestId("status-note")).toHaveText(words.t("orders.note_is", { note: "TRACK-123" }));
+  await expectStatus(page, "shipped", words);
+  await expect(page.getByTestId("shipment-carrier")).toHaveText(words.t("shipping.carrier_hanjin"));
+  await expect(page.getByTestId("tracking-number")).toHaveText("456789012345");
   await expect(page.getByTestId("cancel-form")).toHaveCount(0);
 
   // Cancelled by the shop, with the reason said.
@@ -139,7 +163,7 @@ test("staff ship one order and cancel another; the shopper sees both", async ({
     words.t("orders.reason_is", { reason: "out of this colour" }),
   );
   await expect(page.getByTestId("refunded")).toHaveText(
-    words.t("orders.refunded", { points: words.points(product.price) }),
+    words.t("orders.refunded", { points: words.points(paid) }),
   );
 
   // The staff's list finds each by its status.
@@ -180,8 +204,9 @@ test.describe("without JavaScript", () => {
     await signup(page.request, uniqueId("nojs_can"));
     const product = await findProduct(page.request, "Crew Socks");
     await charge(page.request, 100_000);
-    const mine = await buy(page.request, product.id, uniqueId("nojs-a"));
-    const theirs = await buy(page.request, product.id, uniqueId("nojs-b"));
+    const home = await addAddress(page.request);
+    const mine = await buy(page.request, home, product.id, uniqueId("nojs-a"));
+    const theirs = await buy(page.request, home, product.id, uniqueId("nojs-b"));
 
     await page.goto(`/orders/${mine}`);
     await page.getByTestId("cancel-confirm").check();

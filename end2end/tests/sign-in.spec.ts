@@ -1,5 +1,6 @@
 import { type Page } from "@playwright/test";
 import { AccountForms } from "./fixtures/accounts";
+import { addAddress, shippingFee } from "./fixtures/addresses";
 import { expect, test, waitForHydration, type ApiProduct } from "./fixtures/shop";
 
 // Signing in with an OpenID Connect provider: scripts/e2e-server.sh runs a
@@ -20,12 +21,12 @@ async function signInAtProvider(page: Page, login: string) {
   await page.locator('button[type="submit"]').click();
 }
 
-/** A product on sale, in stock, that 100,000 points buy. */
+/** A product on sale, in stock, that 100,000 points buy, delivery and all. */
 async function affordable(page: Page): Promise<ApiProduct> {
   const res = await page.request.get("/api/products?per_page=100&sort=price_asc");
   expect(res.status()).toBe(200);
   const items: ApiProduct[] = (await res.json()).items;
-  const found = items.find((p) => p.stock >= 5 && p.price <= 100_000);
+  const found = items.find((p) => p.stock >= 5 && p.price + shippingFee(p.price) <= 100_000);
   expect(found, "a product to buy").toBeTruthy();
   return found!;
 }
@@ -52,11 +53,15 @@ test("sign in with the provider from the login page, land on the page that asked
   await waitForHydration(page);
   await page.getByTestId("add-to-cart").click();
   await expect(page.getByTestId("cart-count")).toHaveText("1");
+  await addAddress(page.request);
   await page.goto("/checkout");
   await waitForHydration(page);
   await page.getByTestId("place-order").click();
   await expect(page).toHaveURL(/\/orders\/\d+$/);
-  await expect(page.getByTestId("balance")).toHaveText(words.points(100_000 - product.price));
+  // The price, and the shipping fee below the free-shipping threshold.
+  await expect(page.getByTestId("balance")).toHaveText(
+    words.points(100_000 - product.price - shippingFee(product.price)),
+  );
 });
 
 test("link the provider to a password account, log out, sign in with it: the same account", async ({

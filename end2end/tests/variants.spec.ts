@@ -3,6 +3,7 @@ import type { APIRequestContext, Browser, Page } from "@playwright/test";
 import { expect, test, waitForHydration } from "./fixtures/shop";
 import { t, type Lang } from "./fixtures/lang";
 import { staffPage } from "./fixtures/staff";
+import { addAddress } from "./fixtures/addresses";
 
 // Sizes: staff give a shoe sizes 250, 260 and 270 (260 sold out); a
 // shopper picks 270, with JavaScript and without, sees 260 disabled,
@@ -43,6 +44,7 @@ async function shopperPage(browser: Browser, baseURL: string, lang: Lang, js: bo
   const login = `size_${js ? "js" : "nojs"}_${Date.now() % 1_000_000_000}`;
   expect((await page.request.post("/api/signup", { data: { login_id: login, password } })).status()).toBe(201);
   expect((await page.request.post("/api/points/charge", { data: { amount: 100000 } })).status()).toBe(200);
+  await addAddress(page.request);
   return page;
 }
 

@@ -207,10 +207,13 @@ pub fn CarrierSelect(
     name: String,
     chosen: Carrier,
     #[prop(optional)] testid: &'static str,
+    /// Its name when no `<label>` holds it (a row of the bulk form).
+    #[prop(optional)]
+    aria_label: Option<String>,
 ) -> impl IntoView {
     let locale = Locale::current();
     view! {
-        <select name=name data-testid=testid>
+        <select name=name data-testid=testid aria-label=aria_label>
             {Carrier::ALL
                 .into_iter()
                 .map(|c| view! { <option value=c.code() selected=c == chosen>{c.name(locale)}</option> })

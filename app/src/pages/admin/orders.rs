@@ -119,6 +119,7 @@ fn OrderTable(page: AdminOrderPage, filters: Filters) -> impl IntoView {
                         let order = row.order;
                         let field = move |name: &str| format!("shipments[{i}][{name}]");
                         let number_label = td_string!(locale, admin.tracking_number_of, order = order.order_id).to_string();
+                        let carrier_label = td_string!(locale, admin.carrier_of, order = order.order_id).to_string();
                         let what = order.what(locale);
                         let status = order.state.status;
                         view! {
@@ -139,7 +140,7 @@ fn OrderTable(page: AdminOrderPage, filters: Filters) -> impl IntoView {
                                 {bulk.then(|| view! {
                                     <td>
                                         <input type="hidden" name=field("order_id") value=order.order_id.0 />
-                                        <CarrierSelect name=field("carrier") chosen=Carrier::Cj />
+                                        <CarrierSelect name=field("carrier") chosen=Carrier::Cj aria_label=carrier_label />
                                     </td>
                                     <td>
                                         <input type="text" name=field("tracking_number") inputmode="numeric"
