@@ -575,10 +575,16 @@ async fn lines_in_opposite_orders_never_deadlock(backend: Backend) {
 
 /// A statement that fails when `table` is written (`event`: INSERT,
 /// UPDATE or DELETE), standing in for a crash at that step.
+///
+/// SQLite: `IF NOT EXISTS` and `IF EXISTS` make the statement check the
+/// schema when it runs. Without them a pooled connection that last read
+/// the schema while the previous trigger existed refuses at once ("trigger
+/// injected_failure already exists"), before it notices that another
+/// connection dropped it.
 pub(crate) async fn inject_failure(app: &TestApp, backend: Backend, table: &str, event: &str) {
     let sql = match backend {
         Backend::Sqlite => format!(
-            "CREATE TRIGGER injected_failure BEFORE {event} ON {table} \
+            "CREATE TRIGGER IF NOT EXISTS injected_failure BEFORE {event} ON {table} \
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
         ),
         Backend::Postgres => format!(
@@ -593,7 +599,7 @@ pub(crate) async fn inject_failure(app: &TestApp, backend: Backend, table: &str,
 
 pub(crate) async fn remove_failure(app: &TestApp, backend: Backend, table: &str) {
     let sql = match backend {
-        Backend::Sqlite => "DROP TRIGGER injected_failure".to_string(),
+        Backend::Sqlite => "DROP TRIGGER IF EXISTS injected_failure".to_string(),
         Backend::Postgres => format!("DROP TRIGGER injected_failure ON {table}"),
     };
     sqlx::raw_sql(&sql).execute(app.db.pool()).await.unwrap();
