@@ -307,7 +307,8 @@ struct PageQuery {
 struct CheckoutQuery {
     /// One of my coupons, to see what it takes off.
     coupon_id: Option<CouponId>,
-    /// One of my addresses, chosen instead of my default.
+    /// One of my addresses, chosen instead of my default (anything else:
+    /// my default).
     address_id: Option<AddressId>,
 }
 
@@ -687,6 +688,7 @@ fn update_address() {}
     request_body(content((AddressIdRequest = "application/json"), (AddressIdRequest = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "My addresses, this one the default", body = AddressBook),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
         (status = 404, description = "ADDRESS_NOT_FOUND (also anyone else's)", body = AppError),
@@ -699,6 +701,7 @@ fn make_default_address() {}
     responses(
         (status = 200, description = "My addresses without it (the newest of the rest is the \
                                       default, if it was)", body = AddressBook),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN_ORIGIN", body = AppError),
         (status = 404, description = "ADDRESS_NOT_FOUND (also anyone else's)", body = AppError),

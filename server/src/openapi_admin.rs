@@ -625,6 +625,7 @@ fn ship_orders() {}
     request_body(content((DeliverRequest = "application/json"), (DeliverRequest = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "orders: the order, delivered", body = OrderDetail),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
         (status = 401, description = "UNAUTHENTICATED", body = AppError),
         (status = 403, description = "FORBIDDEN, FORBIDDEN_ORIGIN", body = AppError),
         (status = 404, description = "ORDER_NOT_FOUND", body = AppError),

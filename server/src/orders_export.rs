@@ -2,15 +2,18 @@
 //! courier's bulk upload (`app::admin::orders::shipping_csv`). Behind the
 //! admin door like every `/api/admin/` path: it needs `orders`.
 
-use app::{admin::orders::shipping_csv, db::Db, locale::Locale, orders::AdminOrderQuery};
+use app::{
+    admin::orders::shipping_csv, db::Db, error::AppError, locale::Locale, orders::AdminOrderQuery,
+};
 use axum::{
-    extract::{FromRef, Query, State},
+    extract::{rejection::QueryRejection, FromRef, Query, State},
     http::{header, HeaderValue},
     response::{IntoResponse, Response},
     routing::get,
     Extension, Router,
 };
 use serde::Deserialize;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 pub const PATH: &str = "/api/admin/orders/export";
 
@@ -35,13 +38,18 @@ struct Filters {
 async fn export(
     State(db): State<Db>,
     Extension(locale): Extension<Locale>,
-    Query(filters): Query<Filters>,
+    filters: Result<Query<Filters>, QueryRejection>,
 ) -> Response {
     let answer = async {
         // The refusal's message in the caller's language.
         let owner = leptos::prelude::Owner::new();
         let query = owner.with(|| {
             leptos::prelude::provide_context(locale);
+            // A query that does not read (a field twice, a bad encoding)
+            // is refused as a server function's arguments are: 400 JSON.
+            let Query(filters) = filters.map_err(|rejection| {
+                AppError::from_server_fn_error(ServerFnErrorErr::Args(rejection.body_text()))
+            })?;
             AdminOrderQuery::parse(
                 None,
                 None,

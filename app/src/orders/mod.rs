@@ -923,12 +923,11 @@ pub async fn checkout_view(
     use crate::coupons::{CouponStatus, Held};
     let user_id = crate::identity::require_user().await?;
     let wanted = parse_coupon_choice(coupon_id.as_deref())?;
+    // An address that is not one of mine (or no address id at all) is
+    // not chosen: the page shows my default.
     let wanted_address = address_id
         .as_deref()
-        .map(str::trim)
-        .filter(|raw| !raw.is_empty())
-        .map(AddressId::parse)
-        .transpose()?;
+        .and_then(|raw| AddressId::parse(raw).ok());
     let db = crate::db::db()?;
     let cart = crate::cart::store::CartOwner::User(user_id)
         .cart(&db)

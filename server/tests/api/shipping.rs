@@ -2145,6 +2145,11 @@ async fn the_courier_csv_round_trips_five_hundred_hostile_orders(backend: Backen
         assert_error(status, &body, 400, "BAD_REQUEST");
         assert_eq!(body["details"]["field"], field, "{query}");
     }
+    // A query that does not read at all is refused as JSON too.
+    let (status, body) = staff
+        .get_json("/api/admin/orders/export?user_id=1&user_id=2")
+        .await;
+    assert_error(status, &body, 400, "BAD_REQUEST");
 }
 
 async fn only_staff_with_orders_download_the_csv(backend: Backend) {
