@@ -40,6 +40,22 @@ pub fn shipping_of(row: &AnyRow) -> Result<ShippingAddress, sqlx::Error> {
     })
 }
 
+/// Binds an address's six columns (recipient, phone, postal code,
+/// address1, address2, memo), in that order: the address book's rows and
+/// an order's copy are written through this.
+pub fn bind_shipping<'q>(
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    to: &'q ShippingAddress,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(&to.recipient)
+        .bind(to.phone.as_str())
+        .bind(to.postal_code.as_str())
+        .bind(&to.address1)
+        .bind(&to.address2)
+        .bind(&to.memo)
+}
+
 /// My addresses: the default first, then the newest.
 pub async fn book(db: &Db, user: UserId) -> AppResult<AddressBook> {
     let items = sqlx::query(&format!(
@@ -114,23 +130,19 @@ pub async fn add(
         clear_default(&mut tx, user).await?;
     }
     let now = now_millis();
-    let id: i64 = sqlx::query_scalar(
+    let insert = sqlx::query(
         "INSERT INTO addresses (user_id, label, recipient, phone, postal_code, address1, \
                                 address2, memo, is_default, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
     )
     .bind(user.0)
-    .bind(label)
-    .bind(&to.recipient)
-    .bind(to.phone.as_str())
-    .bind(to.postal_code.as_str())
-    .bind(&to.address1)
-    .bind(&to.address2)
-    .bind(&to.memo)
-    .bind(i64::from(is_default))
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
+    .bind(label);
+    let id: i64 = bind_shipping(insert, to)
+        .bind(i64::from(is_default))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
     tx.commit().await?;
     Ok(Address {
         address_id: AddressId(id),
@@ -156,24 +168,19 @@ pub async fn update(
     if is_default && !was.is_default {
         clear_default(&mut tx, user).await?;
     }
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE addresses SET label = $3, recipient = $4, phone = $5, postal_code = $6, \
                 address1 = $7, address2 = $8, memo = $9, is_default = $10, updated_at = $11 \
          WHERE id = $1 AND user_id = $2",
     )
     .bind(id.0)
     .bind(user.0)
-    .bind(label)
-    .bind(&to.recipient)
-    .bind(to.phone.as_str())
-    .bind(to.postal_code.as_str())
-    .bind(&to.address1)
-    .bind(&to.address2)
-    .bind(&to.memo)
-    .bind(i64::from(is_default))
-    .bind(now_millis())
-    .execute(&mut *tx)
-    .await?;
+    .bind(label);
+    bind_shipping(update, to)
+        .bind(i64::from(is_default))
+        .bind(now_millis())
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Address {
         address_id: id,

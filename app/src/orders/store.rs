@@ -9,7 +9,10 @@ use super::{
     StatusEntry,
 };
 use crate::{
-    addresses::{store::shipping_of, ShippingAddress},
+    addresses::{
+        store::{bind_shipping, shipping_of},
+        ShippingAddress,
+    },
     catalog::{store::ForSale, ProductId, Quantity, VariantId},
     coupons::CouponId,
     db::Db,
@@ -60,20 +63,13 @@ pub async fn insert(
     .bind(payment.shipping_fee.get())
     .fetch_one(&mut **tx)
     .await?;
-    sqlx::query(
+    let copy = sqlx::query(
         "INSERT INTO order_addresses \
            (order_id, recipient, phone, postal_code, address1, address2, memo) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(id)
-    .bind(&ship_to.recipient)
-    .bind(ship_to.phone.as_str())
-    .bind(ship_to.postal_code.as_str())
-    .bind(&ship_to.address1)
-    .bind(&ship_to.address2)
-    .bind(&ship_to.memo)
-    .execute(&mut **tx)
-    .await?;
+    .bind(id);
+    bind_shipping(copy, ship_to).execute(&mut **tx).await?;
     for line in lines {
         let (label, label_en) = sold
             .iter()
