@@ -33,17 +33,22 @@ impl Won {
 impl Won {
     /// The amount with thousands separators and no unit: `12,900`.
     pub fn grouped(self) -> String {
-        let digits = self.0.unsigned_abs().to_string();
-        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        let sign = if self.0 < 0 { "-" } else { "" };
-        format!("{sign}{grouped}")
+        grouped(self.0)
     }
+}
+
+/// A number with thousands separators: `12,900`.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{grouped}")
 }
 
 impl Won {

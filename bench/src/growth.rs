@@ -66,6 +66,7 @@ pub async fn run(launch: &Launch, products: i64) -> anyhow::Result<Level> {
     db.migrate().await?;
     seed_demo_catalog(&db).await?;
     data::grow_catalog(&db, products).await?;
+    app::catalog::search::refresh(&db).await?;
     let server = launch.start().await?;
     let cookie = ssr::shopper(&server, "bench_growth").await?;
     let me = data::scalar(&db, "SELECT id FROM users WHERE login_key = 'bench_growth'").await?;

@@ -129,6 +129,16 @@ impl Application {
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let cleanup = spawn_cleanup(self.db.clone());
+        // A catalog imported or upgraded while the shop was down is indexed
+        // now rather than by the first search.
+        let indexing = tokio::spawn({
+            let db = self.db.clone();
+            async move {
+                if let Err(e) = app::catalog::search::refresh(&db).await {
+                    tracing::warn!(error = %e, "could not index the catalog for search");
+                }
+            }
+        });
         let dispatcher = tokio::spawn(self.dispatcher.run());
         // Pending charges are settled from the payment service's answer.
         let reconciler = self.payments.service().map(|service| {
@@ -140,6 +150,7 @@ impl Application {
         });
         connections::serve(self.listener, self.router, self.connection_limits, stop).await;
         cleanup.abort();
+        indexing.abort();
         dispatcher.abort();
         if let Some(reconciler) = reconciler {
             reconciler.abort();

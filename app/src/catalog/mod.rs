@@ -19,6 +19,8 @@ pub mod options;
 #[cfg(feature = "ssr")]
 pub mod picture;
 #[cfg(feature = "ssr")]
+pub mod search;
+#[cfg(feature = "ssr")]
 pub mod seed;
 mod stock;
 #[cfg(feature = "ssr")]
@@ -106,6 +108,9 @@ impl Product {
 pub struct ProductPage {
     pub items: Vec<Product>,
     pub total: i64,
+    /// The count stopped at its bound (10,000): there are more.
+    #[serde(default)]
+    pub total_capped: bool,
     pub page: u32,
     pub per_page: u32,
 }
@@ -335,6 +340,7 @@ mod tests {
         let page = ProductPage {
             items: vec![],
             total: 25,
+            total_capped: false,
             page: 1,
             per_page: 12,
         };
@@ -342,6 +348,7 @@ mod tests {
         let empty = ProductPage {
             items: vec![],
             total: 0,
+            total_capped: false,
             page: 1,
             per_page: 12,
         };

@@ -1,12 +1,13 @@
 //! Catalog queries, shared by both backends.
 
 use super::{
+    search,
     variants::{self, variant_not_found, variant_required, Choices, ProductOption, Variant},
     AdjustCause, MovementReason, Product, ProductId, ProductPage, ProductQuery, Quantity, Sort,
     VariantId,
 };
 use crate::{
-    db::{now_millis, Backend, Db},
+    db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails},
     identity::UserId,
     locale::Locale,
@@ -72,60 +73,73 @@ fn order_by(sort: Sort) -> &'static str {
     }
 }
 
-/// The text FTS5 matches for a search: the whole text as one phrase, which
-/// the trigram index finds as a substring (quotes doubled, nothing else
-/// special inside a phrase).
-fn fts_phrase(search: &str) -> String {
-    format!("\"{}\"", search.replace('"', "\"\""))
+/// A listing's conditions and ordering, their placeholders numbered from
+/// `first`, with the values they bind. Only the filters the query has are
+/// written, so each can use its index: the brand's, and for a search the
+/// index of grams ([`search`]), with `LIKE` on the words as the exact test.
+struct Filters {
+    from: &'static str,
+    conditions: Vec<String>,
+    /// For a search: 0 when every word is in the product's title (names and
+    /// brand), 1 when some are only in its description.
+    rank: Option<String>,
+    values: Vec<String>,
 }
 
-/// A listing's filters: each condition (its placeholder written `{}`, the
-/// same value wherever it appears) with the value it binds. Only the
-/// filters the query has are written, so each can use its index: the brand
-/// index, and for a name search of 3 characters or more the trigram
-/// indexes of the base names and of the names in every language (FTS5 on
-/// SQLite, `pg_trgm` on Postgres); the `LIKE` stays as the exact test.
-fn filters(db: &Db, query: &ProductQuery) -> Vec<(&'static str, String)> {
-    let mut filters = Vec::new();
-    if let Some(brand) = &query.brand {
-        filters.push(("p.brand = {}", brand.clone()));
-    }
-    if let Some(search) = &query.search {
-        if uses_fts(db, search) {
-            filters.push((
-                "(p.id IN (SELECT rowid FROM products_search WHERE products_search MATCH {}) \
-                 OR p.id IN (SELECT t.product_id FROM product_translations t \
-                   WHERE t.id IN (SELECT rowid FROM product_translations_search \
-                     WHERE product_translations_search MATCH {})))",
-                fts_phrase(search),
-            ));
+impl Filters {
+    fn new(db: &Db, query: &ProductQuery, first: usize) -> Self {
+        let mut values = Vec::new();
+        let mut bind = |value: String| {
+            values.push(value);
+            format!("${}", first + values.len() - 1)
+        };
+        let mut conditions = vec![ON_SALE.to_string()];
+        let mut from = "products p";
+        let mut rank = None;
+        if let Some(brand) = &query.brand {
+            conditions.push(format!("p.brand = {}", bind(brand.clone())));
         }
-        filters.push((
-            "(LOWER(p.name) LIKE {} ESCAPE '\\' \
-             OR p.id IN (SELECT t.product_id FROM product_translations t \
-               WHERE LOWER(t.name) LIKE {} ESCAPE '\\'))",
-            crate::text::like_pattern(search),
-        ));
+        if let Some(text) = &query.search {
+            let terms = search::Terms::parse(text);
+            from = "products p JOIN product_search s ON s.product_id = p.id";
+            if terms.words.is_empty() {
+                // Nothing but punctuation: no word to find.
+                conditions.push("1 = 0".to_string());
+            }
+            if !terms.grams.is_empty() {
+                let value = bind(terms.index_value(db.backend()));
+                conditions.push(search::index_condition(db.backend()).replace("{}", &value));
+            }
+            let mut in_title = Vec::new();
+            for word in &terms.words {
+                let pattern = bind(crate::text::like_pattern(word));
+                conditions.push(format!(
+                    "(s.title LIKE {pattern} ESCAPE '\\' OR s.body LIKE {pattern} ESCAPE '\\')"
+                ));
+                in_title.push(format!("s.title LIKE {pattern} ESCAPE '\\'"));
+            }
+            if !in_title.is_empty() {
+                rank = Some(format!(
+                    "CASE WHEN {} THEN 0 ELSE 1 END",
+                    in_title.join(" AND ")
+                ));
+            }
+        }
+        Filters {
+            from,
+            conditions,
+            rank,
+            values,
+        }
     }
-    filters
-}
 
-fn uses_fts(db: &Db, search: &str) -> bool {
-    db.backend() == Backend::Sqlite && search.chars().count() >= 3
-}
+    fn is_empty(&self) -> bool {
+        self.values.is_empty() && self.conditions.len() == 1
+    }
 
-/// `filters` as one condition, their placeholders numbered from `first`:
-/// shoppers only ever see products on sale.
-fn where_clause(filters: &[(&str, String)], first: usize) -> String {
-    let conditions: Vec<String> = std::iter::once(ON_SALE.to_string())
-        .chain(
-            filters
-                .iter()
-                .enumerate()
-                .map(|(i, (condition, _))| condition.replace("{}", &format!("${}", first + i))),
-        )
-        .collect();
-    conditions.join(" AND ")
+    fn condition(&self) -> String {
+        self.conditions.join(" AND ")
+    }
 }
 
 /// The condition of every query that shows products to shoppers.
@@ -138,30 +152,42 @@ pub struct ListStatements {
     pub page: String,
     pub count: String,
     pub values: Vec<String>,
+    /// Whether the count stops past [`search::COUNT_BOUND`].
+    pub bounded: bool,
 }
 
 pub fn list_statements(db: &Db, query: &ProductQuery, locale: Locale) -> ListStatements {
-    let filters = filters(db, query);
-    let limit = filters.len() + 2;
+    let filters = Filters::new(db, query, 2);
+    let limit = filters.values.len() + 2;
+    // A search in the shop's own order puts the products whose names hold
+    // every word first; the newest first among equals.
+    let order = match (&filters.rank, query.sort) {
+        (Some(rank), Sort::Latest) => format!("{rank}, {}", order_by(query.sort)),
+        _ => order_by(query.sort).to_string(),
+    };
+    let counted = Filters::new(db, query, 1);
     ListStatements {
         page: format!(
-            "SELECT {} FROM products p WHERE {} \
-             ORDER BY {} LIMIT ${limit} OFFSET ${}",
+            "SELECT {} FROM {} WHERE {} ORDER BY {order} LIMIT ${limit} OFFSET ${}",
             product_columns(locale),
-            where_clause(&filters, 2),
-            order_by(query.sort),
+            filters.from,
+            filters.condition(),
             limit + 1
         ),
-        // The size of the catalog on sale is kept up to date by triggers.
-        count: if filters.is_empty() {
+        // The size of the catalog on sale is kept up to date by triggers;
+        // a filtered count stops past the bound.
+        count: if counted.is_empty() {
             "SELECT products AS n FROM catalog_counts WHERE id = 1".to_string()
         } else {
             format!(
-                "SELECT COUNT(*) AS n FROM products p WHERE {}",
-                where_clause(&filters, 1)
+                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {} WHERE {} LIMIT {}) AS matches",
+                counted.from,
+                counted.condition(),
+                search::COUNT_BOUND + 1
             )
         },
-        values: filters.into_iter().map(|(_, value)| value).collect(),
+        values: filters.values,
+        bounded: !counted.is_empty(),
     }
 }
 
@@ -171,6 +197,9 @@ pub async fn list(
     viewer: Option<UserId>,
     locale: Locale,
 ) -> AppResult<ProductPage> {
+    if query.search.is_some() {
+        search::refresh(db).await?;
+    }
     let statements = list_statements(db, query, locale);
     let mut page = sqlx::query(&statements.page).bind(viewer.map(|v| v.0));
     let mut count = sqlx::query(&statements.count);
@@ -184,10 +213,16 @@ pub async fn list(
         .try_map(|row: AnyRow| product_from_row(&row))
         .fetch_all(db.pool())
         .await?;
-    let total: i64 = count.fetch_one(db.pool()).await?.try_get("n")?;
+    let counted: i64 = count.fetch_one(db.pool()).await?.try_get("n")?;
+    let total_capped = statements.bounded && counted > search::COUNT_BOUND;
     Ok(ProductPage {
         items,
-        total,
+        total: if total_capped {
+            search::COUNT_BOUND
+        } else {
+            counted
+        },
+        total_capped,
         page: query.paging.page,
         per_page: query.paging.per_page,
     })
@@ -241,6 +276,7 @@ pub async fn liked_by(
     Ok(ProductPage {
         items,
         total,
+        total_capped: false,
         page: paging.page,
         per_page: paging.per_page,
     })

@@ -207,7 +207,8 @@ fn Catalog(
 fn ProductGrid(page: ProductPage, view_state: CatalogView, logged_in: bool) -> impl IntoView {
     let page_count = page.page_count();
     let current = page.page;
-    let total = page.total;
+    let total = crate::money::grouped(page.total);
+    let capped = page.total_capped;
     let locale = Locale::current();
     if page.items.is_empty() {
         return Either::Left(
@@ -216,7 +217,13 @@ fn ProductGrid(page: ProductPage, view_state: CatalogView, logged_in: bool) -> i
     }
     let link = move |p: u32| view_state.href(Some(p));
     Either::Right(view! {
-        <p class="catalog__count" data-testid="result-count">{td_string!(locale, catalog.result_count, total)}</p>
+        <p class="catalog__count" data-testid="result-count">
+            {if capped {
+                td_string!(locale, catalog.result_count_more, total).to_string()
+            } else {
+                td_string!(locale, catalog.result_count, total).to_string()
+            }}
+        </p>
         <div class="product-grid" data-testid="product-grid">
             {page.items.into_iter().map(|product| view! { <ProductCard product logged_in /> }).collect_view()}
         </div>

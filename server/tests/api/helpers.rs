@@ -94,6 +94,18 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(Config::for_tests(fresh_database(backend).await)).await
 }
 
+/// The one or two instances of a test on one database: two on Postgres,
+/// one (and another visitor of it) on SQLite.
+pub async fn two_instances(backend: Backend) -> (TestApp, TestApp) {
+    let database = fresh_database(backend).await;
+    let first = spawn_app_with(Config::for_tests(database.clone())).await;
+    let second = match backend {
+        Backend::Postgres => spawn_app_with(Config::for_tests(database)).await,
+        Backend::Sqlite => first.visitor(),
+    };
+    (first, second)
+}
+
 /// Starts the app as `main` does: on a runtime of its own (in its own
 /// thread, with `config.worker_threads`), whatever runtime the test uses.
 pub async fn spawn_app_with(config: Config) -> TestApp {

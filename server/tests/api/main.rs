@@ -24,6 +24,7 @@ mod payments;
 mod platform;
 mod points;
 mod schema;
+mod search;
 mod security;
 mod shipping;
 mod sign_in;

@@ -1,7 +1,7 @@
 //! The two dialects' migrations describe one schema: the same tables with
-//! the same columns, each as nullable in both or in neither. Only the name
-//! search index differs by nature (SQLite's FTS5 tables, Postgres' pg_trgm
-//! index), so SQLite's `products_search*` tables are left out.
+//! the same columns, each as nullable in both or in neither. Only the
+//! search index differs by nature (SQLite's FTS5 tables, Postgres' GIN
+//! index), so SQLite's `product_search_grams*` tables are left out.
 
 use crate::helpers::fresh_database;
 use app::db::{Backend, Db};
@@ -18,8 +18,7 @@ async fn columns(backend: Backend) -> BTreeSet<(String, String, bool)> {
                     CAST(CASE WHEN c.\"notnull\" = 1 OR c.pk > 0 THEN 0 ELSE 1 END AS BIGINT) AS nullable \
              FROM sqlite_master m JOIN pragma_table_info(m.name) c \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
-               AND m.name NOT LIKE 'products_search%' \
-               AND m.name NOT LIKE 'product_translations_search%'"
+               AND m.name NOT LIKE 'product_search_grams%'"
         }
         Backend::Postgres => {
             "SELECT CAST(table_name AS TEXT) AS tbl, CAST(column_name AS TEXT) AS col, \

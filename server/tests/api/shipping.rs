@@ -10,7 +10,7 @@
 use crate::{
     helpers::{
         assert_error, fresh_database, insert_product, post_concurrently, spawn_app, spawn_app_with,
-        TestApp,
+        two_instances, TestApp,
     },
     kakaopay::{balance, come_back, shop_config, Sandbox},
     on_both_backends,
@@ -55,18 +55,6 @@ async fn shop_with_fee(backend: Backend) -> TestApp {
     let mut config = Config::for_tests(fresh_database(backend).await);
     config.shipping = rates();
     spawn_app_with(config).await
-}
-
-/// The one or two instances of a test on one database: two on Postgres,
-/// one (and another visitor of it) on SQLite.
-async fn two_instances(backend: Backend) -> (TestApp, TestApp) {
-    let database = fresh_database(backend).await;
-    let first = spawn_app_with(Config::for_tests(database.clone())).await;
-    let second = match backend {
-        Backend::Postgres => spawn_app_with(Config::for_tests(database)).await,
-        Backend::Sqlite => first.visitor(),
-    };
-    (first, second)
 }
 
 /// A valid address for `recipient`, as `POST /api/addresses` takes it.
