@@ -39,7 +39,8 @@ impl Paging {
     }
 }
 
-fn number(field: &str, raw: Option<&str>, default: u32, max: u32) -> AppResult<u32> {
+/// A whole number from 1 to `max` in a query value, `default` when absent.
+pub(crate) fn number(field: &str, raw: Option<&str>, default: u32, max: u32) -> AppResult<u32> {
     match raw.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(default),
         Some(v) => v

@@ -3,10 +3,12 @@
 //! written as a Markdown report.
 //!
 //!   bench --server BIN --site DIR --out FILE [--only 2,7]
+//!   bench --server BIN --site DIR --out FILE --only 5 --products 250000
 //!   bench --server BIN --site DIR --profile DIR
 //!   (PostgreSQL: TEST_POSTGRES_URL; `--only` runs those sections, where 1
-//!   stands for 1, 3 and 4, which share a run; `--profile` only profiles
-//!   the home page, see `profile.rs`)
+//!   stands for 1, 3 and 4, which share a run; `--products` runs section 5
+//!   at 34 products and that many, a shop owner's own catalog size;
+//!   `--profile` only profiles the home page, see `profile.rs`)
 
 mod browser;
 mod cache;
@@ -35,6 +37,8 @@ struct Args {
     postgres: String,
     /// The sections to run; all without `--only`.
     only: Option<Vec<u32>>,
+    /// Section 5 at 34 products and this many, instead of its sizes.
+    products: Option<i64>,
 }
 
 impl Args {
@@ -51,6 +55,7 @@ fn args() -> anyhow::Result<Args> {
     let mut out = None;
     let mut only = None;
     let mut profile = None;
+    let mut products = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
@@ -67,6 +72,16 @@ fn args() -> anyhow::Result<Args> {
                     .with_context(|| format!("--only {value}: section numbers, e.g. 2,7"))?;
                 only = Some(sections);
             }
+            "--products" => {
+                let n = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 34)
+                    .with_context(|| {
+                        format!("--products {value}: a number of products, 34 or more")
+                    })?;
+                products = Some(n);
+            }
             other => bail!("unknown option {other}"),
         }
     }
@@ -82,6 +97,7 @@ fn args() -> anyhow::Result<Args> {
         postgres: std::env::var("TEST_POSTGRES_URL")
             .context("TEST_POSTGRES_URL: a PostgreSQL to create databases on")?,
         only,
+        products,
     })
 }
 
@@ -202,9 +218,15 @@ async fn main() -> anyhow::Result<()> {
         for backend in BACKENDS {
             let mut mine = Vec::new();
             let mut last = String::new();
-            for products in growth::SIZES {
+            let sizes = match args.products {
+                Some(n) => vec![34, n],
+                None => growth::SIZES.to_vec(),
+            };
+            for products in sizes {
                 let url = dbs.fresh(backend, &format!("growth_{products}")).await?;
-                mine.push(growth::run(&launch(url.clone(), Vec::new()), products).await?);
+                // Renders and queries: the guests' page cache is section 8's.
+                let env = vec![("PAGE_CACHE_MS", "0".to_string())];
+                mine.push(growth::run(&launch(url.clone(), env), products).await?);
                 last = url;
             }
             plans.push((backend, growth::plans(&last).await?));
@@ -262,6 +284,10 @@ async fn main() -> anyhow::Result<()> {
     let text = report.finish(started.elapsed());
     std::fs::write(&args.out, &text).with_context(|| format!("writing {}", args.out.display()))?;
     println!("{text}");
-    std::fs::remove_dir_all(&dir).ok();
+    if std::env::var_os("BENCH_KEEP").is_none() {
+        std::fs::remove_dir_all(&dir).ok();
+    } else {
+        eprintln!("kept {}", dir.display());
+    }
     Ok(())
 }

@@ -328,15 +328,19 @@ impl Report {
     pub fn growth(
         &mut self,
         levels: &[(&str, Vec<growth::Level>)],
-        plans: &[(&str, Vec<(&'static str, String)>)],
+        plans: &[(&str, Vec<(String, String)>)],
     ) {
         let mut s = String::from(
             "## 5. Growth\n\n\
              p50 latency (ms) of each page or query as the catalog grows (the demo catalog \
-             plus generated products) and the orders table with it (at least 1,000 orders, \
-             30 of them the shopper's). The search term and the brand are the demo \
-             catalog's, so they match as many products at every size. wrk, 4 connections, \
-             400 requests each. The yardstick is the same probe on the 34-product catalog.\n",
+             plus generated products, each in five sizes) and the orders table with it (at \
+             least 1,000 orders, 30 of them the shopper's), rendered with the guests' page \
+             cache off (`PAGE_CACHE_MS=0`), as a guest and as a logged-in shopper. The search \
+             words and the brand are the demo catalog's, so they match as many products at \
+             every size; the common word (`black`) is in one generated name of ten, so its \
+             matches grow with the catalog and its count stops at 1,000 and its page is read along the index of dates. wrk, 4 \
+             connections, 400 requests each. The yardstick is the same probe on the \
+             34-product catalog; the goal is at most 1.5 times it (the common word aside).\n",
         );
         let probes = growth::probes();
         for (backend, levels) in levels {
@@ -359,7 +363,13 @@ impl Report {
                 }
                 let first = levels.first().map_or(1.0, |l| l.figures[i].p50_ms());
                 let last = levels.last().map_or(1.0, |l| l.figures[i].p50_ms());
-                let _ = writeln!(s, " **{:.2}** | {errors} |", last / first.max(1e-6));
+                let ratio = last / first.max(1e-6);
+                let mark = if growth::held_to_goal(probe) && ratio > 1.5 {
+                    " (over 1.5)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(s, " **{ratio:.2}**{mark} | {errors} |");
             }
         }
         for (backend, plans) in plans {

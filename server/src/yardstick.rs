@@ -116,7 +116,11 @@ async fn render_home(
     )?;
     let chrome = Chrome::load(db, session).await?;
     let products = catalog::list(db, &query, chrome.user, locale).await?;
-    let brands = catalog::brands(db).await?;
+    let brands = app::catalog::shown_brands(
+        catalog::brands(db, Some(app::catalog::HOME_BRANDS)).await?,
+        query.brand.as_deref(),
+        products.total > 0,
+    );
     let top = embedded::top_products(db, now_millis(), locale).await?;
     let here = view.href(view.page.as_deref().and_then(|p| p.parse().ok()));
     Ok(document(

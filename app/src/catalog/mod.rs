@@ -108,7 +108,8 @@ impl Product {
 pub struct ProductPage {
     pub items: Vec<Product>,
     pub total: i64,
-    /// The count stopped at its bound (10,000): there are more.
+    /// The count stopped at its bound (`search::COUNT_BOUND`, 1,000): there
+    /// are more.
     #[serde(default)]
     pub total_capped: bool,
     pub page: u32,
@@ -260,10 +261,31 @@ pub async fn get_product(id: String) -> Result<ProductWithVariants, AppError> {
         .ok_or_else(AppError::product_not_found)
 }
 
-/// `GET /api/brands`: every brand, for the filter.
+/// How many brands the home page offers as filters: those with the most
+/// products on sale (a catalog of 200 makers would bury the page in chips).
+pub const HOME_BRANDS: u32 = 20;
+const MAX_BRANDS: u32 = 100;
+
+/// `GET /api/brands?limit`: every brand on sale, for the filter; with
+/// `limit` (1 to 100), the brands with the most products, in order of name.
 #[server(prefix = "/api", endpoint = "brands", input = server_fn::codec::GetUrl)]
-pub async fn list_brands() -> Result<Vec<String>, AppError> {
-    store::brands(&crate::db::db()?).await
+pub async fn list_brands(limit: Option<String>) -> Result<Vec<String>, AppError> {
+    let limit = match limit.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(raw) => Some(crate::paging::number("limit", Some(raw), 1, MAX_BRANDS)?),
+    };
+    store::brands(&crate::db::db()?, limit).await
+}
+
+/// The brand chips of a listing: `top`, and the brand it is filtered by
+/// when that one has products but is not among them, in order of name.
+pub fn shown_brands(mut top: Vec<String>, filtered: Option<&str>, found: bool) -> Vec<String> {
+    if let Some(brand) = filtered.filter(|_| found) {
+        if let Err(at) = top.binary_search_by(|b| b.as_str().cmp(brand)) {
+            top.insert(at, brand.to_string());
+        }
+    }
+    top
 }
 
 #[cfg(test)]
@@ -333,6 +355,18 @@ mod tests {
         assert!(ProductId::parse("0").is_err());
         assert!(ProductId::parse("abc").is_err());
         assert!(ProductId::parse("-3").is_err());
+    }
+
+    #[test]
+    fn the_filtered_brand_joins_the_chips_when_it_has_products() {
+        let top = || vec!["Alpha".to_string(), "Gamma".to_string()];
+        assert_eq!(
+            shown_brands(top(), Some("Beta"), true),
+            ["Alpha", "Beta", "Gamma"]
+        );
+        assert_eq!(shown_brands(top(), Some("Beta"), false), ["Alpha", "Gamma"]);
+        assert_eq!(shown_brands(top(), Some("Gamma"), true), ["Alpha", "Gamma"]);
+        assert_eq!(shown_brands(top(), None, true), ["Alpha", "Gamma"]);
     }
 
     #[test]

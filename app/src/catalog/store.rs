@@ -80,14 +80,16 @@ fn order_by(sort: Sort) -> &'static str {
 struct Filters {
     from: &'static str,
     conditions: Vec<String>,
-    /// For a search: 0 when every word is in the product's title (names and
-    /// brand), 1 when some are only in its description.
-    rank: Option<String>,
+    /// For a search: every word is in the product's title (names, brand).
+    in_title: Option<String>,
     values: Vec<String>,
 }
 
 impl Filters {
-    fn new(db: &Db, query: &ProductQuery, first: usize) -> Self {
+    /// With `through_index` false, a search tests each product it reads
+    /// rather than asking the index of grams for candidates: the way to
+    /// walk a sort's index when matches are many.
+    fn new(db: &Db, query: &ProductQuery, first: usize, through_index: bool) -> Self {
         let mut values = Vec::new();
         let mut bind = |value: String| {
             values.push(value);
@@ -95,7 +97,7 @@ impl Filters {
         };
         let mut conditions = vec![ON_SALE.to_string()];
         let mut from = "products p";
-        let mut rank = None;
+        let mut in_title = None;
         if let Some(brand) = &query.brand {
             conditions.push(format!("p.brand = {}", bind(brand.clone())));
         }
@@ -106,29 +108,24 @@ impl Filters {
                 // Nothing but punctuation: no word to find.
                 conditions.push("1 = 0".to_string());
             }
-            if !terms.grams.is_empty() {
+            if through_index && !terms.grams.is_empty() {
                 let value = bind(terms.index_value(db.backend()));
                 conditions.push(search::index_condition(db.backend()).replace("{}", &value));
             }
-            let mut in_title = Vec::new();
+            let mut titles = Vec::new();
             for word in &terms.words {
                 let pattern = bind(crate::text::like_pattern(word));
                 conditions.push(format!(
                     "(s.title LIKE {pattern} ESCAPE '\\' OR s.body LIKE {pattern} ESCAPE '\\')"
                 ));
-                in_title.push(format!("s.title LIKE {pattern} ESCAPE '\\'"));
+                titles.push(format!("s.title LIKE {pattern} ESCAPE '\\'"));
             }
-            if !in_title.is_empty() {
-                rank = Some(format!(
-                    "CASE WHEN {} THEN 0 ELSE 1 END",
-                    in_title.join(" AND ")
-                ));
-            }
+            in_title = (!titles.is_empty()).then(|| titles.join(" AND "));
         }
         Filters {
             from,
             conditions,
-            rank,
+            in_title,
             values,
         }
     }
@@ -145,49 +142,90 @@ impl Filters {
 /// The condition of every query that shows products to shoppers.
 pub const ON_SALE: &str = "p.on_sale = 1";
 
-/// The statements behind `list`: a page (`$1` the viewer or NULL, then
-/// `values`, then limit and offset) and the count (`values` only). Public
-/// so the benchmark can show their query plans.
-pub struct ListStatements {
-    pub page: String,
-    pub count: String,
+/// A statement and the values it binds, in order.
+pub struct Statement {
+    pub sql: String,
     pub values: Vec<String>,
+}
+
+/// The statements behind `list`. Pages bind `$1` the viewer (or NULL),
+/// then `values`, then limit and offset; the count binds `values` only.
+/// Public so the benchmark can show their query plans.
+pub struct ListStatements {
+    pub page: Statement,
+    pub count: Statement,
     /// Whether the count stops past [`search::COUNT_BOUND`].
     pub bounded: bool,
+    /// For a search with more matches than the bound: the page read along
+    /// the sort's index, each product tested as it comes, which finds a
+    /// page of common words after a few rows instead of sorting thousands.
+    /// In the shop's own order it reads the name matches only, so it
+    /// serves a page they fill.
+    pub walk: Option<Statement>,
 }
 
 pub fn list_statements(db: &Db, query: &ProductQuery, locale: Locale) -> ListStatements {
-    let filters = Filters::new(db, query, 2);
-    let limit = filters.values.len() + 2;
+    let page = |filters: Filters, extra: Option<&str>, order: String| {
+        let limit = filters.values.len() + 2;
+        let mut condition = filters.condition();
+        if let Some(extra) = extra {
+            condition = format!("{condition} AND {extra}");
+        }
+        Statement {
+            sql: format!(
+                "SELECT {} FROM {} WHERE {condition} ORDER BY {order} LIMIT ${limit} OFFSET ${}",
+                product_columns(locale),
+                filters.from,
+                limit + 1
+            ),
+            values: filters.values,
+        }
+    };
+    let filters = Filters::new(db, query, 2, true);
     // A search in the shop's own order puts the products whose names hold
     // every word first; the newest first among equals.
-    let order = match (&filters.rank, query.sort) {
-        (Some(rank), Sort::Latest) => format!("{rank}, {}", order_by(query.sort)),
+    let order = match (&filters.in_title, query.sort) {
+        (Some(in_title), Sort::Latest) => {
+            format!(
+                "CASE WHEN {in_title} THEN 0 ELSE 1 END, {}",
+                order_by(query.sort)
+            )
+        }
         _ => order_by(query.sort).to_string(),
     };
-    let counted = Filters::new(db, query, 1);
+    let counted = Filters::new(db, query, 1, true);
+    let bounded = !counted.is_empty();
+    let walk = query.search.as_ref().map(|_| {
+        let walked = Filters::new(db, query, 2, false);
+        let first_names = match query.sort {
+            Sort::Latest => walked.in_title.clone(),
+            _ => None,
+        };
+        page(
+            walked,
+            first_names.as_deref(),
+            order_by(query.sort).to_string(),
+        )
+    });
     ListStatements {
-        page: format!(
-            "SELECT {} FROM {} WHERE {} ORDER BY {order} LIMIT ${limit} OFFSET ${}",
-            product_columns(locale),
-            filters.from,
-            filters.condition(),
-            limit + 1
-        ),
+        page: page(filters, None, order),
         // The size of the catalog on sale is kept up to date by triggers;
         // a filtered count stops past the bound.
-        count: if counted.is_empty() {
-            "SELECT products AS n FROM catalog_counts WHERE id = 1".to_string()
-        } else {
-            format!(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {} WHERE {} LIMIT {}) AS matches",
-                counted.from,
-                counted.condition(),
-                search::COUNT_BOUND + 1
-            )
+        count: Statement {
+            sql: if bounded {
+                format!(
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {} WHERE {} LIMIT {}) AS matches",
+                    counted.from,
+                    counted.condition(),
+                    search::COUNT_BOUND + 1
+                )
+            } else {
+                "SELECT products AS n FROM catalog_counts WHERE id = 1".to_string()
+            },
+            values: counted.values,
         },
-        values: filters.values,
-        bounded: !counted.is_empty(),
+        bounded,
+        walk,
     }
 }
 
@@ -201,20 +239,25 @@ pub async fn list(
         search::refresh(db).await?;
     }
     let statements = list_statements(db, query, locale);
-    let mut page = sqlx::query(&statements.page).bind(viewer.map(|v| v.0));
-    let mut count = sqlx::query(&statements.count);
-    for value in &statements.values {
-        page = page.bind(value.clone());
+    let mut count = sqlx::query(&statements.count.sql);
+    for value in &statements.count.values {
         count = count.bind(value.clone());
     }
-    let items = page
-        .bind(i64::from(query.paging.per_page))
-        .bind(query.paging.offset())
-        .try_map(|row: AnyRow| product_from_row(&row))
-        .fetch_all(db.pool())
-        .await?;
     let counted: i64 = count.fetch_one(db.pool()).await?.try_get("n")?;
     let total_capped = statements.bounded && counted > search::COUNT_BOUND;
+    let items = match statements.walk.as_ref().filter(|_| total_capped) {
+        Some(walk) => {
+            let walked = read_page(db, walk, viewer, query.paging).await?;
+            // A page the name matches do not fill (its last ones, or a
+            // word found mostly in descriptions) is read in full rank.
+            if query.sort == Sort::Latest && walked.len() < query.paging.per_page as usize {
+                read_page(db, &statements.page, viewer, query.paging).await?
+            } else {
+                walked
+            }
+        }
+        None => read_page(db, &statements.page, viewer, query.paging).await?,
+    };
     Ok(ProductPage {
         items,
         total: if total_capped {
@@ -226,6 +269,24 @@ pub async fn list(
         page: query.paging.page,
         per_page: query.paging.per_page,
     })
+}
+
+async fn read_page(
+    db: &Db,
+    statement: &Statement,
+    viewer: Option<UserId>,
+    paging: Paging,
+) -> AppResult<Vec<Product>> {
+    let mut page = sqlx::query(&statement.sql).bind(viewer.map(|v| v.0));
+    for value in &statement.values {
+        page = page.bind(value.clone());
+    }
+    Ok(page
+        .bind(i64::from(paging.per_page))
+        .bind(paging.offset())
+        .try_map(|row: AnyRow| product_from_row(&row))
+        .fetch_all(db.pool())
+        .await?)
 }
 
 pub async fn get(
@@ -833,16 +894,25 @@ pub async fn take_stock(
     )
 }
 
-/// Every brand with a product on sale once, in order: one index seek per
-/// brand (a loose index scan), not a pass over every product. Public so
-/// the benchmark can show its query plan.
-pub const BRANDS_SQL: &str = "WITH RECURSIVE b (brand) AS ( \
-       SELECT MIN(p.brand) FROM products p WHERE p.on_sale = 1 \
-       UNION ALL \
-       SELECT (SELECT MIN(p.brand) FROM products p WHERE p.brand > b.brand AND p.on_sale = 1) \
-       FROM b WHERE b.brand IS NOT NULL) \
-     SELECT brand FROM b WHERE brand IS NOT NULL ORDER BY brand";
+/// Every brand with a product on sale once, in order, from the counts the
+/// triggers keep (`brand_counts`). Public so the benchmark can show its
+/// query plan.
+pub const BRANDS_SQL: &str = "SELECT brand FROM brand_counts WHERE products > 0 ORDER BY brand";
 
-pub async fn brands(db: &Db) -> AppResult<Vec<String>> {
-    Ok(sqlx::query_scalar(BRANDS_SQL).fetch_all(db.pool()).await?)
+/// The `$1` brands with the most products on sale (ties by name), in order
+/// of name. Public so the benchmark can show its query plan.
+pub const TOP_BRANDS_SQL: &str = "SELECT brand FROM (SELECT brand FROM brand_counts \
+     WHERE products > 0 ORDER BY products DESC, brand LIMIT $1) AS top ORDER BY brand";
+
+/// Every brand on sale, or with `limit` the brands with the most products.
+pub async fn brands(db: &Db, limit: Option<u32>) -> AppResult<Vec<String>> {
+    Ok(match limit {
+        None => sqlx::query_scalar(BRANDS_SQL).fetch_all(db.pool()).await?,
+        Some(limit) => {
+            sqlx::query_scalar(TOP_BRANDS_SQL)
+                .bind(i64::from(limit))
+                .fetch_all(db.pool())
+                .await?
+        }
+    })
 }

@@ -1,7 +1,7 @@
 use crate::url::encode;
 use crate::{
     accounts::use_auth,
-    catalog::{list_brands, list_products, ProductPage, Sort},
+    catalog::{list_brands, list_products, shown_brands, ProductPage, Sort, HOME_BRANDS},
     components::{ErrorNotice, Pagination, ProductCard},
     locale::{td_string, Locale},
     pages::BestSellersStrip,
@@ -115,7 +115,7 @@ pub fn HomePage() -> impl IntoView {
         OnceResource::new(async move {
             futures::join!(
                 list_products(v.page, v.per_page, v.sort, v.brand, v.q),
-                list_brands()
+                list_brands(Some(HOME_BRANDS.to_string()))
             )
         })
     };
@@ -160,7 +160,8 @@ fn Catalog(
             view! { <a href=href aria-current=current class="chip">{sort.label(locale)}</a> }
         })
         .collect_view();
-    let brand_links = brands
+    let found = products.as_ref().is_ok_and(|page| page.total > 0);
+    let brand_links = shown_brands(brands, v.brand.as_deref(), found)
         .into_iter()
         .map(|brand| {
             let href = v.with_brand(Some(brand.clone())).href(None);
