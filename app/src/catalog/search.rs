@@ -14,7 +14,9 @@
 //! `products` and `product_translations` mark a product stale in
 //! `search_stale` whatever writes it (the shop, an import, a hand-written
 //! `UPDATE`), and [`refresh`] rewrites the marked products' rows before a
-//! search reads them, so a search always sees what was committed.
+//! search reads them, so a search sees what was committed before it (a
+//! product another instance's refresh is rewriting at that moment is read
+//! as that refresh leaves it).
 
 use crate::{
     db::{Backend, Db},
@@ -152,7 +154,8 @@ const BATCH: usize = 500;
 /// rewrites only the products whose marks it took: of two refreshes (two
 /// instances of the shop) one writes a product's row, from what it reads
 /// after taking the mark, and a write racing it marks the product again
-/// (the mark waits for the pass to commit), for the next pass.
+/// (the mark waits for the pass to commit), for the next pass; a mark
+/// being marked again at that moment is skipped, for the next pass too.
 pub async fn refresh(db: &Db) -> AppResult<()> {
     loop {
         let marks: Vec<(i64, i64)> = sqlx::query_as(&format!(
@@ -187,9 +190,13 @@ async fn rewrite(db: &Db, marks: &[(i64, i64)]) -> AppResult<usize> {
     let pairs: Vec<String> = (0..marks.len())
         .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
         .collect();
+    // Marks another pass is taking are left to it (`SKIP LOCKED`), so two
+    // passes never wait on each other's marks in a circle.
     let take_sql = format!(
-        "DELETE FROM search_stale WHERE (product_id, version) IN (VALUES {}) RETURNING product_id",
-        pairs.join(", ")
+        "DELETE FROM search_stale WHERE product_id IN (SELECT product_id FROM search_stale \
+         WHERE (product_id, version) IN (VALUES {}){}) RETURNING product_id",
+        pairs.join(", "),
+        db.skip_locked()
     );
     let mut take = sqlx::query_scalar::<_, i64>(&take_sql);
     for (id, version) in marks {
