@@ -284,10 +284,6 @@ async fn main() -> anyhow::Result<()> {
     let text = report.finish(started.elapsed());
     std::fs::write(&args.out, &text).with_context(|| format!("writing {}", args.out.display()))?;
     println!("{text}");
-    if std::env::var_os("BENCH_KEEP").is_none() {
-        std::fs::remove_dir_all(&dir).ok();
-    } else {
-        eprintln!("kept {}", dir.display());
-    }
+    std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }

@@ -256,9 +256,21 @@ struct ProductsQuery {
     sort: Option<Sort>,
     #[param(max_length = 100)]
     brand: Option<String>,
-    /// A part of the name, any case.
+    /// Words, any case, each found in a name (any language), the brand or a
+    /// description; name matches first in the default order. The count
+    /// stops at 1,000 (`total_capped`).
     #[param(max_length = 100)]
     q: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct BrandsQuery {
+    /// The brands with the most products on sale, this many (in order of
+    /// name); every brand without it.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -521,8 +533,12 @@ fn list_products() {}
 #[allow(dead_code)]
 fn get_product() {}
 
-#[utoipa::path(get, path = "/api/brands", tag = "catalog",
-    responses((status = 200, description = "Every brand", body = Vec<String>)))]
+#[utoipa::path(get, path = "/api/brands", tag = "catalog", params(BrandsQuery),
+    responses(
+        (status = 200, description = "Every brand on sale, or the `limit` with the most products",
+            body = Vec<String>),
+        (status = 400, description = "BAD_REQUEST (details.field)", body = AppError),
+    ))]
 #[allow(dead_code)]
 fn list_brands() {}
 

@@ -94,9 +94,13 @@ impl Document {
     }
 }
 
-/// What a shopper's search text asks for: its words, and the grams of
-/// those of two characters or more (a one-character word is tested by
-/// `LIKE` alone: it would find nearly everything through the index).
+/// What a shopper's search text asks for: its words, and the grams the
+/// index is asked for: of each word of two characters or more, the pairs
+/// that cover it without overlapping, and the last pair ("sneakers": sn,
+/// ea, ke, rs). Every pair would find no fewer candidates for `LIKE` to
+/// test, and each pair is a list the index reads: common ones ("er") are
+/// long. A one-character word is tested by `LIKE` alone: it would find
+/// nearly everything through the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Terms {
     pub words: Vec<String>,
@@ -109,7 +113,15 @@ impl Terms {
         let grams: BTreeSet<String> = words
             .iter()
             .filter(|w| w.chars().count() >= 2)
-            .flat_map(|w| grams_of(w))
+            .flat_map(|w| {
+                let pairs = grams_of(w);
+                let last = pairs.len() - 1;
+                pairs
+                    .into_iter()
+                    .enumerate()
+                    .filter(move |(i, _)| i % 2 == 0 || *i == last)
+                    .map(|(_, pair)| pair)
+            })
             .collect();
         Terms {
             words,
@@ -157,6 +169,7 @@ const BATCH: usize = 500;
 /// (the mark waits for the pass to commit), for the next pass; a mark
 /// being marked again at that moment is skipped, for the next pass too.
 pub async fn refresh(db: &Db) -> AppResult<()> {
+    let mut written = 0;
     loop {
         let marks: Vec<(i64, i64)> = sqlx::query_as(&format!(
             "SELECT product_id, version FROM search_stale ORDER BY product_id LIMIT {BATCH}"
@@ -164,15 +177,33 @@ pub async fn refresh(db: &Db) -> AppResult<()> {
         .fetch_all(db.pool())
         .await?;
         if marks.is_empty() {
-            return Ok(());
+            break;
         }
-        if rewrite(db, &marks).await? == 0 {
+        let taken = rewrite(db, &marks).await?;
+        written += taken;
+        if taken == 0 {
             // Every mark was taken or marked again by others meanwhile:
             // theirs to write, or the next search's.
-            return Ok(());
+            break;
         }
     }
+    if written >= OPTIMIZE_AFTER && db.backend() == Backend::Sqlite {
+        // Rows written in passes leave FTS5 an index in many segments,
+        // each read by every search: merged into one, a search of common
+        // pairs reads a tenth (PostgreSQL's autovacuum does the like for
+        // the GIN index's pending entries).
+        let mut tx = db.begin_write().await?;
+        sqlx::query("INSERT INTO product_search_grams (product_search_grams) VALUES ('optimize')")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
+
+/// How many rows one refresh writes (an import, an upgrade) before it
+/// merges SQLite's index.
+const OPTIMIZE_AFTER: usize = 1_000;
 
 /// A comma-separated list of `count` placeholders from `$first`.
 fn placeholders(first: usize, count: usize) -> String {
@@ -311,6 +342,13 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
+    }
+
+    #[test]
+    fn a_search_asks_for_the_pairs_that_cover_each_word() {
+        assert_eq!(Terms::parse("sneakers").grams, ["ea", "ke", "rs", "sn"]);
+        assert_eq!(Terms::parse("black").grams, ["ac", "bl", "ck"]);
+        assert_eq!(Terms::parse("텐트").grams, ["텐트"]);
     }
 
     #[test]
