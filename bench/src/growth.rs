@@ -210,30 +210,32 @@ pub async fn plans(database_url: &str) -> anyhow::Result<Vec<(String, String)>> 
             binds.extend([Int(Some(12)), Int(Some(0))]);
             (statement.sql.clone(), binds)
         };
+        let plain = |statement: &app::catalog::store::Statement| {
+            (statement.sql.clone(), texts(&statement.values))
+        };
         [
             Some(page(&statements.page)),
-            Some((
-                statements.count.sql.clone(),
-                texts(&statements.count.values),
-            )),
+            Some(plain(&statements.count)),
             statements.walk.as_ref().map(page),
+            statements.matches.as_ref().map(plain),
         ]
     };
-    let [home, home_count, _] = listing(Sort::Latest, None, None);
-    let [brand, brand_count, _] = listing(Sort::Latest, Some(BRAND), None);
-    let [likes, _, _] = listing(Sort::LikesDesc, None, None);
+    let [home, home_count, _, _] = listing(Sort::Latest, None, None);
+    let [brand, brand_count, _, _] = listing(Sort::Latest, Some(BRAND), None);
+    let [likes, _, _, _] = listing(Sort::LikesDesc, None, None);
     let mut queries = vec![
         ("home: page".to_string(), home),
         ("home: count".to_string(), home_count),
     ];
+    // A search reads its matches' ids and sort keys once (the count is
+    // their number), then the page's products by id.
     for q in SEARCHES.iter().map(|(_, q)| *q) {
-        let [page, count, _] = listing(Sort::Latest, None, Some(q));
-        queries.push((format!("search `{q}`: page"), page));
-        queries.push((format!("search `{q}`: count"), count));
+        let [_, _, _, matches] = listing(Sort::Latest, None, Some(q));
+        queries.push((format!("search `{q}`: matches"), matches));
     }
-    // A common word: counted to the bound, then its page walked.
-    let [_, count, walk] = listing(Sort::Latest, None, Some(COMMON));
-    queries.push((format!("search `{COMMON}`: count"), count));
+    // A common word: its matches read to the bound, then its page walked.
+    let [_, _, walk, matches] = listing(Sort::Latest, None, Some(COMMON));
+    queries.push((format!("search `{COMMON}`: matches"), matches));
     queries.push((format!("search `{COMMON}`: page along the dates"), walk));
     let queries: Vec<(String, (String, Vec<Bind>))> = queries
         .into_iter()

@@ -156,6 +156,11 @@ pub struct ListStatements {
     pub count: Statement,
     /// Whether the count stops past [`search::COUNT_BOUND`].
     pub bounded: bool,
+    /// For a search: every match's id and sort keys (`id, rank,
+    /// created_at, price, like_count`), up to one past the bound, through
+    /// the index of grams once; the page is sorted from them and read by
+    /// id, and their number is the count.
+    pub matches: Option<Statement>,
     /// For a search with more matches than the bound: the page read along
     /// the sort's index, each product tested as it comes, which finds a
     /// page of common words after a few rows instead of sorting thousands.
@@ -195,6 +200,22 @@ pub fn list_statements(db: &Db, query: &ProductQuery, locale: Locale) -> ListSta
     };
     let counted = Filters::new(db, query, 1, true);
     let bounded = !counted.is_empty();
+    let matches = query.search.as_ref().map(|_| {
+        let found = Filters::new(db, query, 1, true);
+        let rank = found.in_title.as_ref().map_or("1".to_string(), |t| {
+            format!("CASE WHEN {t} THEN 0 ELSE 1 END")
+        });
+        Statement {
+            sql: format!(
+                "SELECT p.id, CAST({rank} AS BIGINT) AS rank, p.created_at, p.price, p.like_count \
+                 FROM {} WHERE {} LIMIT {}",
+                found.from,
+                found.condition(),
+                search::COUNT_BOUND + 1
+            ),
+            values: found.values,
+        }
+    });
     let walk = query.search.as_ref().map(|_| {
         let walked = Filters::new(db, query, 2, false);
         let first_names = match query.sort {
@@ -225,6 +246,7 @@ pub fn list_statements(db: &Db, query: &ProductQuery, locale: Locale) -> ListSta
             values: counted.values,
         },
         bounded,
+        matches,
         walk,
     }
 }
@@ -239,36 +261,122 @@ pub async fn list(
         search::refresh(db).await?;
     }
     let statements = list_statements(db, query, locale);
+    let page_of = |items, total, total_capped| ProductPage {
+        items,
+        total,
+        total_capped,
+        page: query.paging.page,
+        per_page: query.paging.per_page,
+    };
+    if let (Some(matches), Some(walk)) = (&statements.matches, &statements.walk) {
+        let mut found = sqlx::query(&matches.sql);
+        for value in &matches.values {
+            found = found.bind(value.clone());
+        }
+        let mut found: Vec<Match> = found
+            .try_map(|row: AnyRow| Match::from_row(&row))
+            .fetch_all(db.pool())
+            .await?;
+        if found.len() as i64 <= search::COUNT_BOUND {
+            Match::sort(&mut found, query.sort);
+            let ids: Vec<i64> = found
+                .iter()
+                .skip(query.paging.offset() as usize)
+                .take(query.paging.per_page as usize)
+                .map(|m| m.id)
+                .collect();
+            let items = by_ids(db, &ids, viewer, locale).await?;
+            return Ok(page_of(items, found.len() as i64, false));
+        }
+        let walked = read_page(db, walk, viewer, query.paging).await?;
+        // A page the name matches do not fill (its last ones, or a word
+        // found mostly in descriptions) is read in full rank.
+        let items = if query.sort == Sort::Latest && walked.len() < query.paging.per_page as usize {
+            read_page(db, &statements.page, viewer, query.paging).await?
+        } else {
+            walked
+        };
+        return Ok(page_of(items, search::COUNT_BOUND, true));
+    }
     let mut count = sqlx::query(&statements.count.sql);
     for value in &statements.count.values {
         count = count.bind(value.clone());
     }
     let counted: i64 = count.fetch_one(db.pool()).await?.try_get("n")?;
     let total_capped = statements.bounded && counted > search::COUNT_BOUND;
-    let items = match statements.walk.as_ref().filter(|_| total_capped) {
-        Some(walk) => {
-            let walked = read_page(db, walk, viewer, query.paging).await?;
-            // A page the name matches do not fill (its last ones, or a
-            // word found mostly in descriptions) is read in full rank.
-            if query.sort == Sort::Latest && walked.len() < query.paging.per_page as usize {
-                read_page(db, &statements.page, viewer, query.paging).await?
-            } else {
-                walked
-            }
-        }
-        None => read_page(db, &statements.page, viewer, query.paging).await?,
-    };
-    Ok(ProductPage {
+    let items = read_page(db, &statements.page, viewer, query.paging).await?;
+    Ok(page_of(
         items,
-        total: if total_capped {
+        if total_capped {
             search::COUNT_BOUND
         } else {
             counted
         },
         total_capped,
-        page: query.paging.page,
-        per_page: query.paging.per_page,
-    })
+    ))
+}
+
+/// A search's match with what its sorts order by.
+struct Match {
+    id: i64,
+    rank: i64,
+    created_at: i64,
+    price: i64,
+    like_count: i64,
+}
+
+impl Match {
+    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Match {
+            id: row.try_get("id")?,
+            rank: row.try_get("rank")?,
+            created_at: row.try_get("created_at")?,
+            price: row.try_get("price")?,
+            like_count: row.try_get("like_count")?,
+        })
+    }
+
+    /// In `sort`'s order, as [`order_by`] (and the rank first in the
+    /// shop's own order) would have the database sort them.
+    fn sort(matches: &mut [Match], sort: Sort) {
+        use std::cmp::Reverse;
+        match sort {
+            Sort::Latest => matches.sort_by_key(|m| (m.rank, Reverse(m.created_at), Reverse(m.id))),
+            Sort::PriceAsc => matches.sort_by_key(|m| (m.price, m.id)),
+            Sort::PriceDesc => matches.sort_by_key(|m| (Reverse(m.price), Reverse(m.id))),
+            Sort::LikesDesc => matches.sort_by_key(|m| (Reverse(m.like_count), Reverse(m.id))),
+        }
+    }
+}
+
+/// The products `ids` (on sale), in that order.
+async fn by_ids(
+    db: &Db,
+    ids: &[i64],
+    viewer: Option<UserId>,
+    locale: Locale,
+) -> AppResult<Vec<Product>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT {} FROM products p WHERE p.id IN ({}) AND {ON_SALE}",
+        product_columns(locale),
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(viewer.map(|v| v.0));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let mut found: HashMap<i64, Product> = query
+        .try_map(|row: AnyRow| product_from_row(&row))
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .map(|p| (p.id.0, p))
+        .collect();
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 async fn read_page(
