@@ -217,7 +217,7 @@ pub async fn plans(database_url: &str) -> anyhow::Result<Vec<(String, String)>> 
             Some(page(&statements.page)),
             Some(plain(&statements.count)),
             statements.walk.as_ref().map(page),
-            statements.matches.as_ref().map(plain),
+            statements.matches.as_ref().map(page),
         ]
     };
     let [home, home_count, _, _] = listing(Sort::Latest, None, None);
@@ -227,8 +227,8 @@ pub async fn plans(database_url: &str) -> anyhow::Result<Vec<(String, String)>> 
         ("home: page".to_string(), home),
         ("home: count".to_string(), home_count),
     ];
-    // A search reads its matches' ids and sort keys once (the count is
-    // their number), then the page's products by id.
+    // A search finds its matches once, to the bound, and sorts a page of
+    // them with their number.
     for q in SEARCHES.iter().map(|(_, q)| *q) {
         let [_, _, _, matches] = listing(Sort::Latest, None, Some(q));
         queries.push((format!("search `{q}`: matches"), matches));

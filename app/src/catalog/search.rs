@@ -14,9 +14,7 @@
 //! `products` and `product_translations` mark a product stale in
 //! `search_stale` whatever writes it (the shop, an import, a hand-written
 //! `UPDATE`), and [`refresh`] rewrites the marked products' rows before a
-//! search reads them, so a search sees what was committed before it (a
-//! product another instance's refresh is rewriting at that moment is read
-//! as that refresh leaves it).
+//! search reads them, so a search sees what was committed before it.
 
 use crate::{
     db::{Backend, Db},
@@ -166,10 +164,9 @@ const BATCH: usize = 500;
 /// rewrites only the products whose marks it took: of two refreshes (two
 /// instances of the shop) one writes a product's row, from what it reads
 /// after taking the mark, and a write racing it marks the product again
-/// (the mark waits for the pass to commit), for the next pass; a mark
-/// being marked again at that moment is skipped, for the next pass too.
+/// (the mark waits for the pass to commit), for the next pass.
 pub async fn refresh(db: &Db) -> AppResult<()> {
-    let mut written = 0;
+    let (mut written, mut idle) = (0, 0);
     loop {
         let marks: Vec<(i64, i64)> = sqlx::query_as(&format!(
             "SELECT product_id, version FROM search_stale ORDER BY product_id LIMIT {BATCH}"
@@ -182,9 +179,15 @@ pub async fn refresh(db: &Db) -> AppResult<()> {
         let taken = rewrite(db, &marks).await?;
         written += taken;
         if taken == 0 {
-            // Every mark was taken or marked again by others meanwhile:
-            // theirs to write, or the next search's.
-            break;
+            // Every mark was taken by another pass (this one waited for it
+            // to commit) or marked again meanwhile: read them again, a few
+            // times, so a search after an import waits for all of it.
+            idle += 1;
+            if idle == 3 {
+                break;
+            }
+        } else {
+            idle = 0;
         }
     }
     if written >= OPTIMIZE_AFTER && db.backend() == Backend::Sqlite {
@@ -221,13 +224,15 @@ async fn rewrite(db: &Db, marks: &[(i64, i64)]) -> AppResult<usize> {
     let pairs: Vec<String> = (0..marks.len())
         .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
         .collect();
-    // Marks another pass is taking are left to it (`SKIP LOCKED`), so two
-    // passes never wait on each other's marks in a circle.
+    // Marks are locked in order of product (every pass takes them so), so
+    // two passes never wait on each other in a circle; a pass waits for
+    // one taking the same marks, and then finds them gone: a search reads
+    // the rows that pass wrote.
     let take_sql = format!(
         "DELETE FROM search_stale WHERE product_id IN (SELECT product_id FROM search_stale \
-         WHERE (product_id, version) IN (VALUES {}){}) RETURNING product_id",
+         WHERE (product_id, version) IN (VALUES {}) ORDER BY product_id{}) RETURNING product_id",
         pairs.join(", "),
-        db.skip_locked()
+        db.for_update()
     );
     let mut take = sqlx::query_scalar::<_, i64>(&take_sql);
     for (id, version) in marks {

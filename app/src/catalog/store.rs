@@ -156,10 +156,9 @@ pub struct ListStatements {
     pub count: Statement,
     /// Whether the count stops past [`search::COUNT_BOUND`].
     pub bounded: bool,
-    /// For a search: every match's id and sort keys (`id, rank,
-    /// created_at, price, like_count`), up to one past the bound, through
-    /// the index of grams once; the page is sorted from them and read by
-    /// id, and their number is the count.
+    /// For a search: its matches up to one past the bound, found through
+    /// the index of grams once, sorted, and a page of them with their
+    /// number (`matches`, the count) on every row; binds as a page does.
     pub matches: Option<Statement>,
     /// For a search with more matches than the bound: the page read along
     /// the sort's index, each product tested as it comes, which finds a
@@ -201,17 +200,27 @@ pub fn list_statements(db: &Db, query: &ProductQuery, locale: Locale) -> ListSta
     let counted = Filters::new(db, query, 1, true);
     let bounded = !counted.is_empty();
     let matches = query.search.as_ref().map(|_| {
-        let found = Filters::new(db, query, 1, true);
+        let found = Filters::new(db, query, 2, true);
+        let limit = found.values.len() + 2;
         let rank = found.in_title.as_ref().map_or("1".to_string(), |t| {
             format!("CASE WHEN {t} THEN 0 ELSE 1 END")
         });
+        let order = match query.sort {
+            Sort::Latest => format!("m.rank, {}", order_by(query.sort)),
+            _ => order_by(query.sort).to_string(),
+        };
         Statement {
             sql: format!(
-                "SELECT p.id, CAST({rank} AS BIGINT) AS rank, p.created_at, p.price, p.like_count \
-                 FROM {} WHERE {} LIMIT {}",
+                "WITH m AS MATERIALIZED (SELECT p.id, CAST({rank} AS BIGINT) AS rank \
+                   FROM {} WHERE {} LIMIT {}) \
+                 SELECT {}, CAST((SELECT COUNT(*) FROM m) AS BIGINT) AS matches \
+                 FROM m JOIN products p ON p.id = m.id \
+                 ORDER BY {order} LIMIT ${limit} OFFSET ${}",
                 found.from,
                 found.condition(),
-                search::COUNT_BOUND + 1
+                search::COUNT_BOUND + 1,
+                product_columns(locale),
+                limit + 1
             ),
             values: found.values,
         }
@@ -258,7 +267,11 @@ pub async fn list(
     locale: Locale,
 ) -> AppResult<ProductPage> {
     if query.search.is_some() {
-        search::refresh(db).await?;
+        // A search that cannot bring the index up to date still answers,
+        // from the index as it is.
+        if let Err(e) = search::refresh(db).await {
+            tracing::warn!(error = %e.message, "could not refresh the search index");
+        }
     }
     let statements = list_statements(db, query, locale);
     let page_of = |items, total, total_capped| ProductPage {
@@ -269,24 +282,30 @@ pub async fn list(
         per_page: query.paging.per_page,
     };
     if let (Some(matches), Some(walk)) = (&statements.matches, &statements.walk) {
-        let mut found = sqlx::query(&matches.sql);
+        let mut found = sqlx::query(&matches.sql).bind(viewer.map(|v| v.0));
         for value in &matches.values {
             found = found.bind(value.clone());
         }
-        let mut found: Vec<Match> = found
-            .try_map(|row: AnyRow| Match::from_row(&row))
+        let rows = found
+            .bind(i64::from(query.paging.per_page))
+            .bind(query.paging.offset())
+            .try_map(|row: AnyRow| Ok((product_from_row(&row)?, row.try_get::<i64, _>("matches")?)))
             .fetch_all(db.pool())
             .await?;
-        if found.len() as i64 <= search::COUNT_BOUND {
-            Match::sort(&mut found, query.sort);
-            let ids: Vec<i64> = found
-                .iter()
-                .skip(query.paging.offset() as usize)
-                .take(query.paging.per_page as usize)
-                .map(|m| m.id)
-                .collect();
-            let items = by_ids(db, &ids, viewer, locale).await?;
-            return Ok(page_of(items, found.len() as i64, false));
+        let counted = match rows.first() {
+            Some((_, n)) => *n,
+            // A page past the last has no row to carry the number.
+            None => {
+                let mut count = sqlx::query(&statements.count.sql);
+                for value in &statements.count.values {
+                    count = count.bind(value.clone());
+                }
+                count.fetch_one(db.pool()).await?.try_get("n")?
+            }
+        };
+        if counted <= search::COUNT_BOUND {
+            let items = rows.into_iter().map(|(product, _)| product).collect();
+            return Ok(page_of(items, counted, false));
         }
         let walked = read_page(db, walk, viewer, query.paging).await?;
         // A page the name matches do not fill (its last ones, or a word
@@ -314,69 +333,6 @@ pub async fn list(
         },
         total_capped,
     ))
-}
-
-/// A search's match with what its sorts order by.
-struct Match {
-    id: i64,
-    rank: i64,
-    created_at: i64,
-    price: i64,
-    like_count: i64,
-}
-
-impl Match {
-    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Match {
-            id: row.try_get("id")?,
-            rank: row.try_get("rank")?,
-            created_at: row.try_get("created_at")?,
-            price: row.try_get("price")?,
-            like_count: row.try_get("like_count")?,
-        })
-    }
-
-    /// In `sort`'s order, as [`order_by`] (and the rank first in the
-    /// shop's own order) would have the database sort them.
-    fn sort(matches: &mut [Match], sort: Sort) {
-        use std::cmp::Reverse;
-        match sort {
-            Sort::Latest => matches.sort_by_key(|m| (m.rank, Reverse(m.created_at), Reverse(m.id))),
-            Sort::PriceAsc => matches.sort_by_key(|m| (m.price, m.id)),
-            Sort::PriceDesc => matches.sort_by_key(|m| (Reverse(m.price), Reverse(m.id))),
-            Sort::LikesDesc => matches.sort_by_key(|m| (Reverse(m.like_count), Reverse(m.id))),
-        }
-    }
-}
-
-/// The products `ids` (on sale), in that order.
-async fn by_ids(
-    db: &Db,
-    ids: &[i64],
-    viewer: Option<UserId>,
-    locale: Locale,
-) -> AppResult<Vec<Product>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "SELECT {} FROM products p WHERE p.id IN ({}) AND {ON_SALE}",
-        product_columns(locale),
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query(&sql).bind(viewer.map(|v| v.0));
-    for id in ids {
-        query = query.bind(*id);
-    }
-    let mut found: HashMap<i64, Product> = query
-        .try_map(|row: AnyRow| product_from_row(&row))
-        .fetch_all(db.pool())
-        .await?
-        .into_iter()
-        .map(|p| (p.id.0, p))
-        .collect();
-    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 async fn read_page(
