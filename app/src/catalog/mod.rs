@@ -264,12 +264,12 @@ pub async fn get_product(id: String) -> Result<ProductWithVariants, AppError> {
 /// How many brands the home page offers as filters: those with the most
 /// products on sale (a catalog of 200 makers would bury the page in chips).
 pub const HOME_BRANDS: u32 = 20;
-const MAX_BRANDS: u32 = 100;
 
 /// `GET /api/brands?limit`: every brand on sale, for the filter; with
 /// `limit` (1 to 100), the brands with the most products, in order of name.
 #[server(prefix = "/api", endpoint = "brands", input = server_fn::codec::GetUrl)]
 pub async fn list_brands(limit: Option<String>) -> Result<Vec<String>, AppError> {
+    const MAX_BRANDS: u32 = 100;
     let limit = match limit.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
         Some(raw) => Some(crate::paging::number("limit", Some(raw), 1, MAX_BRANDS)?),
