@@ -211,8 +211,17 @@ async fn markup_is_never_reflected_unescaped(backend: Backend) {
 
 async fn sql_metacharacters_are_just_text(backend: Backend) {
     let app = spawn_app(backend).await;
+    // A search is words: the quote, `=` and `--` separate them, so the
+    // injection finds what "or 1" finds (names with "or…" and "1…", such as
+    // "Single Origin Beans 1kg"), never the whole catalog.
+    let (status, injected) = app
+        .get_json("/api/products?per_page=100&q=%27%20OR%201%3D1%20--")
+        .await;
+    assert_eq!(status, 200, "{injected}");
+    let (_, words) = app.get_json("/api/products?per_page=100&q=or%201").await;
+    assert_eq!(injected, words);
+    assert!(injected["total"].as_i64().unwrap() < 5, "{injected}");
     for query in [
-        "q=%27%20OR%201%3D1%20--",
         "brand=x%27%3B%20DROP%20TABLE%20products%3B%20--",
         "q=%25",
         "q=_",
