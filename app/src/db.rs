@@ -200,6 +200,15 @@ pub fn db() -> Result<Db, AppError> {
         .ok_or_else(|| AppError::internal("context", "no database in the server context"))
 }
 
+/// `count` placeholders numbered from `$first`, separated by commas, for
+/// an `IN (…)` list.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Milliseconds since the Unix epoch: how times are stored.
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()

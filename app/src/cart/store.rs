@@ -325,14 +325,14 @@ async fn describe(db: &Db, stored: &[StoredLine]) -> AppResult<Cart> {
     }
     let locale = Locale::current();
     let ids: Vec<VariantId> = stored.iter().map(StoredLine::variant).collect();
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let placeholders = crate::db::placeholders(1, ids.len());
     let sql = format!(
         "SELECT v.id, v.product_id, v.sku, {} AS name, p.image, v.price, v.stock, \
                 CAST(CASE WHEN v.on_sale = 1 AND p.on_sale = 1 THEN 1 ELSE 0 END AS BIGINT) \
                   AS on_sale \
          FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id IN ({})",
         crate::catalog::store::translated("name", locale),
-        placeholders.join(", ")
+        placeholders
     );
     let mut query = sqlx::query(&sql);
     for id in &ids {

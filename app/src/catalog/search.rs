@@ -208,14 +208,6 @@ pub async fn refresh(db: &Db) -> AppResult<()> {
 /// merges SQLite's index.
 const OPTIMIZE_AFTER: usize = 1_000;
 
-/// A comma-separated list of `count` placeholders from `$first`.
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// One pass: takes the marks that did not move, then writes the rows of
 /// their products (or leaves them gone with their product). Returns how
 /// many marks it took.
@@ -245,12 +237,12 @@ async fn rewrite(db: &Db, marks: &[(i64, i64)]) -> AppResult<usize> {
     }
     let products_sql = format!(
         "SELECT id, name, brand, description FROM products WHERE id IN ({})",
-        placeholders(1, taken.len())
+        crate::db::placeholders(1, taken.len())
     );
     let translations_sql = format!(
         "SELECT product_id, name, description FROM product_translations \
          WHERE product_id IN ({}) ORDER BY product_id, lang",
-        placeholders(1, taken.len())
+        crate::db::placeholders(1, taken.len())
     );
     let mut products = sqlx::query(&products_sql);
     let mut translations = sqlx::query(&translations_sql);

@@ -134,6 +134,13 @@ impl Filters {
         self.values.is_empty() && self.conditions.len() == 1
     }
 
+    /// For a search: 0 when every word is in the title, else 1.
+    fn rank(&self) -> Option<String> {
+        self.in_title
+            .as_ref()
+            .map(|in_title| format!("CASE WHEN {in_title} THEN 0 ELSE 1 END"))
+    }
+
     fn condition(&self) -> String {
         self.conditions.join(" AND ")
     }
@@ -188,13 +195,8 @@ pub fn list_statements(db: &Db, query: &ProductQuery, locale: Locale) -> ListSta
     let filters = Filters::new(db, query, 2, true);
     // A search in the shop's own order puts the products whose names hold
     // every word first; the newest first among equals.
-    let order = match (&filters.in_title, query.sort) {
-        (Some(in_title), Sort::Latest) => {
-            format!(
-                "CASE WHEN {in_title} THEN 0 ELSE 1 END, {}",
-                order_by(query.sort)
-            )
-        }
+    let order = match (filters.rank(), query.sort) {
+        (Some(rank), Sort::Latest) => format!("{rank}, {}", order_by(query.sort)),
         _ => order_by(query.sort).to_string(),
     };
     let counted = Filters::new(db, query, 1, true);
@@ -202,9 +204,7 @@ pub fn list_statements(db: &Db, query: &ProductQuery, locale: Locale) -> ListSta
     let matches = query.search.as_ref().map(|_| {
         let found = Filters::new(db, query, 2, true);
         let limit = found.values.len() + 2;
-        let rank = found.in_title.as_ref().map_or("1".to_string(), |t| {
-            format!("CASE WHEN {t} THEN 0 ELSE 1 END")
-        });
+        let rank = found.rank().unwrap_or_else(|| "1".to_string());
         let order = match query.sort {
             Sort::Latest => format!("m.rank, {}", order_by(query.sort)),
             _ => order_by(query.sort).to_string(),
@@ -295,13 +295,7 @@ pub async fn list(
         let counted = match rows.first() {
             Some((_, n)) => *n,
             // A page past the last has no row to carry the number.
-            None => {
-                let mut count = sqlx::query(&statements.count.sql);
-                for value in &statements.count.values {
-                    count = count.bind(value.clone());
-                }
-                count.fetch_one(db.pool()).await?.try_get("n")?
-            }
+            None => count(db, &statements.count).await?,
         };
         if counted <= search::COUNT_BOUND {
             let items = rows.into_iter().map(|(product, _)| product).collect();
@@ -317,11 +311,7 @@ pub async fn list(
         };
         return Ok(page_of(items, search::COUNT_BOUND, true));
     }
-    let mut count = sqlx::query(&statements.count.sql);
-    for value in &statements.count.values {
-        count = count.bind(value.clone());
-    }
-    let counted: i64 = count.fetch_one(db.pool()).await?.try_get("n")?;
+    let counted = count(db, &statements.count).await?;
     let total_capped = statements.bounded && counted > search::COUNT_BOUND;
     let items = read_page(db, &statements.page, viewer, query.paging).await?;
     Ok(page_of(
@@ -333,6 +323,15 @@ pub async fn list(
         },
         total_capped,
     ))
+}
+
+/// What a count statement counted.
+async fn count(db: &Db, statement: &Statement) -> AppResult<i64> {
+    let mut count = sqlx::query(&statement.sql);
+    for value in &statement.values {
+        count = count.bind(value.clone());
+    }
+    Ok(count.fetch_one(db.pool()).await?.try_get("n")?)
 }
 
 async fn read_page(
@@ -531,14 +530,14 @@ pub async fn labels(
     if ids.is_empty() {
         return Ok(labels);
     }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let placeholders = crate::db::placeholders(1, ids.len());
     let sql = format!(
         "SELECT x.variant_id, o.name, COALESCE(o.name_en, o.name) AS name_en, \
                 ov.value, COALESCE(ov.value_en, ov.value) AS value_en \
          FROM variant_values x JOIN product_options o ON o.id = x.option_id \
          JOIN option_values ov ON ov.id = x.value_id \
          WHERE x.variant_id IN ({}) ORDER BY x.variant_id, o.position",
-        placeholders.join(", ")
+        placeholders
     );
     let mut query = sqlx::query(&sql);
     for id in ids {
@@ -818,13 +817,13 @@ pub async fn lock_for_sale(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let placeholders = crate::db::placeholders(1, ids.len());
     let sql = format!(
         "SELECT v.id, v.product_id, v.sku, v.price, v.stock, p.name, {} AS shown_name \
          FROM variants v JOIN products p ON p.id = v.product_id \
          WHERE v.id IN ({}) AND v.on_sale = 1 AND {ON_SALE} ORDER BY v.id{}",
         translated("name", locale),
-        placeholders.join(", "),
+        placeholders,
         db.for_update_of("v")
     );
     let mut query = sqlx::query(&sql);

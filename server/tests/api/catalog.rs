@@ -5,7 +5,8 @@ use crate::on_both_backends;
 use app::db::Backend;
 use serde_json::Value;
 
-fn names(body: &Value) -> Vec<String> {
+/// The names of a page of products, in its order.
+pub(crate) fn names(body: &Value) -> Vec<String> {
     body["items"]
         .as_array()
         .unwrap()

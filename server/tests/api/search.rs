@@ -2,10 +2,10 @@
 //! language, ranked, counted up to a bound, and an index that follows every
 //! write, whoever makes it, also while searches run.
 
+use crate::catalog::names;
 use crate::helpers::{insert_product, spawn_app, two_instances, TestApp};
 use crate::on_both_backends;
 use app::{catalog::search, db::Backend};
-use serde_json::Value;
 
 on_both_backends!(
     a_name_match_comes_first_then_the_newest,
@@ -15,15 +15,6 @@ on_both_backends!(
     a_count_stops_at_its_bound,
     searches_racing_renames_leave_the_index_right,
 );
-
-fn names(body: &Value) -> Vec<String> {
-    body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_string())
-        .collect()
-}
 
 /// The names a search finds, in the order of its page (first 100).
 async fn search(app: &TestApp, q: &str, extra: &str) -> Vec<String> {
