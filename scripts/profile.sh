@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The home page's profile (`make profile`): builds the release shop and the
-# bench driver, then samples the server with perf while wrk asks for `/`
-# (a guest, then a shopper) and writes flamegraphs and the shares to
-# bench/profile/. Installs what is missing first: wrk and perf (Debian),
+# The home page's and a checkout's profile (`make profile`): builds the
+# release shop and the bench driver, then samples the server with perf
+# while wrk asks for `/` (a guest, then a shopper) and places orders (the
+# flash sale, on SQLite and PostgreSQL), counts the statements of one
+# order, and writes flamegraphs and the shares to bench/profile/. Installs what is missing first: wrk and perf (Debian),
 # inferno (crates.io).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -24,7 +25,7 @@ say "starting a throwaway PostgreSQL"
 eval "$(scripts/pg.sh start)"
 trap 'scripts/pg.sh stop "$PG_TMP"' EXIT
 
-say "profiling the home page (about half a minute)"
+say "profiling the home page and a checkout (a few minutes)"
 "$(target_dir)/release/bench" --server "$(target_dir)/release/server" \
   --site "$ROOT/target/site" --profile "$ROOT/bench/profile"
 say "written: bench/profile/"

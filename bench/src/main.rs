@@ -8,7 +8,7 @@
 //!   (PostgreSQL: TEST_POSTGRES_URL; `--only` runs those sections, where 1
 //!   stands for 1, 3 and 4, which share a run; `--products` runs section 5
 //!   at 34 products and that many, a shop owner's own catalog size;
-//!   `--profile` only profiles the home page, see `profile.rs`)
+//!   `--profile` profiles the home page and a checkout, see `profile.rs`)
 
 mod browser;
 mod cache;
@@ -154,21 +154,41 @@ async fn main() -> anyhow::Result<()> {
         site_root: args.site.clone(),
         database_url,
         env,
+        stdout: None,
     };
     let mut report = report::Report::new();
 
     if let Some(folder) = &args.profile {
         let env = vec![("PAGE_CACHE_MS", "0".to_string())];
-        let profiles = profile::measure(&launch(dbs.sqlite("profile"), env), folder).await?;
+        let mut profiles = profile::measure(&launch(dbs.sqlite("profile"), env), folder).await?;
+        let mut statements = String::new();
+        for backend in BACKENDS {
+            let trusted = vec![("TRUST_X_USER_ID_HEADER", "true".to_string())];
+            let url = dbs.fresh(backend, "profile_checkout").await?;
+            profiles.push(profile::checkout(&launch(url, trusted.clone()), backend, folder).await?);
+            let url = dbs.fresh(backend, "profile_statements").await?;
+            let counted = profile::statements(&launch(url, trusted), folder, 200).await?;
+            statements.push_str(&format!("### {backend}\n\n{}\n", counted.table()));
+        }
         let text = format!(
-            "# Where a render of the home page goes\n\n\
-             `make profile`, commit `{}`: the release server, page cache off, wrk on `/` \
-             (2 threads, 32 connections), `perf record -F 199 --call-graph dwarf` for 6 s, \
-             folded and drawn by inferno (`home-guest.svg`, `home-shopper.svg`). Each sample \
-             counts once, in the first share one of its frames belongs to \
-             (`bench/src/profile.rs`), in the order below.\n\n{}",
+            "# Where a render of the home page and a checkout go\n\n\
+             `make profile`, commit `{}`: the release server, page cache off. wrk on `/` \
+             (2 threads, 32 connections) and section 2's flash sale made longer \
+             (`POST /api/orders/place`, 400 buyers on 400 connections, one product), \
+             `perf record -F 199 --call-graph dwarf` for 6 s, folded and drawn by inferno \
+             (`home-guest.svg`, `home-shopper.svg`, `checkout-sqlite.svg`, \
+             `checkout-postgresql.svg`; perf samples the shop's process only, not \
+             PostgreSQL's). Each sample counts once, in the first share one of its frames \
+             belongs to (`bench/src/profile.rs`), in the order below.\n\n{}\n\
+             Samples by thread:\n\n{}\n\
+             ## What one order asks of the database\n\n\
+             200 orders placed one after another (no contention), the statements the \
+             server logged (`sqlx::query` at debug), grouped by their first words, per \
+             order, with the time the database took for them (as sqlx measured it).\n\n{}",
             report::commit(),
-            profile::Profile::table(&profiles)
+            profile::Profile::table(&profiles),
+            profile::Profile::thread_lines(&profiles),
+            statements
         );
         std::fs::write(&args.out, &text)?;
         println!("{text}");

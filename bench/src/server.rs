@@ -20,6 +20,8 @@ pub struct Launch {
     pub site_root: PathBuf,
     pub database_url: String,
     pub env: Vec<(&'static str, String)>,
+    /// Where its log goes (nowhere by default).
+    pub stdout: Option<PathBuf>,
 }
 
 impl Launch {
@@ -35,7 +37,10 @@ impl Launch {
             .env("RUST_LOG", "warn")
             .env("BENCH_ENDPOINTS", "true")
             .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdout(Stdio::null())
+            .stdout(match &self.stdout {
+                Some(path) => Stdio::from(std::fs::File::create(path)?),
+                None => Stdio::null(),
+            })
             .spawn()
             .with_context(|| format!("starting {}", self.binary.display()))?;
         let mut server = Server {
