@@ -61,6 +61,12 @@ impl FromStr for DatabaseUrl {
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: AnyPool,
+    /// Where write transactions run: on SQLite a pool of one connection,
+    /// so this process's writers queue for it in order (SQLite runs one
+    /// writer at a time; waiting in SQLite's busy handler instead is
+    /// sleeping and polling, which leaves the lock idle between a writer
+    /// and the next: `bench/profile`); on PostgreSQL the one pool.
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -69,37 +75,55 @@ impl Db {
         use anyhow::Context;
         sqlx::any::install_default_drivers();
         let backend = url.backend();
-        let options = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            // A pooled SQLite connection is a file handle on a worker
-            // thread: nothing can break it between two queries, and the
-            // ping before each one was a round trip to that thread (9 % of
-            // a home page's samples; bench/README.md). A PostgreSQL one
-            // can be dropped by the server or the network: it is checked.
-            .test_before_acquire(backend == Backend::Postgres)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the writer; the busy
-                        // timeout makes a second writer wait instead of failing.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+        let options = |max_connections| {
+            AnyPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                // A pooled SQLite connection is a file handle on a worker
+                // thread: nothing can break it between two queries, and the
+                // ping before each one was a round trip to that thread (9 % of
+                // a home page's samples; bench/README.md). A PostgreSQL one
+                // can be dropped by the server or the network: it is checked.
+                .test_before_acquire(backend == Backend::Postgres)
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            // WAL lets readers run beside the writer; the busy
+                            // timeout makes a second writer wait instead of failing.
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
                              PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
+                            )
+                            .await?;
+                        }
+                        Ok(())
+                    })
                 })
-            });
-        let pool = options
-            .connect(url.as_str())
-            .await
-            .with_context(|| format!("cannot open the {backend:?} database"))?;
-        Ok(Self { pool, backend })
+        };
+        let open = |max_connections| async move {
+            options(max_connections)
+                .connect(url.as_str())
+                .await
+                .with_context(|| format!("cannot open the {backend:?} database"))
+        };
+        let (pool, writer) = match backend {
+            Backend::Sqlite => (open(8).await?, open(1).await?),
+            Backend::Postgres => {
+                let pool = open(16).await?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Self {
+            pool,
+            writer,
+            backend,
+        })
+    }
+
+    /// Closes the pools (the server's last act).
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.pool.close().await;
     }
 
     /// Brings the schema up to date; the server does not start if this fails.
@@ -140,18 +164,28 @@ impl Db {
         &self.pool
     }
 
+    /// Where one write statement of its own (no transaction) runs: the
+    /// writer connection on SQLite, in turn with the write transactions
+    /// (see [`Db::begin_write`]). Never while the same task holds a write
+    /// transaction: on SQLite it would wait for itself.
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    /// Starts a transaction that will write. On SQLite it takes the write
-    /// lock up front (`BEGIN IMMEDIATE`), so a transaction never fails with
-    /// `SQLITE_BUSY` half-way when it upgrades from reading to writing: it
-    /// waits its turn under the busy timeout instead.
+    /// Starts a transaction that will write. On SQLite it runs on the one
+    /// writer connection (this process's writers wait for it in turn) and
+    /// takes the write lock up front (`BEGIN IMMEDIATE`), so a transaction
+    /// never fails with `SQLITE_BUSY` half-way when it upgrades from
+    /// reading to writing: against another process it waits its turn under
+    /// the busy timeout instead.
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, AppError> {
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
         };
         Ok(tx)
     }

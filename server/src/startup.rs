@@ -156,7 +156,7 @@ impl Application {
             reconciler.abort();
         }
         self.discovery.abort();
-        self.db.pool().close().await;
+        self.db.close().await;
         Ok(())
     }
 }

@@ -287,7 +287,7 @@ mod store {
             sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = ''")
                 .bind(user.0)
                 .bind(hash)
-                .execute(db.pool())
+                .execute(db.writer())
                 .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -26,7 +26,7 @@ pub async fn insert_user(
     .bind(login_id.key())
     .bind(password_hash)
     .bind(now_millis())
-    .fetch_optional(db.pool())
+    .fetch_optional(db.writer())
     .await?;
     Ok(id.map(UserId))
 }

@@ -69,7 +69,7 @@ pub async fn attempt(db: &Db, keys: &[ThrottleKey]) -> AppResult<()> {
         .bind(key.stored())
         .bind(now)
         .bind(now - WINDOW_MS)
-        .fetch_one(db.pool())
+        .fetch_one(db.writer())
         .await?;
         over_limit |= failures > key.limit();
     }
@@ -94,7 +94,7 @@ pub async fn succeeded(db: &Db, keys: &[ThrottleKey]) -> AppResult<()> {
         };
         sqlx::query(sql)
             .bind(key.stored())
-            .execute(db.pool())
+            .execute(db.writer())
             .await?;
     }
     Ok(())

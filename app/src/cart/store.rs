@@ -152,7 +152,7 @@ impl CartOwner {
                 sqlx::query("DELETE FROM cart_items WHERE user_id = $1 AND variant_id = $2")
                     .bind(user.0)
                     .bind(variant.0)
-                    .execute(db.pool())
+                    .execute(db.writer())
                     .await?;
                 Ok(())
             }

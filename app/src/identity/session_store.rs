@@ -23,7 +23,7 @@ impl SqlSessionStore {
     pub async fn delete_expired(&self) -> Result<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1")
             .bind(now_millis())
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await
             .map_err(backend)?;
         Ok(done.rows_affected())
@@ -54,7 +54,7 @@ impl SessionStore for SqlSessionStore {
             .bind(record.id.to_string())
             .bind(encode(record)?)
             .bind(expiry_millis(record))
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await
             .map_err(backend)?;
             if done.rows_affected() == 1 {
@@ -72,7 +72,7 @@ impl SessionStore for SqlSessionStore {
         .bind(record.id.to_string())
         .bind(encode(record)?)
         .bind(expiry_millis(record))
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await
         .map_err(backend)?;
         Ok(())
@@ -93,7 +93,7 @@ impl SessionStore for SqlSessionStore {
     async fn delete(&self, id: &Id) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await
             .map_err(backend)?;
         Ok(())

@@ -56,7 +56,7 @@ pub async fn claim_due(
         .bind(claimed_until)
         .bind(now)
         .bind(limit as i64)
-        .fetch_all(db.pool())
+        .fetch_all(db.writer())
         .await?;
     let mut claimed = Vec::with_capacity(rows.len());
     for (id, attempts, payload) in rows {
@@ -78,7 +78,7 @@ pub async fn mark_delivered(db: &Db, id: i64) -> AppResult<()> {
     )
     .bind(id)
     .bind(now_millis())
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -92,7 +92,7 @@ pub async fn mark_failed(db: &Db, id: i64, next_attempt_at: i64, error: &str) ->
     .bind(id)
     .bind(next_attempt_at)
     .bind(error)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
