@@ -804,12 +804,12 @@ pub struct ForSale {
     pub stock: i64,
 }
 
-/// Reads and locks the variants `ids` (sorted, so every transaction locks
-/// in the same order) until `tx` ends; missing ones, and those off sale
-/// (or of a product off sale), are simply absent. Only the variants are
-/// locked: buyers of other sizes of the product do not wait.
-pub async fn lock_for_sale(
-    db: &Db,
+/// Reads the variants `ids` as `tx` sees them, without locking them:
+/// missing ones, and those off sale (or of a product off sale), are simply
+/// absent. Their stock is a first check only: the stock rule
+/// ([`take_stock`]) is what holds, and a checkout takes the stock last, so
+/// buyers of one variant wait for each other as briefly as they can.
+pub async fn for_sale(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     ids: &[VariantId],
     locale: Locale,
@@ -821,10 +821,9 @@ pub async fn lock_for_sale(
     let sql = format!(
         "SELECT v.id, v.product_id, v.sku, v.price, v.stock, p.name, {} AS shown_name \
          FROM variants v JOIN products p ON p.id = v.product_id \
-         WHERE v.id IN ({}) AND v.on_sale = 1 AND {ON_SALE} ORDER BY v.id{}",
+         WHERE v.id IN ({}) AND v.on_sale = 1 AND {ON_SALE} ORDER BY v.id",
         translated("name", locale),
         placeholders,
-        db.for_update_of("v")
     );
     let mut query = sqlx::query(&sql);
     for id in ids {
@@ -939,6 +938,18 @@ pub async fn change_stock(
     .fetch_one(&mut **tx)
     .await?;
     Ok(Some((after, movement_id)))
+}
+
+/// A variant's stock as `tx` sees it now (0 for no such variant).
+pub async fn stock_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: VariantId,
+) -> AppResult<i64> {
+    let stock: Option<i64> = sqlx::query_scalar("SELECT stock FROM variants WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(stock.unwrap_or(0))
 }
 
 /// Takes `quantity` of a variant's stock for order `order_id`, through the

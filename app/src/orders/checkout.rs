@@ -57,16 +57,17 @@ pub async fn place_order(
         } => Some((*order_hold, service.name())),
         Payments::Demo => None,
     };
-    let fresh = std::sync::atomic::AtomicBool::new(false);
-    let mut placed = idempotency::once(db, user, key, &fingerprint, || {
-        fresh.store(true, std::sync::atomic::Ordering::Relaxed);
-        place_once(db, user, key, request, choices, rates, hold)
+    let idempotency::Once {
+        answer: mut placed,
+        fresh,
+    } = idempotency::once(db, user, key, &fingerprint, |tx| {
+        place_once(db, tx, user, key, request, choices, rates, hold)
     })
     .await?;
     if placed.state.status != OrderStatus::AwaitingPayment || placed.redirect_url.is_some() {
         return Ok(placed);
     }
-    if !fresh.load(std::sync::atomic::Ordering::Relaxed) {
+    if !fresh {
         // A replay while the first request starts the payment: its order's
         // page (which offers to pay) rather than a second payment.
         placed.redirect_url = Some(format!("/orders/{}", placed.order_id));
@@ -96,8 +97,11 @@ pub async fn place_order(
     Ok(placed)
 }
 
+/// The order in `tx`, which holds the key's claim.
+#[allow(clippy::too_many_arguments)]
 async fn place_once(
     db: &Db,
+    mut tx: Transaction<'static, Any>,
     user: UserId,
     key: &IdempotencyKey,
     request: &OrderRequest,
@@ -110,9 +114,9 @@ async fn place_once(
         coupon,
         points,
     } = *choices;
-    let mut tx = db.begin_write().await?;
-    // The user first, then the variants in id order: every transaction
-    // locks in this order, so none waits on another in a circle.
+    // The user first, then (last of all, when the stock is taken) the
+    // variants in id order: every transaction locks in this order, so none
+    // waits on another in a circle.
     identity::lock_user(db, &mut tx, user).await?;
     let lines = requested_lines(&mut tx, user, request).await?;
     // Mine (locked with me), copied onto the order as it is now.
@@ -121,7 +125,7 @@ async fn place_once(
         .ok_or_else(addresses::not_found)?;
 
     // Each line's variant (a product without options: its one), then the
-    // variants locked in id order.
+    // variants as they are now (not locked).
     let pairs: Vec<(ProductId, Option<VariantId>)> =
         lines.iter().map(|l| (l.product_id, l.variant_id)).collect();
     let variants = catalog::store::resolve_lines(&mut tx, &pairs).await?;
@@ -139,7 +143,7 @@ async fn place_once(
             td_string!(Locale::current(), errors.listed_twice, product),
         ));
     }
-    let for_sale = catalog::store::lock_for_sale(db, &mut tx, &ids, Locale::current()).await?;
+    let for_sale = catalog::store::for_sale(&mut tx, &ids, Locale::current()).await?;
 
     let mut problems = Problems::default();
     let mut order_lines = Vec::with_capacity(lines.len());
@@ -259,19 +263,6 @@ async fn place_once(
             ));
         }
     }
-    for line in &order_lines {
-        // A `sale` movement naming the order, through the one stock rule.
-        if catalog::store::take_stock(&mut tx, line.variant_id, line.quantity, Some(order_id.0))
-            .await?
-            .is_none()
-        {
-            // The rows are locked and were checked: only a broken invariant gets here.
-            return Err(AppError::internal(
-                "taking stock",
-                format!("variant {} ran short under its lock", line.variant_id),
-            ));
-        }
-    }
     // An order a coupon (or the payment service) pays in full spends no
     // points: no ledger row.
     let points_left = if points_used > 0 {
@@ -328,6 +319,28 @@ async fn place_once(
         },
     };
     idempotency::complete(&mut tx, user, key, placed.order_id.0, &placed).await?;
+    // The stock last, in id order (`ids`), so each variant is locked from
+    // its `sale` movement (through the one stock rule, naming the order) to
+    // the commit. Sold meanwhile by someone else: nothing of this order
+    // is kept, and the shopper hears what is left.
+    let mut problems = Problems::default();
+    for id in &ids {
+        let (line, product) = lines
+            .iter()
+            .zip(&variants)
+            .find(|(_, v)| *v == id)
+            .and_then(|(line, v)| Some((line, for_sale.iter().find(|p| p.variant_id == *v)?)))
+            .ok_or_else(catalog::variants::variant_not_found)?;
+        let taken =
+            catalog::store::take_stock(&mut tx, *id, line.quantity, Some(order_id.0)).await?;
+        if taken.is_none() {
+            let left = catalog::store::stock_in(&mut tx, *id).await?;
+            problems.short(product, line, left);
+        }
+    }
+    if let Some(refusal) = problems.into_error() {
+        return Err(refusal);
+    }
     tx.commit().await?;
     Ok(placed)
 }

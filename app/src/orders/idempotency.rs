@@ -1,7 +1,11 @@
 //! Idempotency keys: one key, one change of an order (placing it,
-//! cancelling it). A key is claimed before the change is attempted,
-//! completed in the change's own transaction with the answer sent, and
-//! released when it failed (nothing changed, so the key may be used again).
+//! cancelling it). A key is claimed by the first statement of the change's
+//! own write transaction and completed in it with the answer sent: the key
+//! is done exactly when the change is, and a change that fails leaves no
+//! claim behind (its transaction is rolled back with it). A second request
+//! with the key waits for the first's transaction (PostgreSQL holds its
+//! claimed row; SQLite runs write transactions one at a time) and then
+//! replays its answer.
 
 use super::{IdempotencyKey, IDEMPOTENCY_WINDOW_MS};
 use crate::{
@@ -18,48 +22,64 @@ use std::future::Future;
 /// run again this many times in all before the caller hears of it.
 const ATTEMPTS: u32 = 3;
 
+/// What [`once`] answered: the change's answer, and whether this request
+/// made the change (`false`: the key's first answer, replayed).
+#[derive(Debug)]
+pub struct Once<T> {
+    pub answer: T,
+    pub fresh: bool,
+}
+
 /// Runs `attempt` once for `key`: the first time for real (again, up to
 /// `ATTEMPTS` in all, while the database asks for it), and afterwards, for
-/// the same `fingerprint`, by replaying its first answer. Each attempt must
-/// call [`complete`] in its own transaction. When it fails, nothing
-/// changed and the key is free again.
+/// the same `fingerprint`, by replaying its first answer. `attempt` gets the
+/// write transaction that holds the key's claim; it must call [`complete`]
+/// in it and commit it. When it fails, nothing changed and the key is free
+/// again.
 pub async fn once<T, F, Fut>(
     db: &Db,
     user: UserId,
     key: &IdempotencyKey,
     fingerprint: &str,
     mut attempt: F,
-) -> AppResult<T>
+) -> AppResult<Once<T>>
 where
     T: DeserializeOwned,
-    F: FnMut() -> Fut,
+    F: FnMut(Transaction<'static, Any>) -> Fut,
     Fut: Future<Output = AppResult<T>>,
 {
-    if let Some(first_answer) = claim(db, user, key, fingerprint).await? {
-        return Ok(first_answer);
-    }
     let mut tries = 1;
-    let result = loop {
-        match attempt().await {
+    loop {
+        let result: AppResult<Once<T>> = async {
+            let mut tx = db.begin_write().await?;
+            match claim(&mut tx, user, key, fingerprint).await? {
+                Some(first_answer) => {
+                    tx.rollback().await?;
+                    Ok(Once {
+                        answer: first_answer,
+                        fresh: false,
+                    })
+                }
+                None => Ok(Once {
+                    answer: attempt(tx).await?,
+                    fresh: true,
+                }),
+            }
+        }
+        .await;
+        match result {
             Err(e) if e.retryable && tries < ATTEMPTS => {
                 tracing::warn!(attempt = tries, "a transaction failed; running it again");
                 tries += 1;
             }
-            other => break other,
-        }
-    };
-    if result.is_err() {
-        // Should this fail, the claim lapses by itself; the caller hears
-        // the first error.
-        if let Err(e) = release(db, user, key).await {
-            tracing::warn!(error = %e, "could not release an idempotency key");
+            other => return other,
         }
     }
-    result
 }
 
-/// A claim still `running` after this long belongs to an attempt that
-/// died with its server (any live one ends within the request time limit).
+/// A claim still `running` after this long was left by a version of the
+/// shop that committed claims before their change (one that died with its
+/// server) (any live one ends within the request time limit).
 const ABANDONED_AFTER_MS: i64 = 5 * 60 * 1000;
 
 /// A fresh key for a checkout page.
@@ -67,18 +87,20 @@ pub fn new_key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// Claims `key` for a request with `fingerprint`. `Ok(None)`: claimed, go
-/// on. `Ok(Some(answer))`: the key already did this, here is the first
-/// answer. 422 when it did something else, 409 while it is running.
+/// Claims `key` for a request with `fingerprint`, in the change's
+/// transaction. `Ok(None)`: claimed, go on. `Ok(Some(answer))`: the key
+/// already did this, here is the first answer. 422 when it did something
+/// else, 409 while a claim another version of the shop left is running.
 async fn claim<T: DeserializeOwned>(
-    db: &Db,
+    tx: &mut Transaction<'static, Any>,
     user: UserId,
     key: &IdempotencyKey,
     fingerprint: &str,
 ) -> AppResult<Option<T>> {
     let now = now_millis();
     // A new key, an expired one or an abandoned claim is (re)claimed in one
-    // statement, so two concurrent requests never both claim it.
+    // statement; a concurrent claim of the same key waits for this
+    // transaction and then finds it done.
     let claimed: Option<i64> = sqlx::query_scalar(
         "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at) \
          VALUES ($1, $2, $3, 'running', $4) \
@@ -95,7 +117,7 @@ async fn claim<T: DeserializeOwned>(
     .bind(now)
     .bind(now - IDEMPOTENCY_WINDOW_MS)
     .bind(now - ABANDONED_AFTER_MS)
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut **tx)
     .await?;
     if claimed.is_some() {
         return Ok(None);
@@ -106,9 +128,8 @@ async fn claim<T: DeserializeOwned>(
     )
     .bind(user.0)
     .bind(key.as_str())
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut **tx)
     .await?;
-    // Released between our two statements: the caller may simply try again.
     let Some(row) = row else {
         return Err(in_progress());
     };
@@ -185,24 +206,12 @@ pub async fn amend<T: Serialize>(
     Ok(())
 }
 
-/// Frees a claim whose change failed.
-async fn release(db: &Db, user: UserId, key: &IdempotencyKey) -> AppResult<()> {
-    sqlx::query(
-        "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'running'",
-    )
-    .bind(user.0)
-    .bind(key.as_str())
-    .execute(db.pool())
-    .await?;
-    Ok(())
-}
-
 /// Removes keys past the 24-hour window; returns how many.
 pub async fn delete_expired(db: &Db) -> AppResult<u64> {
     Ok(
         sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(now_millis() - IDEMPOTENCY_WINDOW_MS)
-            .execute(db.pool())
+            .execute(db.writer())
             .await?
             .rows_affected(),
     )

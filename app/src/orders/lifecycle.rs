@@ -38,26 +38,28 @@ pub async fn cancel(
     reason: &str,
 ) -> AppResult<CancelledOrder> {
     let fingerprint = format!("cancel:{order_id}:{reason}");
-    idempotency::once(db, actor.user(), key, &fingerprint, || {
-        cancel_once(db, actor, order_id, key, reason)
+    let cancelled = idempotency::once(db, actor.user(), key, &fingerprint, |tx| {
+        cancel_once(db, tx, actor, order_id, key, reason)
     })
-    .await
+    .await?;
+    Ok(cancelled.answer)
 }
 
+/// The cancel in `tx`, which holds the key's claim.
 async fn cancel_once(
     db: &Db,
+    mut tx: Transaction<'static, Any>,
     actor: Actor,
     order_id: OrderId,
     key: &IdempotencyKey,
     reason: &str,
 ) -> AppResult<CancelledOrder> {
-    // Who owns it never changes: read before the transaction, to lock them first.
-    let owner = match (store::owner_and_status(db, order_id).await?, actor) {
+    // Who owns it never changes: read first, to lock them first.
+    let owner = match (store::owner_and_status(&mut tx, order_id).await?, actor) {
         (None, _) => return Err(order_not_found()),
         (Some((owner, _)), Actor::Shopper(me)) if owner != me => return Err(order_not_found()),
         (Some((owner, _)), _) => owner,
     };
-    let mut tx = db.begin_write().await?;
     // The owner first, then the order, then its variants in id order:
     // checkout locks the user, then variants, so none waits in a circle.
     identity::lock_user(db, &mut tx, owner).await?;

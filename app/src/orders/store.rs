@@ -358,11 +358,14 @@ pub async fn record_delivery(
 }
 
 /// Who owns order `id`, and where it is; `None` for no such order.
-pub async fn owner_and_status(db: &Db, id: OrderId) -> AppResult<Option<(UserId, OrderStatus)>> {
+pub async fn owner_and_status(
+    tx: &mut Transaction<'static, Any>,
+    id: OrderId,
+) -> AppResult<Option<(UserId, OrderStatus)>> {
     let row: Option<(i64, String)> =
         sqlx::query_as("SELECT user_id, status FROM orders WHERE id = $1")
             .bind(id.0)
-            .fetch_optional(db.pool())
+            .fetch_optional(&mut **tx)
             .await?;
     row.map(|(user, status)| {
         OrderStatus::from_stored(&status)
