@@ -446,6 +446,81 @@ async fn one_key_one_order(backend: Backend) {
     );
 }
 
+/// A checkout takes the stock last: a variant sold while its order is
+/// being written undoes the whole order (409 with what is left) and frees
+/// its key. Only PostgreSQL lets another writer in between (SQLite's
+/// write transactions run one at a time): a transaction of the test's
+/// holds the variant's row while the order waits to take it, then sells it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_variant_sold_while_its_order_is_written_undoes_the_order() {
+    let app = spawn_app(Backend::Postgres).await;
+    let user_id = funded_shopper(&app, "yuna", 1_000_000).await;
+    let address = app.add_address().await;
+    set_stock(&app, 17, 1).await;
+    let before = snapshot(&app, user_id).await;
+    let body = json!({"address_id": address, "idempotency_key": "sold-meanwhile-1", "items": [{"product_id": 17, "quantity": 1}]});
+
+    // Held as the stock rule holds it (not against the order's foreign keys).
+    let mut seller = app.db.pool().begin().await.unwrap();
+    sqlx::query("SELECT id FROM variants WHERE product_id = 17 FOR NO KEY UPDATE")
+        .fetch_all(&mut *seller)
+        .await
+        .unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let order = async {
+        let answer = place(&app, body.clone()).await;
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        answer
+    };
+    let sell = async {
+        // The order has checked the stock (1), written itself and waits
+        // to take the variant's stock.
+        loop {
+            assert!(
+                !done.load(std::sync::atomic::Ordering::SeqCst),
+                "the order did not wait for the variant"
+            );
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND wait_event_type = 'Lock' AND query LIKE '%UPDATE variants SET stock%'",
+            )
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+            if waiting > 0 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        sqlx::query("UPDATE variants SET stock = 0 WHERE product_id = 17")
+            .execute(&mut *seller)
+            .await
+            .unwrap();
+        seller.commit().await.unwrap();
+    };
+    let ((status, refused), ()) = tokio::join!(order, sell);
+    assert_error(status, &refused, 409, "INSUFFICIENT_STOCK");
+    let problems = refused["details"]["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{refused}");
+    assert_eq!(problems[0]["product_id"], 17);
+    assert_eq!(problems[0]["left"], 0);
+    // Nothing of it is kept but the stock the other sale took.
+    set_stock(&app, 17, 1).await;
+    assert_eq!(snapshot(&app, user_id).await, before);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM idempotency_keys WHERE key = 'sold-meanwhile-1'"
+        )
+        .await,
+        0
+    );
+    // The key is free: the same order goes through once there is stock.
+    let (status, placed) = place(&app, body).await;
+    assert_eq!(status, 201, "{placed}");
+    assert_ledger_matches(&app, user_id).await;
+}
+
 async fn ten_concurrent_submissions_of_one_key_order_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let user_id = funded_shopper(&app, "hana", 1_000_000).await;
