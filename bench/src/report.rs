@@ -41,14 +41,20 @@ impl Report {
     }
 
     pub fn ssr(&mut self, pages: &[PageFigures]) {
-        let mut s = String::from(
+        let mut s = format!(
             "## 1. Server-side rendering against a static handler\n\n\
-             Each page against `GET /_bench/static/{bytes}` in the same server: the same \
+             Each page against `GET /_bench/static/{{bytes}}` in the same server: the same \
              number of bytes through the same layers (sessions, compression, time limit), \
              with no rendering and no database. wrk, 2 threads, 32 connections, \
              4,000 page requests and 20,000 static ones per run, three runs interleaved, \
              the median run shown; no compression asked for. The guests' page cache is off \
              here (`PAGE_CACHE_MS=0`): these are renders (section 8 has the cache).\n\n\
+             The home, product and cart pages as a guest, then logged in (one product in \
+             the cart, nothing ordered yet, nothing sold in the shop); then the shopper's \
+             own pages, logged in only (a guest is sent to log in), once the shopper has \
+             points, an address, three lines in the cart (under the free-shipping \
+             threshold) and {} orders placed through the API: `/orders` (the first page \
+             of them) and `/checkout`.\n\n\
              Each page also against its twin written by hand with maud \
              (`GET /_bench/twin/…`, `server/src/yardstick.rs`): the same queries in the same \
              server behind the same layers, its visible text (title and body, without tags \
@@ -56,6 +62,7 @@ impl Report {
              4,000 requests per run, interleaved with the others.\n\n\
              | page | bytes | SSR req/s | p50 ms | p99 ms | static req/s | p50 ms | p99 ms | **ssr / static** | hand-written req/s (bytes) | **leptos / hand-written** | timeouts | errors |\n\
              |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            crate::ssr::ORDERS
         );
         for p in pages {
             let errors = p.ssr.failed() + p.fixed.failed();

@@ -3,7 +3,10 @@
 //! rendering, no database), and each page against its twin written by
 //! hand with maud (`GET /_bench/twin/…`, the same queries), whose visible
 //! text is checked equal first. The server runs with the guests' page
-//! cache off (`PAGE_CACHE_MS=0`): this section measures rendering.
+//! cache off (`PAGE_CACHE_MS=0`): this section measures rendering. The
+//! home, product and cart pages are measured as a guest and logged in;
+//! the shopper's own pages, `/orders` and `/checkout`, logged in only,
+//! once the shopper has ordered and filled the cart ([`furnish`]).
 
 use crate::{
     server::Server,
@@ -48,6 +51,8 @@ fn twin_of(path: &str) -> Option<String> {
 }
 
 pub const CONNECTIONS: u32 = 32;
+/// The orders the shopper has placed when their own pages are measured.
+pub const ORDERS: usize = 8;
 const PAGE_REQUESTS: u64 = 4_000;
 const STATIC_REQUESTS: u64 = 20_000;
 const RUNS: usize = 3;
@@ -83,6 +88,112 @@ pub async fn shopper(server: &Server, login: &str) -> anyhow::Result<String> {
         .cookies(&server.base.parse()?)
         .ok_or_else(|| anyhow::anyhow!("no session cookie after signup"))?;
     Ok(format!("Cookie: {}", cookies.to_str()?))
+}
+
+/// Gives the shopper of `cookie` a past and a basket, for the pages only a
+/// shopper sees: points (demo charges, added at once), an address, two
+/// more products in the cart (three lines, under the free-shipping
+/// threshold: the checkout page shows the fee and the hint), and
+/// `ORDERS` orders placed through the shop's own API, of one to three
+/// lines each. Returns once the best sellers count them all (the orders'
+/// events reach them a moment later, in the background): that work is
+/// done before anything more is measured.
+pub async fn furnish(server: &Server, cookie: &str) -> anyhow::Result<()> {
+    // (product, quantity) per order, taking turns; products without sizes,
+    // five of them, so that the best sellers' five count every unit.
+    const BASKETS: [&[(i64, i64)]; 3] =
+        [&[(17, 2), (5, 1)], &[(18, 1), (16, 1), (5, 3)], &[(14, 1)]];
+    let cookie = cookie.trim_start_matches("Cookie: ");
+    let client = reqwest::Client::new();
+    let post = |path: &str, body: serde_json::Value| {
+        client
+            .post(server.url(path))
+            .header("cookie", cookie)
+            .json(&body)
+    };
+    let charged: serde_json::Value = post(
+        "/api/points/charge",
+        serde_json::json!({"amount": 1_000_000}),
+    )
+    .send()
+    .await?
+    .error_for_status()?
+    .json()
+    .await?;
+    anyhow::ensure!(
+        charged["charged"].is_i64(),
+        "points were not added at once (a payment service?): {charged}"
+    );
+    let address: serde_json::Value = post(
+        "/api/addresses",
+        serde_json::json!({
+            "recipient": "벤치 구매자",
+            "phone": "010-1234-5678",
+            "postal_code": "04524",
+            "address1": "서울특별시 중구 세종대로 110",
+            "address2": "3층",
+        }),
+    )
+    .send()
+    .await?
+    .error_for_status()?
+    .json()
+    .await?;
+    let address_id = address["address_id"]
+        .as_i64()
+        .ok_or_else(|| anyhow::anyhow!("no address id in {address}"))?;
+    // A cable and a mug beside the socks.
+    for product in [17, 19] {
+        post("/api/cart/add", serde_json::json!({"product_id": product}))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    let mut units = 0;
+    for n in 0..ORDERS {
+        let basket = BASKETS[n % BASKETS.len()];
+        units += basket.iter().map(|(_, q)| q).sum::<i64>();
+        let items: Vec<_> = basket
+            .iter()
+            .map(|(product, quantity)| serde_json::json!({"product_id": product, "quantity": quantity}))
+            .collect();
+        post(
+            "/api/orders/place",
+            serde_json::json!({
+                "idempotency_key": format!("bench-pages-{n}"),
+                "address_id": address_id,
+                "items": items,
+            }),
+        )
+        .send()
+        .await?
+        .error_for_status()?;
+    }
+    let started = std::time::Instant::now();
+    loop {
+        let top: serde_json::Value = client
+            .get(server.url("/api/top-products"))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let counted: i64 = top["items"].as_array().map_or(0, |items| {
+            items
+                .iter()
+                .filter_map(|i| i["quantity_sold"].as_i64())
+                .sum()
+        });
+        if counted == units {
+            return Ok(());
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            anyhow::bail!(
+                "the best sellers count {counted} of the {units} units ordered after 30 s"
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// The page as sent without compression.
@@ -139,13 +250,33 @@ pub fn visible_text(html: &str) -> String {
     )
 }
 
-/// Each page as a guest and logged in, each against its static twin,
-/// runs interleaved, the median of three kept.
+/// The pages measured, and whether only a shopper sees them (a guest is
+/// sent to log in).
+const PAGES: [(&str, bool); 5] = [
+    ("/", false),
+    ("/products/1", false),
+    ("/cart", false),
+    ("/orders", true),
+    ("/checkout", true),
+];
+
+/// Each page as a guest and logged in (a shopper's own pages logged in
+/// only), each against its static twin, runs interleaved, the median of
+/// three kept. The shopper's past and basket ([`furnish`]) come after the
+/// pages both see, which are measured as before: an empty best-sellers
+/// strip, one line in the cart.
 pub async fn measure(server: &Server, cookie: &str) -> anyhow::Result<Vec<PageFigures>> {
-    let pages = ["/", "/products/1", "/cart"];
     let mut figures = Vec::new();
+    let mut furnished = false;
     for who in [None, Some(cookie)] {
-        for path in pages {
+        for (path, shopper_only) in PAGES {
+            if shopper_only {
+                let Some(cookie) = who else { continue };
+                if !furnished {
+                    furnish(server, cookie).await?;
+                    furnished = true;
+                }
+            }
             let html = page(server, path, who).await?;
             let bytes = html.len();
             let with_cookie = |load: Load<'static>| match who {

@@ -251,7 +251,7 @@ fn router(
     if config.bench_endpoints {
         tracing::warn!(
             "benchmark endpoints are on: GET /_bench/static/{{bytes}}, /_bench/twin/ (and \
-             products/{{id}}, cart), \
+             products/{{id}}, cart, orders, checkout), \
              /_bench/page-cache"
         );
         let counts = page_cache.clone();
@@ -260,6 +260,12 @@ fn router(
             .route("/_bench/twin/", get(crate::yardstick::home))
             .route("/_bench/twin/products/{id}", get(crate::yardstick::product))
             .route("/_bench/twin/cart", get(crate::yardstick::cart))
+            .route("/_bench/twin/orders", get(crate::yardstick::orders))
+            // The rates the Leptos page reads from its context.
+            .route(
+                "/_bench/twin/checkout",
+                get(crate::yardstick::checkout).layer(axum::Extension(config.shipping)),
+            )
             .route(
                 "/_bench/page-cache",
                 get(move || async move { axum::Json(counts.counts()) }),

@@ -2,16 +2,21 @@
 //! written by hand with `maud`, from the same queries the Leptos pages make
 //! (for every page: who the shopper is and their cart, for the header; the
 //! home page: the catalog's page and count, its brands, the best sellers;
-//! the product page: the product; the cart page: the cart), in the same
-//! server behind the same layers. `make bench` checks each one's visible
-//! text equal to the Leptos page's and reports Leptos ÷ hand-written.
-//! Served only with `BENCH_ENDPOINTS=true`: `GET /_bench/twin/` (the home
-//! page's query: `page`, `per_page`, `sort`, `brand`, `q`, read and linked
-//! as the Leptos page does, by [`CatalogView`]), `/_bench/twin/products/{id}`
-//! and `/_bench/twin/cart`.
+//! the product page: the product; the cart page: the cart; the orders
+//! page: a page of my orders; the checkout page: my balance, my usable
+//! coupons, my addresses), in the same server behind the same layers.
+//! `make bench` checks each one's visible text equal to the Leptos page's
+//! and reports Leptos ÷ hand-written. Served only with
+//! `BENCH_ENDPOINTS=true`: `GET /_bench/twin/` (the home page's query:
+//! `page`, `per_page`, `sort`, `brand`, `q`, read and linked as the Leptos
+//! page does, by [`CatalogView`]), `/_bench/twin/products/{id}`,
+//! `/_bench/twin/cart`, and for a logged-in shopper only (a guest gets 401)
+//! `/_bench/twin/orders` (`page`) and `/_bench/twin/checkout` (`coupon_id`,
+//! `address_id`).
 
 use app::{
     accounts::store as accounts,
+    addresses::{Address, AddressId},
     cart::{store::CartOwner, AddToCart, Cart, CartLine, RemoveFromCart, SetCartQuantity},
     catalog::{
         store as catalog,
@@ -19,14 +24,22 @@ use app::{
         Availability, Product, ProductId, ProductPage, ProductQuery, Quantity, Sort,
     },
     components::page_numbers,
+    dates::format_millis,
     db::{now_millis, Db},
     head::{island_scripts, stylesheet_href},
     identity::{UserId, USER_ID_KEY},
     likes::{like_attributes, like_label},
     locale::{td_string, Locale},
-    money::show_points,
-    pages::{line_warning, meta_description, CatalogView},
+    money::{show_points, Won},
+    orders::{
+        checkout, parse_coupon_choice, store as orders, CheckoutSummary, CouponChoice, OrderPage,
+        OrderStatus, PlaceOrder,
+    },
+    pages::{line_warning, meta_description, orders::fee_text, CatalogView},
+    paging::Paging,
+    payments::provider::Payments,
     platform::{embedded, TopProduct, TOP_WINDOW_DAYS},
+    shipping::ShippingRates,
     url::{encode, login_href},
 };
 use axum::{
@@ -37,6 +50,7 @@ use axum::{
 };
 use leptos::config::LeptosOptions;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
+use serde::Deserialize;
 use server_fn::ServerFn;
 use tower_sessions::Session;
 
@@ -82,9 +96,23 @@ impl Chrome {
     }
 }
 
+/// A twin of a page only a shopper sees, asked for by a guest (whom the
+/// Leptos page sends to log in).
+#[derive(Debug)]
+struct LoggedOut;
+
+impl std::fmt::Display for LoggedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("this page is a logged-in shopper's")
+    }
+}
+
+impl std::error::Error for LoggedOut {}
+
 fn answer(page: anyhow::Result<Markup>) -> Response {
     match page {
         Ok(page) => page.into_response(),
+        Err(e) if e.is::<LoggedOut>() => (StatusCode::UNAUTHORIZED, e.to_string()).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }
@@ -208,6 +236,126 @@ async fn render_cart(
         td_string!(locale, cart.cart),
         td_string!(locale, cart.description),
         chrome.header(locale, "/cart"),
+        main,
+    ))
+}
+
+/// `GET /_bench/twin/orders?page`: my orders, by hand.
+pub async fn orders(
+    State(db): State<Db>,
+    State(options): State<LeptosOptions>,
+    Extension(locale): Extension<Locale>,
+    session: Session,
+    Query(view): Query<OrdersView>,
+) -> Response {
+    answer(render_orders(&db, &options, locale, session, view).await)
+}
+
+/// The orders page's query.
+#[derive(Debug, Default, Deserialize)]
+pub struct OrdersView {
+    page: Option<String>,
+}
+
+async fn render_orders(
+    db: &Db,
+    options: &LeptosOptions,
+    locale: Locale,
+    session: Session,
+    view: OrdersView,
+) -> anyhow::Result<Markup> {
+    let chrome = Chrome::load(db, session).await?;
+    let user = chrome.user.ok_or(LoggedOut)?;
+    // Ten to a page unless asked, as `list_orders` reads it.
+    let paging = Paging::parse(view.page.as_deref(), None, 10)?;
+    let page = orders::list(db, user, paging, locale).await?;
+    let main = html! {
+        section class="orders-page" {
+            h1 { (td_string!(locale, orders.my_orders)) }
+            (order_table(locale, &page))
+        }
+    };
+    Ok(document(
+        options,
+        locale,
+        td_string!(locale, orders.my_orders),
+        td_string!(locale, orders.description),
+        chrome.header(locale, "/orders"),
+        main,
+    ))
+}
+
+/// `GET /_bench/twin/checkout?coupon_id&address_id`: the checkout page, by
+/// hand. The shipping rates are the server's settings, handed to this
+/// route as an extension (the Leptos page reads them from its context).
+pub async fn checkout(
+    State(db): State<Db>,
+    State(options): State<LeptosOptions>,
+    State(payments): State<Payments>,
+    Extension(locale): Extension<Locale>,
+    Extension(rates): Extension<ShippingRates>,
+    session: Session,
+    Query(view): Query<CheckoutView>,
+) -> Response {
+    answer(render_checkout(&db, &options, &payments, rates, locale, session, view).await)
+}
+
+/// The checkout page's query: the coupon and the address chosen.
+#[derive(Debug, Default, Deserialize)]
+pub struct CheckoutView {
+    coupon_id: Option<String>,
+    address_id: Option<String>,
+}
+
+async fn render_checkout(
+    db: &Db,
+    options: &LeptosOptions,
+    payments: &Payments,
+    rates: ShippingRates,
+    locale: Locale,
+    session: Session,
+    view: CheckoutView,
+) -> anyhow::Result<Markup> {
+    let chrome = Chrome::load(db, session).await?;
+    let user = chrome.user.ok_or(LoggedOut)?;
+    let wanted = parse_coupon_choice(view.coupon_id.as_deref())?;
+    // An address id that is not one of mine chooses nothing: my default.
+    let wanted_address = view
+        .address_id
+        .as_deref()
+        .and_then(|raw| AddressId::parse(raw).ok());
+    // The page asks for its own summary (the header's cart is the layout's).
+    let data = checkout::summary(db, user, wanted, wanted_address, locale, payments, rates).await?;
+    // The Leptos page shows the form for a first address above the order
+    // form; the benchmark's shopper has an address, and this twin does not
+    // copy that form.
+    if !data.cart.lines.is_empty() && data.addresses.is_empty() {
+        anyhow::bail!("the checkout twin is for a shopper with an address");
+    }
+    let asked = view.coupon_id.filter(|c| !c.trim().is_empty()).is_some();
+    let main = html! {
+        section class="checkout-page" {
+            h1 { (td_string!(locale, checkout.checkout)) }
+            @if data.cart.lines.is_empty() {
+                p class="empty" data-testid="checkout-empty" {
+                    (td_string!(locale, cart.empty)) " "
+                    a href="/" { (td_string!(locale, common.find_something)) }
+                }
+            } @else {
+                // Asked for, but it cannot pay for this cart.
+                (coupon_form(locale, &data.coupons, data.coupon_id.map(|id| id.0), asked && data.coupon_id.is_none()))
+                (enhance_with("OpenOrder", Some("checkout-form"), Some("checkout-error"), html! {
+                    div id="checkout-form" { (checkout_form(locale, &data)) }
+                }))
+            }
+        }
+    };
+    Ok(document(
+        options,
+        locale,
+        td_string!(locale, checkout.checkout),
+        td_string!(locale, checkout.description),
+        chrome.header(locale, "/checkout"),
         main,
     ))
 }
@@ -346,7 +494,7 @@ fn catalog_section(
                 div class="product-grid" data-testid="product-grid" {
                     @for product in &products.items { (card(locale, product, logged_in, &view.href(Some(products.page)))) }
                 }
-                (pagination(locale, products.page, products.page_count(), |p| view.href(Some(p))))
+                (pagination(locale, td_string!(locale, common.pages), products.page, products.page_count(), |p| view.href(Some(p))))
             }
         }
     }
@@ -381,10 +529,16 @@ fn best_sellers(locale: Locale, top: &[TopProduct]) -> Markup {
 const ENHANCE: &str = "Enhance";
 
 fn enhance(then: &str, refresh: Option<&str>, form: Markup) -> Markup {
-    let refresh = refresh.map_or("null".to_string(), |id| format!(r#""{id}""#));
+    enhance_with(then, refresh, None, form)
+}
+
+/// The `Enhance` island with the `data-testid` of its refusals' message.
+fn enhance_with(then: &str, refresh: Option<&str>, alert_id: Option<&str>, form: Markup) -> Markup {
+    let quoted = |value: Option<&str>| value.map_or("null".to_string(), |id| format!(r#""{id}""#));
+    let (refresh, alert_id) = (quoted(refresh), quoted(alert_id));
     island(
         ENHANCE,
-        &format!(r#"{{"then":"{then}","next":null,"refresh":{refresh},"alert_id":null}}"#),
+        &format!(r#"{{"then":"{then}","next":null,"refresh":{refresh},"alert_id":{alert_id}}}"#),
         html! { div aria-busy="false" class="enhanced" { leptos-children { (form) } } },
     )
 }
@@ -654,15 +808,17 @@ fn cart_line(locale: Locale, line: &CartLine) -> Markup {
     }
 }
 
+/// Page links; `label` names what the pages are of.
 fn pagination(
     locale: Locale,
+    label: &str,
     current: u32,
     page_count: u32,
     link: impl Fn(u32) -> String,
 ) -> Markup {
     html! {
         @if page_count > 1 {
-            nav class="pagination" aria-label=(td_string!(locale, common.pages)) {
+            nav class="pagination" aria-label=(label) {
                 @if current > 1 { a href=(link(current - 1)) rel="prev" { (td_string!(locale, common.previous)) } }
                 @for p in page_numbers(current, page_count) {
                     @match p {
@@ -672,6 +828,236 @@ fn pagination(
                 }
                 @if current < page_count { a href=(link(current + 1)) rel="next" { (td_string!(locale, common.next)) } }
             }
+        }
+    }
+}
+
+/// A page of my orders: a row each (its number, when, what, the total with
+/// what the payment service paid of it, the status), the page links; or
+/// the invitation to shop when there is none.
+fn order_table(locale: Locale, page: &OrderPage) -> Markup {
+    html! {
+        @if page.items.is_empty() {
+            p class="empty" data-testid="orders-empty" {
+                (td_string!(locale, orders.none_yet)) " "
+                a href="/" { (td_string!(locale, common.find_something)) }
+            }
+        } @else {
+            table class="ledger" data-testid="orders" {
+                thead {
+                    tr {
+                        th { (td_string!(locale, orders.order)) }
+                        th { (td_string!(locale, orders.when)) }
+                        th { (td_string!(locale, orders.what)) }
+                        th { (td_string!(locale, orders.total)) }
+                        th { (td_string!(locale, orders.status)) }
+                    }
+                }
+                tbody {
+                    @for order in &page.items {
+                        tr data-testid="order-row" {
+                            td { a href=(format!("/orders/{}", order.order_id)) { "#" (order.order_id) } }
+                            td { (format_millis(order.ordered_at, locale)) }
+                            td { (order.what(locale)) }
+                            td class="num" {
+                                (order.total.show(locale))
+                                @if order.paid_by_service > 0 {
+                                    small class="split" data-testid="order-split" {
+                                        (td_string!(locale, orders.split_service, amount = Won(order.paid_by_service).show(locale)))
+                                    }
+                                }
+                            }
+                            td { (status_label(locale, order.state.status)) }
+                        }
+                    }
+                }
+            }
+            (pagination(locale, td_string!(locale, orders.order_pages), page.page, page.page_count(), |p| format!("/orders?page={p}")))
+        }
+    }
+}
+
+/// An order's status in words; `data-status` carries it whatever the language.
+fn status_label(locale: Locale, status: OrderStatus) -> Markup {
+    html! {
+        span class=(format!("order-status order-status--{}", status.as_str())) data-testid="order-status" data-status=(status.as_str()) {
+            (status.label(locale))
+        }
+    }
+}
+
+/// Choosing a coupon at checkout: a GET form of my usable ones, each with
+/// what it takes off this cart or, disabled, the minimum it needs; or the
+/// way to get some. `refused`: the one asked for cannot pay for this cart.
+fn coupon_form(
+    locale: Locale,
+    coupons: &[CouponChoice],
+    chosen: Option<i64>,
+    refused: bool,
+) -> Markup {
+    let refusal = html! {
+        @if refused {
+            p class="field-error" data-testid="coupon-refused" { (td_string!(locale, checkout.coupon_refused)) }
+        }
+    };
+    html! {
+        @if coupons.is_empty() {
+            div class="checkout-coupon" {
+                (refusal)
+                p data-testid="no-coupons" {
+                    (td_string!(locale, checkout.no_coupons)) " "
+                    a href="/coupons" { (td_string!(locale, checkout.get_coupons)) }
+                }
+            }
+        } @else {
+            form method="get" action="/checkout" class="checkout-coupon" data-testid="coupon-form" {
+                label {
+                    (td_string!(locale, checkout.coupon))
+                    select name="coupon_id" data-testid="coupon-select" {
+                        option value="" selected[chosen.is_none()] { (td_string!(locale, checkout.no_coupon)) }
+                        @for c in coupons {
+                            option value=(c.coupon_id.0) selected[chosen == Some(c.coupon_id.0)] disabled[c.discount.is_none()] {
+                                @match c.discount {
+                                    Some(off) => (td_string!(locale, checkout.coupon_option, name = &c.name, off = off.show(locale))),
+                                    None => (td_string!(locale, checkout.coupon_minimum, name = &c.name, min_order = c.terms.min_order.show(locale))),
+                                }
+                            }
+                        }
+                    }
+                }
+                button type="submit" data-testid="apply-coupon" { (td_string!(locale, checkout.apply_coupon)) }
+                (refusal)
+            }
+        }
+    }
+}
+
+/// The order form: the lines with the hidden fields that say what was
+/// shown, where it goes, the sums, the total against the balance (with a
+/// payment service, the points to use and the rest), the button.
+fn checkout_form(locale: Locale, data: &CheckoutSummary) -> Markup {
+    let subtotal = data.cart.total;
+    let discount = data.discount;
+    let (fee, to_pay, points) = (data.shipping_fee, data.to_pay, data.points);
+    let short_of_free = data.free_shipping_from.get() - (subtotal.get() - discount.get());
+    // With a payment service, points pay all they can at first and the
+    // service the rest.
+    let usable = points.min(to_pay.get()).max(0);
+    let rest = to_pay.get() - usable;
+    let to_kakaopay = data.rest_paid_with.is_some() && rest > 0;
+    html! {
+        form method="post" action=(PlaceOrder::url()) class="checkout-form" {
+            // A fresh key per render, as the Leptos page makes one: a
+            // double click or a form sent again orders once.
+            input type="hidden" name="idempotency_key" value=(data.idempotency_key);
+            input type="hidden" name="from_cart" value="true";
+            input type="hidden" name="coupon_id" value=(data.coupon_id.map(|id| id.to_string()).unwrap_or_default());
+            ul class="cart-lines" data-testid="checkout-lines" {
+                @for (i, line) in data.cart.lines.iter().enumerate() { (checkout_line(locale, i, line)) }
+            }
+            (ship_to_choice(locale, &data.addresses, data.address_id))
+            aside class="cart-summary" {
+                dl class="checkout-sums" {
+                    div {
+                        dt { (td_string!(locale, checkout.subtotal)) }
+                        dd data-testid="checkout-subtotal" { (subtotal.show(locale)) }
+                    }
+                    @if data.coupon_id.is_some() {
+                        div {
+                            dt { (td_string!(locale, checkout.discount)) }
+                            dd data-testid="checkout-discount" { (Won(-discount.get()).show(locale)) }
+                        }
+                    }
+                    div {
+                        dt { (td_string!(locale, orders.shipping_fee)) }
+                        dd data-testid="checkout-shipping-fee" { (fee_text(fee, locale)) }
+                    }
+                }
+                @if fee.get() > 0 && short_of_free > 0 {
+                    p class="hint" data-testid="free-shipping-hint" {
+                        (td_string!(locale, checkout.free_shipping_from, threshold = data.free_shipping_from.show(locale), more = Won(short_of_free).show(locale)))
+                    }
+                }
+                p class="cart-summary__total" {
+                    (td_string!(locale, checkout.to_pay)) " "
+                    strong data-testid="checkout-total" { (to_pay.show(locale)) }
+                }
+                p data-testid="checkout-balance" { (td_string!(locale, cart.your_points, points = show_points(points, locale))) }
+                @if data.rest_paid_with.is_some() && to_pay.get() > 0 {
+                    label class="checkout-points" {
+                        (td_string!(locale, checkout.points_to_use))
+                        input type="number" name="points" min="0" max=(usable) step="1" value=(usable) inputmode="numeric" data-testid="points-to-use";
+                    }
+                    p class="hint" data-testid="rest-to-pay" { (td_string!(locale, checkout.rest_with_kakaopay, amount = Won(rest).show(locale))) }
+                }
+                @if data.rest_paid_with.is_none() && points < to_pay.get() {
+                    p class="field-error" data-testid="points-short" {
+                        (td_string!(locale, cart.need_more, points = show_points(to_pay.get() - points, locale))) " "
+                        a href="/points" { (td_string!(locale, common.charge_points)) }
+                    }
+                }
+                @if data.address_id.is_some() {
+                    button type="submit" class=(if to_kakaopay { "button kakaopay-button" } else { "button" }) data-testid="place-order" {
+                        @if to_kakaopay { (td_string!(locale, checkout.pay_with_kakaopay)) } @else { (td_string!(locale, checkout.place_order)) }
+                    }
+                } @else {
+                    p class="hint" data-testid="address-first" { (td_string!(locale, checkout.address_first)) }
+                }
+            }
+        }
+    }
+}
+
+/// Where the order goes: my addresses (the chosen one checked) and the way
+/// to the address book; nothing without an address.
+fn ship_to_choice(locale: Locale, addresses: &[Address], chosen: Option<AddressId>) -> Markup {
+    html! {
+        @if !addresses.is_empty() {
+            fieldset class="checkout-ship-to" data-testid="ship-to-choice" {
+                legend { (td_string!(locale, orders.ship_to_heading)) }
+                @for a in addresses {
+                    label class="checkout-ship-to__option" {
+                        input type="radio" name="address_id" value=(a.address_id.0) checked[chosen == Some(a.address_id)] required data-testid="ship-to-option";
+                        strong {
+                            @if !a.label.is_empty() { (a.label) " · " }
+                            (a.to.recipient)
+                        }
+                        " "
+                        span { (a.to.phone.as_str()) }
+                        br;
+                        span { (a.to.one_line()) }
+                    }
+                }
+                p {
+                    a href="/account/addresses?next=/checkout" data-testid="manage-addresses" { (td_string!(locale, checkout.manage_addresses)) }
+                }
+            }
+        }
+    }
+}
+
+/// A line of the order form, with the hidden fields that tell the server
+/// what was shown.
+fn checkout_line(locale: Locale, i: usize, line: &CartLine) -> Markup {
+    let id = line.product_id;
+    let field = |name: &str| format!("items[{i}][{name}]");
+    html! {
+        li class="cart-line" data-testid="checkout-line" data-product-id=(id) {
+            input type="hidden" name=(field("product_id")) value=(id);
+            input type="hidden" name=(field("variant_id")) value=(line.variant_id);
+            input type="hidden" name=(field("quantity")) value=(line.quantity.get());
+            input type="hidden" name=(field("price")) value=(line.price.get());
+            img src=(line.image) alt="" width="80" height="80";
+            div class="cart-line__info" {
+                a href=(format!("/products/{id}")) { (line.name) }
+                @if !line.label.is_empty() {
+                    span class="line-label" data-testid="checkout-line-label" { (line.label) }
+                }
+                p class="cart-line__price" {
+                    (td_string!(locale, checkout.line_price, price = line.price.show(locale), quantity = line.quantity.get()))
+                }
+            }
+            p class="cart-line__total" { (line.line_total.show(locale)) }
         }
     }
 }

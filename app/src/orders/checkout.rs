@@ -8,13 +8,14 @@
 //! none of it.
 
 use super::{
-    idempotency, paying, store, IdempotencyKey, LineRequest, OrderChoices, OrderLine, OrderRequest,
-    OrderStatus, Payment, PlacedOrder,
+    idempotency, paying, store, CheckoutSummary, CouponChoice, IdempotencyKey, LineRequest,
+    OrderChoices, OrderLine, OrderRequest, OrderStatus, Payment, PlacedOrder,
 };
 use crate::{
-    addresses, cart,
+    addresses::{self, AddressId},
+    cart,
     catalog::{self, Availability, ProductId, VariantId},
-    coupons::{self, Refusal},
+    coupons::{self, CouponId, Refusal},
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails, Problem},
     identity::{self, UserId},
@@ -26,6 +27,70 @@ use crate::{
     shipping::ShippingRates,
 };
 use sqlx::{Any, Transaction};
+
+/// What the checkout page shows `user` (`GET /api/checkout`): their cart
+/// against their balance, with a fresh key, their usable coupons and what
+/// `wanted` takes off (when it can), the shipping fee, and their addresses
+/// with the one the order would go to (`wanted_address` when it is theirs,
+/// else their default).
+pub async fn summary(
+    db: &Db,
+    user: UserId,
+    wanted: Option<CouponId>,
+    wanted_address: Option<AddressId>,
+    locale: Locale,
+    payments: &Payments,
+    rates: ShippingRates,
+) -> AppResult<CheckoutSummary> {
+    use crate::coupons::{CouponStatus, Held};
+    let cart = cart::store::CartOwner::User(user).cart(db).await?;
+    let points = points::store::balance(db, user).await?;
+    let coupons: Vec<CouponChoice> = coupons::store::mine(db, user, locale)
+        .await?
+        .into_iter()
+        .filter(|c| c.status == CouponStatus::Usable)
+        .map(|c| {
+            let held = Held {
+                id: c.coupon_id,
+                terms: c.terms,
+                status: c.status,
+            };
+            CouponChoice {
+                coupon_id: c.coupon_id,
+                name: c.name,
+                terms: c.terms,
+                discount: held.discount_for(cart.total).ok(),
+            }
+        })
+        .collect();
+    let chosen = wanted.and_then(|id| {
+        coupons
+            .iter()
+            .find(|c| c.coupon_id == id)
+            .and_then(|c| c.discount.map(|off| (id, off)))
+    });
+    let discount = chosen.map_or(Won::ZERO, |(_, off)| off);
+    let after_coupon = Won(cart.total.get() - discount.get());
+    let shipping_fee = rates.fee_for(after_coupon);
+    let book = addresses::store::book(db, user).await?;
+    let address_id = wanted_address
+        .filter(|id| book.items.iter().any(|a| a.address_id == *id))
+        .or_else(|| book.default_address().map(|a| a.address_id));
+    Ok(CheckoutSummary {
+        rest_paid_with: payments.service().map(|service| service.name().to_string()),
+        to_pay: Won(after_coupon.get() + shipping_fee.get()),
+        shipping_fee,
+        free_shipping_from: rates.free_from,
+        addresses: book.items,
+        address_id,
+        cart,
+        points,
+        idempotency_key: idempotency::new_key(),
+        coupons,
+        coupon_id: chosen.map(|(id, _)| id),
+        discount,
+    })
+}
 
 /// `choices.points`: how many points to spend (`None`: the whole total, as
 /// before an order could be paid otherwise); the rest is paid through the

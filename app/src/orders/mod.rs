@@ -920,7 +920,6 @@ pub async fn checkout_view(
     coupon_id: Option<String>,
     address_id: Option<String>,
 ) -> Result<CheckoutSummary, AppError> {
-    use crate::coupons::{CouponStatus, Held};
     let user_id = crate::identity::require_user().await?;
     let wanted = parse_coupon_choice(coupon_id.as_deref())?;
     // An address that is not one of mine (or no address id at all) is
@@ -928,60 +927,16 @@ pub async fn checkout_view(
     let wanted_address = address_id
         .as_deref()
         .and_then(|raw| AddressId::parse(raw).ok());
-    let db = crate::db::db()?;
-    let cart = crate::cart::store::CartOwner::User(user_id)
-        .cart(&db)
-        .await?;
-    let points = crate::points::store::balance(&db, user_id).await?;
-    let coupons: Vec<CouponChoice> = crate::coupons::store::mine(&db, user_id, Locale::current())
-        .await?
-        .into_iter()
-        .filter(|c| c.status == CouponStatus::Usable)
-        .map(|c| {
-            let held = Held {
-                id: c.coupon_id,
-                terms: c.terms,
-                status: c.status,
-            };
-            CouponChoice {
-                coupon_id: c.coupon_id,
-                name: c.name,
-                terms: c.terms,
-                discount: held.discount_for(cart.total).ok(),
-            }
-        })
-        .collect();
-    let chosen = wanted.and_then(|id| {
-        coupons
-            .iter()
-            .find(|c| c.coupon_id == id)
-            .and_then(|c| c.discount.map(|off| (id, off)))
-    });
-    let discount = chosen.map_or(Won::ZERO, |(_, off)| off);
-    let rest_paid_with = crate::payments::provider::Payments::current()
-        .service()
-        .map(|service| service.name().to_string());
-    let rates = crate::shipping::ShippingRates::current();
-    let after_coupon = Won(cart.total.get() - discount.get());
-    let shipping_fee = rates.fee_for(after_coupon);
-    let book = crate::addresses::store::book(&db, user_id).await?;
-    let address_id = wanted_address
-        .filter(|id| book.items.iter().any(|a| a.address_id == *id))
-        .or_else(|| book.default_address().map(|a| a.address_id));
-    Ok(CheckoutSummary {
-        rest_paid_with,
-        to_pay: Won(after_coupon.get() + shipping_fee.get()),
-        shipping_fee,
-        free_shipping_from: rates.free_from,
-        addresses: book.items,
-        address_id,
-        cart,
-        points,
-        idempotency_key: idempotency::new_key(),
-        coupons,
-        coupon_id: chosen.map(|(id, _)| id),
-        discount,
-    })
+    checkout::summary(
+        &crate::db::db()?,
+        user_id,
+        wanted,
+        wanted_address,
+        Locale::current(),
+        &crate::payments::provider::Payments::current(),
+        crate::shipping::ShippingRates::current(),
+    )
+    .await
 }
 
 #[cfg(test)]
