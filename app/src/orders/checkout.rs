@@ -1,11 +1,12 @@
 //! Placing an order: the shop's transactional rules, written once for both
-//! backends. One write transaction checks every product, price, stock, the
-//! address and the balance, then writes the order with its snapshot (the
-//! lines, and the address as it is now), takes the stock
-//! (a `sale` movement per line, naming the order), spends the coupon (one
-//! conditional update) and the points, empties the cart, queues the
-//! data-platform event and records the idempotency key's answer, or does
-//! none of it.
+//! backends. One write transaction claims the idempotency key, checks
+//! every product, price, stock, the address and the balance, then writes
+//! the order with its snapshot (the lines, and the address as it is now),
+//! spends the coupon (one conditional update) and the points, empties the
+//! cart, queues the data-platform event, records the key's answer and,
+//! last, takes the stock (a `sale` movement per line, naming the order,
+//! through the one stock rule), or does none of it. The page before it
+//! reads [`summary`].
 
 use super::{
     idempotency, paying, store, CheckoutSummary, CouponChoice, IdempotencyKey, LineRequest,
