@@ -126,13 +126,18 @@ impl Db {
         self.pool.close().await;
     }
 
+    /// The migrations this build knows for its backend.
+    fn migrator(&self) -> sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
+        }
+    }
+
     /// Brings the schema up to date; the server does not start if this fails.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         use anyhow::Context;
-        let migrator = match self.backend {
-            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
-            Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
-        };
+        let migrator = self.migrator();
         if self.backend == Backend::Postgres {
             return migrator
                 .run(&self.pool)
@@ -222,10 +227,47 @@ impl Db {
         }
     }
 
-    /// Whether the database answers (`GET /healthz`).
-    pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    /// Whether the shop can serve from this database now (`GET /readyz`):
+    /// it answers within [`READY_WITHIN`] (its own bound, not the pool's
+    /// 10 s wait), and every migration this build knows has been applied.
+    pub async fn readiness(&self) -> Readiness {
+        let applied = tokio::time::timeout(
+            READY_WITHIN,
+            sqlx::query_scalar::<_, i64>(
+                "SELECT version FROM _sqlx_migrations WHERE success = TRUE",
+            )
+            .fetch_all(&self.pool),
+        )
+        .await;
+        match applied {
+            Err(_) | Ok(Err(_)) => Readiness::Unreachable,
+            Ok(Ok(applied)) => {
+                let missing = self
+                    .migrator()
+                    .iter()
+                    .filter(|m| !m.migration_type.is_down_migration())
+                    .filter(|m| !applied.contains(&m.version))
+                    .count();
+                match missing {
+                    0 => Readiness::Ready,
+                    missing => Readiness::MigrationsMissing(missing),
+                }
+            }
+        }
     }
+}
+
+/// How long `GET /readyz` waits for the database.
+pub const READY_WITHIN: Duration = Duration::from_secs(1);
+
+/// What [`Db::readiness`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// No answer within [`READY_WITHIN`], or an error.
+    Unreachable,
+    /// This many of the build's migrations are not applied.
+    MigrationsMissing(usize),
 }
 
 /// The database from the server's context; an error, not a panic, if missing.

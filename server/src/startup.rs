@@ -12,7 +12,7 @@ use anyhow::Context;
 use app::{
     accounts::oidc::{SignInProviders, SignInSettings},
     catalog::{picture::PictureStore, seed},
-    db::Db,
+    db::{Db, Readiness, READY_WITHIN},
     identity::{session_store::SqlSessionStore, AuthSettings},
     orders::idempotency,
     payments::{kakaopay::KakaoPay, provider::Payments},
@@ -336,6 +336,7 @@ fn router(
     let secure = config.secure_cookies;
     let router = Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route(
             "/language",
             get(move |query| language::switch(secure, query)),
@@ -472,12 +473,29 @@ async fn bench_static(
         .into_response()
 }
 
-/// 200 once the database answers, 503 while it does not.
-async fn healthz(State(db): State<Db>) -> (StatusCode, &'static str) {
-    if db.ping().await {
-        (StatusCode::OK, "ok")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+/// Liveness: 200 while the process serves, without asking the database
+/// (a load balancer restarts what fails this, and a database that is down
+/// is no reason to restart the shop).
+async fn healthz() -> (StatusCode, &'static str) {
+    (StatusCode::OK, "ok")
+}
+
+/// Readiness: 200 only when the database answers within a second and every
+/// migration this build knows is applied; 503 otherwise, saying which.
+async fn readyz(State(db): State<Db>) -> (StatusCode, String) {
+    match db.readiness().await {
+        Readiness::Ready => (StatusCode::OK, "ready".into()),
+        Readiness::Unreachable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "database unreachable (no answer within {} s)",
+                READY_WITHIN.as_secs()
+            ),
+        ),
+        Readiness::MigrationsMissing(missing) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{missing} migration(s) not applied"),
+        ),
     }
 }
 

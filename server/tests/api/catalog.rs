@@ -34,7 +34,6 @@ on_both_backends!(
     bad_query_values_are_bad_requests,
     one_product_by_id,
     product_pages_render_and_unknown_ones_are_404,
-    health_check_answers_when_the_database_does,
 );
 
 async fn a_fresh_database_has_the_demo_catalog(backend: Backend) {
@@ -355,10 +354,4 @@ async fn product_pages_render_and_unknown_ones_are_404(backend: Backend) {
         html.contains("월넛 스탠딩 데스크"),
         "the grid is server-rendered"
     );
-}
-
-async fn health_check_answers_when_the_database_does(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let res = app.get("/healthz").await;
-    assert_eq!(res.status(), 200);
 }

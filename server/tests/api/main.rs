@@ -10,6 +10,7 @@ mod connections;
 mod contract;
 mod coupons;
 mod flash;
+mod health;
 mod helpers;
 mod hostile;
 mod kakaopay;

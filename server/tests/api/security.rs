@@ -212,6 +212,7 @@ async fn json_and_files_carry_nosniff_and_no_page_policy(backend: Backend) {
         "/api/me",
         "/api/coupons/available",
         "/healthz",
+        "/readyz",
     ] {
         let response = app.get(path).await;
         assert_eq!(
