@@ -213,6 +213,8 @@ async fn place_once(
 
     let mut problems = Problems::default();
     let mut order_lines = Vec::with_capacity(lines.len());
+    // Each line with its variant as read, for taking the stock at the end.
+    let mut checked = Vec::with_capacity(lines.len());
     let mut subtotal = Won::ZERO;
     for (line, variant) in lines.iter().zip(&variants) {
         // Resolved a moment ago; gone off sale since, it is not found.
@@ -220,6 +222,7 @@ async fn place_once(
             .iter()
             .find(|p| p.variant_id == *variant)
             .ok_or_else(catalog::variants::variant_not_found)?;
+        checked.push((line, product));
         if let Some(sent) = line.price.filter(|sent| *sent != product.price) {
             problems.price_changed(product, sent);
         }
@@ -385,22 +388,18 @@ async fn place_once(
         },
     };
     idempotency::complete(&mut tx, user, key, placed.order_id.0, &placed).await?;
-    // The stock last, in id order (`ids`), so each variant is locked from
+    // The stock last, in variant id order, so each variant is locked from
     // its `sale` movement (through the one stock rule, naming the order) to
     // the commit. Sold meanwhile by someone else: nothing of this order
     // is kept, and the shopper hears what is left.
+    checked.sort_by_key(|(_, product)| product.variant_id);
     let mut problems = Problems::default();
-    for id in &ids {
-        let (line, product) = lines
-            .iter()
-            .zip(&variants)
-            .find(|(_, v)| *v == id)
-            .and_then(|(line, v)| Some((line, for_sale.iter().find(|p| p.variant_id == *v)?)))
-            .ok_or_else(catalog::variants::variant_not_found)?;
+    for (line, product) in checked {
+        let id = product.variant_id;
         let taken =
-            catalog::store::take_stock(&mut tx, *id, line.quantity, Some(order_id.0)).await?;
+            catalog::store::take_stock(&mut tx, id, line.quantity, Some(order_id.0)).await?;
         if taken.is_none() {
-            let left = catalog::store::stock_in(&mut tx, *id).await?;
+            let left = catalog::store::stock_in(&mut tx, id).await?;
             problems.short(product, line, left);
         }
     }
