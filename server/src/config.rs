@@ -51,7 +51,8 @@ pub struct Config {
     pub content_policy: app::security::ContentPolicy,
     /// `HEADER_READ_TIMEOUT_SECS` (20): a connection that has not sent a
     /// whole request head by then, or stays idle between requests that
-    /// long, is closed.
+    /// long, is closed. `SHUTDOWN_GRACE_SECS` (20): how long the requests
+    /// in flight on SIGTERM may take to finish.
     pub connection_limits: crate::connections::ConnectionLimits,
     /// `PUBLIC_URL`: the shop's address as browsers reach it, for the
     /// redirect URI `PUBLIC_URL/auth/NAME/callback`; unset, `http://` and
@@ -145,6 +146,7 @@ impl Config {
                 header_read_timeout: Duration::from_secs(
                     number("HEADER_READ_TIMEOUT_SECS", 20)?.max(1),
                 ),
+                shutdown_grace: Duration::from_secs(number("SHUTDOWN_GRACE_SECS", 20)?),
             },
             public_url: public_url()?,
             sign_in_providers: sign_in_providers()?,

@@ -3,7 +3,7 @@
 use crate::{
     admin_guard,
     config::{Config, PaymentSettings},
-    connections::{self, ConnectionLimits},
+    connections::{self, ConnectionLimits, Draining},
     form_feedback, json_forms, language, login_guard, openapi, orders_export, origin,
     page_cache::{self, PageCache},
     payment_returns, render_task, security, sign_in, text_input, time_limit,
@@ -31,6 +31,7 @@ use leptos::{config::LeptosOptions, prelude::provide_context};
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::{net::SocketAddr, path::Path, sync::LazyLock, time::Duration};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -57,6 +58,7 @@ pub struct Application {
     payments: Payments,
     reconcile_every: Duration,
     connection_limits: ConnectionLimits,
+    draining: Draining,
     discovery: tokio::task::JoinHandle<()>,
 }
 
@@ -99,7 +101,15 @@ impl Application {
         // Tried once now; a provider that does not answer is retried in
         // the background and has no button until it does.
         let discovery = sign_in.discover_all().await;
-        let router = router(&config, db.clone(), wakeup, sign_in, payments.clone());
+        let draining = Draining::default();
+        let router = router(
+            &config,
+            db.clone(),
+            wakeup,
+            sign_in,
+            payments.clone(),
+            draining.clone(),
+        );
         Ok(Self {
             listener,
             router,
@@ -108,6 +118,7 @@ impl Application {
             payments,
             reconcile_every: config.reconcile_every,
             connection_limits: config.connection_limits,
+            draining,
             discovery,
         })
     }
@@ -123,7 +134,10 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves until `stop` completes, then lets requests in flight finish.
+    /// Serves until `stop` completes, then stops: no new connection, the
+    /// requests in flight finished (`connections::serve`), the outbox's
+    /// dispatcher and the payments' reconciler after the step they are
+    /// taking, all within the shutdown grace; then the pool is closed.
     pub async fn run_until(
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
@@ -139,22 +153,50 @@ impl Application {
                 }
             }
         });
-        let dispatcher = tokio::spawn(self.dispatcher.run());
+        let stopping = CancellationToken::new();
+        let mut background = tokio::task::JoinSet::new();
+        background.spawn(self.dispatcher.run(stopping.clone()));
         // Pending charges are settled from the payment service's answer.
-        let reconciler = self.payments.service().map(|service| {
-            tokio::spawn(app::orders::paying::run_reconciler(
+        if let Some(service) = self.payments.service() {
+            background.spawn(app::orders::paying::run_reconciler(
                 self.db.clone(),
                 service.clone(),
                 self.reconcile_every,
-            ))
-        });
-        connections::serve(self.listener, self.router, self.connection_limits, stop).await;
+                stopping.clone(),
+            ));
+        }
+        let grace = self.connection_limits.shutdown_grace;
+        let stop = {
+            let stopping = stopping.clone();
+            async move {
+                stop.await;
+                tracing::info!("stopping");
+                stopping.cancel();
+            }
+        };
+        let background_stops = async {
+            stopping.cancelled().await;
+            if tokio::time::timeout(grace, background.join_all())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "stopping: the outbox or the reconciler did not finish its step in time"
+                );
+            }
+        };
+        tokio::join!(
+            connections::serve(
+                self.listener,
+                self.router,
+                self.connection_limits,
+                self.draining,
+                stop,
+            ),
+            background_stops,
+        );
         cleanup.abort();
         indexing.abort();
-        dispatcher.abort();
-        if let Some(reconciler) = reconciler {
-            reconciler.abort();
-        }
         self.discovery.abort();
         self.db.close().await;
         Ok(())
@@ -206,6 +248,7 @@ fn router(
     wakeup: Wakeup,
     sign_in: SignInProviders,
     payments: Payments,
+    draining: Draining,
 ) -> Router {
     let leptos_options = config.leptos.clone();
     let routes = ROUTES.clone();
@@ -336,7 +379,10 @@ fn router(
     let secure = config.secure_cookies;
     let router = Router::new()
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route(
+            "/readyz",
+            get(move |State(db): State<Db>| readyz(db, draining.clone())),
+        )
         .route(
             "/language",
             get(move |query| language::switch(secure, query)),
@@ -481,8 +527,12 @@ async fn healthz() -> (StatusCode, &'static str) {
 }
 
 /// Readiness: 200 only when the database answers within a second and every
-/// migration this build knows is applied; 503 otherwise, saying which.
-async fn readyz(State(db): State<Db>) -> (StatusCode, String) {
+/// migration this build knows is applied, and the shop is not stopping;
+/// 503 otherwise, saying which.
+async fn readyz(db: Db, draining: Draining) -> (StatusCode, String) {
+    if draining.is_draining() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "stopping".into());
+    }
     match db.readiness().await {
         Readiness::Ready => (StatusCode::OK, "ready".into()),
         Readiness::Unreachable => (
@@ -539,5 +589,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
-    tracing::info!("shutting down");
 }

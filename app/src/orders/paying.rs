@@ -320,13 +320,22 @@ pub async fn reconcile(
     Ok(settled + expire_unpaid(db, limit).await?)
 }
 
-/// Runs `reconcile` every `every` until the task is dropped; a failed
-/// round is logged and the next one tries again.
-pub async fn run_reconciler(db: Db, service: std::sync::Arc<dyn PaymentProvider>, every: Duration) {
+/// Runs `reconcile` every `every` until `stop` is cancelled (a round under
+/// way is finished first); a failed round is logged and the next one tries
+/// again.
+pub async fn run_reconciler(
+    db: Db,
+    service: std::sync::Arc<dyn PaymentProvider>,
+    every: Duration,
+    stop: tokio_util::sync::CancellationToken,
+) {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        ticks.tick().await;
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = ticks.tick() => {}
+        }
         match reconcile(&db, service.as_ref(), every, 100).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(settled = n, "the reconciler settled payments"),

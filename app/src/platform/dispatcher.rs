@@ -9,6 +9,7 @@ use crate::db::{now_millis, Db};
 use backon::{BackoffBuilder, ExponentialBuilder};
 use std::{sync::Arc, time::Duration};
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 /// How the dispatcher paces itself.
 #[derive(Debug, Clone)]
@@ -127,16 +128,19 @@ impl Dispatcher {
         })
     }
 
-    /// Runs until the task is dropped.
-    pub async fn run(self) {
-        loop {
-            match self.dispatch_due().await {
+    /// Runs until `stop` is cancelled, then returns after the event it is
+    /// sending (the rest of its batch is left for the next start, or for
+    /// another instance, at once).
+    pub async fn run(self, stop: CancellationToken) {
+        while !stop.is_cancelled() {
+            match self.dispatch_until(&stop).await {
                 // A full batch: there may be more right away.
                 Ok(n) if n >= self.settings.batch => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "the outbox could not be read"),
             }
             tokio::select! {
+                () = stop.cancelled() => {}
                 _ = self.wakeup.0.notified() => {}
                 _ = tokio::time::sleep(self.settings.poll) => {}
             }
@@ -145,11 +149,21 @@ impl Dispatcher {
 
     /// Claims the due events and sends each; returns how many were claimed.
     pub async fn dispatch_due(&self) -> Result<usize, crate::error::AppError> {
+        self.dispatch_until(&CancellationToken::new()).await
+    }
+
+    /// [`Self::dispatch_due`], releasing the events not yet sent when
+    /// `stop` is cancelled.
+    async fn dispatch_until(
+        &self,
+        stop: &CancellationToken,
+    ) -> Result<usize, crate::error::AppError> {
         let now = now_millis();
         let lease_end = now + self.settings.lease.as_millis() as i64;
         let claimed = outbox::claim_due(&self.db, now, lease_end, self.settings.batch).await?;
         let count = claimed.len();
-        for event in claimed {
+        let mut claimed = claimed.into_iter();
+        for event in claimed.by_ref() {
             match self.deliver(&event.event).await {
                 Ok(()) => outbox::mark_delivered(&self.db, event.id).await?,
                 Err(error) => {
@@ -165,6 +179,12 @@ impl Dispatcher {
                     outbox::mark_failed(&self.db, event.id, next, &error).await?;
                 }
             }
+            if stop.is_cancelled() {
+                break;
+            }
+        }
+        for event in claimed {
+            outbox::release(&self.db, event.id).await?;
         }
         Ok(count)
     }

@@ -83,6 +83,15 @@ pub async fn mark_delivered(db: &Db, id: i64) -> AppResult<()> {
     Ok(())
 }
 
+/// A claimed event not sent (its sender is stopping): due again at once.
+pub async fn release(db: &Db, id: i64) -> AppResult<()> {
+    sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE id = $1 AND delivered_at IS NULL")
+        .bind(id)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
 /// A failed attempt: tried again at `next_attempt_at`.
 pub async fn mark_failed(db: &Db, id: i64, next_attempt_at: i64, error: &str) -> AppResult<()> {
     sqlx::query(

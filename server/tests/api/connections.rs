@@ -35,6 +35,7 @@ async fn half_sent_heads_and_idle_connections_are_closed() {
     let mut config = Config::for_tests(fresh_database(Backend::Sqlite).await);
     config.connection_limits = ConnectionLimits {
         header_read_timeout: TIMEOUT,
+        ..ConnectionLimits::default()
     };
     let app = spawn_app_with(config).await;
     let host = app.address.trim_start_matches("http://").to_string();

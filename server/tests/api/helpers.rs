@@ -135,6 +135,17 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     }
 }
 
+/// A visitor of a shop running elsewhere (the server binary, started by
+/// the test) at `address`, on `db`.
+pub fn visitor_of(address: String, db: app::db::Db) -> TestApp {
+    TestApp {
+        address,
+        client: new_client(),
+        db,
+        running: Arc::new(Running(None)),
+    }
+}
+
 /// A client with its own cookie jar that does not follow redirects. An
 /// answer that never comes fails the test instead of stalling the suite.
 pub fn new_client() -> reqwest::Client {

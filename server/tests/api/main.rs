@@ -28,6 +28,7 @@ mod schema;
 mod search;
 mod security;
 mod shipping;
+mod shutdown;
 mod sign_in;
 mod stall;
 mod stored_text;

@@ -68,7 +68,7 @@ async fn two_instances_never_send_one_event_at_the_same_time() {
 
 /// How the test platform answers.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Mode {
+pub(crate) enum Mode {
     /// 503 for the first `n` requests, then 200.
     FailFirst(usize),
     /// 200 after a moment, noting events sent twice at the same time.
@@ -79,13 +79,13 @@ enum Mode {
 }
 
 #[derive(Debug, Clone)]
-struct Delivery {
-    event_id: String,
+pub(crate) struct Delivery {
+    pub(crate) event_id: String,
     header_id: String,
     /// The event's `type`.
-    kind: String,
-    order_id: i64,
-    status: u16,
+    pub(crate) kind: String,
+    pub(crate) order_id: i64,
+    pub(crate) status: u16,
 }
 
 #[derive(Default)]
@@ -97,14 +97,14 @@ struct Seen {
 }
 
 #[derive(Clone)]
-struct Receiver {
+pub(crate) struct Receiver {
     addr: SocketAddr,
     mode: Arc<Mutex<Mode>>,
     seen: Arc<Mutex<Seen>>,
 }
 
 impl Receiver {
-    async fn start(mode: Mode) -> Self {
+    pub(crate) async fn start(mode: Mode) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         Self::serve(listener, mode)
     }
@@ -144,7 +144,7 @@ impl Receiver {
             .with_state(self.clone())
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}/events", self.addr)
     }
 
@@ -152,12 +152,12 @@ impl Receiver {
         *self.mode.lock().unwrap() = mode;
     }
 
-    fn deliveries(&self) -> Vec<Delivery> {
+    pub(crate) fn deliveries(&self) -> Vec<Delivery> {
         self.seen.lock().unwrap().deliveries.clone()
     }
 
     /// Orders whose `order.placed` was answered 200 (each once, however often).
-    fn delivered_orders(&self) -> Vec<i64> {
+    pub(crate) fn delivered_orders(&self) -> Vec<i64> {
         self.delivered("order.placed")
     }
 
