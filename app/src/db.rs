@@ -3,6 +3,8 @@
 //! placeholders, integers as BIGINT, times as unix milliseconds); only the
 //! DDL differs, in `migrations/sqlite` and `migrations/postgres`.
 
+pub mod backup;
+
 use crate::error::AppError;
 use sqlx::{any::AnyPoolOptions, AnyPool, Executor};
 use std::{str::FromStr, time::Duration};
@@ -30,6 +32,17 @@ impl DatabaseUrl {
 
     pub fn as_str(&self) -> &str {
         &self.url
+    }
+
+    /// The SQLite database's file (`None` on PostgreSQL or in memory).
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        if self.backend != Backend::Sqlite || self.url.contains(":memory:") {
+            return None;
+        }
+        let rest = self.url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty()).then(|| path.into())
     }
 }
 
@@ -128,7 +141,11 @@ impl Db {
 
     /// The migrations this build knows for its backend.
     fn migrator(&self) -> sqlx::migrate::Migrator {
-        match self.backend {
+        Self::migrator_of(self.backend)
+    }
+
+    fn migrator_of(backend: Backend) -> sqlx::migrate::Migrator {
+        match backend {
             Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
         }

@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use app::{
-    db::Db,
+    db::{backup, Db},
     platform::outbox,
     staff::{store as staff_store, Role},
 };
@@ -28,6 +28,19 @@ pub enum Command {
     Serve,
     /// How delivery to the data platform is going.
     Outbox,
+    /// Copy the SQLite database to FILE while the shop runs (on PostgreSQL:
+    /// use pg_dump).
+    Backup {
+        /// Where the copy goes; must not exist.
+        file: std::path::PathBuf,
+    },
+    /// Put a backup made by `server backup` in place of the SQLite
+    /// database, with the shop stopped (the database it replaces is kept,
+    /// renamed).
+    Restore {
+        /// The backup to put back.
+        file: std::path::PathBuf,
+    },
     /// Staff roles: make the first admin, and see or change who is staff.
     Staff {
         #[command(subcommand)]
@@ -109,6 +122,40 @@ pub async fn staff(config: &Config, action: StaffAction) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `server backup FILE`.
+pub async fn backup(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let copied = backup::backup(&config.database_url, file).await?;
+    println!(
+        "backed up to {}: {} in {:.2} s",
+        file.display(),
+        size(copied.bytes),
+        copied.took.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `server restore FILE`.
+pub async fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let copied = backup::restore(&config.database_url, file).await?;
+    println!(
+        "restored {} ({}) in {:.2} s",
+        file.display(),
+        size(copied.bytes),
+        copied.took.as_secs_f64()
+    );
+    if let Some(replaced) = copied.replaced {
+        println!("the database it replaced is kept as {}", replaced.display());
+    }
+    Ok(())
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        0..1_000_000 => format!("{:.1} kB", bytes as f64 / 1e3),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
+}
+
 /// `server outbox`: how delivery to the data platform is going.
 pub async fn outbox_report(config: &Config) -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url).await?;
@@ -159,6 +206,8 @@ mod tests {
             &["server", "staff", "grant", "alice"],
             &["server", "stafff"],
             &["server", "outbox", "--verbose"],
+            &["server", "backup"],
+            &["server", "restore", "a.db", "b.db"],
         ] {
             assert!(Cli::try_parse_from(bad).is_err(), "{bad:?}");
         }

@@ -26,6 +26,8 @@ fn main() -> anyhow::Result<()> {
                 app.run_until_stopped().await
             }
             Command::Outbox => cli::outbox_report(&config).await,
+            Command::Backup { file } => cli::backup(&config, &file).await,
+            Command::Restore { file } => cli::restore(&config, &file).await,
             Command::Staff { action } => cli::staff(&config, action).await,
         }
     })

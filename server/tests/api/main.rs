@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod backup;
 mod caching;
 mod cart;
 mod catalog;
