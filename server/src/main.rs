@@ -16,7 +16,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init();
+    telemetry::init()?;
     let config = Config::from_env()?;
     startup::runtime(config.worker_threads)?.block_on(async {
         match cli.command.unwrap_or(Command::Serve) {

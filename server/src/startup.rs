@@ -37,7 +37,6 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
     set_header::SetResponseHeaderLayer,
-    trace::TraceLayer,
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
@@ -402,7 +401,7 @@ fn router(
         // Every request has an id (the caller's `x-request-id`, or a new
         // one), said back in the answer and kept in the audit log.
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
+        .layer(crate::telemetry::request_log())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     security::headers(router, &content_policy, config.secure_cookies)
 }

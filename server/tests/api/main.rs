@@ -18,6 +18,7 @@ mod kakaopay;
 mod language;
 mod lifecycle;
 mod likes;
+mod logs;
 mod openapi;
 mod order_payments;
 mod orders;

@@ -31,6 +31,16 @@ on_both_backends!(sigterm_in_a_checkout_storm_answers_everything_taken_and_loses
 /// The server binary on `database` and `port`, sending events to `receiver`;
 /// what it writes to stderr is kept in the returned buffer.
 fn start(database: &DatabaseUrl, port: u16, receiver: &Receiver) -> (Child, Arc<Mutex<String>>) {
+    start_with(database, port, receiver, &[("RUST_LOG", "info,sqlx=warn")])
+}
+
+/// [`start`] with more of the environment (`env` last).
+pub(crate) fn start_with(
+    database: &DatabaseUrl,
+    port: u16,
+    receiver: &Receiver,
+    env: &[(&str, &str)],
+) -> (Child, Arc<Mutex<String>>) {
     let site = std::env::temp_dir().join("storefront-tests-site");
     std::fs::create_dir_all(&site).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
@@ -40,8 +50,8 @@ fn start(database: &DatabaseUrl, port: u16, receiver: &Receiver) -> (Child, Arc<
         .env("LEPTOS_OUTPUT_NAME", "storefront")
         .env("DATA_PLATFORM_URL", receiver.url())
         .env("PAGE_CACHE_MS", "0")
-        .env("RUST_LOG", "info,sqlx=warn")
         .env_remove("PAYMENTS")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -65,7 +75,7 @@ fn start(database: &DatabaseUrl, port: u16, receiver: &Receiver) -> (Child, Arc<
     (child, said)
 }
 
-fn sigterm(child: &Child) {
+pub(crate) fn sigterm(child: &Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -75,7 +85,7 @@ fn sigterm(child: &Child) {
 
 /// Waits for the process to exit; its exit status. One still running a
 /// minute after SIGTERM fails the test.
-async fn exited(mut child: Child, said: &Mutex<String>) -> std::process::ExitStatus {
+pub(crate) async fn exited(mut child: Child, said: &Mutex<String>) -> std::process::ExitStatus {
     let pid = child.id();
     let waited = tokio::time::timeout(
         Duration::from_secs(60),
@@ -96,7 +106,7 @@ async fn exited(mut child: Child, said: &Mutex<String>) -> std::process::ExitSta
     }
 }
 
-async fn answers(base: &str) -> bool {
+pub(crate) async fn answers(base: &str) -> bool {
     crate::helpers::new_client()
         .get(format!("{base}/healthz"))
         .send()
