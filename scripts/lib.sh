@@ -22,6 +22,20 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 
+# apt_install without starting the services the packages bring (the tests
+# start their own): a policy-rc.d that refuses, for the install only.
+apt_install_no_services() {
+  local policy=/usr/sbin/policy-rc.d created= rc=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod +x "$policy"
+    created=1
+  fi
+  apt_install --no-install-recommends "$@" || rc=$?
+  if [ -n "$created" ]; then as_root rm -f "$policy"; fi
+  return "$rc"
+}
+
 # `npm ci` in a folder, redone whenever its lock file changed since the
 # last full install (a stamp in node_modules); browsers never downloaded.
 npm_ci_once() {

@@ -127,6 +127,12 @@ if [ -n "$WITH_TEST" ]; then
     say "installing a Korean font (fonts-nanum)"
     apt_install fonts-nanum fontconfig
   fi
+  # Prometheus and promtool: the metrics test checks /metrics with promtool
+  # and scrapes it with a real Prometheus of its own.
+  if ! { have promtool && have prometheus; }; then
+    say "installing Prometheus and promtool"
+    apt_install_no_services prometheus
+  fi
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     say "installing PostgreSQL"
     apt_install postgresql

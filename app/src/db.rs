@@ -204,11 +204,16 @@ impl Db {
     /// never fails with `SQLITE_BUSY` half-way when it upgrades from
     /// reading to writing: against another process it waits its turn under
     /// the busy timeout instead.
+    /// How long that took (waiting for the writer connection, and on
+    /// SQLite for another process's writer) is `/metrics`'s
+    /// `shop_db_write_begin_seconds`.
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, AppError> {
+        let asked = std::time::Instant::now();
         let tx = match self.backend {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.writer.begin().await?,
         };
+        metrics::histogram!("shop_db_write_begin_seconds").record(asked.elapsed());
         Ok(tx)
     }
 

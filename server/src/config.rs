@@ -63,6 +63,9 @@ pub struct Config {
     pub sign_in_providers: Vec<ProviderSettings>,
     /// How long a sign-in through a provider may take (10 minutes).
     pub sign_in_state_ttl: Duration,
+    /// `METRICS=true`: `GET /metrics` on the shop's address;
+    /// `METRICS_ADDR=127.0.0.1:9100`: on that address alone. Unset, off.
+    pub metrics: crate::metrics::MetricsAt,
     /// `PAGE_CACHE_MS` (500): how long a guest's page is served from the
     /// page cache after its render began; 0 turns the cache off. At most
     /// 1,000: a guest never sees data older than a second.
@@ -152,6 +155,7 @@ impl Config {
             sign_in_providers: sign_in_providers()?,
             sign_in_state_ttl: Duration::from_secs(600),
             page_cache_max_age: page_cache_max_age()?,
+            metrics: metrics_at()?,
             payments: payments()?,
             reconcile_every: Duration::from_secs(number("PAYMENTS_RECONCILE_SECS", 60)?.max(1)),
             payment_hold: Duration::from_secs(number("PAYMENT_HOLD_SECS", 900)?.max(1)),
@@ -196,6 +200,7 @@ impl Config {
             sign_in_providers: Vec::new(),
             sign_in_state_ttl: Duration::from_secs(600),
             page_cache_max_age: crate::page_cache::DEFAULT_MAX_AGE,
+            metrics: crate::metrics::MetricsAt::Off,
             payments: PaymentSettings::Demo,
             reconcile_every: Duration::from_secs(60),
             payment_hold: Duration::from_secs(900),
@@ -350,6 +355,22 @@ fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
         Some("1" | "true" | "yes" | "on") => Ok(true),
         Some("0" | "false" | "no" | "off") => Ok(false),
         Some(other) => anyhow::bail!("{name} must be true or false, not {other:?}"),
+    }
+}
+
+/// `METRICS_ADDR` (an address of its own) or `METRICS=true` (the shop's).
+fn metrics_at() -> anyhow::Result<crate::metrics::MetricsAt> {
+    use crate::metrics::MetricsAt;
+    match std::env::var("METRICS_ADDR").ok().as_deref().map(str::trim) {
+        None | Some("") => Ok(if flag("METRICS", false)? {
+            MetricsAt::Shop
+        } else {
+            MetricsAt::Off
+        }),
+        Some(addr) => addr
+            .parse()
+            .map(MetricsAt::Own)
+            .with_context(|| format!("METRICS_ADDR must be an address and port, not {addr:?}")),
     }
 }
 

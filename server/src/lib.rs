@@ -9,6 +9,7 @@ pub mod form_feedback;
 pub mod json_forms;
 pub mod language;
 pub mod login_guard;
+pub mod metrics;
 pub mod openapi;
 pub mod openapi_admin;
 pub mod orders_export;

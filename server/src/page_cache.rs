@@ -99,7 +99,7 @@ struct Counts {
 }
 
 /// What the cache has done since the process started.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct CacheCounts {
     pub hits: u64,
     pub misses: u64,

@@ -4,7 +4,9 @@ use crate::{
     admin_guard,
     config::{Config, PaymentSettings},
     connections::{self, ConnectionLimits, Draining},
-    form_feedback, json_forms, language, login_guard, openapi, orders_export, origin,
+    form_feedback, json_forms, language, login_guard,
+    metrics::{self, MetricsAt},
+    openapi, orders_export, origin,
     page_cache::{self, PageCache},
     payment_returns, render_task, security, sign_in, text_input, time_limit,
 };
@@ -58,6 +60,8 @@ pub struct Application {
     reconcile_every: Duration,
     connection_limits: ConnectionLimits,
     draining: Draining,
+    /// `METRICS_ADDR`'s listener and what it serves.
+    metrics: Option<(TcpListener, Router)>,
     discovery: tokio::task::JoinHandle<()>,
 }
 
@@ -101,7 +105,7 @@ impl Application {
         // the background and has no button until it does.
         let discovery = sign_in.discover_all().await;
         let draining = Draining::default();
-        let router = router(
+        let (router, own_metrics) = router(
             &config,
             db.clone(),
             wakeup,
@@ -109,6 +113,15 @@ impl Application {
             payments.clone(),
             draining.clone(),
         );
+        let metrics = match (config.metrics, own_metrics) {
+            (MetricsAt::Own(addr), Some(route)) => {
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} (METRICS_ADDR)"))?;
+                Some((listener, route))
+            }
+            _ => None,
+        };
         Ok(Self {
             listener,
             router,
@@ -118,6 +131,7 @@ impl Application {
             reconcile_every: config.reconcile_every,
             connection_limits: config.connection_limits,
             draining,
+            metrics,
             discovery,
         })
     }
@@ -126,6 +140,13 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// Where `METRICS_ADDR` serves `/metrics`, when it is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
@@ -173,6 +194,19 @@ impl Application {
                 stopping.cancel();
             }
         };
+        if let Some((listener, router)) = self.metrics {
+            background.spawn({
+                let stopping = stopping.clone();
+                async move {
+                    let served = axum::serve(listener, router)
+                        .with_graceful_shutdown(stopping.cancelled_owned())
+                        .await;
+                    if let Err(e) = served {
+                        tracing::warn!(error = %e, "the metrics listener stopped");
+                    }
+                }
+            });
+        }
         let background_stops = async {
             stopping.cancelled().await;
             if tokio::time::timeout(grace, background.join_all())
@@ -248,7 +282,7 @@ fn router(
     sign_in: SignInProviders,
     payments: Payments,
     draining: Draining,
-) -> Router {
+) -> (Router, Option<Router>) {
     let leptos_options = config.leptos.clone();
     let routes = ROUTES.clone();
     let state = AppState {
@@ -287,6 +321,13 @@ fn router(
     }
 
     let page_cache = PageCache::new(config.page_cache_max_age, content_policy.clone());
+    let metrics_route = (config.metrics != MetricsAt::Off)
+        .then(|| metrics::route(db.clone(), Some(page_cache.clone())));
+    // On the shop's address, or on one of its own.
+    let (metrics_route, own_metrics) = match config.metrics {
+        MetricsAt::Own(_) => (None, metrics_route),
+        _ => (metrics_route, None),
+    };
     let mut pages = sign_in::routes()
         .merge(payment_returns::routes())
         .merge(orders_export::routes());
@@ -391,6 +432,14 @@ fn router(
         .merge(security::report_route())
         .merge(static_files(&leptos_options, pictures.dir()))
         .merge(pages_and_api)
+        .merge(metrics_route.unwrap_or_default());
+    // Every answer counted, when the metrics are on.
+    let router = if config.metrics == MetricsAt::Off {
+        router
+    } else {
+        router.layer(axum::middleware::from_fn(metrics::track))
+    };
+    let router = router
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             config.request_time_limit,
@@ -403,7 +452,10 @@ fn router(
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(crate::telemetry::request_log())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
-    security::headers(router, &content_policy, config.secure_cookies)
+    (
+        security::headers(router, &content_policy, config.secure_cookies),
+        own_metrics,
+    )
 }
 
 /// The operator's pages and answers are never stored by any cache.

@@ -940,6 +940,15 @@ pub async fn change_stock(
     Ok(Some((after, movement_id)))
 }
 
+/// How many stock movements there are of each reason (`/metrics`).
+pub async fn movements_by_reason(db: &Db) -> AppResult<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT reason, COUNT(*) FROM stock_movements GROUP BY reason ORDER BY reason",
+    )
+    .fetch_all(db.pool())
+    .await?)
+}
+
 /// A variant's stock as `tx` sees it now (0 for no such variant).
 pub async fn stock_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,

@@ -275,6 +275,7 @@ pub async fn issue(db: &Db, user: UserId, campaign: CampaignId) -> AppResult<Iss
         });
     }
     tx.commit().await?;
+    metrics::counter!("shop_coupons_claimed_total").increment(1);
     Ok(IssuedCoupon {
         coupon_id: CouponId(coupon),
         campaign_id: campaign,

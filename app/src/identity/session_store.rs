@@ -19,6 +19,15 @@ impl SqlSessionStore {
         Self { db }
     }
 
+    /// Sessions not yet expired (`/metrics`).
+    pub async fn live(&self) -> Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE expiry_date > $1")
+            .bind(now_millis())
+            .fetch_one(self.db.pool())
+            .await
+            .map_err(backend)
+    }
+
     /// Removes sessions past their expiry; returns how many.
     pub async fn delete_expired(&self) -> Result<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1")

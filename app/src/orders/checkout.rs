@@ -123,13 +123,24 @@ pub async fn place_order(
         } => Some((*order_hold, service.name())),
         Payments::Demo => None,
     };
+    let once = idempotency::once(db, user, key, &fingerprint, |tx| {
+        place_once(db, tx, user, key, request, choices, rates, hold)
+    })
+    .await;
     let idempotency::Once {
         answer: mut placed,
         fresh,
-    } = idempotency::once(db, user, key, &fingerprint, |tx| {
-        place_once(db, tx, user, key, request, choices, rates, hold)
-    })
-    .await?;
+    } = match once {
+        Ok(once) => once,
+        Err(refused) => {
+            metrics::counter!("shop_checkouts_refused_total", "code" => refused.code.as_str())
+                .increment(1);
+            return Err(refused);
+        }
+    };
+    if fresh {
+        metrics::counter!("shop_orders_placed_total").increment(1);
+    }
     if placed.state.status != OrderStatus::AwaitingPayment || placed.redirect_url.is_some() {
         return Ok(placed);
     }

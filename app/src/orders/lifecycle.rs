@@ -42,6 +42,13 @@ pub async fn cancel(
         cancel_once(db, tx, actor, order_id, key, reason)
     })
     .await?;
+    if cancelled.fresh {
+        let by = match actor {
+            Actor::Shopper(_) => "shopper",
+            Actor::Staff(_) => "staff",
+        };
+        metrics::counter!("shop_orders_cancelled_total", "by" => by).increment(1);
+    }
     Ok(cancelled.answer)
 }
 

@@ -167,6 +167,15 @@ pub async fn close_unless_approving(
 
 /// The pending charge of order `order_id`, if it has one, with the
 /// service's reference.
+/// How many charges are in each status (`/metrics`).
+pub async fn count_by_status(db: &Db) -> AppResult<Vec<(String, i64)>> {
+    Ok(
+        sqlx::query_as("SELECT status, COUNT(*) FROM charges GROUP BY status ORDER BY status")
+            .fetch_all(db.pool())
+            .await?,
+    )
+}
+
 pub async fn pending_for_order(
     tx: &mut Transaction<'static, Any>,
     order_id: i64,

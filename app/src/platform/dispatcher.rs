@@ -165,8 +165,12 @@ impl Dispatcher {
         let mut claimed = claimed.into_iter();
         for event in claimed.by_ref() {
             match self.deliver(&event.event).await {
-                Ok(()) => outbox::mark_delivered(&self.db, event.id).await?,
+                Ok(()) => {
+                    outbox::mark_delivered(&self.db, event.id).await?;
+                    metrics::counter!("shop_outbox_delivered_total").increment(1);
+                }
                 Err(error) => {
+                    metrics::counter!("shop_outbox_deliveries_failed_total").increment(1);
                     let wait = self.backoff(event.attempts);
                     tracing::warn!(
                         event_id = %event.event.event_id(),

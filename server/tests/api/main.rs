@@ -19,6 +19,7 @@ mod language;
 mod lifecycle;
 mod likes;
 mod logs;
+mod metrics;
 mod openapi;
 mod order_payments;
 mod orders;

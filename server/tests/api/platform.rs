@@ -162,7 +162,7 @@ impl Receiver {
     }
 
     /// Orders whose `order.cancelled` was answered 200.
-    fn delivered_cancels(&self) -> Vec<i64> {
+    pub(crate) fn delivered_cancels(&self) -> Vec<i64> {
         self.delivered("order.cancelled")
     }
 
