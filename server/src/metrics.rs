@@ -216,6 +216,25 @@ async fn refresh(scrape: &Scrape) -> Result<(), app::error::AppError> {
     Ok(())
 }
 
+/// The route of a request no route matched (a file, or nothing).
+pub const UNMATCHED: &str = "unmatched";
+
+/// A method as a label: the standard ones by name, any other as `other`
+/// (a client may send any token as its method: each would be a series).
+fn method_label(method: &http::Method) -> &'static str {
+    use http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// Counts every answer and how long it took, by the route's template (no
 /// id or query in a label), method and status class.
 pub async fn track(request: Request, next: Next) -> Response {
@@ -223,8 +242,8 @@ pub async fn track(request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = request.method().as_str().to_string();
+        .map_or_else(|| UNMATCHED.to_string(), |p| p.as_str().to_string());
+    let method = method_label(request.method());
     let response = next.run(request).await;
     let class = match response.status().as_u16() {
         100..=199 => "1xx",
@@ -233,7 +252,7 @@ pub async fn track(request: Request, next: Next) -> Response {
         400..=499 => "4xx",
         _ => "5xx",
     };
-    counter!("http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => class)
+    counter!("http_requests_total", "route" => route.clone(), "method" => method, "status" => class)
         .increment(1);
     metrics::histogram!("http_request_duration_seconds", "route" => route, "method" => method)
         .record(started.elapsed());

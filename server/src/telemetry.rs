@@ -79,7 +79,7 @@ impl<B> MakeSpan<B> for RequestSpan {
         let route = request
             .extensions()
             .get::<MatchedPath>()
-            .map_or("-", MatchedPath::as_str);
+            .map_or(crate::metrics::UNMATCHED, MatchedPath::as_str);
         tracing::info_span!(
             "request",
             request_id = %id,

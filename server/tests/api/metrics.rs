@@ -127,6 +127,17 @@ async fn metrics_count_what_happened_and_prometheus_scrapes_them() {
         );
     }
     assert_eq!(guest.get("/products/999999").await.status(), 404);
+    // A method of the client's own is counted as `other`, not by its name.
+    let brewed = guest
+        .client
+        .request(
+            reqwest::Method::from_bytes(b"BREW").unwrap(),
+            guest.url("/healthz"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(brewed.status(), 405);
     eventually("the events are delivered", || async {
         receiver.delivered_orders().len() == 3 && receiver.delivered_cancels() == vec![placed[0]]
     })
@@ -173,6 +184,11 @@ async fn metrics_count_what_happened_and_prometheus_scrapes_them() {
             >= 5.0
     );
     assert!(value(r#"shop_db_pool_connections{pool="write"}"#) >= 1.0);
+    assert_eq!(
+        value(r#"http_requests_total{route="/healthz",method="other",status="4xx"}"#),
+        1.0
+    );
+    assert!(!text.contains("BREW"));
     assert!(
         !text.contains("/products/999999") && !text.contains(&format!("/products/{product}\""))
     );
