@@ -23,6 +23,9 @@ fn main() -> anyhow::Result<()> {
             Command::Serve => {
                 let app = startup::Application::build(config).await?;
                 tracing::info!("listening on http://{}", app.local_addr());
+                if let Some(addr) = app.metrics_addr() {
+                    tracing::info!("metrics on http://{addr}/metrics");
+                }
                 app.run_until_stopped().await
             }
             Command::Outbox => cli::outbox_report(&config).await,
