@@ -4,8 +4,8 @@
 
 use crate::{
     helpers::{fresh_database, visitor_of},
-    platform::{eventually, Mode, Receiver},
-    shutdown::{answers, exited, sigterm, start_with},
+    platform::{Mode, Receiver},
+    shutdown::{exited, running, sigterm},
 };
 use app::db::{Backend, Db};
 use serde_json::{json, Value};
@@ -14,18 +14,13 @@ use serde_json::{json, Value};
 async fn json_logs_name_each_answer_and_hold_no_secret() {
     let receiver = Receiver::start(Mode::Ok).await;
     let database = fresh_database(Backend::Sqlite).await;
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let base = format!("http://127.0.0.1:{port}");
-    let (server, said) = start_with(
+    let (server, said, port) = running(
         &database,
-        port,
         &receiver,
         &[("LOG_FORMAT", "json"), ("RUST_LOG", "trace")],
-    );
-    eventually("the server answers", || answers(&base)).await;
+    )
+    .await;
+    let base = format!("http://127.0.0.1:{port}");
     let db = Db::connect(&database).await.unwrap();
     let shopper = visitor_of(base.clone(), db.clone());
 

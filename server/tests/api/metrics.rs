@@ -6,7 +6,7 @@
 use crate::{
     helpers::{fresh_database, insert_product, visitor_of},
     platform::{eventually, Mode, Receiver},
-    shutdown::{answers, exited, sigterm, start_with},
+    shutdown::{exited, free_port, running, sigterm},
 };
 use app::db::{Backend, Db};
 use serde_json::{json, Value};
@@ -15,11 +15,6 @@ use std::{
     io::Write,
     process::{Command, Stdio},
 };
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
 
 /// Each series of the text format (`name{labels}`) with its value.
 fn series(text: &str) -> HashMap<String, f64> {
@@ -50,20 +45,18 @@ fn tool(name: &str) -> Command {
 async fn metrics_count_what_happened_and_prometheus_scrapes_them() {
     let receiver = Receiver::start(Mode::Ok).await;
     let database = fresh_database(Backend::Sqlite).await;
-    let (port, metrics_port) = (free_port(), free_port());
-    let base = format!("http://127.0.0.1:{port}");
-    let metrics_addr = format!("127.0.0.1:{metrics_port}");
-    let (server, said) = start_with(
+    let metrics_addr = format!("127.0.0.1:{}", free_port());
+    let (server, said, port) = running(
         &database,
-        port,
         &receiver,
         &[
             ("METRICS_ADDR", &metrics_addr),
             ("PAGE_CACHE_MS", "1000"),
             ("RUST_LOG", "warn"),
         ],
-    );
-    eventually("the server answers", || answers(&base)).await;
+    )
+    .await;
+    let base = format!("http://127.0.0.1:{port}");
     let db = Db::connect(&database).await.unwrap();
     let client = crate::helpers::new_client();
     let scrape = || {

@@ -31,7 +31,30 @@ on_both_backends!(sigterm_in_a_checkout_storm_answers_everything_taken_and_loses
 /// The server binary on `database` and `port`, sending events to `receiver`;
 /// what it writes to stderr is kept in the returned buffer.
 fn start(database: &DatabaseUrl, port: u16, receiver: &Receiver) -> (Child, Arc<Mutex<String>>) {
-    start_with(database, port, receiver, &[("RUST_LOG", "info,sqlx=warn")])
+    start_with(database, port, receiver, QUIET)
+}
+
+/// The log filter of these tests' servers.
+const QUIET: &[(&str, &str)] = &[("RUST_LOG", "info,sqlx=warn")];
+
+/// A port nobody listens on now.
+pub(crate) fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// [`start_with`] on a free port, once it answers: the process, what it
+/// writes, its port.
+pub(crate) async fn running(
+    database: &DatabaseUrl,
+    receiver: &Receiver,
+    env: &[(&str, &str)],
+) -> (Child, Arc<Mutex<String>>, u16) {
+    let port = free_port();
+    let (server, said) = start_with(database, port, receiver, env);
+    let base = format!("http://127.0.0.1:{port}");
+    eventually("the server answers", || answers(&base)).await;
+    (server, said, port)
 }
 
 /// [`start`] with more of the environment (`env` last).
@@ -128,13 +151,8 @@ async fn sigterm_in_a_checkout_storm_answers_everything_taken_and_loses_nothing(
     // middle of one when the signal comes.
     let receiver = Receiver::start(Mode::SlowOk).await;
     let database = fresh_database(backend).await;
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let (server, said, port) = running(&database, &receiver, QUIET).await;
     let base = format!("http://127.0.0.1:{port}");
-    let (server, said) = start(&database, port, &receiver);
-    eventually("the server answers", || answers(&base)).await;
     let db = Db::connect(&database).await.unwrap();
     let product = insert_product(&db, "STORM-1", "Storm Sneaker", "Brand", 1_000, STOCK).await;
 
@@ -336,13 +354,7 @@ async fn ask(stream: &mut tokio::net::TcpStream, path: &str) -> std::io::Result<
 async fn after_sigterm_readiness_fails_and_answers_close_their_connections() {
     let receiver = Receiver::start(Mode::Ok).await;
     let database = fresh_database(Backend::Sqlite).await;
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let base = format!("http://127.0.0.1:{port}");
-    let (server, said) = start(&database, port, &receiver);
-    eventually("the server answers", || answers(&base)).await;
+    let (server, said, port) = running(&database, &receiver, QUIET).await;
     let connect = || tokio::net::TcpStream::connect(("127.0.0.1", port));
     let mut idle = connect().await.unwrap();
     let mut probes = Vec::new();
