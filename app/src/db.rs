@@ -307,6 +307,15 @@ pub fn placeholders(first: usize, count: usize) -> String {
         .join(", ")
 }
 
+/// `rows` rows of `columns` placeholders each, numbered from `$1`, for a
+/// multi-row `VALUES`: `($1, $2), ($3, $4)`.
+pub fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| format!("({})", placeholders(row * columns + 1, columns)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Milliseconds since the Unix epoch: how times are stored.
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()

@@ -456,21 +456,40 @@ pub async fn resolve_variant(
     }
 }
 
-/// [`resolve_variant`] for each line of an order: the products missing or
-/// off sale are named together first (404 `PRODUCT_NOT_FOUND` with
-/// `details.product_ids`), then each line's variant is resolved.
-pub async fn resolve_lines(
-    conn: &mut AnyConnection,
+/// Each line's variant for sale, in the lines' order, resolved as
+/// [`resolve_variant`] does: the products missing or off sale are named
+/// together first (404 `PRODUCT_NOT_FOUND` with `details.product_ids`),
+/// then the first line whose variant cannot be sold says why. Three
+/// statements however many lines (the products, then [`for_sale`]).
+pub async fn lines_for_sale(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     lines: &[(ProductId, Option<VariantId>)],
-) -> AppResult<Vec<VariantId>> {
+    locale: Locale,
+) -> AppResult<Vec<ForSale>> {
+    let mut products: Vec<i64> = lines.iter().map(|(p, _)| p.0).collect();
+    products.sort_unstable();
+    products.dedup();
+    let sql = format!(
+        "SELECT p.id, \
+           CAST((SELECT COUNT(*) FROM product_options o WHERE o.product_id = p.id) AS BIGINT) \
+             AS options, \
+           (SELECT v.id FROM variants v WHERE v.product_id = p.id AND v.combo = '') AS default_id \
+         FROM products p WHERE p.id IN ({}) AND p.on_sale = 1",
+        crate::db::placeholders(1, products.len())
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64, Option<i64>)>(&sql);
+    for id in &products {
+        query = query.bind(*id);
+    }
+    let found: HashMap<i64, (i64, Option<i64>)> = query
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(id, options, default_id)| (id, (options, default_id)))
+        .collect();
     let mut missing = Vec::new();
     for (product, _) in lines {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM products WHERE id = $1 AND on_sale = 1")
-                .bind(product.0)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if found.is_none() && !missing.contains(&product.0) {
+        if !found.contains_key(&product.0) && !missing.contains(&product.0) {
             missing.push(product.0);
         }
     }
@@ -488,11 +507,36 @@ pub async fn resolve_lines(
             ..ErrorDetails::default()
         }));
     }
-    let mut resolved = Vec::with_capacity(lines.len());
-    for (product, variant) in lines {
-        resolved.push(resolve_variant(conn, *product, *variant, true).await?);
-    }
-    Ok(resolved)
+    // The variant named, or the product's one when it has no options.
+    let chosen: Vec<AppResult<VariantId>> = lines
+        .iter()
+        .map(|(product, variant)| match (variant, found[&product.0]) {
+            (Some(variant), _) => Ok(*variant),
+            (None, (options, _)) if options > 0 => Err(variant_required()),
+            (None, (_, default_id)) => default_id.map(VariantId).ok_or_else(variant_not_found),
+        })
+        .collect();
+    let mut ids: Vec<VariantId> = chosen
+        .iter()
+        .filter_map(|c| c.as_ref().ok())
+        .copied()
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let sellable = for_sale(tx, &ids, locale).await?;
+    lines
+        .iter()
+        .zip(chosen)
+        .map(|((product, _), chosen)| {
+            let variant = chosen?;
+            // A variant of another product, or one off sale, is not found.
+            sellable
+                .iter()
+                .find(|s| s.variant_id == variant && s.product_id == *product)
+                .cloned()
+                .ok_or_else(variant_not_found)
+        })
+        .collect()
 }
 
 /// A variant's price and stock today, and whether it can be sold (it and
@@ -786,7 +830,7 @@ pub async fn get_with_variants(
     }))
 }
 
-/// A variant as checkout sees it, read under a lock.
+/// A variant as checkout sees it (read without a lock; its stock is taken last).
 #[derive(Debug, Clone)]
 pub struct ForSale {
     pub product_id: ProductId,

@@ -19,7 +19,7 @@ use crate::{
     coupons::{self, CouponId, Refusal},
     db::{now_millis, Db},
     error::{AppError, AppResult, ErrorCode, ErrorDetails, Problem},
-    identity::{self, UserId},
+    identity::UserId,
     locale::{td_string, Locale},
     money::Won,
     payments::{provider::Payments, store as charges},
@@ -191,48 +191,41 @@ async fn place_once(
         coupon,
         points,
     } = *choices;
-    // The user first, then (last of all, when the stock is taken) the
-    // variants in id order: every transaction locks in this order, so none
-    // waits on another in a circle.
-    identity::lock_user(db, &mut tx, user).await?;
+    // The user first (with their balance), then (last of all, when the
+    // stock is taken) the variants in id order: every transaction locks in
+    // this order, so none waits on another in a circle.
+    let balance = points::store::lock_balance(db, &mut tx, user).await?;
     let lines = requested_lines(&mut tx, user, request).await?;
     // Mine (locked with me), copied onto the order as it is now.
     let ship_to = addresses::store::shipping_in(&mut tx, user, address)
         .await?
         .ok_or_else(addresses::not_found)?;
 
-    // Each line's variant (a product without options: its one), then the
-    // variants as they are now (not locked).
+    // Each line's variant (a product without options: its one), as it is
+    // now (not locked).
     let pairs: Vec<(ProductId, Option<VariantId>)> =
         lines.iter().map(|l| (l.product_id, l.variant_id)).collect();
-    let variants = catalog::store::resolve_lines(&mut tx, &pairs).await?;
-    let mut ids = variants.clone();
+    let for_sale = catalog::store::lines_for_sale(&mut tx, &pairs, Locale::current()).await?;
+    let mut ids: Vec<VariantId> = for_sale.iter().map(|p| p.variant_id).collect();
     ids.sort();
     if let Some(twice) = ids.windows(2).find(|w| w[0] == w[1]) {
-        let product = lines
+        let product = for_sale
             .iter()
-            .zip(&variants)
-            .find(|(_, v)| **v == twice[0])
-            .map_or(0, |(l, _)| l.product_id.0);
+            .find(|p| p.variant_id == twice[0])
+            .map_or(0, |p| p.product_id.0);
         return Err(AppError::invalid_field(
             ErrorCode::BadRequest,
             "items",
             td_string!(Locale::current(), errors.listed_twice, product),
         ));
     }
-    let for_sale = catalog::store::for_sale(&mut tx, &ids, Locale::current()).await?;
 
     let mut problems = Problems::default();
     let mut order_lines = Vec::with_capacity(lines.len());
     // Each line with its variant as read, for taking the stock at the end.
     let mut checked = Vec::with_capacity(lines.len());
     let mut subtotal = Won::ZERO;
-    for (line, variant) in lines.iter().zip(&variants) {
-        // Resolved a moment ago; gone off sale since, it is not found.
-        let product = for_sale
-            .iter()
-            .find(|p| p.variant_id == *variant)
-            .ok_or_else(catalog::variants::variant_not_found)?;
+    for (line, product) in lines.iter().zip(&for_sale) {
         checked.push((line, product));
         if let Some(sent) = line.price.filter(|sent| *sent != product.price) {
             problems.price_changed(product, sent);
@@ -290,7 +283,6 @@ async fn place_once(
         shipping_fee,
     };
     let total = payment.total;
-    let balance = points::store::balance_in(&mut tx, user).await?;
     // Points to spend: all of the total unless the shopper said; the rest
     // through the payment service, when there is one.
     let points_used = match points {

@@ -70,38 +70,60 @@ pub async fn insert(
     )
     .bind(id);
     bind_shipping(copy, ship_to).execute(&mut **tx).await?;
+    // All its lines in one statement, their names in another.
+    let rows: Vec<String> = (0..lines.len())
+        .map(|i| {
+            let at = |k: usize| format!("${}", 1 + i * 7 + k);
+            format!(
+                "($1, {product}, {}, {}, (SELECT name FROM products WHERE id = {product}), {}, {}, {}, {})",
+                at(2),
+                at(3),
+                at(4),
+                at(5),
+                at(6),
+                at(7),
+                product = at(1),
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO order_items \
+           (order_id, product_id, variant_id, sku, name, label, label_en, unit_price, quantity) \
+         VALUES {}",
+        rows.join(", ")
+    );
+    let mut items = sqlx::query(&sql).bind(id);
     for line in lines {
         let (label, label_en) = sold
             .iter()
             .find(|s| s.variant_id == line.variant_id)
             .map(|s| (s.label.as_str(), s.label_en.as_str()))
             .unwrap_or_default();
-        sqlx::query(
-            "INSERT INTO order_items \
-               (order_id, product_id, variant_id, sku, name, label, label_en, unit_price, quantity) \
-             VALUES ($1, $2, $3, $4, (SELECT name FROM products WHERE id = $2), $5, $6, $7, $8)",
-        )
-        .bind(id)
-        .bind(line.product_id.0)
-        .bind(line.variant_id.0)
-        .bind(&line.sku)
-        .bind(label)
-        .bind(label_en)
-        .bind(line.unit_price.get())
-        .bind(line.quantity.get())
-        .execute(&mut **tx)
-        .await?;
-        // The names are the product's: two sizes of it share them.
-        sqlx::query(
-            "INSERT INTO order_item_names (order_id, product_id, lang, name) \
-             SELECT $1, product_id, lang, name FROM product_translations WHERE product_id = $2 \
-             ON CONFLICT (order_id, product_id, lang) DO NOTHING",
-        )
-        .bind(id)
-        .bind(line.product_id.0)
-        .execute(&mut **tx)
-        .await?;
+        items = items
+            .bind(line.product_id.0)
+            .bind(line.variant_id.0)
+            .bind(&line.sku)
+            .bind(label)
+            .bind(label_en)
+            .bind(line.unit_price.get())
+            .bind(line.quantity.get());
     }
+    items.execute(&mut **tx).await?;
+    // The names are the product's: two sizes of it share them.
+    let mut products: Vec<i64> = lines.iter().map(|l| l.product_id.0).collect();
+    products.sort_unstable();
+    products.dedup();
+    let sql = format!(
+        "INSERT INTO order_item_names (order_id, product_id, lang, name) \
+         SELECT $1, product_id, lang, name FROM product_translations WHERE product_id IN ({}) \
+         ON CONFLICT (order_id, product_id, lang) DO NOTHING",
+        crate::db::placeholders(2, products.len())
+    );
+    let mut names = sqlx::query(&sql).bind(id);
+    for product in products {
+        names = names.bind(product);
+    }
+    names.execute(&mut **tx).await?;
     Ok(OrderId(id))
 }
 

@@ -153,7 +153,11 @@ impl Dispatcher {
     }
 
     /// [`Self::dispatch_due`], releasing the events not yet sent when
-    /// `stop` is cancelled.
+    /// `stop` is cancelled. Each event goes to the external platform on
+    /// its own; the embedded platform takes in the events sent (all of
+    /// the batch when there is no external one) in one transaction with
+    /// their marks, so a rush of orders costs it a few statements, not
+    /// several per order.
     async fn dispatch_until(
         &self,
         stop: &CancellationToken,
@@ -163,45 +167,75 @@ impl Dispatcher {
         let claimed = outbox::claim_due(&self.db, now, lease_end, self.settings.batch).await?;
         let count = claimed.len();
         let mut claimed = claimed.into_iter();
+        let mut sent = Vec::with_capacity(count);
         for event in claimed.by_ref() {
-            match self.deliver(&event.event).await {
-                Ok(()) => {
-                    outbox::mark_delivered(&self.db, event.id).await?;
-                    metrics::counter!("shop_outbox_delivered_total").increment(1);
-                }
-                Err(error) => {
-                    metrics::counter!("shop_outbox_deliveries_failed_total").increment(1);
-                    let wait = self.backoff(event.attempts);
-                    tracing::warn!(
-                        event_id = %event.event.event_id(),
-                        attempts = event.attempts + 1,
-                        retry_in_ms = wait.as_millis() as u64,
-                        %error,
-                        "event not delivered; it will be sent again"
-                    );
-                    let next = now_millis() + wait.as_millis() as i64;
-                    outbox::mark_failed(&self.db, event.id, next, &error).await?;
-                }
+            match &self.http {
+                None => sent.push(event),
+                Some(http) => match http.send(&event.event).await {
+                    // Recorded at once: an event the platform has is not
+                    // sent again because a later one is slow.
+                    Ok(()) => self.settle(vec![event]).await?,
+                    Err(error) => self.failed(&event, error).await?,
+                },
             }
             if stop.is_cancelled() {
                 break;
             }
         }
+        self.settle(sent).await?;
         for event in claimed {
             outbox::release(&self.db, event.id).await?;
         }
         Ok(count)
     }
 
-    async fn deliver(&self, event: &PlatformEvent) -> Result<(), String> {
-        if let Some(http) = &self.http {
-            http.send(event).await?;
+    /// The embedded platform takes in `sent` and they are marked delivered,
+    /// in one transaction; when that fails, each is tried on its own, so an
+    /// event it refuses waits for its retry without holding up the others.
+    async fn settle(&self, sent: Vec<outbox::Claimed>) -> Result<(), crate::error::AppError> {
+        if sent.is_empty() {
+            return Ok(());
         }
-        // The shop's own aggregate, whichever platform: once per event id.
-        embedded::consume(&self.db, event)
-            .await
-            .map(|_| ())
-            .map_err(|e| format!("the embedded platform: {}", e.message))
+        if sent.len() > 1 && self.take_in(&sent).await.is_ok() {
+            return Ok(());
+        }
+        for event in sent {
+            if let Err(error) = self.take_in(std::slice::from_ref(&event)).await {
+                let error = format!("the embedded platform: {}", error.message);
+                self.failed(&event, error).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn take_in(&self, sent: &[outbox::Claimed]) -> Result<(), crate::error::AppError> {
+        let events: Vec<&PlatformEvent> = sent.iter().map(|c| &c.event).collect();
+        let ids: Vec<i64> = sent.iter().map(|c| c.id).collect();
+        let mut tx = self.db.begin_write().await?;
+        embedded::consume_in(&self.db, &mut tx, &events).await?;
+        outbox::mark_delivered(&mut tx, &ids).await?;
+        tx.commit().await?;
+        metrics::counter!("shop_outbox_delivered_total").increment(sent.len() as u64);
+        Ok(())
+    }
+
+    /// A failed delivery: tried again after a backoff.
+    async fn failed(
+        &self,
+        event: &outbox::Claimed,
+        error: String,
+    ) -> Result<(), crate::error::AppError> {
+        metrics::counter!("shop_outbox_deliveries_failed_total").increment(1);
+        let wait = self.backoff(event.attempts);
+        tracing::warn!(
+            event_id = %event.event.event_id(),
+            attempts = event.attempts + 1,
+            retry_in_ms = wait.as_millis() as u64,
+            %error,
+            "event not delivered; it will be sent again"
+        );
+        let next = now_millis() + wait.as_millis() as i64;
+        outbox::mark_failed(&self.db, event.id, next, &error).await
     }
 
     /// How long to wait after the `attempts`-th failure (0 for the first).

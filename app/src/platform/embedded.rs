@@ -6,145 +6,261 @@
 use super::{PlatformEvent, SoldLine, TopProduct, TOP_LIMIT, TOP_WINDOW_DAYS};
 use crate::{
     catalog::{store::translated, ProductId},
-    db::{now_millis, Db},
+    db::{now_millis, placeholders, value_rows, Db},
     error::AppResult,
     locale::Locale,
 };
 use sqlx::{any::AnyRow, Any, Row, Transaction};
+use std::collections::{BTreeMap, HashSet};
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
-/// Takes in one event, once per event id; returns whether it was new. An
-/// `order.placed` adds its lines to the hour it was made in and, when that
-/// hour is in the current window, to the window's totals; an
+/// Takes in one event, once per event id; returns whether it was new
+/// ([`consume_in`] in a transaction of its own).
+pub async fn consume(db: &Db, event: &PlatformEvent) -> AppResult<bool> {
+    let mut tx = db.begin_write().await?;
+    let new = consume_in(db, &mut tx, &[event]).await?;
+    tx.commit().await?;
+    Ok(new.first().copied().unwrap_or(false))
+}
+
+/// Rows written by one statement (each row binds at most three values).
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// Takes in `events`, in their order, in `tx`, each event id once however
+/// often it is delivered; returns which of them were new. An
+/// `order.placed` adds its lines to the hour it was made in and, when
+/// that hour is in the current window, to the window's totals; an
 /// `order.cancelled` takes exactly that back out. Events may come in any
 /// order (an external platform's retries do not keep it): the platform
 /// keeps a record per order, so a cancel subtracts only what its placed
 /// event added, and a placed event arriving after its cancel adds nothing.
 /// The totals are never below zero and stay the sums of the hours.
-pub async fn consume(db: &Db, event: &PlatformEvent) -> AppResult<bool> {
-    let mut tx = db.begin_write().await?;
-    let new: Option<String> = sqlx::query_scalar(
-        "INSERT INTO platform_events (event_id, received_at) VALUES ($1, $2) \
-         ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
-    )
-    .bind(event.event_id())
-    .bind(now_millis())
-    .fetch_optional(&mut *tx)
-    .await?;
-    if new.is_none() {
-        return Ok(false);
-    }
-    let (order_id, sign, ordered_at, items, column) = match event {
-        PlatformEvent::Placed(e) => (e.order_id, 1, e.ordered_at, &e.items, "placed"),
-        PlatformEvent::Cancelled(e) => (e.order_id, -1, e.ordered_at, &e.items, "cancelled"),
-        // Payments and parcels count for nothing the embedded platform
-        // aggregates.
-        PlatformEvent::Charged(_)
-        | PlatformEvent::Refunded(_)
-        | PlatformEvent::Shipped(_)
-        | PlatformEvent::Delivered(_) => {
-            tx.commit().await?;
-            return Ok(true);
+///
+/// A batch costs the same few statements as one event (its ids, the
+/// window, its orders' records, the sums per product and hour), so the
+/// dispatcher takes in what piled up during a rush at once.
+pub async fn consume_in(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    events: &[&PlatformEvent],
+) -> AppResult<Vec<bool>> {
+    let now = now_millis();
+    let mut inserted: HashSet<String> = HashSet::new();
+    for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO platform_events (event_id, received_at) VALUES {} \
+             ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            value_rows(chunk.len(), 2)
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for event in chunk {
+            query = query.bind(event.event_id()).bind(now);
         }
-    };
+        inserted.extend(query.fetch_all(&mut **tx).await?);
+    }
+    // An id twice in one batch is new the first time only.
+    let new: Vec<bool> = events
+        .iter()
+        .map(|e| inserted.remove(e.event_id()))
+        .collect();
+    // Payments and parcels count for nothing the embedded platform
+    // aggregates.
+    let sales: Vec<(i64, i64, i64, &[SoldLine])> = events
+        .iter()
+        .zip(&new)
+        .filter(|(_, new)| **new)
+        .filter_map(|(event, _)| match event {
+            PlatformEvent::Placed(e) => Some((e.order_id, 1, e.ordered_at, e.items.as_slice())),
+            PlatformEvent::Cancelled(e) => Some((e.order_id, -1, e.ordered_at, e.items.as_slice())),
+            PlatformEvent::Charged(_)
+            | PlatformEvent::Refunded(_)
+            | PlatformEvent::Shipped(_)
+            | PlatformEvent::Delivered(_) => None,
+        })
+        .collect();
+    if sales.is_empty() {
+        return Ok(new);
+    }
     // Locked, so the window cannot move on between this read and the
     // commit (a move subtracts the hours it sees leaving). It also makes
-    // every consume wait for the one before, so the order's record below
-    // is read and written by one event at a time.
-    let window = window_start(db, &mut tx).await?;
-    let (placed, cancelled): (i64, i64) =
-        sqlx::query_as("SELECT placed, cancelled FROM platform_orders WHERE order_id = $1")
-            .bind(order_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .unwrap_or((0, 0));
-    let counts = if sign > 0 {
-        placed == 0 && cancelled == 0
-    } else {
-        placed == 1 && cancelled == 0
-    };
-    sqlx::query(&format!(
-        "INSERT INTO platform_orders (order_id, {column}) VALUES ($1, 1) \
-         ON CONFLICT (order_id) DO UPDATE SET {column} = 1"
-    ))
-    .bind(order_id)
-    .execute(&mut *tx)
-    .await?;
-    if counts {
-        add_sales(&mut tx, window, ordered_at.div_euclid(HOUR_MS), items, sign).await?;
-    }
-    tx.commit().await?;
-    Ok(true)
-}
-
-/// Adds (`sign` 1) or takes back (`sign` -1) an order's lines in `hour`,
-/// and in the window's totals when the hour is in it; rows that come to
-/// zero go, so a product whose sales were all cancelled is not ranked.
-async fn add_sales(
-    tx: &mut Transaction<'static, Any>,
-    window: i64,
-    hour: i64,
-    items: &[SoldLine],
-    sign: i64,
-) -> AppResult<()> {
-    for line in items {
-        let quantity = line.quantity.get();
-        if sign > 0 {
-            sqlx::query(
-                "INSERT INTO platform_hourly_sales (product_id, hour, quantity) VALUES ($1, $2, $3) \
-                 ON CONFLICT (product_id, hour) DO UPDATE \
-                 SET quantity = platform_hourly_sales.quantity + excluded.quantity",
-            )
-            .bind(line.product_id.0)
-            .bind(hour)
-            .bind(quantity)
-            .execute(&mut **tx)
-            .await?;
-            if hour >= window {
-                sqlx::query(
-                    "INSERT INTO platform_window_sales (product_id, quantity) VALUES ($1, $2) \
-                     ON CONFLICT (product_id) DO UPDATE \
-                     SET quantity = platform_window_sales.quantity + excluded.quantity",
-                )
-                .bind(line.product_id.0)
-                .bind(quantity)
-                .execute(&mut **tx)
-                .await?;
-            }
+    // every consume wait for the one before, so the orders' records below
+    // are read and written by one batch at a time.
+    let window = window_start(db, tx).await?;
+    let mut orders = order_records(tx, sales.iter().map(|s| s.0)).await?;
+    let mut hourly: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    let mut totals: BTreeMap<i64, i64> = BTreeMap::new();
+    for (order_id, sign, ordered_at, items) in sales {
+        let record = orders.entry(order_id).or_default();
+        let counts = if sign > 0 {
+            record.placed == 0 && record.cancelled == 0
+        } else {
+            record.placed == 1 && record.cancelled == 0
+        };
+        match sign > 0 {
+            true => record.placed = 1,
+            false => record.cancelled = 1,
+        }
+        record.changed = true;
+        if !counts {
             continue;
         }
-        // Taken back from rows its placed event made (an upsert would test
-        // the negative row it proposes against the totals' CHECK).
+        let hour = ordered_at.div_euclid(HOUR_MS);
+        for line in items {
+            let quantity = sign * line.quantity.get();
+            *hourly.entry((line.product_id.0, hour)).or_default() += quantity;
+            if hour >= window {
+                *totals.entry(line.product_id.0).or_default() += quantity;
+            }
+        }
+    }
+    write_order_records(tx, &orders).await?;
+    add_sales(tx, &hourly, &totals).await?;
+    Ok(new)
+}
+
+/// What the platform knows of an order: whether its placed and its
+/// cancelled event came.
+#[derive(Debug, Default)]
+struct OrderRecord {
+    placed: i64,
+    cancelled: i64,
+    changed: bool,
+}
+
+async fn order_records(
+    tx: &mut Transaction<'static, Any>,
+    ids: impl Iterator<Item = i64>,
+) -> AppResult<BTreeMap<i64, OrderRecord>> {
+    let ids: Vec<i64> = ids
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut records = BTreeMap::new();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT order_id, placed, cancelled FROM platform_orders WHERE order_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query_as::<_, (i64, i64, i64)>(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for (order_id, placed, cancelled) in query.fetch_all(&mut **tx).await? {
+            records.insert(
+                order_id,
+                OrderRecord {
+                    placed,
+                    cancelled,
+                    changed: false,
+                },
+            );
+        }
+    }
+    Ok(records)
+}
+
+async fn write_order_records(
+    tx: &mut Transaction<'static, Any>,
+    records: &BTreeMap<i64, OrderRecord>,
+) -> AppResult<()> {
+    let changed: Vec<(&i64, &OrderRecord)> = records.iter().filter(|(_, r)| r.changed).collect();
+    for chunk in changed.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO platform_orders (order_id, placed, cancelled) VALUES {} \
+             ON CONFLICT (order_id) DO UPDATE \
+             SET placed = excluded.placed, cancelled = excluded.cancelled",
+            value_rows(chunk.len(), 3)
+        );
+        let mut query = sqlx::query(&sql);
+        for (order_id, record) in chunk {
+            query = query
+                .bind(**order_id)
+                .bind(record.placed)
+                .bind(record.cancelled);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Adds each product's net change per hour (`hourly`) and in the window's
+/// totals (`totals`); rows that come to zero go, so a product whose sales
+/// were all cancelled is not ranked. What a batch adds is written in one
+/// statement per table; what it takes back, from rows its placed events
+/// made, one row at a time (an upsert would test the negative row it
+/// proposes against the totals' CHECK).
+async fn add_sales(
+    tx: &mut Transaction<'static, Any>,
+    hourly: &BTreeMap<(i64, i64), i64>,
+    totals: &BTreeMap<i64, i64>,
+) -> AppResult<()> {
+    let added: Vec<(i64, i64, i64)> = hourly
+        .iter()
+        .filter(|(_, q)| **q > 0)
+        .map(|((product, hour), q)| (*product, *hour, *q))
+        .collect();
+    for chunk in added.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO platform_hourly_sales (product_id, hour, quantity) VALUES {} \
+             ON CONFLICT (product_id, hour) DO UPDATE \
+             SET quantity = platform_hourly_sales.quantity + excluded.quantity",
+            value_rows(chunk.len(), 3)
+        );
+        let mut query = sqlx::query(&sql);
+        for (product, hour, quantity) in chunk {
+            query = query.bind(*product).bind(*hour).bind(*quantity);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    let added: Vec<(i64, i64)> = totals
+        .iter()
+        .filter(|(_, q)| **q > 0)
+        .map(|(product, q)| (*product, *q))
+        .collect();
+    for chunk in added.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO platform_window_sales (product_id, quantity) VALUES {} \
+             ON CONFLICT (product_id) DO UPDATE \
+             SET quantity = platform_window_sales.quantity + excluded.quantity",
+            value_rows(chunk.len(), 2)
+        );
+        let mut query = sqlx::query(&sql);
+        for (product, quantity) in chunk {
+            query = query.bind(*product).bind(*quantity);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    for ((product, hour), quantity) in hourly.iter().filter(|(_, q)| **q < 0) {
         sqlx::query(
-            "UPDATE platform_hourly_sales SET quantity = quantity - $3 \
+            "UPDATE platform_hourly_sales SET quantity = quantity + $3 \
              WHERE product_id = $1 AND hour = $2",
         )
-        .bind(line.product_id.0)
-        .bind(hour)
-        .bind(quantity)
+        .bind(*product)
+        .bind(*hour)
+        .bind(*quantity)
         .execute(&mut **tx)
         .await?;
         sqlx::query(
             "DELETE FROM platform_hourly_sales WHERE product_id = $1 AND hour = $2 AND quantity = 0",
         )
-        .bind(line.product_id.0)
-        .bind(hour)
+        .bind(*product)
+        .bind(*hour)
         .execute(&mut **tx)
         .await?;
-        if hour >= window {
-            sqlx::query(
-                "UPDATE platform_window_sales SET quantity = quantity - $2 WHERE product_id = $1",
-            )
-            .bind(line.product_id.0)
-            .bind(quantity)
+    }
+    for (product, quantity) in totals.iter().filter(|(_, q)| **q < 0) {
+        sqlx::query(
+            "UPDATE platform_window_sales SET quantity = quantity + $2 WHERE product_id = $1",
+        )
+        .bind(*product)
+        .bind(*quantity)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM platform_window_sales WHERE product_id = $1 AND quantity = 0")
+            .bind(*product)
             .execute(&mut **tx)
             .await?;
-            sqlx::query("DELETE FROM platform_window_sales WHERE product_id = $1 AND quantity = 0")
-                .bind(line.product_id.0)
-                .execute(&mut **tx)
-                .await?;
-        }
     }
     Ok(())
 }

@@ -71,15 +71,21 @@ pub async fn claim_due(
     Ok(claimed)
 }
 
-pub async fn mark_delivered(db: &Db, id: i64) -> AppResult<()> {
-    sqlx::query(
-        "UPDATE outbox SET delivered_at = $2, attempts = attempts + 1, claimed_until = NULL, \
-         last_error = NULL WHERE id = $1",
-    )
-    .bind(id)
-    .bind(now_millis())
-    .execute(db.writer())
-    .await?;
+/// Marks `ids` delivered in `tx` (with the embedded platform's taking
+/// them in, so an event is counted exactly when it is marked).
+pub async fn mark_delivered(tx: &mut Transaction<'static, Any>, ids: &[i64]) -> AppResult<()> {
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, claimed_until = NULL, \
+             last_error = NULL WHERE id IN ({})",
+            crate::db::placeholders(2, chunk.len())
+        );
+        let mut query = sqlx::query(&sql).bind(now_millis());
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

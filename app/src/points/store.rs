@@ -297,6 +297,24 @@ pub async fn balance_in(tx: &mut Transaction<'static, Any>, user_id: UserId) -> 
         .ok_or_else(crate::identity::unauthenticated)
 }
 
+/// [`balance_in`], locking the user's row until `tx` ends (what
+/// `identity::lock_user` takes) in the same statement: a change that reads
+/// the balance first takes the user's lock with it.
+pub async fn lock_balance(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    user_id: UserId,
+) -> AppResult<i64> {
+    sqlx::query_scalar(&format!(
+        "SELECT points FROM users WHERE id = $1{}",
+        db.for_update()
+    ))
+    .bind(user_id.0)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(crate::identity::unauthenticated)
+}
+
 pub async fn balance(db: &Db, user_id: UserId) -> AppResult<i64> {
     sqlx::query_scalar("SELECT points FROM users WHERE id = $1")
         .bind(user_id.0)

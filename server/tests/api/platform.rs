@@ -31,6 +31,7 @@ on_both_backends!(
     best_sellers_follow_the_window_as_it_moves,
     the_window_stays_exact_while_events_and_moves_race,
     a_cancel_takes_its_sale_back_once_whenever_it_comes,
+    a_batch_counts_exactly_as_its_events_one_by_one,
     a_killed_server_delivers_everything_after_a_restart,
 );
 
@@ -645,6 +646,103 @@ async fn a_cancel_takes_its_sale_back_once_whenever_it_comes(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(hours, vec![(2, 5)]);
+}
+
+/// The dispatcher takes in what it claimed as one batch: placed and
+/// cancelled events of one order in it (either way round), an event
+/// twice, events already taken in, inside and outside the window. The
+/// platform's tables come out exactly as when the same events are taken
+/// in one at a time, and each event is new exactly when it is alone.
+async fn a_batch_counts_exactly_as_its_events_one_by_one(backend: Backend) {
+    let batched = spawn_app_with(Config::for_tests(fresh_database(backend).await)).await;
+    let alone = spawn_app_with(Config::for_tests(fresh_database(backend).await)).await;
+    let hour = 60 * 60 * 1000;
+    let now = now_millis() / hour * hour;
+    let a = event("batch-a", now, &[(1, 3), (2, 1)]);
+    let b = event("batch-b", now - hour, &[(2, 5), (3, 2)]);
+    let c = event("batch-c", now, &[(3, 7)]);
+    let d = event("batch-d", now - 80 * hour, &[(4, 9)]);
+    let e = event("batch-e", now - 2 * hour, &[(1, 4)]);
+    let f = event("batch-f", now - 71 * hour, &[(5, 6), (1, 1)]);
+    // Taken in by both before the batch: its cancel comes in the batch.
+    for app in [&batched, &alone] {
+        embedded::consume(&app.db, &e).await.unwrap();
+        embedded::consume(&app.db, &f).await.unwrap();
+    }
+    let batch = vec![
+        a.clone(),
+        b.clone(),
+        cancel_of(&a), // after its order, in the same batch
+        cancel_of(&c), // before its order
+        c.clone(),     // adds nothing
+        d.clone(),     // outside the window: its hour only
+        b.clone(),     // twice
+        cancel_of(&e), // of an order taken in earlier
+        e.clone(),     // already taken in
+        cancel_of(&f), // 71 hours old: out of the window's totals too
+        cancel_of(&d), // outside the window
+        cancel_of(&a), // twice
+    ];
+    let events: Vec<&PlatformEvent> = batch.iter().collect();
+    let mut tx = batched.db.begin_write().await.unwrap();
+    let batch_new = embedded::consume_in(&batched.db, &mut tx, &events)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut alone_new = Vec::new();
+    for event in &batch {
+        alone_new.push(embedded::consume(&alone.db, event).await.unwrap());
+    }
+    assert_eq!(batch_new, alone_new);
+    assert_eq!(
+        batch_new,
+        [true, true, true, true, true, true, false, true, false, true, true, false]
+    );
+    let tables = |app: &TestApp| {
+        let pool = app.db.pool().clone();
+        async move {
+            let hours: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT product_id, hour, quantity FROM platform_hourly_sales \
+                 ORDER BY product_id, hour",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            let totals: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT product_id, quantity FROM platform_window_sales ORDER BY product_id",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            let orders: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT order_id, placed, cancelled FROM platform_orders ORDER BY order_id",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            (hours, totals, orders)
+        }
+    };
+    let (hours, totals, orders) = tables(&batched).await;
+    assert_eq!(
+        (hours.clone(), totals.clone(), orders.clone()),
+        tables(&alone).await
+    );
+    // What is left: b's lines in its hour and the window; nothing of a, c,
+    // d, e or f.
+    let b_hour = (now - hour) / hour;
+    assert_eq!(hours, vec![(2, b_hour, 5), (3, b_hour, 2)]);
+    assert_eq!(totals, vec![(2, 5), (3, 2)]);
+    assert_eq!(orders.len(), 6);
+    assert_eq!(ranking_at(&batched, now).await, vec![(2, 5), (3, 2)]);
+    // The batch again: nothing is new, nothing moves.
+    let mut tx = batched.db.begin_write().await.unwrap();
+    let again = embedded::consume_in(&batched.db, &mut tx, &events)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(again.iter().all(|new| !new));
+    assert_eq!(tables(&batched).await, (hours, totals, orders));
 }
 
 /// The server binary, started as a real process on `database`.
