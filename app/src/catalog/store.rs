@@ -459,8 +459,14 @@ pub async fn resolve_variant(
 /// Each line's variant for sale, in the lines' order, resolved as
 /// [`resolve_variant`] does: the products missing or off sale are named
 /// together first (404 `PRODUCT_NOT_FOUND` with `details.product_ids`),
-/// then the first line whose variant cannot be sold says why. Three
-/// statements however many lines (the products, then [`for_sale`]).
+/// then the first line whose variant cannot be sold (off sale, another
+/// product's, or not named when the product has options) says why.
+///
+/// Read as `tx` sees them, without locking them, in one statement however
+/// many lines (and one more for the labels, when a product has options).
+/// Their stock is a first check only: the stock rule ([`take_stock`]) is
+/// what holds, and a checkout takes the stock last, so buyers of one
+/// variant wait for each other as briefly as they can.
 pub async fn lines_for_sale(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     lines: &[(ProductId, Option<VariantId>)],
@@ -469,27 +475,61 @@ pub async fn lines_for_sale(
     let mut products: Vec<i64> = lines.iter().map(|(p, _)| p.0).collect();
     products.sort_unstable();
     products.dedup();
+    let named: Vec<i64> = lines.iter().filter_map(|(_, v)| v.map(|v| v.0)).collect();
+    // Each product on sale with its count of options, beside its variant
+    // without options and the variants named (a product's row alone when
+    // it has neither).
     let sql = format!(
-        "SELECT p.id, \
+        "SELECT p.id AS product_id, p.name, {} AS shown_name, \
            CAST((SELECT COUNT(*) FROM product_options o WHERE o.product_id = p.id) AS BIGINT) \
              AS options, \
-           (SELECT v.id FROM variants v WHERE v.product_id = p.id AND v.combo = '') AS default_id \
-         FROM products p WHERE p.id IN ({}) AND p.on_sale = 1",
-        crate::db::placeholders(1, products.len())
+           v.id, v.sku, v.price, v.stock, v.combo, v.on_sale \
+         FROM products p LEFT JOIN variants v ON v.product_id = p.id \
+           AND (v.combo = ''{}) \
+         WHERE p.id IN ({}) AND {ON_SALE}",
+        translated("name", locale),
+        match named.len() {
+            0 => String::new(),
+            n => format!(
+                " OR v.id IN ({})",
+                crate::db::placeholders(products.len() + 1, n)
+            ),
+        },
+        crate::db::placeholders(1, products.len()),
     );
-    let mut query = sqlx::query_as::<_, (i64, i64, Option<i64>)>(&sql);
-    for id in &products {
+    let mut query = sqlx::query(&sql);
+    for id in products.iter().chain(&named) {
         query = query.bind(*id);
     }
-    let found: HashMap<i64, (i64, Option<i64>)> = query
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|(id, options, default_id)| (id, (options, default_id)))
-        .collect();
+    let rows = query.fetch_all(&mut **tx).await?;
+    let mut options: HashMap<i64, i64> = HashMap::new();
+    let mut variants: Vec<(String, i64, ForSale)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let product_id: i64 = row.try_get("product_id")?;
+        options.insert(product_id, row.try_get("options")?);
+        let Some(id) = row.try_get::<Option<i64>, _>("id")? else {
+            continue;
+        };
+        variants.push((
+            row.try_get("combo")?,
+            row.try_get("on_sale")?,
+            ForSale {
+                product_id: ProductId(product_id),
+                variant_id: VariantId(id),
+                sku: row.try_get("sku")?,
+                name: row.try_get("name")?,
+                shown_name: row.try_get("shown_name")?,
+                shown_label: String::new(),
+                label: String::new(),
+                label_en: String::new(),
+                price: Won(row.try_get("price")?),
+                stock: row.try_get("stock")?,
+            },
+        ));
+    }
     let mut missing = Vec::new();
     for (product, _) in lines {
-        if !found.contains_key(&product.0) && !missing.contains(&product.0) {
+        if !options.contains_key(&product.0) && !missing.contains(&product.0) {
             missing.push(product.0);
         }
     }
@@ -507,36 +547,39 @@ pub async fn lines_for_sale(
             ..ErrorDetails::default()
         }));
     }
-    // The variant named, or the product's one when it has no options.
-    let chosen: Vec<AppResult<VariantId>> = lines
-        .iter()
-        .map(|(product, variant)| match (variant, found[&product.0]) {
-            (Some(variant), _) => Ok(*variant),
-            (None, (options, _)) if options > 0 => Err(variant_required()),
-            (None, (_, default_id)) => default_id.map(VariantId).ok_or_else(variant_not_found),
-        })
-        .collect();
-    let mut ids: Vec<VariantId> = chosen
-        .iter()
-        .filter_map(|c| c.as_ref().ok())
-        .copied()
-        .collect();
-    ids.sort();
-    ids.dedup();
-    let sellable = for_sale(tx, &ids, locale).await?;
-    lines
-        .iter()
-        .zip(chosen)
-        .map(|((product, _), chosen)| {
-            let variant = chosen?;
-            // A variant of another product, or one off sale, is not found.
-            sellable
-                .iter()
-                .find(|s| s.variant_id == variant && s.product_id == *product)
-                .cloned()
-                .ok_or_else(variant_not_found)
-        })
-        .collect()
+    let mut found = Vec::with_capacity(lines.len());
+    for (product, variant) in lines {
+        let sellable = |(combo, on_sale, v): &&(String, i64, ForSale)| {
+            v.product_id == *product
+                && *on_sale == 1
+                && match variant {
+                    Some(id) => v.variant_id == *id,
+                    None => combo.is_empty(),
+                }
+        };
+        if variant.is_none() && options[&product.0] > 0 {
+            return Err(variant_required());
+        }
+        let (_, _, chosen) = variants
+            .iter()
+            .find(sellable)
+            .ok_or_else(variant_not_found)?;
+        found.push(chosen.clone());
+    }
+    if options.values().any(|n| *n > 0) {
+        let ids: Vec<VariantId> = found.iter().map(|v| v.variant_id).collect();
+        let labels = labels(tx, &ids).await?;
+        for variant in &mut found {
+            let (label, label_en) = labels.get(&variant.variant_id).cloned().unwrap_or_default();
+            variant.shown_label = match locale {
+                Locale::en => label_en.clone(),
+                _ => label.clone(),
+            };
+            variant.label = label;
+            variant.label_en = label_en;
+        }
+    }
+    Ok(found)
 }
 
 /// A variant's price and stock today, and whether it can be sold (it and
@@ -848,56 +891,6 @@ pub struct ForSale {
     pub stock: i64,
 }
 
-/// Reads the variants `ids` as `tx` sees them, without locking them:
-/// missing ones, and those off sale (or of a product off sale), are simply
-/// absent. Their stock is a first check only: the stock rule
-/// ([`take_stock`]) is what holds, and a checkout takes the stock last, so
-/// buyers of one variant wait for each other as briefly as they can.
-pub async fn for_sale(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    ids: &[VariantId],
-    locale: Locale,
-) -> AppResult<Vec<ForSale>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders = crate::db::placeholders(1, ids.len());
-    let sql = format!(
-        "SELECT v.id, v.product_id, v.sku, v.price, v.stock, p.name, {} AS shown_name \
-         FROM variants v JOIN products p ON p.id = v.product_id \
-         WHERE v.id IN ({}) AND v.on_sale = 1 AND {ON_SALE} ORDER BY v.id",
-        translated("name", locale),
-        placeholders,
-    );
-    let mut query = sqlx::query(&sql);
-    for id in ids {
-        query = query.bind(id.0);
-    }
-    let rows = query.fetch_all(&mut **tx).await?;
-    let labels = labels(tx, ids).await?;
-    let mut found = Vec::with_capacity(rows.len());
-    for row in rows {
-        let variant_id = VariantId(row.try_get("id")?);
-        let (label, label_en) = labels.get(&variant_id).cloned().unwrap_or_default();
-        found.push(ForSale {
-            product_id: ProductId(row.try_get("product_id")?),
-            variant_id,
-            sku: row.try_get("sku")?,
-            name: row.try_get("name")?,
-            shown_name: row.try_get("shown_name")?,
-            shown_label: match locale {
-                Locale::en => label_en.clone(),
-                _ => label.clone(),
-            },
-            label,
-            label_en,
-            price: Won(row.try_get("price")?),
-            stock: row.try_get("stock")?,
-        });
-    }
-    Ok(found)
-}
-
 /// Why a change of stock happens, as its movement records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Movement<'a> {
@@ -953,22 +946,44 @@ pub async fn change_stock(
     delta: i64,
     movement: Movement<'_>,
 ) -> AppResult<Option<(i64, i64)>> {
-    let changed: Option<(i64, i64)> = sqlx::query_as(
+    const UPDATE: &str =
         "UPDATE variants SET stock = stock + $1 WHERE id = $2 AND stock + $1 >= 0 \
-         RETURNING stock, product_id",
-    )
-    .bind(delta)
-    .bind(id.0)
-    .fetch_optional(&mut **tx)
-    .await?;
+                          RETURNING stock, product_id";
+    const COLUMNS: &str =
+        "product_id, delta, reason, cause, order_id, staff_id, note, stock_after, at, variant_id";
+    // PostgreSQL does both in one statement, so a variant many buyers want
+    // is locked for one round trip less; SQLite (one writer at a time, in
+    // the process) in two.
+    if tx.backend_name() == "PostgreSQL" {
+        let sql = format!(
+            "WITH changed AS ({UPDATE}) INSERT INTO stock_movements ({COLUMNS}) \
+             SELECT product_id, $1, $3, $4, $5, $6, $7, stock, $8, $2 FROM changed \
+             RETURNING stock_after, id"
+        );
+        return Ok(sqlx::query_as(&sql)
+            .bind(delta)
+            .bind(id.0)
+            .bind(movement.reason.as_str())
+            .bind(movement.cause.map(AdjustCause::as_str))
+            .bind(movement.order_id)
+            .bind(movement.staff.map(|s| s.0))
+            .bind(movement.note)
+            .bind(now_millis())
+            .fetch_optional(&mut **tx)
+            .await?);
+    }
+    let changed: Option<(i64, i64)> = sqlx::query_as(UPDATE)
+        .bind(delta)
+        .bind(id.0)
+        .fetch_optional(&mut **tx)
+        .await?;
     let Some((after, product_id)) = changed else {
         return Ok(None);
     };
-    let movement_id: i64 = sqlx::query_scalar(
-        "INSERT INTO stock_movements \
-           (product_id, delta, reason, cause, order_id, staff_id, note, stock_after, at, variant_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
+    let movement_id: i64 = sqlx::query_scalar(&format!(
+        "INSERT INTO stock_movements ({COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    ))
     .bind(product_id)
     .bind(delta)
     .bind(movement.reason.as_str())

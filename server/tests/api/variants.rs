@@ -285,6 +285,15 @@ async fn a_product_with_options_needs_a_variant_in_every_line(backend: Backend) 
         )
         .await;
     assert_error(status, &body, 404, "VARIANT_NOT_FOUND");
+    let (status, body) = shopper
+        .post_json(
+            "/api/orders/place",
+            &json!({"address_id": address, "idempotency_key": "need-variant-4",
+                    "items": [{"product_id": id, "variant_id": variants[0]["variant_id"], "quantity": 1},
+                              {"product_id": id, "variant_id": variants[1]["variant_id"], "quantity": 1}]}),
+        )
+        .await;
+    assert_error(status, &body, 404, "VARIANT_NOT_FOUND");
     // The cart line stays, unavailable, and can still be taken out.
     let (_, cart) = shopper.get_json("/api/cart").await;
     assert_eq!(cart["lines"][0]["available"], false, "{cart}");
