@@ -385,7 +385,12 @@ pub async fn statements(launch: &Launch, dir: &Path, orders: u64) -> anyhow::Res
     drop(server);
     let text = std::fs::read_to_string(&log)?;
     std::fs::remove_file(&log).ok();
-    Ok(Statements::read(text.lines().skip(skip), orders))
+    let statements = Statements::read(text.lines().skip(skip), orders);
+    anyhow::ensure!(
+        !statements.kinds.is_empty(),
+        "the server logged no statement while {orders} orders were placed"
+    );
+    Ok(statements)
 }
 
 /// Statements per order, grouped by what they do.

@@ -20,13 +20,18 @@ pub struct Launch {
     pub site_root: PathBuf,
     pub database_url: String,
     pub env: Vec<(&'static str, String)>,
-    /// Where its log goes (nowhere by default).
+    /// Where its output and its log go (its log to the terminal, its
+    /// output nowhere, by default).
     pub stdout: Option<PathBuf>,
 }
 
 impl Launch {
     pub async fn start(&self) -> anyhow::Result<Server> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let log = match &self.stdout {
+            Some(path) => Some(std::fs::File::create(path)?),
+            None => None,
+        };
         let child = Command::new(&self.binary)
             .env("DATABASE_URL", &self.database_url)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
@@ -37,9 +42,14 @@ impl Launch {
             .env("RUST_LOG", "warn")
             .env("BENCH_ENDPOINTS", "true")
             .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdout(match &self.stdout {
-                Some(path) => Stdio::from(std::fs::File::create(path)?),
+            // Its log is written to stderr: both into the file, at one offset.
+            .stdout(match &log {
+                Some(file) => Stdio::from(file.try_clone()?),
                 None => Stdio::null(),
+            })
+            .stderr(match log {
+                Some(file) => Stdio::from(file),
+                None => Stdio::inherit(),
             })
             .spawn()
             .with_context(|| format!("starting {}", self.binary.display()))?;
