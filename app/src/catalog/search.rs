@@ -213,9 +213,6 @@ const OPTIMIZE_AFTER: usize = 1_000;
 /// many marks it took.
 async fn rewrite(db: &Db, marks: &[(i64, i64)]) -> AppResult<usize> {
     let mut tx = db.begin_write().await?;
-    let pairs: Vec<String> = (0..marks.len())
-        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-        .collect();
     // Marks are locked in order of product (every pass takes them so), so
     // two passes never wait on each other in a circle; a pass waits for
     // one taking the same marks, and then finds them gone: a search reads
@@ -223,7 +220,7 @@ async fn rewrite(db: &Db, marks: &[(i64, i64)]) -> AppResult<usize> {
     let take_sql = format!(
         "DELETE FROM search_stale WHERE product_id IN (SELECT product_id FROM search_stale \
          WHERE (product_id, version) IN (VALUES {}) ORDER BY product_id{}) RETURNING product_id",
-        pairs.join(", "),
+        crate::db::value_rows(marks.len(), 2),
         db.for_update()
     );
     let mut take = sqlx::query_scalar::<_, i64>(&take_sql);

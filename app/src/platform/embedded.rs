@@ -101,7 +101,6 @@ pub async fn consume_in(
             true => record.placed = 1,
             false => record.cancelled = 1,
         }
-        record.changed = true;
         if !counts {
             continue;
         }
@@ -125,7 +124,6 @@ pub async fn consume_in(
 struct OrderRecord {
     placed: i64,
     cancelled: i64,
-    changed: bool,
 }
 
 async fn order_records(
@@ -147,14 +145,7 @@ async fn order_records(
             query = query.bind(*id);
         }
         for (order_id, placed, cancelled) in query.fetch_all(&mut **tx).await? {
-            records.insert(
-                order_id,
-                OrderRecord {
-                    placed,
-                    cancelled,
-                    changed: false,
-                },
-            );
+            records.insert(order_id, OrderRecord { placed, cancelled });
         }
     }
     Ok(records)
@@ -164,8 +155,9 @@ async fn write_order_records(
     tx: &mut Transaction<'static, Any>,
     records: &BTreeMap<i64, OrderRecord>,
 ) -> AppResult<()> {
-    let changed: Vec<(&i64, &OrderRecord)> = records.iter().filter(|(_, r)| r.changed).collect();
-    for chunk in changed.chunks(ROWS_PER_STATEMENT) {
+    // Every record here is of an order the batch told of.
+    let records: Vec<(&i64, &OrderRecord)> = records.iter().collect();
+    for chunk in records.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO platform_orders (order_id, placed, cancelled) VALUES {} \
              ON CONFLICT (order_id) DO UPDATE \
